@@ -1,0 +1,32 @@
+// What the C ABI's translation units share: the socket handle table, the one
+// handle lookup, publishing a new socket, and copying addresses out.
+#pragma once
+
+#include <memory>
+
+#include "../../core/error.hpp"
+#include "../../core/socket.hpp"
+#include "handle_table.hpp"
+#include "polysock/polysock.h"
+
+namespace polysock {
+
+using SocketTable = HandleTable<Socket>;
+using SocketRef = SocketTable::Ref;
+
+SocketTable &sockets();
+
+// The one handle lookup: a closed or never-issued handle is SOCK_ERR_OS / EBADF.
+inline int lookup(sock_handle h, SocketRef *out) {
+  return sockets().acquire(h, out) == SocketTable::Lookup::kOk ? kOk : fail_os(EBADF);
+}
+
+// Registers a new socket and writes its handle.
+int publish(std::unique_ptr<Socket> sock, sock_handle *out);
+
+// A required pointer argument that was NULL.
+int fail_null(const char *what);
+
+void copy_address(const Address &in, sock_address *out);
+
+}  // namespace polysock

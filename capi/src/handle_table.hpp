@@ -1,0 +1,173 @@
+// The process-wide handle table: integer handles with a generation per slot, so a
+// closed handle stays invalid forever even when its slot is reused. Every call
+// takes a reference for its duration (one atomic CAS, no lock); close marks the
+// slot closed, and whoever drops the last reference destroys the object, so an
+// object (and its descriptor) outlives every call in flight on it.
+//
+// Handle layout: high 32 bits generation (never 0), low 32 bits slot index + 1.
+// Slot state layout: high 32 bits generation, bits 1..31 references, bit 0 open.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <new>
+#include <vector>
+
+namespace polysock {
+
+template <class T>
+class HandleTable {
+ public:
+  enum class Lookup { kOk, kClosed, kNeverIssued };
+
+  // A counted reference to a live object; releases it (and maybe destroys it) on scope exit.
+  class Ref {
+   public:
+    Ref() = default;
+    Ref(Ref &&o) noexcept : table_(o.table_), index_(o.index_), obj_(o.obj_) { o.table_ = nullptr; }
+    Ref(const Ref &) = delete;
+    Ref &operator=(const Ref &) = delete;
+    ~Ref() { reset(); }
+    T *get() const { return obj_; }
+    T *operator->() const { return obj_; }
+    explicit operator bool() const { return table_ != nullptr; }
+    // Drops the reference; true if this was the last one of a closed slot, in which
+    // case the object is handed to the caller (via *last) instead of destroyed.
+    void reset(T **last = nullptr) {
+      if (table_ == nullptr) return;
+      HandleTable *t = table_;
+      table_ = nullptr;
+      t->release(index_, last);
+    }
+
+   private:
+    friend class HandleTable;
+    HandleTable *table_ = nullptr;
+    std::uint32_t index_ = 0;
+    T *obj_ = nullptr;
+  };
+
+  HandleTable() = default;
+  HandleTable(const HandleTable &) = delete;
+  HandleTable &operator=(const HandleTable &) = delete;
+
+  // Stores obj (taking ownership) and returns its handle, or 0 if out of memory/slots.
+  std::uint64_t insert(T *obj) {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::uint32_t index;
+    if (!free_.empty()) {
+      index = free_.back();
+      free_.pop_back();
+    } else {
+      if (used_ == kChunkSize * kMaxChunks) return 0;
+      index = used_;
+      const std::uint32_t c = index / kChunkSize;
+      if (chunks_[c].load(std::memory_order_acquire) == nullptr) {
+        Slot *chunk = new (std::nothrow) Slot[kChunkSize];
+        if (chunk == nullptr) return 0;
+        chunks_[c].store(chunk, std::memory_order_release);
+      }
+      ++used_;
+    }
+    Slot &s = slot(index);
+    std::uint32_t gen = static_cast<std::uint32_t>(s.state.load() >> 32) + 1;
+    if (gen == 0) gen = 1;
+    s.obj = obj;
+    s.state.store((static_cast<std::uint64_t>(gen) << 32) | kOpen, std::memory_order_release);
+    return (static_cast<std::uint64_t>(gen) << 32) | (index + 1);
+  }
+
+  // Takes a reference to the object behind h, if h is open.
+  Lookup acquire(std::uint64_t h, Ref *out) {
+    Slot *s = find(h);
+    if (s == nullptr) return Lookup::kNeverIssued;
+    const std::uint64_t gen = h >> 32;
+    std::uint64_t st = s->state.load(std::memory_order_acquire);
+    for (;;) {
+      if ((st >> 32) != gen || !(st & kOpen)) return classify(st, gen);
+      if (s->state.compare_exchange_weak(st, st + kRef, std::memory_order_acquire)) break;
+    }
+    out->table_ = this;
+    out->index_ = index_of(h);
+    out->obj_ = s->obj;
+    return Lookup::kOk;
+  }
+
+  // Marks h closed (no new references) and returns a reference to its object, so
+  // the caller can wake calls in flight before dropping it.
+  Lookup close(std::uint64_t h, Ref *out) {
+    Slot *s = find(h);
+    if (s == nullptr) return Lookup::kNeverIssued;
+    const std::uint64_t gen = h >> 32;
+    std::uint64_t st = s->state.load(std::memory_order_acquire);
+    for (;;) {
+      if ((st >> 32) != gen || !(st & kOpen)) return classify(st, gen);
+      if (s->state.compare_exchange_weak(st, (st & ~kOpen) + kRef, std::memory_order_acq_rel)) {
+        break;
+      }
+    }
+    out->table_ = this;
+    out->index_ = index_of(h);
+    out->obj_ = s->obj;
+    return Lookup::kOk;
+  }
+
+ private:
+  static constexpr std::uint64_t kOpen = 1;
+  static constexpr std::uint64_t kRef = 2;
+  static constexpr std::uint64_t kRefMask = 0xfffffffeULL;
+  static constexpr std::uint32_t kChunkSize = 4096;
+  static constexpr std::uint32_t kMaxChunks = 1024;
+
+  struct Slot {
+    std::atomic<std::uint64_t> state{0};
+    T *obj = nullptr;
+  };
+
+  static std::uint32_t index_of(std::uint64_t h) {
+    return static_cast<std::uint32_t>(h & 0xffffffffULL) - 1;
+  }
+
+  Slot &slot(std::uint32_t index) {
+    return chunks_[index / kChunkSize].load(std::memory_order_acquire)[index % kChunkSize];
+  }
+
+  Slot *find(std::uint64_t h) {
+    if ((h & 0xffffffffULL) == 0 || (h >> 32) == 0) return nullptr;
+    const std::uint32_t index = index_of(h);
+    if (index / kChunkSize >= kMaxChunks) return nullptr;
+    Slot *chunk = chunks_[index / kChunkSize].load(std::memory_order_acquire);
+    return chunk == nullptr ? nullptr : &chunk[index % kChunkSize];
+  }
+
+  // A handle that does not match the slot is closed if its generation was issued.
+  static Lookup classify(std::uint64_t st, std::uint64_t gen) {
+    return gen <= (st >> 32) ? Lookup::kClosed : Lookup::kNeverIssued;
+  }
+
+  void release(std::uint32_t index, T **last) {
+    Slot &s = slot(index);
+    const std::uint64_t st = s.state.fetch_sub(kRef, std::memory_order_acq_rel) - kRef;
+    if ((st & kRefMask) != 0 || (st & kOpen)) return;
+    // Last reference of a closed slot: nobody can acquire it any more.
+    T *obj = s.obj;
+    s.obj = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      free_.push_back(index);
+    }
+    if (last != nullptr) {
+      *last = obj;
+    } else {
+      delete obj;
+    }
+  }
+
+  std::atomic<Slot *> chunks_[kMaxChunks] = {};
+  std::mutex mu_;
+  std::vector<std::uint32_t> free_;
+  std::uint32_t used_ = 0;
+};
+
+}  // namespace polysock

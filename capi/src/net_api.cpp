@@ -1,0 +1,161 @@
+// The extern "C" module functions (socket creation helpers, default timeout,
+// constants, version) and the error accessors, plus the shared pieces of capi.hpp.
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "../../core/connection.hpp"
+#include "../../core/constants.hpp"
+#include "capi.hpp"
+
+namespace polysock {
+
+static_assert(int{SOCK_OK} == int{kOk} && int{SOCK_ERR_OS} == int{kErrOs} &&
+                  int{SOCK_ERR_TIMEOUT} == int{kErrTimeout} && int{SOCK_ERR_GAI} == int{kErrGai} &&
+                  int{SOCK_ERR_HOST} == int{kErrHost} && int{SOCK_ERR_VALUE} == int{kErrValue} &&
+                  int{SOCK_ERR_NOMEM} == int{kErrNomem} && int{SOCK_ERR_RANGE} == int{kErrRange},
+              "the C ABI's status codes are the core's");
+static_assert(SOCK_TIMEOUT_NONE == kTimeoutNone && SOCK_TIMEOUT_DEFAULT == kTimeoutDefault,
+              "the C ABI's timeout sentinels are the core's");
+static_assert(sizeof(sock_address::host) == sizeof(Address::host), "same host buffer");
+
+SocketTable &sockets() {
+  static SocketTable *table = new SocketTable;  // never destroyed: sockets may outlive exit
+  return *table;
+}
+
+int publish(std::unique_ptr<Socket> sock, sock_handle *out) {
+  const sock_handle h = sockets().insert(sock.get());
+  if (h == 0) return fail_nomem();
+  sock.release();
+  *out = h;
+  return kOk;
+}
+
+int fail_null(const char *what) {
+  return fail_value(std::string(what) + " must not be NULL");
+}
+
+void copy_address(const Address &in, sock_address *out) {
+  if (out == nullptr) return;
+  out->family = in.family;
+  std::memcpy(out->host, in.host, sizeof out->host);
+  out->port = in.port;
+  out->flowinfo = in.flowinfo;
+  out->scope_id = in.scope_id;
+}
+
+namespace {
+
+int publish_pair(std::unique_ptr<Socket> a, std::unique_ptr<Socket> b, sock_handle *out_a,
+                 sock_handle *out_b) {
+  sock_handle ha = 0;
+  if (int st = publish(std::move(a), &ha)) return st;
+  if (int st = publish(std::move(b), out_b)) {
+    sock_close(ha);
+    return st;
+  }
+  *out_a = ha;
+  return kOk;
+}
+
+}  // namespace
+}  // namespace polysock
+
+using polysock::fail_value;
+using polysock::kOk;
+
+extern "C" {
+
+const char *net_version(void) { return POLYSOCK_VERSION_STRING; }
+
+int net_abi_version(void) { return POLYSOCK_ABI_VERSION; }
+
+int sock_last_errno(void) { return polysock::last_errno(); }
+
+const char *sock_last_error_message(void) { return polysock::last_error_message(); }
+
+const char *sock_strerror(int status) { return polysock::status_name(status); }
+
+int net_socketpair(int family, int type, int proto, sock_handle *out_a, sock_handle *out_b) {
+  if (out_a == nullptr) return polysock::fail_null("out_a");
+  if (out_b == nullptr) return polysock::fail_null("out_b");
+  std::unique_ptr<polysock::Socket> a, b;
+  if (int st = polysock::Socket::pair(family, type, proto, &a, &b)) return st;
+  return polysock::publish_pair(std::move(a), std::move(b), out_a, out_b);
+}
+
+int net_fromfd(int fd, int family, int type, int proto, sock_handle *out) {
+  if (out == nullptr) return polysock::fail_null("out");
+  std::unique_ptr<polysock::Socket> sock;
+  if (int st = polysock::Socket::from_fd(fd, family, type, proto, &sock)) return st;
+  return polysock::publish(std::move(sock), out);
+}
+
+int net_create_connection(const char *host, int port, double timeout, const char *source_host,
+                          int source_port, sock_handle *out) {
+  if (out == nullptr) return polysock::fail_null("out");
+  std::unique_ptr<polysock::Socket> sock;
+  if (int st = polysock::create_connection(host, port, timeout, source_host, source_port, &sock)) {
+    return st;
+  }
+  return polysock::publish(std::move(sock), out);
+}
+
+int net_create_server(const char *host, int port, int family, int backlog, int reuse_port,
+                      int dualstack_ipv6, sock_handle *out) {
+  if (out == nullptr) return polysock::fail_null("out");
+  std::unique_ptr<polysock::Socket> sock;
+  if (int st = polysock::create_server(host, port, family, backlog, reuse_port != 0,
+                                       dualstack_ipv6 != 0, &sock)) {
+    return st;
+  }
+  return polysock::publish(std::move(sock), out);
+}
+
+int net_getdefaulttimeout(double *out) {
+  if (out == nullptr) return polysock::fail_null("out");
+  *out = polysock::timeout_to_seconds(polysock::default_timeout());
+  return kOk;
+}
+
+int net_setdefaulttimeout(double seconds) {
+  polysock::Nanos t = 0;
+  if (int st = polysock::timeout_from_seconds(seconds, &t)) return st;
+  polysock::set_default_timeout(t);
+  return kOk;
+}
+
+int net_has_dualstack_ipv6(int *out) {
+  if (out == nullptr) return polysock::fail_null("out");
+  *out = polysock::has_dualstack_ipv6() ? 1 : 0;
+  return kOk;
+}
+
+int net_constant(const char *name, long long *out) {
+  if (name == nullptr) return polysock::fail_null("name");
+  if (out == nullptr) return polysock::fail_null("out");
+  const polysock::Constant *c = polysock::find_constant(name);
+  if (c == nullptr) return fail_value(std::string("unknown constant: ") + name);
+  *out = c->value;
+  return kOk;
+}
+
+int net_constant_count(size_t *out) {
+  if (out == nullptr) return polysock::fail_null("out");
+  polysock::constants(out);
+  return kOk;
+}
+
+int net_constant_at(size_t i, const char **out_name, long long *out_value) {
+  if (out_name == nullptr) return polysock::fail_null("out_name");
+  if (out_value == nullptr) return polysock::fail_null("out_value");
+  size_t n = 0;
+  const polysock::Constant *all = polysock::constants(&n);
+  if (i >= n) return fail_value("constant index out of range");
+  *out_name = all[i].name;
+  *out_value = all[i].value;
+  return kOk;
+}
+
+}  // extern "C"

@@ -1,0 +1,151 @@
+// Address conversion, following CPython's socketmodule.c for the three families.
+#include "address.hpp"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/un.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "error.hpp"
+
+namespace polysock {
+namespace {
+
+struct AddrInfoDeleter {
+  void operator()(addrinfo *ai) const { freeaddrinfo(ai); }
+};
+
+// CPython's setipaddr: fills an AF_INET or AF_INET6 address (port left to the caller).
+int set_ip_address(int family, const char *host, SockAddr *out) {
+  addrinfo hints{};
+  addrinfo *res = nullptr;
+  if (host[0] == '\0') {
+    // "" is the wildcard address of the family.
+    hints.ai_family = family;
+    hints.ai_socktype = SOCK_DGRAM;
+    hints.ai_flags = AI_PASSIVE;
+    int rc = getaddrinfo(nullptr, "0", &hints, &res);
+    if (rc != 0) return fail_gai(rc);
+  } else if (std::strcmp(host, "<broadcast>") == 0 || std::strcmp(host, "255.255.255.255") == 0) {
+    if (family != AF_INET) return fail_os_message("address family mismatched");
+    auto *sin = reinterpret_cast<sockaddr_in *>(&out->storage);
+    sin->sin_family = AF_INET;
+    sin->sin_addr.s_addr = htonl(INADDR_BROADCAST);
+    out->len = sizeof *sin;
+    return kOk;
+  } else {
+    // Numeric addresses need no resolver; scoped IPv6 ("fe80::1%lo") does.
+    if (family == AF_INET) {
+      auto *sin = reinterpret_cast<sockaddr_in *>(&out->storage);
+      if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+        sin->sin_family = AF_INET;
+        out->len = sizeof *sin;
+        return kOk;
+      }
+    } else if (std::strchr(host, '%') == nullptr) {
+      auto *sin6 = reinterpret_cast<sockaddr_in6 *>(&out->storage);
+      if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+        sin6->sin6_family = AF_INET6;
+        out->len = sizeof *sin6;
+        return kOk;
+      }
+    }
+    hints.ai_family = family;
+    int rc = getaddrinfo(host, nullptr, &hints, &res);
+    if (rc != 0) return fail_gai(rc);
+  }
+  std::unique_ptr<addrinfo, AddrInfoDeleter> owner(res);
+  if (res->ai_family != family || res->ai_addrlen > sizeof out->storage) {
+    return fail_os_message("unsupported address family");
+  }
+  std::memcpy(&out->storage, res->ai_addr, res->ai_addrlen);
+  out->len = res->ai_addrlen;
+  return kOk;
+}
+
+int make_unix_sockaddr(const char *path, int port, SockAddr *out) {
+  if (port != 0) return fail_value("AF_UNIX addresses take no port (port must be 0)");
+  auto *sun = reinterpret_cast<sockaddr_un *>(&out->storage);
+  sun->sun_family = AF_UNIX;
+  std::size_t n = std::strlen(path);
+  if (path[0] == '@') {
+    // Linux abstract namespace: a leading NUL, then the name (not NUL-terminated).
+    if (n > sizeof sun->sun_path) return fail_os_message("AF_UNIX path too long");
+    sun->sun_path[0] = '\0';
+    std::memcpy(sun->sun_path + 1, path + 1, n - 1);
+  } else {
+    if (n >= sizeof sun->sun_path) return fail_os_message("AF_UNIX path too long");
+    std::memcpy(sun->sun_path, path, n);
+  }
+  // An empty path gives just the family: the kernel autobinds an abstract name.
+  out->len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + n);
+  return kOk;
+}
+
+}  // namespace
+
+int make_sockaddr(int family, const char *host, int port, const char *caller, SockAddr *out) {
+  *out = SockAddr{};
+  if (host == nullptr) return fail_value(std::string(caller) + ": host must not be NULL");
+  if (family == AF_UNIX) return make_unix_sockaddr(host, port, out);
+  if (family != AF_INET && family != AF_INET6) {
+    return fail_os_message("getsockaddrarg: bad family");
+  }
+  if (port < 0 || port > 65535) {
+    return fail_value(std::string(caller) + ": port must be 0-65535.");
+  }
+  int st = set_ip_address(family, host, out);
+  if (st != kOk) return st;
+  if (family == AF_INET) {
+    reinterpret_cast<sockaddr_in *>(&out->storage)->sin_port = htons(static_cast<uint16_t>(port));
+  } else {
+    reinterpret_cast<sockaddr_in6 *>(&out->storage)->sin6_port = htons(static_cast<uint16_t>(port));
+  }
+  return kOk;
+}
+
+void parse_sockaddr(const sockaddr *sa, socklen_t len, Address *out) {
+  *out = Address{};
+  if (len < static_cast<socklen_t>(sizeof(sa_family_t))) return;
+  out->family = sa->sa_family;
+  switch (sa->sa_family) {
+    case AF_INET: {
+      const auto *sin = reinterpret_cast<const sockaddr_in *>(sa);
+      inet_ntop(AF_INET, &sin->sin_addr, out->host, sizeof out->host);
+      out->port = ntohs(sin->sin_port);
+      break;
+    }
+    case AF_INET6: {
+      const auto *sin6 = reinterpret_cast<const sockaddr_in6 *>(sa);
+      inet_ntop(AF_INET6, &sin6->sin6_addr, out->host, sizeof out->host);
+      out->port = ntohs(sin6->sin6_port);
+      out->flowinfo = ntohl(sin6->sin6_flowinfo);
+      out->scope_id = sin6->sin6_scope_id;
+      break;
+    }
+    case AF_UNIX: {
+      const auto *sun = reinterpret_cast<const sockaddr_un *>(sa);
+      const std::size_t base = offsetof(sockaddr_un, sun_path);
+      if (static_cast<std::size_t>(len) <= base) break;  // unnamed: ""
+      std::size_t n = static_cast<std::size_t>(len) - base;
+      if (n > sizeof sun->sun_path) n = sizeof sun->sun_path;
+      if (sun->sun_path[0] == '\0') {
+        out->host[0] = '@';
+        std::memcpy(out->host + 1, sun->sun_path + 1, n - 1);
+      } else {
+        std::memcpy(out->host, sun->sun_path, strnlen(sun->sun_path, n));
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+}  // namespace polysock

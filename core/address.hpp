@@ -1,0 +1,35 @@
+// Socket addresses: Python's (host, port) in, sockaddr out, and back again.
+// This is CPython's getsockaddrarg/setipaddr/makesockaddr for AF_INET, AF_INET6
+// and AF_UNIX, with polysock's "@name" spelling of Linux abstract names.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cstdint>
+
+namespace polysock {
+
+// The core's form of sock_address (same fields; the C ABI copies it across).
+struct Address {
+  int family = 0;  // 0: no address (Python's None), e.g. recvfrom on a socketpair
+  char host[256] = {};
+  int port = 0;
+  std::uint32_t flowinfo = 0;
+  std::uint32_t scope_id = 0;
+};
+
+struct SockAddr {
+  sockaddr_storage storage{};
+  socklen_t len = 0;
+  const sockaddr *get() const { return reinterpret_cast<const sockaddr *>(&storage); }
+  sockaddr *get() { return reinterpret_cast<sockaddr *>(&storage); }
+};
+
+// Turns (host, port) into a sockaddr of the given family, resolving names as
+// CPython does. `caller` names the Python function for messages ("bind()").
+int make_sockaddr(int family, const char *host, int port, const char *caller, SockAddr *out);
+
+// Turns a sockaddr from the kernel into an Address (len 0: no address).
+void parse_sockaddr(const sockaddr *sa, socklen_t len, Address *out);
+
+}  // namespace polysock

@@ -1,0 +1,56 @@
+// The one error-recording path. Every failure in polysock goes through one of the
+// fail_* functions: they store the status and code in a thread-local record and
+// return the status, so a failing call reads `return fail_os(errno);`. The text is
+// built only when someone asks for it (last_error_message), which keeps a
+// non-blocking call that hits EAGAIN as cheap as the system call itself.
+#pragma once
+
+#include <string>
+
+namespace polysock {
+
+// The statuses of the C ABI. One table gives the values and the names.
+#define POLYSOCK_STATUSES(X)  \
+  X(kOk, 0, "SOCK_OK")          \
+  X(kErrOs, -1, "SOCK_ERR_OS")  \
+  X(kErrTimeout, -2, "SOCK_ERR_TIMEOUT") \
+  X(kErrGai, -3, "SOCK_ERR_GAI") \
+  X(kErrHost, -4, "SOCK_ERR_HOST") \
+  X(kErrValue, -5, "SOCK_ERR_VALUE") \
+  X(kErrNomem, -6, "SOCK_ERR_NOMEM") \
+  X(kErrRange, -7, "SOCK_ERR_RANGE")
+
+enum Status : int {
+#define X(name, value, text) name = value,
+  POLYSOCK_STATUSES(X)
+#undef X
+};
+
+// The name of a status ("SOCK_ERR_TIMEOUT"), or "SOCK_ERR_UNKNOWN".
+const char *status_name(int status);
+
+// OSError with an errno; the message is "[Errno N] strerror(N)".
+int fail_os(int err);
+// OSError without an errno (CPython's OSError(msg)); message must be a literal.
+int fail_os_message(const char *literal);
+// OSError with an errno and a message of its own (for example create_server's note).
+int fail_os_with(int err, std::string message);
+// socket.timeout: "timed out".
+int fail_timeout();
+// gaierror with an EAI_* code; EAI_SYSTEM falls back to fail_os(errno), as CPython.
+int fail_gai(int eai);
+// herror with an h_errno value.
+int fail_host(int herr);
+// ValueError / OverflowError / TypeError: a bad argument.
+int fail_value(const char *literal);
+int fail_value(std::string message);
+// MemoryError.
+int fail_nomem();
+// A string output that does not fit: the caller reports the size needed.
+int fail_range();
+
+// The thread's last failure.
+int last_errno();
+const char *last_error_message();
+
+}  // namespace polysock

@@ -1,0 +1,466 @@
+// The socket object (see socket.hpp). CPython's Modules/socketmodule.c is the model
+// for every behaviour here; the comments say where polysock differs and why.
+#include "socket.hpp"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <vector>
+
+#include "error.hpp"
+#include "os.hpp"
+
+namespace polysock {
+namespace {
+
+constexpr int kTypeFlags = SOCK_NONBLOCK | SOCK_CLOEXEC;
+
+bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
+
+int ssize_limit(std::size_t len) {
+  return len > static_cast<std::size_t>(SSIZE_MAX) ? fail_value("buffer length too large") : kOk;
+}
+
+}  // namespace
+
+Socket::Socket(int fd, int family, int type, int proto, Nanos timeout)
+    : fd_(fd), family_(family), type_(type & ~kTypeFlags), proto_(proto), timeout_(timeout) {}
+
+Socket::~Socket() {
+  if (fd_ >= 0 && owns_fd_.load()) ::close(fd_);
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+int Socket::adopt(int fd, int family, int type, int proto, bool nonblocking,
+                  std::unique_ptr<Socket> *out) {
+  // CPython's init_sockobject: SOCK_NONBLOCK means timeout 0; otherwise the module
+  // default applies, and a default other than None puts the fd in O_NONBLOCK.
+  Nanos t = nonblocking ? 0 : default_timeout();
+  if (!nonblocking && t >= 0) {
+    if (int err = os::set_nonblocking(fd, true)) {
+      ::close(fd);
+      return fail_os(err);
+    }
+  }
+  out->reset(new (std::nothrow) Socket(fd, family, type, proto, t));
+  if (!*out) {
+    ::close(fd);
+    return fail_nomem();
+  }
+  return kOk;
+}
+
+int Socket::create(int family, int type, int proto, std::unique_ptr<Socket> *out) {
+  const int fd = ::socket(family, type | SOCK_CLOEXEC, proto);
+  if (fd < 0) return fail_os(errno);
+  return adopt(fd, family, type, proto, (type & SOCK_NONBLOCK) != 0, out);
+}
+
+int Socket::from_fd(int fd, int family, int type, int proto, std::unique_ptr<Socket> *out) {
+  if (fd < 0) return fail_value("negative file descriptor");
+  // CPython validates the descriptor with getsockname (EBADF, ENOTSOCK).
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (::getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len) != 0) return fail_os(errno);
+  if (family < 0) family = ss.ss_family;
+  if (type < 0 || proto < 0) {
+    int v = 0;
+    socklen_t vl = sizeof v;
+    if (type < 0) {
+      if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &vl) != 0) return fail_os(errno);
+      type = v;
+    }
+    if (proto < 0) {
+      vl = sizeof v;
+      if (::getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v, &vl) != 0) return fail_os(errno);
+      proto = v;
+    }
+  }
+  const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) return fail_os(errno);
+  // As CPython (contract item 43): with a None default an O_NONBLOCK flag already on
+  // the shared file description is left alone, so the original owner is not changed.
+  return adopt(copy, family, type, proto, false, out);
+}
+
+int Socket::pair(int family, int type, int proto, std::unique_ptr<Socket> *a,
+                 std::unique_ptr<Socket> *b) {
+  int fds[2];
+  if (::socketpair(family, type | SOCK_CLOEXEC, proto, fds) != 0) return fail_os(errno);
+  const bool nonblocking = (type & SOCK_NONBLOCK) != 0;
+  int st = adopt(fds[0], family, type, proto, nonblocking, a);
+  if (st != kOk) {
+    ::close(fds[1]);
+    return st;
+  }
+  st = adopt(fds[1], family, type, proto, nonblocking, b);
+  if (st != kOk) a->reset();
+  return st;
+}
+
+void Socket::abort() {
+  aborted_.store(true);
+  std::lock_guard<std::mutex> lock(wake_mu_);
+  if (wake_fd_ >= 0) os::wake(wake_fd_);
+}
+
+int Socket::close_now() {
+  if (fd_ < 0 || !owns_fd_.load()) return kOk;
+  const int fd = fd_;
+  fd_ = -1;
+  // POSIX leaves the fd state unspecified after EINTR; Linux always closes it.
+  if (::close(fd) != 0 && errno != EINTR) return fail_os(errno);
+  return kOk;
+}
+
+int Socket::release_fd() {
+  // fd_ itself stays as it is: calls still in flight may read it until they return.
+  owns_fd_.store(false);
+  return fd_;
+}
+
+int Socket::wake_fd() {
+  std::lock_guard<std::mutex> lock(wake_mu_);
+  if (wake_fd_ < 0) wake_fd_ = os::make_wake_fd();
+  return wake_fd_;
+}
+
+int Socket::wait(short events, const Deadline &deadline) {
+  // The wake fd is made before aborted_ is read, and abort() sets aborted_ before
+  // reading the wake fd: one of the two always sees the other.
+  const int wfd = wake_fd();
+  if (wfd < 0) return fail_os(errno);
+  for (;;) {
+    if (aborted_.load()) return fail_os(EBADF);
+    const int ms = deadline.poll_ms();
+    if (ms == -2) return fail_timeout();
+    pollfd fds[2] = {{fd_, events, 0}, {wfd, POLLIN, 0}};
+    const int n = ::poll(fds, 2, ms);
+    if (n < 0) {
+      if (errno == EINTR) continue;  // PEP 475: retry with the time that is left
+      return fail_os(errno);
+    }
+    if (aborted_.load()) return fail_os(EBADF);
+    if (n == 0) return fail_timeout();
+    return kOk;  // ready, or an error condition the system call will report
+  }
+}
+
+template <class Op>
+int Socket::call(short events, const Deadline &deadline, Kernel kernel, bool user_nowait, Op op,
+                 ssize_t *out) {
+  const Nanos t = deadline.timeout();
+  bool poll_first = t > 0 || (t < 0 && kernel == Kernel::kMayBlock && !user_nowait);
+  for (;;) {
+    if (poll_first) {
+      if (int st = wait(events, deadline)) return st;
+    }
+    ssize_t n;
+    do {
+      n = op();
+    } while (n < 0 && errno == EINTR && !aborted_.load());
+    if (n >= 0) {
+      *out = n;
+      return kOk;
+    }
+    const int err = errno;
+    if (err == EINTR) return fail_os(EBADF);  // aborted while interrupted
+    // Blocking and timeout modes wait and try again; non-blocking mode, and an
+    // explicit MSG_DONTWAIT on a blocking socket, report EAGAIN as CPython does.
+    if (would_block(err) && t != 0 && !(t < 0 && user_nowait)) {
+      poll_first = true;
+      continue;
+    }
+    return fail_os(err);
+  }
+}
+
+int Socket::io_flags(int user_flags) const {
+  int flags = user_flags | MSG_NOSIGNAL;
+  if (timeout() < 0 && !(user_flags & MSG_WAITALL)) flags |= MSG_DONTWAIT;
+  return flags;
+}
+
+int Socket::dup(std::unique_ptr<Socket> *out) const {
+  const int copy = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) return fail_os(errno);
+  out->reset(new (std::nothrow) Socket(copy, family_, type_, proto_, timeout()));
+  if (!*out) {
+    ::close(copy);
+    return fail_nomem();
+  }
+  return kOk;
+}
+
+int Socket::bind(const char *host, int port) {
+  SockAddr sa;
+  if (int st = make_sockaddr(family_, host, port, "bind()", &sa)) return st;
+  if (::bind(fd_, sa.get(), sa.len) != 0) return fail_os(errno);
+  return kOk;
+}
+
+int Socket::listen(int backlog) {
+  if (backlog < 0) backlog = std::min(SOMAXCONN, 128);  // Python's listen() default
+  if (::listen(fd_, backlog) != 0) return fail_os(errno);
+  return kOk;
+}
+
+int Socket::accept(std::unique_ptr<Socket> *out, Address *peer) {
+  SockAddr sa;
+  sa.len = sizeof sa.storage;
+  // Accepted sockets take the module default timeout, not the listener's (bpo-7995).
+  const Nanos t = default_timeout();
+  const int flags = SOCK_CLOEXEC | (t >= 0 ? SOCK_NONBLOCK : 0);
+  ssize_t fd = -1;
+  const Deadline deadline(timeout());
+  int st = call(POLLIN, deadline, Kernel::kMayBlock, false, [&]() -> ssize_t {
+    sa.len = sizeof sa.storage;
+    return ::accept4(fd_, sa.get(), &sa.len, flags);
+  }, &fd);
+  if (st != kOk) return st;
+  out->reset(new (std::nothrow) Socket(static_cast<int>(fd), family_, type_, proto_, t));
+  if (!*out) {
+    ::close(static_cast<int>(fd));
+    return fail_nomem();
+  }
+  if (peer != nullptr) parse_sockaddr(sa.get(), sa.len, peer);
+  return kOk;
+}
+
+int Socket::wait_connected(const Deadline &deadline, int *out_err) {
+  if (int st = wait(POLLOUT, deadline)) return st;
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  *out_err = err;
+  return kOk;
+}
+
+int Socket::connect_impl(const SockAddr &addr, int *out_err) {
+  *out_err = 0;
+  if (::connect(fd_, addr.get(), addr.len) == 0) return kOk;
+  const int err = errno;
+  const Nanos t = timeout();
+  // As CPython's internal_connect: after EINTR, or EINPROGRESS in a mode that
+  // waits, the connection completes in the background: wait and read SO_ERROR.
+  if ((err == EINTR || err == EINPROGRESS) && t != 0) {
+    return wait_connected(Deadline(t), out_err);
+  }
+  *out_err = err;
+  return kOk;
+}
+
+int Socket::connect(const char *host, int port) {
+  SockAddr sa;
+  if (int st = make_sockaddr(family_, host, port, "connect()", &sa)) return st;
+  return connect(sa);
+}
+
+int Socket::connect(const SockAddr &addr) {
+  int err = 0;
+  if (int st = connect_impl(addr, &err)) return st;
+  return err == 0 ? kOk : fail_os(err);
+}
+
+int Socket::connect_ex(const char *host, int port, int *out_err) {
+  SockAddr sa;
+  if (int st = make_sockaddr(family_, host, port, "connect_ex()", &sa)) return st;
+  int st = connect_impl(sa, out_err);
+  if (st == kErrTimeout) {
+    *out_err = EWOULDBLOCK;
+    return kOk;
+  }
+  if (st == kErrOs) {
+    *out_err = last_errno();
+    return kOk;
+  }
+  if (st == kOk && *out_err != 0) fail_os(*out_err);
+  return st;
+}
+
+int Socket::recv(void *buf, std::size_t len, int flags, std::size_t *out_n) {
+  return recvfrom(buf, len, flags, out_n, nullptr);
+}
+
+int Socket::recvfrom(void *buf, std::size_t len, int flags, std::size_t *out_n, Address *from) {
+  if (int st = ssize_limit(len)) return st;
+  SockAddr sa;
+  const int io = io_flags(flags);
+  const bool waitall = (flags & MSG_WAITALL) != 0;
+  ssize_t n = 0;
+  int st = call(POLLIN, Deadline(timeout()), waitall ? Kernel::kMayBlock : Kernel::kNeverBlocks,
+                (flags & MSG_DONTWAIT) != 0, [&]() -> ssize_t {
+                  if (from == nullptr) return ::recv(fd_, buf, len, io);
+                  sa.len = sizeof sa.storage;
+                  return ::recvfrom(fd_, buf, len, io, sa.get(), &sa.len);
+                }, &n);
+  if (st != kOk) return st;
+  *out_n = static_cast<std::size_t>(n);
+  if (from != nullptr) parse_sockaddr(sa.get(), sa.len, from);
+  return kOk;
+}
+
+int Socket::send(const void *buf, std::size_t len, int flags, std::size_t *out_n) {
+  if (int st = ssize_limit(len)) return st;
+  const int io = io_flags(flags);
+  ssize_t n = 0;
+  int st = call(POLLOUT, Deadline(timeout()), Kernel::kNeverBlocks, (flags & MSG_DONTWAIT) != 0,
+                [&]() -> ssize_t { return ::send(fd_, buf, len, io); }, &n);
+  if (st != kOk) return st;
+  *out_n = static_cast<std::size_t>(n);
+  return kOk;
+}
+
+int Socket::sendall(const void *buf, std::size_t len, int flags, std::size_t *out_sent) {
+  if (int st = ssize_limit(len)) return st;
+  const int io = io_flags(flags);
+  const auto *p = static_cast<const unsigned char *>(buf);
+  const Deadline deadline(timeout());  // one deadline for the whole buffer
+  std::size_t sent = 0;
+  int st = kOk;
+  do {
+    ssize_t n = 0;
+    st = call(POLLOUT, deadline, Kernel::kNeverBlocks, (flags & MSG_DONTWAIT) != 0,
+              [&]() -> ssize_t { return ::send(fd_, p + sent, len - sent, io); }, &n);
+    if (st == kOk) sent += static_cast<std::size_t>(n);
+  } while (st == kOk && sent < len);
+  *out_sent = sent;
+  return st;
+}
+
+int Socket::sendto(const void *buf, std::size_t len, int flags, const char *host, int port,
+                   std::size_t *out_n) {
+  if (int st = ssize_limit(len)) return st;
+  SockAddr sa;
+  if (int st = make_sockaddr(family_, host, port, "sendto()", &sa)) return st;
+  const int io = io_flags(flags);
+  ssize_t n = 0;
+  int st = call(POLLOUT, Deadline(timeout()), Kernel::kNeverBlocks, (flags & MSG_DONTWAIT) != 0,
+                [&]() -> ssize_t { return ::sendto(fd_, buf, len, io, sa.get(), sa.len); }, &n);
+  if (st != kOk) return st;
+  *out_n = static_cast<std::size_t>(n);
+  return kOk;
+}
+
+int Socket::sendfile(int file_fd, std::int64_t offset, std::int64_t count,
+                     std::int64_t *out_sent) {
+  *out_sent = 0;
+  // Python's socket.sendfile argument checks, in its order and words.
+  if (count < 0) {
+    return fail_value("count must be a positive integer (got " + std::to_string(count) + ")");
+  }
+  if (offset < 0) return fail_value("offset must be a non-negative integer");
+  if (type_ != SOCK_STREAM) return fail_value("only SOCK_STREAM type sockets are supported");
+  const Nanos t = timeout();
+  if (t == 0) return fail_value("non-blocking sockets are not supported");
+  struct stat st_buf;
+  if (::fstat(file_fd, &st_buf) != 0) return fail_os(errno);
+
+  const Deadline deadline(t);
+  std::int64_t sent = 0;
+  bool use_sendfile = true;
+  int st = kOk;
+  std::vector<unsigned char> chunk;
+  for (;;) {
+    std::int64_t want = count == 0 ? INT64_MAX : count - sent;
+    if (want <= 0) break;
+    if (S_ISREG(st_buf.st_mode)) {
+      if (offset + sent >= st_buf.st_size) break;  // at or past the end of the file
+      want = std::min<std::int64_t>(want, st_buf.st_size - offset - sent);
+    }
+    const std::size_t block = static_cast<std::size_t>(std::min<std::int64_t>(want, 1 << 30));
+    ssize_t n = 0;
+    if (use_sendfile) {
+      off_t off = static_cast<off_t>(offset + sent);
+      const os::SigpipeGuard no_sigpipe;  // sendfile takes no MSG_NOSIGNAL
+      st = call(POLLOUT, deadline, Kernel::kMayBlock, false,
+                [&]() -> ssize_t { return ::sendfile(fd_, file_fd, &off, block); }, &n);
+      if (st == kErrOs && sent == 0 && (last_errno() == EINVAL || last_errno() == ENOSYS)) {
+        use_sendfile = false;  // not a file sendfile() takes: fall back to read + send
+        continue;
+      }
+    } else {
+      chunk.resize(std::min<std::size_t>(block, 64 * 1024));
+      ssize_t got;
+      do {
+        got = ::pread(file_fd, chunk.data(), chunk.size(), static_cast<off_t>(offset + sent));
+      } while (got < 0 && errno == EINTR);
+      if (got < 0) {
+        st = fail_os(errno);
+        break;
+      }
+      if (got == 0) break;
+      std::size_t done = 0;
+      const int io = io_flags(0);
+      while (st == kOk && done < static_cast<std::size_t>(got)) {
+        st = call(POLLOUT, deadline, Kernel::kNeverBlocks, false, [&]() -> ssize_t {
+          return ::send(fd_, chunk.data() + done, static_cast<std::size_t>(got) - done, io);
+        }, &n);
+        if (st == kOk) done += static_cast<std::size_t>(n);
+      }
+      sent += static_cast<std::int64_t>(done);
+      if (st != kOk) break;
+      continue;
+    }
+    if (st != kOk) break;
+    if (n == 0) break;  // the file ended early
+    sent += n;
+  }
+  *out_sent = sent;
+  // Python leaves the file position just after what was sent.
+  if (sent > 0) ::lseek(file_fd, static_cast<off_t>(offset + sent), SEEK_SET);
+  return st;
+}
+
+int Socket::shutdown(int how) {
+  if (::shutdown(fd_, how) != 0) return fail_os(errno);
+  return kOk;
+}
+
+int Socket::settimeout(Nanos t) {
+  // Any timeout other than None puts the fd in O_NONBLOCK mode; CPython waits with poll.
+  if (int err = os::set_nonblocking(fd_, t >= 0)) return fail_os(err);
+  timeout_.store(t, std::memory_order_relaxed);
+  return kOk;
+}
+
+int Socket::setsockopt(int level, int opt, const void *val, std::size_t len) {
+  if (len > static_cast<std::size_t>(INT_MAX)) return fail_value("option value too large");
+  if (::setsockopt(fd_, level, opt, val, static_cast<socklen_t>(len)) != 0) return fail_os(errno);
+  return kOk;
+}
+
+int Socket::getsockopt(int level, int opt, void *buf, std::size_t *len) {
+  socklen_t n = static_cast<socklen_t>(*len);
+  if (::getsockopt(fd_, level, opt, buf, &n) != 0) return fail_os(errno);
+  *len = n;
+  return kOk;
+}
+
+int Socket::getsockname(Address *out) {
+  SockAddr sa;
+  sa.len = sizeof sa.storage;
+  if (::getsockname(fd_, sa.get(), &sa.len) != 0) return fail_os(errno);
+  parse_sockaddr(sa.get(), sa.len, out);
+  if (out->family == 0) out->family = family_;
+  return kOk;
+}
+
+int Socket::getpeername(Address *out) {
+  SockAddr sa;
+  sa.len = sizeof sa.storage;
+  if (::getpeername(fd_, sa.get(), &sa.len) != 0) return fail_os(errno);
+  parse_sockaddr(sa.get(), sa.len, out);
+  if (out->family == 0) out->family = family_;
+  return kOk;
+}
+
+}  // namespace polysock
