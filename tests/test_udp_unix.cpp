@@ -1,0 +1,7 @@
+// Smoke test placeholder replaced below.
+#include "test_support.hpp"
+using namespace polysock_test;
+TEST(Smoke_test_udp_unix, CreateAndClose) {
+  Sock s = make_socket(NET_AF_INET, NET_SOCK_STREAM);
+  EXPECT_NE(0u, s.get());
+}
