@@ -47,8 +47,10 @@ int set_int_option(Socket &sock, int level, int opt, int value) {
 }
 
 std::string python_repr(int family, const char *host, int port) {
-  if (family == AF_UNIX) return "'" + std::string(host) + "'";
-  return "('" + std::string(host) + "', " + std::to_string(port) + ")";
+  std::string repr = family == AF_UNIX ? "'" : "('";
+  repr.append(host).append("'");
+  if (family != AF_UNIX) repr.append(", ").append(std::to_string(port)).append(")");
+  return repr;
 }
 
 }  // namespace

@@ -10,22 +10,30 @@
 namespace polysock {
 namespace {
 
-struct ErrorRecord {
-  int status = kOk;
-  int code = 0;
-  const char *literal = nullptr;  // a fixed message, if the failure has one
-  std::string owned;              // a built message, if the failure has one
-  std::string text;               // the formatted message handed out
-};
+// The hot part of the record is plain data, so that recording a failure (EAGAIN on
+// every poll round of a server) is three stores to initial-exec TLS: no TLS init
+// guard, no __tls_get_addr call from the shared library, no string touched.
+#define POLYSOCK_TLS thread_local __attribute__((tls_model("initial-exec")))
+POLYSOCK_TLS int t_status = kOk;
+POLYSOCK_TLS int t_code = 0;
+POLYSOCK_TLS const char *t_literal = nullptr;  // a fixed message, if the failure has one
+POLYSOCK_TLS bool t_owned = false;             // the message is in t_text already
 
-thread_local ErrorRecord t_error;
+// The cold part: built messages, only touched when a message is asked for or built.
+thread_local std::string t_text;
 
 int record(int status, int code, const char *literal) {
-  ErrorRecord &e = t_error;
-  e.status = status;
-  e.code = code;
-  e.literal = literal;
-  if (!e.owned.empty()) e.owned.clear();
+  t_status = status;
+  t_code = code;
+  t_literal = literal;
+  t_owned = false;
+  return status;
+}
+
+int record_owned(int status, int code, std::string message) {
+  record(status, code, nullptr);
+  t_text = std::move(message);
+  t_owned = true;
   return status;
 }
 
@@ -50,9 +58,7 @@ const char *status_name(int status) {
 int fail_os(int err) { return record(kErrOs, err, nullptr); }
 int fail_os_message(const char *literal) { return record(kErrOs, 0, literal); }
 int fail_os_with(int err, std::string message) {
-  record(kErrOs, err, nullptr);
-  t_error.owned = std::move(message);
-  return kErrOs;
+  return record_owned(kErrOs, err, std::move(message));
 }
 int fail_timeout() { return record(kErrTimeout, 0, "timed out"); }
 int fail_gai(int eai) {
@@ -61,39 +67,35 @@ int fail_gai(int eai) {
 }
 int fail_host(int herr) { return record(kErrHost, herr, nullptr); }
 int fail_value(const char *literal) { return record(kErrValue, 0, literal); }
-int fail_value(std::string message) {
-  record(kErrValue, 0, nullptr);
-  t_error.owned = std::move(message);
-  return kErrValue;
-}
+int fail_value(std::string message) { return record_owned(kErrValue, 0, std::move(message)); }
 int fail_nomem() { return record(kErrNomem, 0, "out of memory"); }
 int fail_range() { return record(kErrRange, 0, "output buffer too small"); }
 
-int last_errno() { return t_error.code; }
+int last_errno() { return t_code; }
 
 const char *last_error_message() {
-  ErrorRecord &e = t_error;
-  if (e.literal != nullptr) return e.literal;
-  if (!e.owned.empty()) return e.owned.c_str();
+  if (t_literal != nullptr) return t_literal;
+  if (t_owned) return t_text.c_str();
   char buf[256];
   const char *detail = "";
-  switch (e.status) {
+  switch (t_status) {
     case kOk:
       return "";
     case kErrOs:
-      detail = errno_text(e.code, buf, sizeof buf);
+      detail = errno_text(t_code, buf, sizeof buf);
       break;
     case kErrGai:
-      detail = gai_strerror(e.code);
+      detail = gai_strerror(t_code);
       break;
     case kErrHost:
-      detail = hstrerror(e.code);
+      detail = hstrerror(t_code);
       break;
     default:
-      return status_name(e.status);
+      return status_name(t_status);
   }
-  e.text = "[Errno " + std::to_string(e.code) + "] " + detail;
-  return e.text.c_str();
+  t_text = "[Errno " + std::to_string(t_code) + "] " + detail;
+  t_owned = true;  // formatted once; asking again returns the same text
+  return t_text.c_str();
 }
 
 }  // namespace polysock

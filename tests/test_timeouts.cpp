@@ -1,7 +1,366 @@
-// Smoke test placeholder replaced below.
+// Blocking, non-blocking and timeout modes, the module default timeout, and
+// deadlines under signals. Item numbers refer to python_contract.md.
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <thread>
+#include <vector>
+
 #include "test_support.hpp"
+
 using namespace polysock_test;
-TEST(Smoke_test_timeouts, CreateAndClose) {
+
+namespace {
+
+bool fd_nonblocking(sock_handle h) {
+  int fd = -1;
+  EXPECT_PS_OK(sock_fileno(h, &fd));
+  return (fcntl(fd, F_GETFL) & O_NONBLOCK) != 0;
+}
+
+double timeout_of(sock_handle h) {
+  double t = 0;
+  EXPECT_PS_OK(sock_gettimeout(h, &t));
+  return t;
+}
+
+int blocking_of(sock_handle h) {
+  int b = -1;
+  EXPECT_PS_OK(sock_getblocking(h, &b));
+  return b;
+}
+
+// Restores the module default timeout after each test.
+class DefaultTimeout : public ::testing::Test {
+ protected:
+  void TearDown() override { net_setdefaulttimeout(SOCK_TIMEOUT_NONE); }
+};
+
+}  // namespace
+
+TEST_F(DefaultTimeout, Item34_DefaultAppliesToNewSockets) {
+  double d = 0;
+  ASSERT_PS_OK(net_getdefaulttimeout(&d));
+  EXPECT_EQ(SOCK_TIMEOUT_NONE, d) << "initially None";
+  ASSERT_PS_OK(net_setdefaulttimeout(2.0));
+  ASSERT_PS_OK(net_getdefaulttimeout(&d));
+  EXPECT_EQ(2.0, d);
   Sock s = make_socket(NET_AF_INET, NET_SOCK_STREAM);
-  EXPECT_NE(0u, s.get());
+  EXPECT_EQ(2.0, timeout_of(s));
+  EXPECT_TRUE(fd_nonblocking(s));
+  ASSERT_PS_OK(net_setdefaulttimeout(0));
+  Sock z = make_socket(NET_AF_INET, NET_SOCK_STREAM);
+  EXPECT_EQ(0, blocking_of(z));
+  EXPECT_PS_ERR(net_setdefaulttimeout(-5), SOCK_ERR_VALUE, 0);
+  EXPECT_STREQ("Timeout value out of range", sock_last_error_message());
+  EXPECT_PS_ERR(net_setdefaulttimeout(SOCK_TIMEOUT_DEFAULT), SOCK_ERR_VALUE, 0);
+  ASSERT_PS_OK(net_setdefaulttimeout(SOCK_TIMEOUT_NONE));
+  ASSERT_PS_OK(net_getdefaulttimeout(&d));
+  EXPECT_EQ(SOCK_TIMEOUT_NONE, d);
+}
+
+TEST(Modes, Item35_SettimeoutAndSetblockingAreTheSameSwitch) {
+  Sock s = make_socket(NET_AF_INET, NET_SOCK_STREAM);
+  ASSERT_PS_OK(sock_settimeout(s, 0));
+  EXPECT_EQ(0.0, timeout_of(s));
+  EXPECT_EQ(0, blocking_of(s));
+  ASSERT_PS_OK(sock_setblocking(s, 1));
+  EXPECT_EQ(SOCK_TIMEOUT_NONE, timeout_of(s));
+  EXPECT_EQ(1, blocking_of(s));
+  ASSERT_PS_OK(sock_setblocking(s, 0));
+  EXPECT_EQ(0.0, timeout_of(s));
+  ASSERT_PS_OK(sock_settimeout(s, SOCK_TIMEOUT_NONE));
+  EXPECT_EQ(SOCK_TIMEOUT_NONE, timeout_of(s));
+  ASSERT_PS_OK(sock_settimeout(s, 2.5));
+  EXPECT_EQ(2.5, timeout_of(s));
+  EXPECT_EQ(1, blocking_of(s)) << "timeout mode counts as blocking";
+  ASSERT_PS_OK(sock_setblocking(s, 2));  // truthiness
+  EXPECT_EQ(SOCK_TIMEOUT_NONE, timeout_of(s));
+  ASSERT_PS_OK(sock_setblocking(s, 0));
+  EXPECT_EQ(0.0, timeout_of(s));
+}
+
+TEST(Modes, Item36_SettimeoutValidatesAndNormalises) {
+  Sock s = make_socket(NET_AF_INET, NET_SOCK_STREAM);
+  EXPECT_PS_ERR(sock_settimeout(s, -1.5), SOCK_ERR_VALUE, 0);
+  EXPECT_STREQ("Timeout value out of range", sock_last_error_message());
+  EXPECT_PS_ERR(sock_settimeout(s, std::nan("")), SOCK_ERR_VALUE, 0);
+  EXPECT_STREQ("Invalid value NaN (not a number)", sock_last_error_message());
+  EXPECT_PS_ERR(sock_settimeout(s, std::numeric_limits<double>::infinity()), SOCK_ERR_VALUE, 0);
+  EXPECT_STREQ("timestamp out of range for platform time_t", sock_last_error_message());
+  ASSERT_PS_OK(sock_settimeout(s, -0.0));
+  EXPECT_EQ(0.0, timeout_of(s));
+  ASSERT_PS_OK(sock_settimeout(s, 1));
+  EXPECT_EQ(1.0, timeout_of(s));
+  ASSERT_PS_OK(sock_settimeout(s, 1e-10));
+  EXPECT_EQ(1e-09, timeout_of(s)) << "rounded up to 1 ns";
+}
+
+TEST(Modes, Item37_AnyFiniteTimeoutMeansONonblock) {
+  Sock s = make_socket(NET_AF_INET, NET_SOCK_STREAM);
+  ASSERT_PS_OK(sock_settimeout(s, SOCK_TIMEOUT_NONE));
+  EXPECT_FALSE(fd_nonblocking(s));
+  ASSERT_PS_OK(sock_settimeout(s, 0));
+  EXPECT_TRUE(fd_nonblocking(s));
+  ASSERT_PS_OK(sock_settimeout(s, 5));
+  EXPECT_TRUE(fd_nonblocking(s));
+  ASSERT_PS_OK(sock_settimeout(s, SOCK_TIMEOUT_NONE));
+  EXPECT_FALSE(fd_nonblocking(s));
+}
+
+TEST(Timeout, Item38_RecvTimesOutWithTimedOut) {
+  Pair p = tcp_pair();
+  ASSERT_PS_OK(sock_settimeout(p.server, 0.2));
+  char buf[8];
+  size_t n = 99;
+  int st = 0;
+  const double elapsed = seconds_for([&] { st = sock_recv(p.server, buf, sizeof buf, 0, &n); });
+  EXPECT_EQ(SOCK_ERR_TIMEOUT, st);
+  EXPECT_STREQ("timed out", sock_last_error_message());
+  EXPECT_EQ(0, sock_last_errno()) << "a timeout has no errno";
+  EXPECT_GE(elapsed, 0.2);
+  EXPECT_LT(elapsed, 1.0);
+}
+
+TEST(Timeout, Item38_AcceptTimesOutOrWouldBlock) {
+  int port = 0;
+  Sock l = tcp_listener(NET_AF_INET, "127.0.0.1", &port);
+  ASSERT_PS_OK(sock_settimeout(l, 0.2));
+  Sock conn;
+  int st = 0;
+  const double elapsed = seconds_for([&] { st = sock_accept(l, conn.out(), nullptr); });
+  EXPECT_EQ(SOCK_ERR_TIMEOUT, st);
+  EXPECT_GE(elapsed, 0.2);
+  EXPECT_LT(elapsed, 1.0);
+  ASSERT_PS_OK(sock_setblocking(l, 0));
+  EXPECT_PS_ERR(sock_accept(l, conn.out(), nullptr), SOCK_ERR_OS, EAGAIN);
+  EXPECT_STREQ("[Errno 11] Resource temporarily unavailable", sock_last_error_message());
+}
+
+TEST(Timeout, Item39_ConnectToAFullBacklogTimesOut) {
+  // listen(0) plus one queued connection fills the backlog; Linux then drops SYNs.
+  int port = 0;
+  Sock l = tcp_listener(NET_AF_INET, "127.0.0.1", &port, 0);
+  std::vector<Sock> fillers;
+  bool timed_out = false;
+  for (int i = 0; i < 8 && !timed_out; ++i) {
+    Sock c = make_socket(NET_AF_INET, NET_SOCK_STREAM);
+    ASSERT_PS_OK(sock_settimeout(c, 0.3));
+    int st = 0;
+    const double elapsed = seconds_for([&] { st = sock_connect(c, "127.0.0.1", port); });
+    if (st == SOCK_ERR_TIMEOUT) {
+      timed_out = true;
+      EXPECT_STREQ("timed out", sock_last_error_message());
+      EXPECT_GE(elapsed, 0.3);
+      EXPECT_LT(elapsed, 1.5);
+    } else {
+      ASSERT_PS_OK(st);
+      fillers.push_back(std::move(c));
+    }
+  }
+  EXPECT_TRUE(timed_out) << "a connect to a full backlog should time out";
+}
+
+TEST(Timeout, Item41_SendallHasOneDeadlineForTheWholeBuffer) {
+  Pair p = tcp_pair();
+  ASSERT_PS_OK(sock_settimeout(p.client, 0.3));
+  std::vector<char> big(64 << 20, 'x');  // far more than the socket buffers hold
+  size_t sent = 0;
+  int st = 0;
+  const double elapsed =
+      seconds_for([&] { st = sock_sendall(p.client, big.data(), big.size(), 0, &sent); });
+  EXPECT_EQ(SOCK_ERR_TIMEOUT, st);
+  EXPECT_GT(sent, 0u) << "out_sent tells how much went before the deadline";
+  EXPECT_LT(sent, big.size());
+  EXPECT_GE(elapsed, 0.3);
+  EXPECT_LT(elapsed, 1.0) << "one deadline across chunks, not one per chunk";
+}
+
+TEST(Timeout, Item41_NonBlockingSendFillsTheBufferThenWouldBlock) {
+  Pair p = tcp_pair();
+  ASSERT_PS_OK(sock_setblocking(p.client, 0));
+  std::vector<char> chunk(1 << 16, 'y');
+  int st = SOCK_OK;
+  size_t total = 0;
+  for (int i = 0; i < 10000 && st == SOCK_OK; ++i) {
+    size_t n = 0;
+    st = sock_send(p.client, chunk.data(), chunk.size(), 0, &n);
+    total += n;
+  }
+  EXPECT_PS_ERR(st, SOCK_ERR_OS, EAGAIN);
+  EXPECT_GT(total, 0u);
+}
+
+TEST_F(DefaultTimeout, Item42_AcceptedSocketsTakeTheDefaultNotTheListenersTimeout) {
+  struct Case {
+    double listener, module_default, want;
+    bool want_nonblock;
+  };
+  const Case cases[] = {{SOCK_TIMEOUT_NONE, SOCK_TIMEOUT_NONE, SOCK_TIMEOUT_NONE, false},
+                        {0, SOCK_TIMEOUT_NONE, SOCK_TIMEOUT_NONE, false},
+                        {2.0, SOCK_TIMEOUT_NONE, SOCK_TIMEOUT_NONE, false},
+                        {SOCK_TIMEOUT_NONE, 3.0, 3.0, true},
+                        {2.0, 0, 0.0, true}};
+  for (const Case &c : cases) {
+    ASSERT_PS_OK(net_setdefaulttimeout(SOCK_TIMEOUT_NONE));
+    int port = 0;
+    Sock l = tcp_listener(NET_AF_INET, "127.0.0.1", &port);
+    Sock client = make_socket(NET_AF_INET, NET_SOCK_STREAM);
+    ASSERT_PS_OK(sock_connect(client, "127.0.0.1", port));
+    ASSERT_PS_OK(sock_settimeout(l, c.listener));
+    ASSERT_PS_OK(net_setdefaulttimeout(c.module_default));
+    Sock conn;
+    // With a listener timeout of 0 the connection is already queued, so accept succeeds.
+    ASSERT_PS_OK(sock_accept(l, conn.out(), nullptr));
+    EXPECT_EQ(c.want, timeout_of(conn)) << "listener " << c.listener;
+    EXPECT_EQ(c.want_nonblock, fd_nonblocking(conn)) << "listener " << c.listener;
+  }
+}
+
+TEST(Timeout, Item50_TimeoutModePollsFirstEvenWithMsgDontwait) {
+  Pair p = tcp_pair();
+  ASSERT_PS_OK(sock_settimeout(p.server, 0.3));
+  char buf[4];
+  size_t n = 0;
+  int st = 0;
+  double elapsed =
+      seconds_for([&] { st = sock_recv(p.server, buf, sizeof buf, NET_MSG_DONTWAIT, &n); });
+  EXPECT_EQ(SOCK_ERR_TIMEOUT, st);
+  EXPECT_GE(elapsed, 0.3);
+  ASSERT_PS_OK(sock_settimeout(p.server, SOCK_TIMEOUT_NONE));
+  elapsed = seconds_for([&] { st = sock_recv(p.server, buf, sizeof buf, NET_MSG_DONTWAIT, &n); });
+  EXPECT_PS_ERR(st, SOCK_ERR_OS, EAGAIN);
+  EXPECT_LT(elapsed, 0.1) << "a blocking socket with MSG_DONTWAIT fails at once";
+}
+
+TEST(Timeout, Item40_NonBlockingRecvAndConnect) {
+  Pair p = tcp_pair();
+  ASSERT_PS_OK(sock_setblocking(p.server, 0));
+  char buf[4];
+  size_t n = 0;
+  EXPECT_PS_ERR(sock_recv(p.server, buf, sizeof buf, 0, &n), SOCK_ERR_OS, EAGAIN);
+  EXPECT_EQ(EAGAIN, EWOULDBLOCK);
+
+  int port = 0;
+  Sock l = tcp_listener(NET_AF_INET, "127.0.0.1", &port);
+  Sock c = make_socket(NET_AF_INET, NET_SOCK_STREAM);
+  ASSERT_PS_OK(sock_setblocking(c, 0));
+  const int first = sock_connect_ex(c, "127.0.0.1", port);
+  EXPECT_TRUE(first == EINPROGRESS || first == 0) << first;
+  int again = EINPROGRESS;
+  for (int i = 0; i < 200 && again != EISCONN; ++i) {  // bounded: 2 s at most
+    again = sock_connect_ex(c, "127.0.0.1", port);
+    if (again != EISCONN) usleep(10000);
+  }
+  EXPECT_EQ(EISCONN, again);
+  Sock c2 = make_socket(NET_AF_INET, NET_SOCK_STREAM);
+  ASSERT_PS_OK(sock_setblocking(c2, 0));
+  const int st = sock_connect(c2, "127.0.0.1", port);
+  if (st != SOCK_OK) {
+    EXPECT_EQ(SOCK_ERR_OS, st);
+    EXPECT_EQ(EINPROGRESS, sock_last_errno());
+    EXPECT_STREQ("[Errno 115] Operation now in progress", sock_last_error_message());
+  }
+}
+
+TEST(Timeout, ConnectExReportsTimeoutAsEwouldblock) {
+  int port = 0;
+  Sock l = tcp_listener(NET_AF_INET, "127.0.0.1", &port, 0);
+  std::vector<Sock> fillers;
+  int result = 0;
+  for (int i = 0; i < 8; ++i) {
+    Sock c = make_socket(NET_AF_INET, NET_SOCK_STREAM);
+    ASSERT_PS_OK(sock_settimeout(c, 0.2));
+    result = sock_connect_ex(c, "127.0.0.1", port);
+    if (result != 0) break;
+    fillers.push_back(std::move(c));
+  }
+  EXPECT_EQ(EWOULDBLOCK, result);
+}
+
+// ---- EINTR: a signal storm must neither break calls nor stretch deadlines ----
+
+namespace {
+
+void on_alarm(int) {}
+
+// Sends SIGALRM to `target` every `interval_us` until stopped. The handler is
+// installed once and left in place, so overlapping storms never see SIG_DFL.
+class SignalStorm {
+ public:
+  SignalStorm(pthread_t target, int interval_us) : target_(target) {
+    static const bool installed = [] {
+      struct sigaction sa {};
+      sa.sa_handler = on_alarm;
+      sigemptyset(&sa.sa_mask);
+      sa.sa_flags = 0;  // no SA_RESTART: every signal interrupts the system call
+      return sigaction(SIGALRM, &sa, nullptr) == 0;
+    }();
+    EXPECT_TRUE(installed);
+    thread_ = std::thread([this, interval_us] {
+      while (!stop_.load()) {
+        pthread_kill(target_, SIGALRM);
+        usleep(interval_us);
+        ++sent_;
+      }
+    });
+  }
+  ~SignalStorm() {
+    stop_.store(true);
+    thread_.join();
+  }
+  int sent() const { return sent_.load(); }
+
+ private:
+  pthread_t target_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> sent_{0};
+  std::thread thread_;
+};
+
+}  // namespace
+
+TEST(Eintr, TimedRecvKeepsItsDeadlineUnderASignalStorm) {
+  Pair p = tcp_pair();
+  ASSERT_PS_OK(sock_settimeout(p.server, 0.5));
+  SignalStorm storm(pthread_self(), 100);
+  char buf[4];
+  size_t n = 0;
+  int st = 0;
+  const double elapsed = seconds_for([&] { st = sock_recv(p.server, buf, sizeof buf, 0, &n); });
+  EXPECT_EQ(SOCK_ERR_TIMEOUT, st) << sock_last_error_message();
+  EXPECT_GE(elapsed, 0.5);
+  EXPECT_LT(elapsed, 0.55) << "the remaining time is used, not the full timeout again";
+  EXPECT_GT(storm.sent(), 10);
+}
+
+TEST(Eintr, BlockingCallsCompleteUnderASignalStorm) {
+  Pair p = tcp_pair();
+  std::vector<unsigned char> data(8 << 20);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<unsigned char>(i * 7);
+  std::vector<unsigned char> got(data.size());
+  std::thread reader([&] {
+    SignalStorm storm(pthread_self(), 100);
+    size_t off = 0, n = 0;
+    while (off < got.size()) {
+      if (sock_recv(p.server, got.data() + off, got.size() - off, 0, &n) != SOCK_OK || n == 0)
+        break;
+      off += n;
+    }
+    EXPECT_EQ(got.size(), off);
+  });
+  {
+    SignalStorm storm(pthread_self(), 100);
+    size_t sent = 0;
+    EXPECT_PS_OK(sock_sendall(p.client, data.data(), data.size(), 0, &sent));
+    EXPECT_EQ(data.size(), sent);
+  }
+  reader.join();
+  EXPECT_TRUE(data == got) << "every byte arrives intact";
 }

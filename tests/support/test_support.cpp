@@ -9,6 +9,28 @@
 
 namespace polysock_test {
 
+::testing::AssertionResult PsOk(const char *expr_text, int status) {
+  if (status == SOCK_OK) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << expr_text << " -> " << sock_strerror(status) << ": "
+                                       << sock_last_error_message();
+}
+
+::testing::AssertionResult PsErr(const char *expr_text, const char *status_text,
+                                 const char *err_text, int got, int status, int err) {
+  const int got_err = sock_last_errno();  // read before anything else can overwrite it
+  if (got != status) {
+    return ::testing::AssertionFailure()
+           << expr_text << " -> " << sock_strerror(got) << " (" << sock_last_error_message()
+           << "), expected " << status_text;
+  }
+  if (got != SOCK_OK && got_err != err) {
+    return ::testing::AssertionFailure() << expr_text << " -> errno " << got_err << " ("
+                                         << sock_last_error_message() << "), expected " << err_text
+                                         << " = " << err;
+  }
+  return ::testing::AssertionSuccess();
+}
+
 Sock make_socket(int family, int type, int proto) {
   Sock s;
   const int st = sock_create(family, type, proto, s.out());

@@ -10,30 +10,17 @@
 
 namespace polysock_test {
 
-// Asserts a call succeeded, showing the status name and message if it did not.
-#define ASSERT_PS_OK(expr)                                                              \
-  do {                                                                                  \
-    const int ps_st_ = (expr);                                                          \
-    ASSERT_EQ(SOCK_OK, ps_st_) << #expr << " -> " << sock_strerror(ps_st_) << ": "      \
-                               << sock_last_error_message();                            \
-  } while (0)
-#define EXPECT_PS_OK(expr)                                                              \
-  do {                                                                                  \
-    const int ps_st_ = (expr);                                                          \
-    EXPECT_EQ(SOCK_OK, ps_st_) << #expr << " -> " << sock_strerror(ps_st_) << ": "      \
-                               << sock_last_error_message();                            \
-  } while (0)
+// A polysock status, checked with polysock's own message in the failure text.
+// They stream like any gtest assertion: EXPECT_PS_OK(call) << "context".
+::testing::AssertionResult PsOk(const char *expr_text, int status);
+// Expects `status` and (when it matches) `err` as sock_last_errno().
+::testing::AssertionResult PsErr(const char *expr_text, const char *status_text,
+                                 const char *err_text, int got, int status, int err);
 
-// Expects `expr` to fail with `status`, and (for SOCK_ERR_OS) with errno `err`.
-#define EXPECT_PS_ERR(expr, status, err)                                                \
-  do {                                                                                  \
-    const int ps_st_ = (expr);                                                          \
-    EXPECT_EQ((status), ps_st_) << #expr << " -> " << sock_strerror(ps_st_) << ": "     \
-                                << sock_last_error_message();                           \
-    if (ps_st_ == (status)) {                                                           \
-      EXPECT_EQ((err), sock_last_errno()) << #expr << ": " << sock_last_error_message(); \
-    }                                                                                   \
-  } while (0)
+#define ASSERT_PS_OK(expr) ASSERT_PRED_FORMAT1(::polysock_test::PsOk, expr)
+#define EXPECT_PS_OK(expr) EXPECT_PRED_FORMAT1(::polysock_test::PsOk, expr)
+#define EXPECT_PS_ERR(expr, status, err) EXPECT_PRED_FORMAT3(::polysock_test::PsErr, expr, status, err)
+#define ASSERT_PS_ERR(expr, status, err) ASSERT_PRED_FORMAT3(::polysock_test::PsErr, expr, status, err)
 
 // An owned socket handle, closed when it goes out of scope.
 class Sock {
