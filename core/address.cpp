@@ -9,65 +9,14 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
-#include <memory>
 #include <string>
+#include <vector>
 
 #include "error.hpp"
+#include "resolver.hpp"
 
 namespace polysock {
 namespace {
-
-struct AddrInfoDeleter {
-  void operator()(addrinfo *ai) const { freeaddrinfo(ai); }
-};
-
-// CPython's setipaddr: fills an AF_INET or AF_INET6 address (port left to the caller).
-int set_ip_address(int family, const char *host, SockAddr *out) {
-  addrinfo hints{};
-  addrinfo *res = nullptr;
-  if (host[0] == '\0') {
-    // "" is the wildcard address of the family.
-    hints.ai_family = family;
-    hints.ai_socktype = SOCK_DGRAM;
-    hints.ai_flags = AI_PASSIVE;
-    int rc = getaddrinfo(nullptr, "0", &hints, &res);
-    if (rc != 0) return fail_gai(rc);
-  } else if (std::strcmp(host, "<broadcast>") == 0 || std::strcmp(host, "255.255.255.255") == 0) {
-    if (family != AF_INET) return fail_os_message("address family mismatched");
-    auto *sin = reinterpret_cast<sockaddr_in *>(&out->storage);
-    sin->sin_family = AF_INET;
-    sin->sin_addr.s_addr = htonl(INADDR_BROADCAST);
-    out->len = sizeof *sin;
-    return kOk;
-  } else {
-    // Numeric addresses need no resolver; scoped IPv6 ("fe80::1%lo") does.
-    if (family == AF_INET) {
-      auto *sin = reinterpret_cast<sockaddr_in *>(&out->storage);
-      if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
-        sin->sin_family = AF_INET;
-        out->len = sizeof *sin;
-        return kOk;
-      }
-    } else if (std::strchr(host, '%') == nullptr) {
-      auto *sin6 = reinterpret_cast<sockaddr_in6 *>(&out->storage);
-      if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
-        sin6->sin6_family = AF_INET6;
-        out->len = sizeof *sin6;
-        return kOk;
-      }
-    }
-    hints.ai_family = family;
-    int rc = getaddrinfo(host, nullptr, &hints, &res);
-    if (rc != 0) return fail_gai(rc);
-  }
-  std::unique_ptr<addrinfo, AddrInfoDeleter> owner(res);
-  if (res->ai_family != family || res->ai_addrlen > sizeof out->storage) {
-    return fail_os_message("unsupported address family");
-  }
-  std::memcpy(&out->storage, res->ai_addr, res->ai_addrlen);
-  out->len = res->ai_addrlen;
-  return kOk;
-}
 
 int make_unix_sockaddr(const char *path, int port, SockAddr *out) {
   if (port != 0) return fail_value("AF_UNIX addresses take no port (port must be 0)");
@@ -89,6 +38,55 @@ int make_unix_sockaddr(const char *path, int port, SockAddr *out) {
 }
 
 }  // namespace
+
+int set_ip_address(int family, const char *host, SockAddr *out) {
+  *out = SockAddr{};
+  std::vector<AddrInfo> infos;
+  if (host[0] == '\0') {
+    // "" is the wildcard address of the family; AF_UNSPEC has two, which CPython refuses.
+    if (int st = resolve(nullptr, "0", family, SOCK_DGRAM, 0, AI_PASSIVE, &infos)) return st;
+    if (infos.front().family != AF_INET && infos.front().family != AF_INET6) {
+      return fail_os_message("unsupported address family");
+    }
+    if (infos.size() > 1) return fail_os_message("wildcard resolved to multiple address");
+    *out = infos.front().addr;
+    return kOk;
+  }
+  if (std::strcmp(host, "<broadcast>") == 0 || std::strcmp(host, "255.255.255.255") == 0) {
+    if (family != AF_INET && family != AF_UNSPEC) {
+      return fail_os_message("address family mismatched");
+    }
+    auto *sin = reinterpret_cast<sockaddr_in *>(&out->storage);
+    sin->sin_family = AF_INET;
+    sin->sin_addr.s_addr = htonl(INADDR_BROADCAST);
+    out->len = sizeof *sin;
+    return kOk;
+  }
+  // Numeric addresses need no resolver; scoped IPv6 ("fe80::1%lo") does, to map the scope.
+  if (family == AF_INET || family == AF_UNSPEC) {
+    auto *sin = reinterpret_cast<sockaddr_in *>(&out->storage);
+    if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+      sin->sin_family = AF_INET;
+      out->len = sizeof *sin;
+      return kOk;
+    }
+  }
+  if ((family == AF_INET6 || family == AF_UNSPEC) && std::strchr(host, '%') == nullptr) {
+    auto *sin6 = reinterpret_cast<sockaddr_in6 *>(&out->storage);
+    if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+      sin6->sin6_family = AF_INET6;
+      out->len = sizeof *sin6;
+      return kOk;
+    }
+  }
+  *out = SockAddr{};
+  if (int st = resolve(host, nullptr, family, 0, 0, 0, &infos)) return st;
+  if (infos.front().family != AF_INET && infos.front().family != AF_INET6) {
+    return fail_os_message("unknown address family");
+  }
+  *out = infos.front().addr;
+  return kOk;
+}
 
 int make_sockaddr(int family, const char *host, int port, const char *caller, SockAddr *out) {
   *out = SockAddr{};

@@ -25,6 +25,11 @@ struct SockAddr {
   sockaddr *get() { return reinterpret_cast<sockaddr *>(&storage); }
 };
 
+// CPython's setipaddr: the address of host for AF_INET, AF_INET6 or AF_UNSPEC, port 0.
+// "" is the family's wildcard, "<broadcast>" INADDR_BROADCAST; numeric text needs no
+// resolver; anything else goes through resolve() and takes its first answer.
+int set_ip_address(int family, const char *host, SockAddr *out);
+
 // Turns (host, port) into a sockaddr of the given family, resolving names as
 // CPython does. `caller` names the Python function for messages ("bind()").
 int make_sockaddr(int family, const char *host, int port, const char *caller, SockAddr *out);
