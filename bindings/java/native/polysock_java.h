@@ -1,0 +1,93 @@
+/*
+ * The hand-written half of the JNI library: the one place that turns a failed status
+ * into a Java exception (reading this thread's errno and message inside the same
+ * native call), the conversions of result structs into Java objects, and the buffer
+ * entry points (byte[] regions and direct ByteBuffers) that polysock.i wraps.
+ */
+#ifndef POLYSOCK_JAVA_H
+#define POLYSOCK_JAVA_H
+
+#include <jni.h>
+#include <polysock/polysock.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Used by the typemaps of polysock.i (not wrapped) ---- */
+
+/**
+ * Throws the Java exception for status (< 0), unless one is already pending: reads
+ * sock_last_errno() and sock_last_error_message() now, so call it right after the
+ * failed polysock call on the same thread.
+ */
+void polysock_java_throw(JNIEnv *jenv, int status);
+
+/** Throws IllegalArgumentException(message). */
+void polysock_java_throw_argument(JNIEnv *jenv, const char *message);
+
+/** A java.lang.String of UTF-8 text (not JNI's modified UTF-8), NULL on failure. */
+jstring polysock_java_string(JNIEnv *jenv, const char *text);
+
+/** An org.polysock.SocketAddress of addr, NULL with an exception pending on failure. */
+jobject polysock_java_address(JNIEnv *jenv, const sock_address *addr);
+
+/** An org.polysock.AddrInfo of one getaddrinfo() result. */
+jobject polysock_java_addrinfo(JNIEnv *jenv, const net_addrinfo *info);
+
+/** An org.polysock.NetInterface of one if_nameindex() entry. */
+jobject polysock_java_interface(JNIEnv *jenv, const net_if_entry *entry);
+
+/* ---- Wrapped by polysock.i: buffers with at most one copy ---- */
+
+/*
+ * The *_array functions copy between a byte[] region and native memory once
+ * (Get/SetByteArrayRegion: a blocking call must not pin the Java heap); the
+ * *_direct ones pass the memory of a direct ByteBuffer from position to the call
+ * without any copy. offset/position and length are checked against the array or
+ * buffer (IllegalArgumentException).
+ */
+int polysock_java_recv_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
+                             int length, int flags, size_t *out_n);
+int polysock_java_recv_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
+                              int length, int flags, size_t *out_n);
+int polysock_java_recvfrom_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
+                                 int length, int flags, size_t *out_n, sock_address *out_addr);
+int polysock_java_recvfrom_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
+                                  int length, int flags, size_t *out_n, sock_address *out_addr);
+int polysock_java_send_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
+                             int length, int flags, size_t *out_n);
+int polysock_java_send_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
+                              int length, int flags, size_t *out_n);
+int polysock_java_sendall_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
+                                int length, int flags, size_t *out_n);
+int polysock_java_sendall_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
+                                 int length, int flags, size_t *out_n);
+int polysock_java_sendto_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
+                               int length, int flags, const char *host, int port,
+                               size_t *out_n);
+int polysock_java_sendto_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
+                                int length, int flags, const char *host, int port,
+                                size_t *out_n);
+
+/* ---- Wrapped by polysock.i: small helpers ---- */
+
+/** The descriptor number inside a java.io.FileDescriptor (for sendfile). */
+int polysock_java_file_descriptor(JNIEnv *jenv, jobject file_descriptor, int *out_fd);
+
+/** The header's SOCK_EVENT_* bits, which are macros rather than net_constant() entries. */
+int polysock_java_event_bits(int *out_read, int *out_write, int *out_error, int *out_hup);
+
+/** The header's SOCK_TIMEOUT_NONE and SOCK_TIMEOUT_DEFAULT values. */
+int polysock_java_timeout_values(double *out_none, double *out_default);
+
+/** getnameinfo(sockaddr, flags) with a full address given field by field. */
+int polysock_java_getnameinfo_address(int family, const char *host, int port, int flowinfo,
+                                      int scope_id, int flags, char *host_out, size_t host_len,
+                                      char *serv_out, size_t serv_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* POLYSOCK_JAVA_H */

@@ -1,0 +1,153 @@
+package org.polysock;
+
+import java.io.IOException;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Serves many sockets from one thread, like Python's selectors.DefaultSelector:
+ * register sockets with the events of interest and a user value, then {@link #select}.
+ * Level-triggered; thread-safe; closing the poller wakes threads in select. A poller
+ * holds its registered sockets until they are unregistered or the poller is closed.
+ */
+public final class Poller implements AutoCloseable {
+  /** Readable: data, a connection to accept, or end of stream. */
+  public static final int EVENT_READ;
+  /** Writable: send will not block, or a connect has finished. */
+  public static final int EVENT_WRITE;
+  /** An error is pending; always reported. */
+  public static final int EVENT_ERROR;
+  /** Both directions are shut; always reported. */
+  public static final int EVENT_HUP;
+
+  static {
+    int[] r = new int[1];
+    int[] w = new int[1];
+    int[] e = new int[1];
+    int[] h = new int[1];
+    try {
+      PolysockNative.polysock_java_event_bits(r, w, e, h);
+    } catch (IOException x) {
+      throw new IllegalStateException(x);
+    }
+    EVENT_READ = r[0];
+    EVENT_WRITE = w[0];
+    EVENT_ERROR = e[0];
+    EVENT_HUP = h[0];
+  }
+
+  /** One ready socket: its events (EVENT_* bits) and the value it was registered with. */
+  public record Event(Socket socket, int events, long userData) {
+    public boolean readable() {
+      return (events & EVENT_READ) != 0;
+    }
+
+    public boolean writable() {
+      return (events & EVENT_WRITE) != 0;
+    }
+  }
+
+  private static final int DEFAULT_MAX_EVENTS = 64;
+
+  private final NativeHandle handle;
+  private final Cleaner.Cleanable cleanable;
+  private final Map<Long, Socket> registered = new ConcurrentHashMap<>();
+
+  /** A new, empty poller. */
+  public Poller() throws IOException {
+    long[] out = new long[1];
+    PolysockNative.sock_poller_create(out);
+    handle = new NativeHandle(out[0], NativeHandle.Kind.POLLER);
+    cleanable = NativeHandle.CLEANER.register(this, handle);
+  }
+
+  /** register(socket, events): user data 0. */
+  public void register(Socket socket, int events) throws IOException {
+    register(socket, events, 0);
+  }
+
+  /** register(socket, events, data): already registered is EEXIST. */
+  public void register(Socket socket, int events, long userData) throws IOException {
+    long h = socket.handleValue();
+    try {
+      PolysockNative.sock_poller_register(handle.get(), h, events, userData);
+      registered.put(h, socket);
+    } finally {
+      Reference.reachabilityFence(this);
+      Reference.reachabilityFence(socket);
+    }
+  }
+
+  /** modify(socket, events, data): not registered is ENOENT. */
+  public void modify(Socket socket, int events, long userData) throws IOException {
+    try {
+      PolysockNative.sock_poller_modify(handle.get(), socket.handleValue(), events, userData);
+    } finally {
+      Reference.reachabilityFence(this);
+      Reference.reachabilityFence(socket);
+    }
+  }
+
+  /** unregister(socket): not registered is ENOENT. */
+  public void unregister(Socket socket) throws IOException {
+    long h = socket.handleValue();
+    try {
+      registered.remove(h);
+      PolysockNative.sock_poller_unregister(handle.get(), h);
+    } finally {
+      Reference.reachabilityFence(this);
+      Reference.reachabilityFence(socket);
+    }
+  }
+
+  /** select(): waits without limit for at least one ready socket. */
+  public List<Event> select() throws IOException {
+    return select(null, DEFAULT_MAX_EVENTS);
+  }
+
+  /** select(timeout): seconds (0 only looks), null waits without limit; [] on timeout. */
+  public List<Event> select(Double timeout) throws IOException {
+    return select(timeout, DEFAULT_MAX_EVENTS);
+  }
+
+  /** select(timeout) returning at most maxEvents events. */
+  public List<Event> select(Double timeout, int maxEvents) throws IOException {
+    if (maxEvents < 1) {
+      throw new IllegalArgumentException("maxEvents must be positive");
+    }
+    long[] triples = new long[3 * maxEvents];
+    long[] n = new long[1];
+    try {
+      PolysockNative.sock_poller_wait(
+          handle.get(), timeout == null ? Timeouts.NONE : timeout, triples, n);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    List<Event> events = new ArrayList<>((int) n[0]);
+    for (int i = 0; i < n[0]; i++) {
+      Socket socket = registered.get(triples[3 * i]);
+      if (socket != null) {
+        events.add(new Event(socket, (int) triples[3 * i + 1], triples[3 * i + 2]));
+      }
+    }
+    // Sockets closed while registered are dropped by the C ABI: forget them here too.
+    registered.values().removeIf(Socket::isClosed);
+    return events;
+  }
+
+  /** close(): closes the poller (not its sockets); threads in select fail with EBADF. */
+  @Override
+  public void close() throws IOException {
+    long p = handle.take();
+    registered.clear();
+    try {
+      handle.close(p);
+    } finally {
+      cleanable.clean();
+    }
+  }
+}

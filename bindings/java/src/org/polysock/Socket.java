@@ -1,0 +1,667 @@
+package org.polysock;
+
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Python's socket.socket over the polysock C ABI. Methods keep Python's names (in Java
+ * casing) and semantics; failures throw {@link PolysockException} (OSError), {@link
+ * PolysockTimeoutException} (socket.timeout), or IllegalArgumentException (ValueError).
+ *
+ * <p>Close it with {@link #close()} (try-with-resources). A socket that becomes
+ * unreachable unclosed is closed by a Cleaner, exactly once. Every native call is
+ * followed by {@code Reference.reachabilityFence(this)}, so the Cleaner can never
+ * close the handle under a call that is still running. Thread-safe: another thread may
+ * close the socket to wake a blocked call, which then fails with EBADF.
+ */
+public final class Socket implements AutoCloseable {
+  /** What accept() returns: Python's (conn, address). */
+  public record Accepted(Socket socket, SocketAddress address) {}
+
+  /** What recvfrom() returns: Python's (bytes, address). */
+  public record Datagram(byte[] data, SocketAddress address) {}
+
+  /** What recvfromInto() returns: Python's (nbytes, address). */
+  public record Received(int nbytes, SocketAddress address) {}
+
+  private final NativeHandle handle;
+  private final Cleaner.Cleanable cleanable;
+
+  Socket(long h) {
+    handle = new NativeHandle(h, NativeHandle.Kind.SOCKET);
+    cleanable = NativeHandle.CLEANER.register(this, handle);
+  }
+
+  /** socket(): an AF_INET stream socket. */
+  public Socket() throws IOException {
+    this(Net.AF_INET, Net.SOCK_STREAM, 0);
+  }
+
+  /** socket(family, type). */
+  public Socket(int family, int type) throws IOException {
+    this(family, type, 0);
+  }
+
+  /** socket(family, type, proto): in the module default timeout mode, non-inheritable. */
+  public Socket(int family, int type, int proto) throws IOException {
+    this(create(family, type, proto));
+  }
+
+  private static long create(int family, int type, int proto) throws IOException {
+    long[] out = new long[1];
+    PolysockNative.sock_create(family, type, proto, out);
+    return out[0];
+  }
+
+  /** The C ABI handle, 0 once closed or detached. */
+  long handleValue() {
+    return handle.get();
+  }
+
+  /** True once close() or detach() has run. */
+  public boolean isClosed() {
+    return handle.get() == 0;
+  }
+
+  /** close(): closes the socket; calls blocked on it in other threads fail with EBADF. */
+  @Override
+  public void close() throws IOException {
+    long h = handle.take();
+    try {
+      handle.close(h);
+    } finally {
+      cleanable.clean(); // the action finds the handle taken: only unregisters it
+    }
+  }
+
+  /** detach(): gives up the descriptor without closing it; -1 if already closed. */
+  public int detach() throws IOException {
+    long h = handle.take();
+    cleanable.clean();
+    if (h == 0) {
+      return -1;
+    }
+    int[] fd = new int[1];
+    PolysockNative.sock_detach(h, fd);
+    return fd[0];
+  }
+
+  /** dup(): a new socket on a duplicate descriptor. */
+  public Socket dup() throws IOException {
+    long[] out = new long[1];
+    try {
+      PolysockNative.sock_dup(handle.get(), out);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return new Socket(out[0]);
+  }
+
+  /** fileno(): the descriptor, or -1 once closed. */
+  public int fileno() throws IOException {
+    long h = handle.get();
+    if (h == 0) {
+      return -1;
+    }
+    int[] fd = new int[1];
+    try {
+      PolysockNative.sock_fileno(h, fd);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return fd[0];
+  }
+
+  /** bind((host, port)): host may be "", a numeric address, a name or "&lt;broadcast&gt;". */
+  public void bind(String host, int port) throws IOException {
+    try {
+      PolysockNative.sock_bind(handle.get(), host, port);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
+  /** bind(path) for AF_UNIX: "@name" is abstract, "" autobinds. */
+  public void bind(String path) throws IOException {
+    bind(path, 0);
+  }
+
+  /** listen(): Python's default backlog. */
+  public void listen() throws IOException {
+    listen(-1);
+  }
+
+  /** listen(backlog). */
+  public void listen(int backlog) throws IOException {
+    try {
+      PolysockNative.sock_listen(handle.get(), backlog);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
+  /** accept(): a new connection (in the module default timeout mode) and its address. */
+  public Accepted accept() throws IOException {
+    long[] conn = new long[1];
+    SocketAddress[] addr = new SocketAddress[1];
+    try {
+      PolysockNative.sock_accept(handle.get(), conn, addr);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return new Accepted(new Socket(conn[0]), addr[0]);
+  }
+
+  /** connect((host, port)). */
+  public void connect(String host, int port) throws IOException {
+    try {
+      PolysockNative.sock_connect(handle.get(), host, port);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
+  /** connect(path) for AF_UNIX. */
+  public void connect(String path) throws IOException {
+    connect(path, 0);
+  }
+
+  /** connect_ex((host, port)): 0 or the errno of the failure (a timeout gives EWOULDBLOCK). */
+  public int connectEx(String host, int port) throws IOException {
+    try {
+      return PolysockNative.sock_connect_ex(handle.get(), host, port);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
+  // ---- receiving ----
+
+  /** recv(bufsize): up to bufsize bytes; an empty array means the peer shut down. */
+  public byte[] recv(int bufsize) throws IOException {
+    return recv(bufsize, 0);
+  }
+
+  /** recv(bufsize, flags). */
+  public byte[] recv(int bufsize, int flags) throws IOException {
+    if (bufsize < 0) {
+      throw new IllegalArgumentException("negative buffersize in recv");
+    }
+    byte[] buf = new byte[bufsize];
+    int n = recvInto(buf, 0, bufsize, flags);
+    return n == bufsize ? buf : Arrays.copyOf(buf, n);
+  }
+
+  /** recv_into(buffer): into the whole array; the number of bytes, 0 at end of stream. */
+  public int recvInto(byte[] buffer) throws IOException {
+    return recvInto(buffer, 0, buffer.length, 0);
+  }
+
+  /** recv_into(buffer, nbytes) into buffer[offset, offset + length). */
+  public int recvInto(byte[] buffer, int offset, int length) throws IOException {
+    return recvInto(buffer, offset, length, 0);
+  }
+
+  /** recv_into(buffer, nbytes, flags) into buffer[offset, offset + length). */
+  public int recvInto(byte[] buffer, int offset, int length, int flags) throws IOException {
+    Objects.checkFromIndexSize(offset, length, buffer.length);
+    long[] n = new long[1];
+    try {
+      PolysockNative.polysock_java_recv_array(handle.get(), buffer, offset, length, flags, n);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return (int) n[0];
+  }
+
+  /**
+   * recv_into(buffer) for NIO: fills from position up to limit and advances position.
+   * A direct buffer is written in place (no copy); a heap buffer through its array.
+   */
+  public int recvInto(ByteBuffer buffer) throws IOException {
+    return recvInto(buffer, 0);
+  }
+
+  /** recv_into(buffer, 0, flags) for NIO. */
+  public int recvInto(ByteBuffer buffer, int flags) throws IOException {
+    return recvfromInto(buffer, flags, false).nbytes();
+  }
+
+  /** recvfrom(bufsize): a datagram (or stream bytes) and the sender's address. */
+  public Datagram recvfrom(int bufsize) throws IOException {
+    return recvfrom(bufsize, 0);
+  }
+
+  /** recvfrom(bufsize, flags). */
+  public Datagram recvfrom(int bufsize, int flags) throws IOException {
+    if (bufsize < 0) {
+      throw new IllegalArgumentException("negative buffersize in recvfrom");
+    }
+    byte[] buf = new byte[bufsize];
+    Received r = recvfromInto(buf, 0, bufsize, flags);
+    return new Datagram(r.nbytes() == bufsize ? buf : Arrays.copyOf(buf, r.nbytes()),
+        r.address());
+  }
+
+  /** recvfrom_into(buffer) into the whole array. */
+  public Received recvfromInto(byte[] buffer) throws IOException {
+    return recvfromInto(buffer, 0, buffer.length, 0);
+  }
+
+  /** recvfrom_into(buffer, nbytes, flags) into buffer[offset, offset + length). */
+  public Received recvfromInto(byte[] buffer, int offset, int length, int flags)
+      throws IOException {
+    Objects.checkFromIndexSize(offset, length, buffer.length);
+    long[] n = new long[1];
+    SocketAddress[] addr = new SocketAddress[1];
+    try {
+      PolysockNative.polysock_java_recvfrom_array(
+          handle.get(), buffer, offset, length, flags, n, addr);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return new Received((int) n[0], addr[0]);
+  }
+
+  /** recvfrom_into(buffer) for NIO: from position up to limit, advancing position. */
+  public Received recvfromInto(ByteBuffer buffer) throws IOException {
+    return recvfromInto(buffer, 0);
+  }
+
+  /** recvfrom_into(buffer, 0, flags) for NIO. */
+  public Received recvfromInto(ByteBuffer buffer, int flags) throws IOException {
+    return recvfromInto(buffer, flags, true);
+  }
+
+  private Received recvfromInto(ByteBuffer buffer, int flags, boolean withAddress)
+      throws IOException {
+    if (buffer.isReadOnly()) {
+      throw new IllegalArgumentException("cannot receive into a read-only buffer");
+    }
+    int position = buffer.position();
+    int length = buffer.remaining();
+    long[] n = new long[1];
+    SocketAddress[] addr = withAddress ? new SocketAddress[1] : null;
+    long h = handle.get();
+    try {
+      if (buffer.isDirect()) {
+        if (withAddress) {
+          PolysockNative.polysock_java_recvfrom_direct(h, buffer, position, length, flags, n, addr);
+        } else {
+          PolysockNative.polysock_java_recv_direct(h, buffer, position, length, flags, n);
+        }
+      } else {
+        int offset = buffer.arrayOffset() + position;
+        if (withAddress) {
+          PolysockNative.polysock_java_recvfrom_array(
+              h, buffer.array(), offset, length, flags, n, addr);
+        } else {
+          PolysockNative.polysock_java_recv_array(h, buffer.array(), offset, length, flags, n);
+        }
+      }
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    buffer.position(position + (int) n[0]);
+    return new Received((int) n[0], withAddress ? addr[0] : null);
+  }
+
+  // ---- sending ----
+
+  /** send(data): sends some of data; the number of bytes sent. */
+  public int send(byte[] data) throws IOException {
+    return send(data, 0, data.length, 0);
+  }
+
+  /** send(data[offset, offset + length], flags). */
+  public int send(byte[] data, int offset, int length, int flags) throws IOException {
+    Objects.checkFromIndexSize(offset, length, data.length);
+    long[] n = new long[1];
+    try {
+      PolysockNative.polysock_java_send_array(handle.get(), data, offset, length, flags, n);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return (int) n[0];
+  }
+
+  /** send(buffer) for NIO: from position up to limit, advancing position by what went. */
+  public int send(ByteBuffer buffer) throws IOException {
+    return send(buffer, 0);
+  }
+
+  /** send(buffer, flags) for NIO. */
+  public int send(ByteBuffer buffer, int flags) throws IOException {
+    return sendBuffer(buffer, flags, Op.SEND, null, 0);
+  }
+
+  /** sendall(data): sends everything, under one deadline in timeout mode. */
+  public void sendall(byte[] data) throws IOException {
+    sendall(data, 0, data.length, 0);
+  }
+
+  /** sendall(data[offset, offset + length]). */
+  public void sendall(byte[] data, int offset, int length) throws IOException {
+    sendall(data, offset, length, 0);
+  }
+
+  /** sendall(data[offset, offset + length], flags). */
+  public void sendall(byte[] data, int offset, int length, int flags) throws IOException {
+    Objects.checkFromIndexSize(offset, length, data.length);
+    long[] n = new long[1];
+    try {
+      PolysockNative.polysock_java_sendall_array(handle.get(), data, offset, length, flags, n);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
+  /** sendall(buffer) for NIO: everything from position to limit; position ends at limit. */
+  public void sendall(ByteBuffer buffer) throws IOException {
+    sendall(buffer, 0);
+  }
+
+  /** sendall(buffer, flags) for NIO. */
+  public void sendall(ByteBuffer buffer, int flags) throws IOException {
+    sendBuffer(buffer, flags, Op.SENDALL, null, 0);
+  }
+
+  /** sendto(data, (host, port)): one datagram. */
+  public int sendto(byte[] data, String host, int port) throws IOException {
+    return sendto(data, 0, data.length, 0, host, port);
+  }
+
+  /** sendto(data[offset, offset + length], flags, (host, port)). */
+  public int sendto(byte[] data, int offset, int length, int flags, String host, int port)
+      throws IOException {
+    Objects.checkFromIndexSize(offset, length, data.length);
+    long[] n = new long[1];
+    try {
+      PolysockNative.polysock_java_sendto_array(
+          handle.get(), data, offset, length, flags, host, port, n);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return (int) n[0];
+  }
+
+  /** sendto(buffer, (host, port)) for NIO, advancing position. */
+  public int sendto(ByteBuffer buffer, String host, int port) throws IOException {
+    return sendBuffer(buffer, 0, Op.SENDTO, host, port);
+  }
+
+  private enum Op {
+    SEND,
+    SENDALL,
+    SENDTO
+  }
+
+  private int sendBuffer(ByteBuffer buffer, int flags, Op op, String host, int port)
+      throws IOException {
+    int position = buffer.position();
+    int length = buffer.remaining();
+    long[] n = new long[1];
+    long h = handle.get();
+    try {
+      if (buffer.isDirect()) {
+        switch (op) {
+          case SEND -> PolysockNative.polysock_java_send_direct(h, buffer, position, length, flags, n);
+          case SENDALL ->
+              PolysockNative.polysock_java_sendall_direct(h, buffer, position, length, flags, n);
+          case SENDTO -> PolysockNative.polysock_java_sendto_direct(
+              h, buffer, position, length, flags, host, port, n);
+        }
+      } else {
+        byte[] array;
+        int offset;
+        if (buffer.hasArray()) {
+          array = buffer.array();
+          offset = buffer.arrayOffset() + position;
+        } else { // a read-only heap buffer hides its array: one copy
+          array = new byte[length];
+          buffer.duplicate().get(array);
+          offset = 0;
+        }
+        switch (op) {
+          case SEND -> PolysockNative.polysock_java_send_array(h, array, offset, length, flags, n);
+          case SENDALL ->
+              PolysockNative.polysock_java_sendall_array(h, array, offset, length, flags, n);
+          case SENDTO -> PolysockNative.polysock_java_sendto_array(
+              h, array, offset, length, flags, host, port, n);
+        }
+      }
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    buffer.position(position + (int) n[0]);
+    return (int) n[0];
+  }
+
+  /**
+   * sendfile(file, offset, count): sends count bytes (0: to the end) of the open file
+   * descriptor fileFd from offset; the number of bytes sent.
+   */
+  public long sendfile(int fileFd, long offset, long count) throws IOException {
+    long[] sent = new long[1];
+    try {
+      PolysockNative.sock_sendfile(handle.get(), fileFd, offset, count, sent);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return sent[0];
+  }
+
+  /** sendfile with the descriptor of e.g. a FileInputStream's getFD(). */
+  public long sendfile(FileDescriptor file, long offset, long count) throws IOException {
+    int[] fd = new int[1];
+    try {
+      PolysockNative.polysock_java_file_descriptor(file, fd);
+      return sendfile(fd[0], offset, count);
+    } finally {
+      Reference.reachabilityFence(file);
+    }
+  }
+
+  /** shutdown(how): Net.SHUT_RD, Net.SHUT_WR or Net.SHUT_RDWR. */
+  public void shutdown(int how) throws IOException {
+    try {
+      PolysockNative.sock_shutdown(handle.get(), how);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
+  // ---- modes and options ----
+
+  /** settimeout(seconds): null is Python's None (blocking), 0 non-blocking. */
+  public void settimeout(Double seconds) throws IOException {
+    settimeout(seconds == null ? Timeouts.NONE : seconds.doubleValue());
+  }
+
+  /** settimeout(seconds): 0 for non-blocking, a positive value for a deadline. */
+  public void settimeout(double seconds) throws IOException {
+    try {
+      PolysockNative.sock_settimeout(handle.get(), seconds);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
+  /** gettimeout(): seconds, or null (Python's None) in blocking mode. */
+  public Double gettimeout() throws IOException {
+    double[] out = new double[1];
+    try {
+      PolysockNative.sock_gettimeout(handle.get(), out);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return Timeouts.toJava(out[0]);
+  }
+
+  /** setblocking(flag): true is settimeout(None), false settimeout(0). */
+  public void setblocking(boolean flag) throws IOException {
+    try {
+      PolysockNative.sock_setblocking(handle.get(), flag ? 1 : 0);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
+  /** getblocking(): false only in non-blocking mode (timeout 0). */
+  public boolean getblocking() throws IOException {
+    int[] out = new int[1];
+    try {
+      PolysockNative.sock_getblocking(handle.get(), out);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return out[0] != 0;
+  }
+
+  /** setsockopt(level, option, int value). */
+  public void setsockopt(int level, int option, int value) throws IOException {
+    try {
+      PolysockNative.sock_setsockopt(handle.get(), level, option, value);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
+  /** setsockopt(level, option, bytes): the raw option value. */
+  public void setsockopt(int level, int option, byte[] value) throws IOException {
+    try {
+      PolysockNative.sock_setsockopt_bytes(handle.get(), level, option, value);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
+  /** getsockopt(level, option): an integer option. */
+  public int getsockopt(int level, int option) throws IOException {
+    int[] out = new int[1];
+    try {
+      PolysockNative.sock_getsockopt(handle.get(), level, option, out);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return out[0];
+  }
+
+  /** getsockopt(level, option, buflen): the raw value, buflen 1..1024. */
+  public byte[] getsockopt(int level, int option, int buflen) throws IOException {
+    if (buflen < 0) {
+      throw new IllegalArgumentException("getsockopt buflen out of range");
+    }
+    byte[][] out = {new byte[buflen]};
+    try {
+      PolysockNative.sock_getsockopt_bytes(handle.get(), level, option, out);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return out[0];
+  }
+
+  /** getsockname(): the local address. */
+  public SocketAddress getsockname() throws IOException {
+    SocketAddress[] out = new SocketAddress[1];
+    try {
+      PolysockNative.sock_getsockname(handle.get(), out);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return out[0];
+  }
+
+  /** getpeername(): the remote address. */
+  public SocketAddress getpeername() throws IOException {
+    SocketAddress[] out = new SocketAddress[1];
+    try {
+      PolysockNative.sock_getpeername(handle.get(), out);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return out[0];
+  }
+
+  /** The family attribute, e.g. Net.AF_INET. */
+  public int family() throws IOException {
+    return info()[0];
+  }
+
+  /** The type attribute, without SOCK_NONBLOCK/SOCK_CLOEXEC, e.g. Net.SOCK_STREAM. */
+  public int type() throws IOException {
+    return info()[1];
+  }
+
+  /** The proto attribute. */
+  public int proto() throws IOException {
+    return info()[2];
+  }
+
+  private int[] info() throws IOException {
+    int[] family = new int[1];
+    int[] type = new int[1];
+    int[] proto = new int[1];
+    try {
+      PolysockNative.sock_info(handle.get(), family, type, proto);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return new int[] {family[0], type[0], proto[0]};
+  }
+
+  // ---- stream views (Python's makefile) ----
+
+  /**
+   * makefile('rb'): reads with recv_into; -1 at end of stream. Closing the stream does
+   * not close the socket (as Python's makefile), close the socket itself.
+   */
+  public InputStream getInputStream() {
+    return new InputStream() {
+      private final byte[] one = new byte[1];
+
+      @Override
+      public int read() throws IOException {
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        if (len == 0) {
+          return 0;
+        }
+        int n = recvInto(b, off, len, 0);
+        return n == 0 ? -1 : n;
+      }
+    };
+  }
+
+  /** makefile('wb'): writes with sendall. Closing it does not close the socket. */
+  public OutputStream getOutputStream() {
+    return new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        sendall(new byte[] {(byte) b});
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        sendall(b, off, len, 0);
+      }
+    };
+  }
+
+  @Override
+  public String toString() {
+    return "org.polysock.Socket[handle=" + handle.get() + "]";
+  }
+}
