@@ -8,6 +8,8 @@ namespace polysock::os {
 // (an eventfd on Linux). Returns -1 with errno set on failure.
 int make_wake_fd();
 void wake(int wake_fd);
+// Consumes pending wake-ups, so that poll() blocks on the descriptor again.
+void drain_wake(int wake_fd);
 
 // Sets or clears O_NONBLOCK on fd; returns 0 or an errno value.
 int set_nonblocking(int fd, bool on);

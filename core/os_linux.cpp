@@ -22,6 +22,14 @@ void wake(int wake_fd) {
   } while (n < 0 && errno == EINTR);
 }
 
+void drain_wake(int wake_fd) {
+  std::uint64_t count;
+  ssize_t n;
+  do {
+    n = ::read(wake_fd, &count, sizeof count);  // non-blocking: EAGAIN if none pending
+  } while (n < 0 && errno == EINTR);
+}
+
 int set_nonblocking(int fd, bool on) {
   int flag = on ? 1 : 0;
   return ioctl(fd, FIONBIO, &flag) == 0 ? 0 : errno;

@@ -108,8 +108,12 @@ int Socket::pair(int family, int type, int proto, std::unique_ptr<Socket> *a,
 
 void Socket::abort() {
   aborted_.store(true);
-  std::lock_guard<std::mutex> lock(wake_mu_);
-  if (wake_fd_ >= 0) os::wake(wake_fd_);
+  {
+    std::lock_guard<std::mutex> lock(wake_mu_);
+    if (wake_fd_ >= 0) os::wake(wake_fd_);
+  }
+  // Now, while the descriptor is open: epoll must forget it before it is closed.
+  pollers_.drop_all();
 }
 
 int Socket::close_now() {
@@ -287,6 +291,10 @@ int Socket::connect_ex(const char *host, int port, int *out_err) {
 }
 
 int Socket::recv(void *buf, std::size_t len, int flags, std::size_t *out_n) {
+  if (len == 0) {  // CPython's recv(0) returns b'' without a system call or a wait
+    *out_n = 0;
+    return kOk;
+  }
   return recvfrom(buf, len, flags, out_n, nullptr);
 }
 
@@ -321,18 +329,21 @@ int Socket::send(const void *buf, std::size_t len, int flags, std::size_t *out_n
 
 int Socket::sendall(const void *buf, std::size_t len, int flags, std::size_t *out_sent) {
   if (int st = ssize_limit(len)) return st;
-  const int io = io_flags(flags);
-  const auto *p = static_cast<const unsigned char *>(buf);
   const Deadline deadline(timeout());  // one deadline for the whole buffer
-  std::size_t sent = 0;
+  *out_sent = 0;
+  return send_all(static_cast<const unsigned char *>(buf), len, flags, deadline, out_sent);
+}
+
+int Socket::send_all(const unsigned char *p, std::size_t len, int flags, const Deadline &deadline,
+                     std::size_t *sent) {
+  const int io = io_flags(flags);
   int st = kOk;
-  do {
+  while (st == kOk && *sent < len) {
     ssize_t n = 0;
     st = call(POLLOUT, deadline, Kernel::kNeverBlocks, (flags & MSG_DONTWAIT) != 0,
-              [&]() -> ssize_t { return ::send(fd_, p + sent, len - sent, io); }, &n);
-    if (st == kOk) sent += static_cast<std::size_t>(n);
-  } while (st == kOk && sent < len);
-  *out_sent = sent;
+              [&]() -> ssize_t { return ::send(fd_, p + *sent, len - *sent, io); }, &n);
+    if (st == kOk) *sent += static_cast<std::size_t>(n);
+  }
   return st;
 }
 
@@ -361,62 +372,45 @@ int Socket::sendfile(int file_fd, std::int64_t offset, std::int64_t count,
   if (type_ != SOCK_STREAM) return fail_value("only SOCK_STREAM type sockets are supported");
   const Nanos t = timeout();
   if (t == 0) return fail_value("non-blocking sockets are not supported");
-  struct stat st_buf;
-  if (::fstat(file_fd, &st_buf) != 0) return fail_os(errno);
-
+  struct stat file;
+  if (::fstat(file_fd, &file) != 0) return fail_os(errno);
   const Deadline deadline(t);
-  std::int64_t sent = 0;
-  bool use_sendfile = true;
   int st = kOk;
-  std::vector<unsigned char> chunk;
-  for (;;) {
-    std::int64_t want = count == 0 ? INT64_MAX : count - sent;
-    if (want <= 0) break;
-    if (S_ISREG(st_buf.st_mode)) {
-      if (offset + sent >= st_buf.st_size) break;  // at or past the end of the file
-      want = std::min<std::int64_t>(want, st_buf.st_size - offset - sent);
-    }
-    const std::size_t block = static_cast<std::size_t>(std::min<std::int64_t>(want, 1 << 30));
-    ssize_t n = 0;
-    if (use_sendfile) {
-      off_t off = static_cast<off_t>(offset + sent);
-      const os::SigpipeGuard no_sigpipe;  // sendfile takes no MSG_NOSIGNAL
+  if (S_ISREG(file.st_mode)) {
+    // Zero-copy from a regular file; the range is clipped to the file's size.
+    std::int64_t end = file.st_size;
+    if (count > 0 && offset + count < end) end = offset + count;
+    off_t off = static_cast<off_t>(offset);
+    const os::SigpipeGuard no_sigpipe;  // sendfile takes no MSG_NOSIGNAL
+    while (st == kOk && off < end) {
+      const std::size_t block = static_cast<std::size_t>(std::min<std::int64_t>(end - off, 1 << 30));
+      ssize_t n = 0;
       st = call(POLLOUT, deadline, Kernel::kMayBlock, false,
                 [&]() -> ssize_t { return ::sendfile(fd_, file_fd, &off, block); }, &n);
-      if (st == kErrOs && sent == 0 && (last_errno() == EINVAL || last_errno() == ENOSYS)) {
-        use_sendfile = false;  // not a file sendfile() takes: fall back to read + send
-        continue;
-      }
-    } else {
-      chunk.resize(std::min<std::size_t>(block, 64 * 1024));
-      ssize_t got;
-      do {
-        got = ::pread(file_fd, chunk.data(), chunk.size(), static_cast<off_t>(offset + sent));
-      } while (got < 0 && errno == EINTR);
-      if (got < 0) {
-        st = fail_os(errno);
-        break;
-      }
-      if (got == 0) break;
-      std::size_t done = 0;
-      const int io = io_flags(0);
-      while (st == kOk && done < static_cast<std::size_t>(got)) {
-        st = call(POLLOUT, deadline, Kernel::kNeverBlocks, false, [&]() -> ssize_t {
-          return ::send(fd_, chunk.data() + done, static_cast<std::size_t>(got) - done, io);
-        }, &n);
-        if (st == kOk) done += static_cast<std::size_t>(n);
-      }
-      sent += static_cast<std::int64_t>(done);
-      if (st != kOk) break;
-      continue;
+      if (st == kOk && n == 0) break;  // the file shrank under us
     }
-    if (st != kOk) break;
-    if (n == 0) break;  // the file ended early
-    sent += n;
+    *out_sent = off - offset;
+    // Python leaves the file position just after what was sent.
+    if (*out_sent > 0) ::lseek(file_fd, off, SEEK_SET);
+    return st;
   }
-  *out_sent = sent;
-  // Python leaves the file position just after what was sent.
-  if (sent > 0) ::lseek(file_fd, static_cast<off_t>(offset + sent), SEEK_SET);
+  // Pipes and other streams: read from the current position and send, as Python's
+  // send() fallback does; an offset cannot apply to them.
+  if (offset != 0) return fail_value("offset must be 0 for a file that cannot seek");
+  std::vector<unsigned char> chunk(64 * 1024);
+  while (st == kOk && (count == 0 || *out_sent < count)) {
+    std::size_t want = chunk.size();
+    if (count > 0) want = static_cast<std::size_t>(std::min<std::int64_t>(want, count - *out_sent));
+    ssize_t got;
+    do {
+      got = ::read(file_fd, chunk.data(), want);
+    } while (got < 0 && errno == EINTR);
+    if (got < 0) return fail_os(errno);
+    if (got == 0) break;
+    std::size_t done = 0;
+    st = send_all(chunk.data(), static_cast<std::size_t>(got), 0, deadline, &done);
+    *out_sent += static_cast<std::int64_t>(done);
+  }
   return st;
 }
 

@@ -13,6 +13,7 @@
 #include <mutex>
 
 #include "address.hpp"
+#include "poller.hpp"
 #include "timeout.hpp"
 
 namespace polysock {
@@ -36,7 +37,8 @@ class Socket {
   int proto() const { return proto_; }
 
   // Wakes every call waiting on this socket (they fail with EBADF) and makes later
-  // waits fail at once. Used by close from another thread; the fd stays open.
+  // waits fail at once; drops the socket from its pollers. Used by close (and
+  // detach), always before the descriptor is closed; the fd stays open.
   void abort();
   // Closes the descriptor now, reporting close()'s error; idempotent.
   int close_now();
@@ -59,6 +61,9 @@ class Socket {
              std::size_t *out_n);
   int sendfile(int file_fd, std::int64_t offset, std::int64_t count, std::int64_t *out_sent);
   int shutdown(int how);
+
+  // The pollers this socket is registered with (poller.hpp).
+  PollerLinks &pollers() { return pollers_; }
 
   int settimeout(Nanos t);
   Nanos timeout() const { return timeout_.load(std::memory_order_relaxed); }
@@ -87,6 +92,9 @@ class Socket {
   int wake_fd();
   int wait_connected(const Deadline &deadline, int *out_err);
   int connect_impl(const SockAddr &addr, int *out_err);
+  // sendall's loop: sends p[*sent..len) under one deadline, advancing *sent.
+  int send_all(const unsigned char *p, std::size_t len, int flags, const Deadline &deadline,
+               std::size_t *sent);
   // MSG_NOSIGNAL always; MSG_DONTWAIT in blocking mode, where call() does the waiting.
   int io_flags(int user_flags) const;
 
@@ -99,6 +107,7 @@ class Socket {
   std::atomic<bool> aborted_{false};
   std::mutex wake_mu_;
   int wake_fd_ = -1;  // an eventfd, made on the first wait, written by abort()
+  PollerLinks pollers_;
 };
 
 }  // namespace polysock

@@ -129,7 +129,14 @@ TEST(Recv, Item49_ZeroLengthPartialReadsAndPeek) {
   size_t n = 99;
   ASSERT_PS_OK(sock_recv(p.server, nullptr, 0, 0, &n));
   EXPECT_EQ(0u, n) << "recv(0) returns no bytes at once";
-  ASSERT_PS_OK(sock_sendall(p.client, "hello", 5, 0, nullptr));
+  // recvfrom(0), unlike recv(0), makes the system call: as in CPython it waits
+  // for data on a blocking stream socket, then reads none of it.
+  ASSERT_PS_OK(sock_sendall(p.client, "h", 1, 0, nullptr));
+  sock_address from{};
+  n = 99;
+  ASSERT_PS_OK(sock_recvfrom(p.server, nullptr, 0, 0, &n, &from));
+  EXPECT_EQ(0u, n);
+  ASSERT_PS_OK(sock_sendall(p.client, "ello", 4, 0, nullptr));
   char buf[8];
   ASSERT_PS_OK(sock_recv(p.server, buf, 2, 0, &n));
   EXPECT_EQ("he", std::string(buf, n));

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * polysock: the Python socket module's model behind a stable C ABI.
  *
  * Conventions (see docs and the contract):
@@ -42,9 +43,9 @@ extern "C" {
 
 /* ---- Version ---------------------------------------------------------------- */
 
-#define POLYSOCK_VERSION_MAJOR 1
-#define POLYSOCK_VERSION_MINOR 0
-#define POLYSOCK_VERSION_PATCH 0
+#define POLYSOCK_VERSION_MAJOR 1 /**< major version of this header: also its ABI generation */
+#define POLYSOCK_VERSION_MINOR 0 /**< minor version of this header */
+#define POLYSOCK_VERSION_PATCH 0 /**< patch version of this header */
 
 /** The library's version as "MAJOR.MINOR.PATCH", e.g. "1.0.0". */
 POLYSOCK_API const char *net_version(void);
@@ -276,6 +277,283 @@ POLYSOCK_API int net_constant_count(size_t *out);
 
 /** The i-th constant's name (without prefix) and value, 0 <= i < net_constant_count(). */
 POLYSOCK_API int net_constant_at(size_t i, const char **out_name, long long *out_value);
+
+/* ---- Readiness: the poller ---- */
+
+/*
+ * A poller serves many sockets from one thread, like Python's
+ * selectors.DefaultSelector: register sockets with the events of interest and a
+ * user_data value, then wait; each event names the socket and carries its
+ * user_data back. Readiness is level-triggered: a socket stays reported for as
+ * long as it is ready. A socket closed (or detached) while registered is dropped
+ * from its pollers and never reported again, even when its descriptor number is
+ * reused at once. Every function is thread-safe; closing a poller wakes the
+ * threads waiting on it. epoll on Linux; a poll() backend where epoll is missing.
+ */
+
+/** A poller: an integer handle, like sock_handle; 0 is never a valid poller. */
+typedef uint64_t sock_poller;
+
+/** Readable (Python's EVENT_READ): data, a connection to accept, or end of stream. */
+#define SOCK_EVENT_READ 0x1u
+/** Writable (Python's EVENT_WRITE): send will not block, or a connect has finished. */
+#define SOCK_EVENT_WRITE 0x2u
+/**
+ * An error is pending (the next call on the socket reports it). Reported whether
+ * registered or not, together with whichever of READ and WRITE are registered, so
+ * that a reader or a writer wakes up and meets the error (as selectors does).
+ */
+#define SOCK_EVENT_ERROR 0x4u
+/** Hang-up: both directions are shut. Reported like SOCK_EVENT_ERROR. */
+#define SOCK_EVENT_HUP 0x8u
+
+/** One ready socket, as reported by sock_poller_wait. */
+typedef struct sock_event {
+  sock_handle handle; /**< the socket */
+  uint32_t events;    /**< SOCK_EVENT_* bits: READ/WRITE only as registered, ERROR, HUP */
+  uint64_t user_data; /**< the value given to sock_poller_register / sock_poller_modify */
+} sock_event;
+
+/** A new, empty poller in *out. */
+POLYSOCK_API int sock_poller_create(sock_poller *out);
+
+/**
+ * Watches socket h for events (SOCK_EVENT_READ and/or SOCK_EVENT_WRITE; ERROR and
+ * HUP may be added but are reported anyway). Any other mask, including 0, is
+ * SOCK_ERR_VALUE. A handle already registered with this poller is SOCK_ERR_OS
+ * with errno EEXIST (as select.epoll.register); a closed socket or poller, EBADF.
+ * A socket may be registered with several pollers.
+ */
+POLYSOCK_API int sock_poller_register(sock_poller p, sock_handle h, uint32_t events,
+                                      uint64_t user_data);
+
+/**
+ * Changes the events and the user_data of a registered socket. Not registered:
+ * SOCK_ERR_OS with errno ENOENT; bad events as sock_poller_register.
+ */
+POLYSOCK_API int sock_poller_modify(sock_poller p, sock_handle h, uint32_t events,
+                                    uint64_t user_data);
+
+/**
+ * Stops watching socket h; not registered: SOCK_ERR_OS with errno ENOENT. Closing
+ * a socket unregisters it from every poller by itself.
+ */
+POLYSOCK_API int sock_poller_unregister(sock_poller p, sock_handle h);
+
+/**
+ * Waits until at least one registered socket is ready and stores up to max_events
+ * (> 0) events in events[], their number in *out_n. timeout is in seconds: 0
+ * only looks, SOCK_TIMEOUT_NONE (or any negative) waits without limit, NaN is
+ * SOCK_ERR_VALUE. When the time runs out the result is SOCK_OK with *out_n == 0,
+ * as selectors returns []. Signals do not cut the wait short (EINTR is retried
+ * with the time left). If the poller is closed meanwhile, SOCK_ERR_OS with EBADF.
+ */
+POLYSOCK_API int sock_poller_wait(sock_poller p, double timeout, sock_event *events,
+                                  size_t max_events, size_t *out_n);
+
+/**
+ * Closes the poller (not its sockets). Threads waiting on it wake up with EBADF.
+ * Closing an already closed poller is SOCK_OK.
+ */
+POLYSOCK_API int sock_poller_close(sock_poller p);
+
+/* ---- Module functions: names, services, addresses ---- */
+
+/*
+ * String results follow the header's rule: the caller's buffer receives the text
+ * NUL-terminated; the length out-parameter (which may be NULL) receives its length
+ * without the NUL, or on SOCK_ERR_RANGE the size needed with the NUL. A NULL buffer
+ * with buflen 0 is a valid way to ask for the size. Host names and service names are
+ * passed to the C library as they are (Python would IDNA-encode a str host).
+ * Resolver failures are SOCK_ERR_GAI with the EAI_* code in sock_last_errno()
+ * (EAI_SYSTEM becomes SOCK_ERR_OS with errno), gethostbyname_ex/gethostbyaddr lookup
+ * failures SOCK_ERR_HOST with h_errno, as Python's gaierror and herror.
+ */
+
+/** gethostname(): this machine's host name. */
+POLYSOCK_API int net_gethostname(char *buf, size_t buflen, size_t *out_len);
+
+/**
+ * gethostbyname(name): name's IPv4 address as text. Numeric text needs no lookup
+ * ("127.1" gives "127.0.0.1"), "" gives "0.0.0.0", "<broadcast>" "255.255.255.255".
+ */
+POLYSOCK_API int net_gethostbyname(const char *name, char *buf, size_t buflen,
+                                   size_t *out_len);
+
+/** A host entry, Python's (name, aliases, addresses); owned by the caller. */
+typedef struct net_hostent net_hostent;
+
+/**
+ * gethostbyname_ex(name): the IPv4 host entry of name; free it with
+ * net_hostent_free().
+ */
+POLYSOCK_API int net_gethostbyname_ex(const char *name, net_hostent **out);
+
+/**
+ * gethostbyaddr(ip): the host entry of an address (or of a name's first address);
+ * an address without an entry is SOCK_ERR_HOST, "[Errno 1] Unknown host".
+ */
+POLYSOCK_API int net_gethostbyaddr(const char *ip, net_hostent **out);
+
+/** The entry's primary name. */
+POLYSOCK_API int net_hostent_name(const net_hostent *he, char *buf, size_t buflen,
+                                  size_t *out_len);
+
+/** The number of aliases of the entry. */
+POLYSOCK_API int net_hostent_alias_count(const net_hostent *he, size_t *out);
+
+/** The i-th alias, 0 <= i < net_hostent_alias_count(). */
+POLYSOCK_API int net_hostent_alias(const net_hostent *he, size_t i, char *buf, size_t buflen,
+                                   size_t *out_len);
+
+/** The number of addresses of the entry. */
+POLYSOCK_API int net_hostent_address_count(const net_hostent *he, size_t *out);
+
+/** The i-th address as numeric text, 0 <= i < net_hostent_address_count(). */
+POLYSOCK_API int net_hostent_address(const net_hostent *he, size_t i, char *buf,
+                                     size_t buflen, size_t *out_len);
+
+/** Frees a host entry; NULL is allowed. */
+POLYSOCK_API void net_hostent_free(net_hostent *he);
+
+/**
+ * getfqdn(name): the first name with a dot among gethostbyaddr(name)'s name and
+ * aliases, else its name; name itself if the lookup fails. "", "0.0.0.0" and "::"
+ * (after stripping white space) mean this host.
+ */
+POLYSOCK_API int net_getfqdn(const char *name, char *buf, size_t buflen, size_t *out_len);
+
+/** One getaddrinfo() result: Python's (family, type, proto, canonname, sockaddr). */
+typedef struct net_addrinfo {
+  int family;          /**< NET_AF_INET or NET_AF_INET6 */
+  int type;            /**< NET_SOCK_STREAM, NET_SOCK_DGRAM, NET_SOCK_RAW, ... */
+  int proto;           /**< e.g. NET_IPPROTO_TCP */
+  char canonname[256]; /**< "" unless NET_AI_CANONNAME was asked for */
+  sock_address addr;   /**< host, port and (AF_INET6) flowinfo and scope_id */
+} net_addrinfo;
+
+/** The results of getaddrinfo(), in the C library's order; owned by the caller. */
+typedef struct net_addrinfo_list net_addrinfo_list;
+
+/**
+ * getaddrinfo(host, port, family, type, proto, flags): host may be NULL (Python's
+ * None); port is a number or a service name as text, or NULL. Numbers are not
+ * range-checked (the C library wraps them modulo 65536, as in Python). Free the
+ * list with net_addrinfo_free().
+ */
+POLYSOCK_API int net_getaddrinfo(const char *host, const char *port, int family, int type,
+                                 int proto, int flags, net_addrinfo_list **out);
+
+/** The number of results in the list. */
+POLYSOCK_API int net_addrinfo_count(const net_addrinfo_list *list, size_t *out);
+
+/**
+ * The i-th result, 0 <= i < net_addrinfo_count(); SOCK_ERR_RANGE if its canonical
+ * name does not fit in canonname.
+ */
+POLYSOCK_API int net_addrinfo_get(const net_addrinfo_list *list, size_t i, net_addrinfo *out);
+
+/** Frees an address-info list; NULL is allowed. */
+POLYSOCK_API void net_addrinfo_free(net_addrinfo_list *list);
+
+/**
+ * getnameinfo((host, port), flags): host must be a numeric address. Buffers of
+ * NET_NI_MAXHOST and NET_NI_MAXSERV bytes always suffice; smaller ones that do not
+ * fit give SOCK_ERR_RANGE.
+ */
+POLYSOCK_API int net_getnameinfo(const char *host, int port, int flags, char *host_out,
+                                 size_t host_len, char *serv_out, size_t serv_len);
+
+/**
+ * getnameinfo(sockaddr, flags) with a full address: for NET_AF_INET6 it is Python's
+ * 4-tuple (host, port, flowinfo, scope_id), whose scope_id replaces any "%scope" in
+ * host; for NET_AF_INET the 2-tuple (host, port).
+ */
+POLYSOCK_API int net_getnameinfo_address(const sock_address *addr, int flags, char *host_out,
+                                         size_t host_len, char *serv_out, size_t serv_len);
+
+/** getservbyname(name, proto): the port of a service; proto may be NULL (any). */
+POLYSOCK_API int net_getservbyname(const char *name, const char *proto, int *out_port);
+
+/** getservbyport(port, proto): the name of a service; port 0..65535, proto may be NULL. */
+POLYSOCK_API int net_getservbyport(int port, const char *proto, char *buf, size_t buflen,
+                                   size_t *out_len);
+
+/** getprotobyname(name): the number of a protocol, e.g. 6 for "tcp". */
+POLYSOCK_API int net_getprotobyname(const char *name, int *out);
+
+/**
+ * htons(x): x (0..65535) in network byte order. Out of range is SOCK_ERR_VALUE with
+ * Python's OverflowError text.
+ */
+POLYSOCK_API int net_htons(long long x, long long *out);
+
+/** ntohs(x): as net_htons, the other way. */
+POLYSOCK_API int net_ntohs(long long x, long long *out);
+
+/** htonl(x): x (0..2**32-1) in network byte order. */
+POLYSOCK_API int net_htonl(long long x, long long *out);
+
+/** ntohl(x): as net_htonl, the other way. */
+POLYSOCK_API int net_ntohl(long long x, long long *out);
+
+/**
+ * inet_aton(s): the 4 packed bytes of an IPv4 address in any form C inet_aton
+ * accepts ("127.1", "0x7f.1", "017.1"); text after a space is ignored.
+ */
+POLYSOCK_API int net_inet_aton(const char *s, unsigned char out[4]);
+
+/**
+ * inet_ntoa(packed): len must be 4 (else SOCK_ERR_OS without errno, as Python);
+ * NET_INET_ADDRSTRLEN bytes always suffice.
+ */
+POLYSOCK_API int net_inet_ntoa(const unsigned char *packed, size_t len, char *buf,
+                               size_t buflen);
+
+/**
+ * inet_pton(af, s): 4 (NET_AF_INET) or 16 (NET_AF_INET6) packed bytes into out,
+ * their number in *out_len (or the size needed on SOCK_ERR_RANGE).
+ */
+POLYSOCK_API int net_inet_pton(int af, const char *s, unsigned char *out, size_t outlen,
+                               size_t *out_len);
+
+/**
+ * inet_ntop(af, packed): the text of a 4- or 16-byte address (a wrong length is
+ * SOCK_ERR_VALUE, as Python); NET_INET6_ADDRSTRLEN bytes always suffice.
+ */
+POLYSOCK_API int net_inet_ntop(int af, const unsigned char *packed, size_t len, char *buf,
+                               size_t buflen);
+
+/** One network interface: Python's (index, name). */
+typedef struct net_if_entry {
+  unsigned int index; /**< the interface index (> 0) */
+  char name[64];      /**< the interface name, NUL-terminated */
+} net_if_entry;
+
+/** The interfaces from if_nameindex(); owned by the caller. */
+typedef struct net_if_list net_if_list;
+
+/** if_nameindex(): every network interface; free with net_if_nameindex_free(). */
+POLYSOCK_API int net_if_nameindex(net_if_list **out);
+
+/** The number of interfaces in the list. */
+POLYSOCK_API int net_if_nameindex_count(const net_if_list *list, size_t *out);
+
+/** The i-th interface, 0 <= i < net_if_nameindex_count(). */
+POLYSOCK_API int net_if_nameindex_get(const net_if_list *list, size_t i, net_if_entry *out);
+
+/** Frees an interface list; NULL is allowed. */
+POLYSOCK_API void net_if_nameindex_free(net_if_list *list);
+
+/** if_nametoindex(name): an unknown name is SOCK_ERR_OS "no interface with this name". */
+POLYSOCK_API int net_if_nametoindex(const char *name, unsigned int *out);
+
+/**
+ * if_indextoname(index): the interface's name. As CPython, the index is taken
+ * modulo 2**32 and a negative one is SOCK_ERR_VALUE.
+ */
+POLYSOCK_API int net_if_indextoname(long long index, char *buf, size_t buflen,
+                                    size_t *out_len);
 
 #ifdef __cplusplus
 }
