@@ -121,7 +121,11 @@ int sock_connect_ex(sock_handle h, const char *host, int port) {
 }
 
 int sock_recv(sock_handle h, void *buf, size_t len, int flags, size_t *out_n) {
-  return sock_recvfrom(h, buf, len, flags, out_n, nullptr);
+  if (out_n == nullptr) return polysock::fail_null("out_n");
+  if (buf == nullptr && len != 0) return polysock::fail_null("buf");
+  polysock::SocketRef s;
+  if (int st = polysock::lookup(h, &s)) return st;
+  return s->recv(buf, len, flags, out_n);
 }
 
 int sock_recvfrom(sock_handle h, void *buf, size_t len, int flags, size_t *out_n,
@@ -130,8 +134,8 @@ int sock_recvfrom(sock_handle h, void *buf, size_t len, int flags, size_t *out_n
   if (buf == nullptr && len != 0) return polysock::fail_null("buf");
   polysock::SocketRef s;
   if (int st = polysock::lookup(h, &s)) return st;
-  if (out_addr == nullptr) return s->recv(buf, len, flags, out_n);
   polysock::Address from;
+  if (out_addr == nullptr) return s->recvfrom(buf, len, flags, out_n, nullptr);
   if (int st = s->recvfrom(buf, len, flags, out_n, &from)) return st;
   polysock::copy_address(from, out_addr);
   return kOk;
