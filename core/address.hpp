@@ -19,7 +19,7 @@ struct Address {
 };
 
 struct SockAddr {
-  sockaddr_storage storage{};
+  sockaddr_storage storage;  // not zeroed on every call: make_sockaddr zeroes what it fills
   socklen_t len = 0;
   const sockaddr *get() const { return reinterpret_cast<const sockaddr *>(&storage); }
   sockaddr *get() { return reinterpret_cast<sockaddr *>(&storage); }
