@@ -620,6 +620,35 @@ TEST(PollerErrors, ClosedAndNeverIssuedSocketHandlesAreEbadf) {
   EXPECT_TRUE(wait_events(poller, 0).empty());
 }
 
+// Socket and poller handles come from separate tables. In a fresh process the first
+// socket and the first poller take the same slot with the same generation, so this
+// fails if the two kinds of handle were ever numbered alike: a poller handle passed
+// to a socket function (or the reverse) must name nothing, not the other object.
+TEST(PollerErrors, SocketAndPollerHandlesNeverNameEachOther) {
+  OwnedPoller poller;
+  std::vector<sock_handle> socks(64);
+  for (sock_handle &s : socks) ASSERT_PS_OK(sock_create(NET_AF_INET, NET_SOCK_STREAM, 0, &s));
+  sock_event events[2];
+  size_t n = 0;
+  for (sock_handle s : socks) {
+    ASSERT_NE(s, sock_handle{poller}) << "a socket and a poller share a handle";
+    // A socket handle is not a poller: the poller calls refuse it as one.
+    EXPECT_PS_ERR(sock_poller_wait(s, 0, events, 2, &n), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_poller_register(s, s, kRead, 1), SOCK_ERR_OS, EBADF);
+  }
+  // The poller's handle is not a socket: closing it as one closes nothing.
+  int fd = -1;
+  EXPECT_PS_ERR(sock_fileno(poller, &fd), SOCK_ERR_OS, EBADF);
+  EXPECT_PS_ERR(sock_close(poller), SOCK_ERR_OS, EBADF);
+  for (sock_handle s : socks) {
+    ASSERT_PS_OK(sock_fileno(s, &fd)) << "every socket is still open";
+    EXPECT_GE(fd, 0);
+    ASSERT_PS_OK(sock_close(s));
+  }
+  Pair p = tcp_pair();
+  ASSERT_PS_OK(sock_poller_register(poller, p.server, kRead, 1)) << "the poller still works";
+}
+
 TEST(PollerErrors, BadEventMasksAreValueErrors) {
   OwnedPoller poller;
   Pair p = tcp_pair();

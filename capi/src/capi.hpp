@@ -2,6 +2,7 @@
 // handle lookup, publishing a new socket, and copying addresses out.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 
 #include "../../core/error.hpp"
@@ -10,6 +11,10 @@
 #include "polysock/polysock.h"
 
 namespace polysock {
+
+// The kind stamped into each table's handles (handle_table.hpp), so that a socket
+// handle and a poller handle never name each other's objects.
+enum HandleKind : std::uint8_t { kSocketHandles = 1, kPollerHandles = 2 };
 
 using SocketTable = HandleTable<Socket>;
 using SocketRef = SocketTable::Ref;

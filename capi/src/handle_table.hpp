@@ -4,8 +4,10 @@
 // slot closed, and whoever drops the last reference destroys the object, so an
 // object (and its descriptor) outlives every call in flight on it.
 //
-// Handle layout: high 32 bits generation (never 0), low 32 bits slot index + 1.
-// Slot state layout: high 32 bits generation, bits 1..31 references, bit 0 open.
+// Handle layout: high 32 bits generation (never 0), bits 24..31 the table's kind,
+// bits 0..23 slot index + 1. The kind keeps tables apart: a poller handle passed
+// where a socket handle belongs names no socket, even when both share slot and
+// generation. Slot state layout: high 32 bits generation, bits 1..31 references, bit 0 open.
 #pragma once
 
 #include <atomic>
@@ -48,7 +50,8 @@ class HandleTable {
     T *obj_ = nullptr;
   };
 
-  HandleTable() = default;
+  // kind (0..255) is stamped into every handle this table issues.
+  explicit HandleTable(std::uint8_t kind) : kind_(static_cast<std::uint64_t>(kind) << kKindShift) {}
   HandleTable(const HandleTable &) = delete;
   HandleTable &operator=(const HandleTable &) = delete;
 
@@ -75,7 +78,7 @@ class HandleTable {
     if (gen == 0) gen = 1;
     s.obj = obj;
     s.state.store((static_cast<std::uint64_t>(gen) << 32) | kOpen, std::memory_order_release);
-    return (static_cast<std::uint64_t>(gen) << 32) | (index + 1);
+    return (static_cast<std::uint64_t>(gen) << 32) | kind_ | (index + 1);
   }
 
   // Takes a reference to the object behind h, if h is open.
@@ -119,6 +122,10 @@ class HandleTable {
   static constexpr std::uint64_t kRefMask = 0xfffffffeULL;
   static constexpr std::uint32_t kChunkSize = 4096;
   static constexpr std::uint32_t kMaxChunks = 1024;
+  static constexpr int kKindShift = 24;
+  static constexpr std::uint64_t kIndexMask = (1ULL << kKindShift) - 1;
+  static constexpr std::uint64_t kKindMask = 0xffULL << kKindShift;
+  static_assert(kChunkSize * kMaxChunks < kIndexMask, "slot index + 1 fits below the kind");
 
   struct Slot {
     std::atomic<std::uint64_t> state{0};
@@ -126,7 +133,7 @@ class HandleTable {
   };
 
   static std::uint32_t index_of(std::uint64_t h) {
-    return static_cast<std::uint32_t>(h & 0xffffffffULL) - 1;
+    return static_cast<std::uint32_t>(h & kIndexMask) - 1;
   }
 
   Slot &slot(std::uint32_t index) {
@@ -134,7 +141,7 @@ class HandleTable {
   }
 
   Slot *find(std::uint64_t h) {
-    if ((h & 0xffffffffULL) == 0 || (h >> 32) == 0) return nullptr;
+    if ((h & kIndexMask) == 0 || (h >> 32) == 0 || (h & kKindMask) != kind_) return nullptr;
     const std::uint32_t index = index_of(h);
     if (index / kChunkSize >= kMaxChunks) return nullptr;
     Slot *chunk = chunks_[index / kChunkSize].load(std::memory_order_acquire);
@@ -164,6 +171,7 @@ class HandleTable {
     }
   }
 
+  const std::uint64_t kind_;
   std::atomic<Slot *> chunks_[kMaxChunks] = {};
   std::mutex mu_;
   std::vector<std::uint32_t> free_;

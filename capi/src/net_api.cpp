@@ -20,7 +20,8 @@ static_assert(SOCK_TIMEOUT_NONE == kTimeoutNone && SOCK_TIMEOUT_DEFAULT == kTime
 static_assert(sizeof(sock_address::host) == sizeof(Address::host), "same host buffer");
 
 SocketTable &sockets() {
-  static SocketTable *table = new SocketTable;  // never destroyed: sockets may outlive exit
+  // Never destroyed: sockets may outlive exit.
+  static SocketTable *table = new SocketTable(kSocketHandles);
   return *table;
 }
 

@@ -24,7 +24,8 @@ using PollerTable = HandleTable<std::shared_ptr<Poller>>;
 using PollerRef = PollerTable::Ref;
 
 PollerTable &pollers() {
-  static PollerTable *table = new PollerTable;  // never destroyed, like the socket table
+  // Never destroyed, like the socket table.
+  static PollerTable *table = new PollerTable(kPollerHandles);
   return *table;
 }
 

@@ -291,7 +291,11 @@ POLYSOCK_API int net_constant_at(size_t i, const char **out_name, long long *out
  * threads waiting on it. epoll on Linux; a poll() backend where epoll is missing.
  */
 
-/** A poller: an integer handle, like sock_handle; 0 is never a valid poller. */
+/**
+ * A poller: an integer handle, like sock_handle; 0 is never a valid poller. No
+ * poller handle ever equals a socket handle, so passing one where the other
+ * belongs fails with SOCK_ERR_OS / EBADF and touches nothing.
+ */
 typedef uint64_t sock_poller;
 
 /** Readable (Python's EVENT_READ): data, a connection to accept, or end of stream. */
