@@ -4,12 +4,13 @@
 #   ./dev.sh test   install what is missing, build every preset CI checks, run all tests,
 #                   then the API reference, the ABI check and the package/consumer checks
 #   ./dev.sh deps   only install the build dependencies (Debian/Ubuntu, needs root)
+#   ./dev.sh format reformat the C and C++ sources with .clang-format (test checks it)
 set -euo pipefail
 cd "$(dirname "$0")"
 
 APT_PACKAGES=(cmake ninja-build g++ pkg-config libgtest-dev libbenchmark-dev binutils iproute2
   dpkg-dev file abigail-tools doxygen
-  nlohmann-json3-dev clang-14 libclang-rt-14-dev
+  nlohmann-json3-dev clang-14 libclang-rt-14-dev clang-format-14
   default-jdk-headless swig junit5 valgrind)
 
 deps() {
@@ -42,6 +43,11 @@ isolated() {
 # preloaded into the JVM (CI still runs every Java test in debug).
 java_flag() { if [ "$1" = debug ]; then echo -DPOLYSOCK_BUILD_JAVA=ON; else echo -DPOLYSOCK_BUILD_JAVA=OFF; fi; }
 
+# Every C and C++ source of the project, for clang-format.
+sources() {
+  find core capi tests bench examples bindings \( -name '*.[ch]' -o -name '*.[ch]pp' \) -print0
+}
+
 build() {  # build PRESET
   cmake --preset "$1" "$(java_flag "$1")" >/dev/null
   cmake --build --preset "$1"
@@ -50,12 +56,16 @@ build() {  # build PRESET
 case "${1:-}" in
   deps)
     deps ;;
+  format)
+    sources | xargs -0 clang-format-14 -i ;;
   demo)
     deps
     build debug
     ./build/debug/examples/c/echo_demo ;;
   test)
     deps
+    echo "== clang-format (./dev.sh format fixes it)"
+    sources | xargs -0 clang-format-14 --dry-run --Werror
     # debug-poll builds the poller's poll() backend and runs the poller suites on it.
     # The load test (LoadTest.*) runs its full 20 s in debug only, 3 s elsewhere.
     for preset in debug asan tsan debug-poll; do
@@ -78,6 +88,6 @@ case "${1:-}" in
     echo "== install, .deb/.tar.gz and consumer projects (needs root)"
     tests/consumers/run.sh ;;
   *)
-    echo "usage: $0 demo|test|deps" >&2
+    echo "usage: $0 demo|test|deps|format" >&2
     exit 2 ;;
 esac

@@ -12,8 +12,8 @@
 
 namespace polysock {
 
-int create_connection(const char *host, int port, double timeout_seconds,
-                      const char *source_host, int source_port, std::unique_ptr<Socket> *out) {
+int create_connection(const char *host, int port, double timeout_seconds, const char *source_host,
+                      int source_port, std::unique_ptr<Socket> *out) {
   Nanos timeout = 0;
   const bool keep_default = timeout_seconds == kTimeoutDefault;
   if (!keep_default) {

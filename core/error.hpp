@@ -10,14 +10,14 @@
 namespace polysock {
 
 // The statuses of the C ABI. One table gives the values and the names.
-#define POLYSOCK_STATUSES(X)  \
-  X(kOk, 0, "SOCK_OK")          \
-  X(kErrOs, -1, "SOCK_ERR_OS")  \
+#define POLYSOCK_STATUSES(X)             \
+  X(kOk, 0, "SOCK_OK")                   \
+  X(kErrOs, -1, "SOCK_ERR_OS")           \
   X(kErrTimeout, -2, "SOCK_ERR_TIMEOUT") \
-  X(kErrGai, -3, "SOCK_ERR_GAI") \
-  X(kErrHost, -4, "SOCK_ERR_HOST") \
-  X(kErrValue, -5, "SOCK_ERR_VALUE") \
-  X(kErrNomem, -6, "SOCK_ERR_NOMEM") \
+  X(kErrGai, -3, "SOCK_ERR_GAI")         \
+  X(kErrHost, -4, "SOCK_ERR_HOST")       \
+  X(kErrValue, -5, "SOCK_ERR_VALUE")     \
+  X(kErrNomem, -6, "SOCK_ERR_NOMEM")     \
   X(kErrRange, -7, "SOCK_ERR_RANGE")
 
 enum Status : int {

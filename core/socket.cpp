@@ -225,10 +225,13 @@ int Socket::accept(std::unique_ptr<Socket> *out, Address *peer) {
   const int flags = SOCK_CLOEXEC | (t >= 0 ? SOCK_NONBLOCK : 0);
   ssize_t fd = -1;
   const Deadline deadline(timeout());
-  int st = call(POLLIN, deadline, Kernel::kMayBlock, false, [&]() -> ssize_t {
-    sa.len = sizeof sa.storage;
-    return ::accept4(fd_, sa.get(), &sa.len, flags);
-  }, &fd);
+  int st = call(
+      POLLIN, deadline, Kernel::kMayBlock, false,
+      [&]() -> ssize_t {
+        sa.len = sizeof sa.storage;
+        return ::accept4(fd_, sa.get(), &sa.len, flags);
+      },
+      &fd);
   if (st != kOk) return st;
   out->reset(new (std::nothrow) Socket(static_cast<int>(fd), family_, type_, proto_, t));
   if (!*out) {
@@ -304,12 +307,15 @@ int Socket::recvfrom(void *buf, std::size_t len, int flags, std::size_t *out_n, 
   const int io = io_flags(flags);
   const bool waitall = (flags & MSG_WAITALL) != 0;
   ssize_t n = 0;
-  int st = call(POLLIN, Deadline(timeout()), waitall ? Kernel::kMayBlock : Kernel::kNeverBlocks,
-                (flags & MSG_DONTWAIT) != 0, [&]() -> ssize_t {
-                  if (from == nullptr) return ::recv(fd_, buf, len, io);
-                  sa.len = sizeof sa.storage;
-                  return ::recvfrom(fd_, buf, len, io, sa.get(), &sa.len);
-                }, &n);
+  int st = call(
+      POLLIN, Deadline(timeout()), waitall ? Kernel::kMayBlock : Kernel::kNeverBlocks,
+      (flags & MSG_DONTWAIT) != 0,
+      [&]() -> ssize_t {
+        if (from == nullptr) return ::recv(fd_, buf, len, io);
+        sa.len = sizeof sa.storage;
+        return ::recvfrom(fd_, buf, len, io, sa.get(), &sa.len);
+      },
+      &n);
   if (st != kOk) return st;
   *out_n = static_cast<std::size_t>(n);
   if (from != nullptr) parse_sockaddr(sa.get(), sa.len, from);
@@ -320,8 +326,9 @@ int Socket::send(const void *buf, std::size_t len, int flags, std::size_t *out_n
   if (int st = ssize_limit(len)) return st;
   const int io = io_flags(flags);
   ssize_t n = 0;
-  int st = call(POLLOUT, Deadline(timeout()), Kernel::kNeverBlocks, (flags & MSG_DONTWAIT) != 0,
-                [&]() -> ssize_t { return ::send(fd_, buf, len, io); }, &n);
+  int st = call(
+      POLLOUT, Deadline(timeout()), Kernel::kNeverBlocks, (flags & MSG_DONTWAIT) != 0,
+      [&]() -> ssize_t { return ::send(fd_, buf, len, io); }, &n);
   if (st != kOk) return st;
   *out_n = static_cast<std::size_t>(n);
   return kOk;
@@ -340,8 +347,9 @@ int Socket::send_all(const unsigned char *p, std::size_t len, int flags, const D
   int st = kOk;
   while (st == kOk && *sent < len) {
     ssize_t n = 0;
-    st = call(POLLOUT, deadline, Kernel::kNeverBlocks, (flags & MSG_DONTWAIT) != 0,
-              [&]() -> ssize_t { return ::send(fd_, p + *sent, len - *sent, io); }, &n);
+    st = call(
+        POLLOUT, deadline, Kernel::kNeverBlocks, (flags & MSG_DONTWAIT) != 0,
+        [&]() -> ssize_t { return ::send(fd_, p + *sent, len - *sent, io); }, &n);
     if (st == kOk) *sent += static_cast<std::size_t>(n);
   }
   return st;
@@ -354,15 +362,15 @@ int Socket::sendto(const void *buf, std::size_t len, int flags, const char *host
   if (int st = make_sockaddr(family_, host, port, "sendto()", &sa)) return st;
   const int io = io_flags(flags);
   ssize_t n = 0;
-  int st = call(POLLOUT, Deadline(timeout()), Kernel::kNeverBlocks, (flags & MSG_DONTWAIT) != 0,
-                [&]() -> ssize_t { return ::sendto(fd_, buf, len, io, sa.get(), sa.len); }, &n);
+  int st = call(
+      POLLOUT, Deadline(timeout()), Kernel::kNeverBlocks, (flags & MSG_DONTWAIT) != 0,
+      [&]() -> ssize_t { return ::sendto(fd_, buf, len, io, sa.get(), sa.len); }, &n);
   if (st != kOk) return st;
   *out_n = static_cast<std::size_t>(n);
   return kOk;
 }
 
-int Socket::sendfile(int file_fd, std::int64_t offset, std::int64_t count,
-                     std::int64_t *out_sent) {
+int Socket::sendfile(int file_fd, std::int64_t offset, std::int64_t count, std::int64_t *out_sent) {
   *out_sent = 0;
   // Python's socket.sendfile argument checks, in its order and words.
   if (count < 0) {
@@ -383,10 +391,12 @@ int Socket::sendfile(int file_fd, std::int64_t offset, std::int64_t count,
     off_t off = static_cast<off_t>(offset);
     const os::SigpipeGuard no_sigpipe;  // sendfile takes no MSG_NOSIGNAL
     while (st == kOk && off < end) {
-      const std::size_t block = static_cast<std::size_t>(std::min<std::int64_t>(end - off, 1 << 30));
+      const std::size_t block =
+          static_cast<std::size_t>(std::min<std::int64_t>(end - off, 1 << 30));
       ssize_t n = 0;
-      st = call(POLLOUT, deadline, Kernel::kMayBlock, false,
-                [&]() -> ssize_t { return ::sendfile(fd_, file_fd, &off, block); }, &n);
+      st = call(
+          POLLOUT, deadline, Kernel::kMayBlock, false,
+          [&]() -> ssize_t { return ::sendfile(fd_, file_fd, &off, block); }, &n);
       if (st == kOk && n == 0) break;  // the file shrank under us
     }
     *out_sent = off - offset;

@@ -73,7 +73,8 @@ TEST(Handles, AClosedHandleStaysInvalidAfterItsSlotAndFdAreReused) {
   EXPECT_EQ(stale & 0xffffffffULL, next.get() & 0xffffffffULL) << "same slot";
   EXPECT_PS_ERR(sock_listen(stale, 1), SOCK_ERR_OS, EBADF);
   EXPECT_PS_OK(sock_close(stale));
-  EXPECT_PS_OK(sock_bind(next, "127.0.0.1", 0)) << "closing the stale handle left the new one alone";
+  EXPECT_PS_OK(sock_bind(next, "127.0.0.1", 0))
+      << "closing the stale handle left the new one alone";
 }
 
 TEST(Handles, TenThousandOpenCloseCyclesLeakNoDescriptor) {

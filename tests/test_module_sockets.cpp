@@ -83,7 +83,8 @@ TEST_F(DefaultTimeout, Item85_TimeoutHandlingAndSourceAddress) {
   int nodelay = -1;
   ASSERT_PS_OK(sock_getsockopt(c, NET_IPPROTO_TCP, NET_TCP_NODELAY, &nodelay));
   EXPECT_EQ(0, nodelay);
-  EXPECT_PS_ERR(net_create_connection("127.0.0.1", port, -3, nullptr, 0, c.out()), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(net_create_connection("127.0.0.1", port, -3, nullptr, 0, c.out()), SOCK_ERR_VALUE,
+                0);
 }
 
 TEST(CreateServer, Item67_Ipv6OnlyDualstackAndReuse) {
@@ -114,7 +115,8 @@ TEST(CreateServer, Item67_Ipv6OnlyDualstackAndReuse) {
   EXPECT_STREQ("::ffff:127.0.0.1", peer.host) << "IPv4 clients appear mapped";
 
   Sock bad;
-  EXPECT_PS_ERR(net_create_server("127.0.0.1", 0, NET_AF_INET, -1, 0, 1, bad.out()), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(net_create_server("127.0.0.1", 0, NET_AF_INET, -1, 0, 1, bad.out()), SOCK_ERR_VALUE,
+                0);
   EXPECT_STREQ("dualstack_ipv6 requires AF_INET6 family", sock_last_error_message());
 }
 
@@ -124,9 +126,10 @@ TEST(CreateServer, BindFailureNamesTheAddress) {
   Sock s;
   EXPECT_PS_ERR(net_create_server("127.0.0.1", port, NET_AF_INET, -1, 0, 0, s.out()), SOCK_ERR_OS,
                 EADDRINUSE);
-  EXPECT_EQ("[Errno 98] Address already in use (while attempting to bind on address ('127.0.0.1', " +
-                std::to_string(port) + "))",
-            last_message());
+  EXPECT_EQ(
+      "[Errno 98] Address already in use (while attempting to bind on address ('127.0.0.1', " +
+          std::to_string(port) + "))",
+      last_message());
 }
 
 TEST(CreateServer, ServesAnAfUnixPath) {

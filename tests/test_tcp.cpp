@@ -211,7 +211,8 @@ TEST(Shutdown, Item53_ShutWrGivesEofToThePeerAndEpipeToUs) {
 
 TEST(PeerGone, Item54_EpipeNeverSigpipeEvenWithTheDefaultDisposition) {
   // SIGPIPE at SIG_DFL would kill this test process if polysock ever raised it.
-  struct sigaction dfl {}, old {};
+  struct sigaction dfl {
+  }, old{};
   dfl.sa_handler = SIG_DFL;
   sigemptyset(&dfl.sa_mask);
   ASSERT_EQ(0, sigaction(SIGPIPE, &dfl, &old));
@@ -359,13 +360,15 @@ TEST(Options, Item61_ReadBacksOnAFreshTcpSocket) {
   EXPECT_EQ(1, v);
   int linger[2] = {-1, -1};
   size_t len = 0;
-  ASSERT_PS_OK(sock_getsockopt_bytes(s, NET_SOL_SOCKET, NET_SO_LINGER, linger, sizeof linger, &len));
+  ASSERT_PS_OK(
+      sock_getsockopt_bytes(s, NET_SOL_SOCKET, NET_SO_LINGER, linger, sizeof linger, &len));
   EXPECT_EQ(sizeof linger, len);
   EXPECT_EQ(0, linger[0]);
   EXPECT_EQ(0, linger[1]);
   const int set[2] = {1, 5};
   ASSERT_PS_OK(sock_setsockopt_bytes(s, NET_SOL_SOCKET, NET_SO_LINGER, set, sizeof set));
-  ASSERT_PS_OK(sock_getsockopt_bytes(s, NET_SOL_SOCKET, NET_SO_LINGER, linger, sizeof linger, &len));
+  ASSERT_PS_OK(
+      sock_getsockopt_bytes(s, NET_SOL_SOCKET, NET_SO_LINGER, linger, sizeof linger, &len));
   EXPECT_EQ(1, linger[0]);
   EXPECT_EQ(5, linger[1]);
 }
@@ -417,7 +420,8 @@ std::vector<unsigned char> drain(sock_handle h) {
   std::vector<unsigned char> got;
   unsigned char buf[65536];
   size_t n = 0;
-  while (sock_recv(h, buf, sizeof buf, 0, &n) == SOCK_OK && n > 0) got.insert(got.end(), buf, buf + n);
+  while (sock_recv(h, buf, sizeof buf, 0, &n) == SOCK_OK && n > 0)
+    got.insert(got.end(), buf, buf + n);
   return got;
 }
 

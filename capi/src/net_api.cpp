@@ -33,9 +33,7 @@ int publish(std::unique_ptr<Socket> sock, sock_handle *out) {
   return kOk;
 }
 
-int fail_null(const char *what) {
-  return fail_value(std::string(what) + " must not be NULL");
-}
+int fail_null(const char *what) { return fail_value(std::string(what) + " must not be NULL"); }
 
 void copy_address(const Address &in, sock_address *out) {
   if (out == nullptr) return;

@@ -239,7 +239,8 @@ int sock_getsockopt_bytes(sock_handle h, int level, int opt, void *buf, size_t b
                           size_t *out_len) {
   if (out_len == nullptr) return polysock::fail_null("out_len");
   if (buf == nullptr && buflen != 0) return polysock::fail_null("buf");
-  if (buflen == 0 || buflen > 1024) return polysock::fail_os_message("getsockopt buflen out of range");
+  if (buflen == 0 || buflen > 1024)
+    return polysock::fail_os_message("getsockopt buflen out of range");
   polysock::SocketRef s;
   if (int st = polysock::lookup(h, &s)) return st;
   size_t len = buflen;

@@ -20,24 +20,24 @@
 #error "build with -DPOLYSOCK_EXPECTED_ABI=N (the SONAME's number)"
 #endif
 
-#define CHECK(call)                                                                   \
-  do {                                                                                \
-    int status_ = (call);                                                             \
-    if (status_ != SOCK_OK) {                                                         \
-      fprintf(stderr, "FAIL %s:%d: %s returned %s: %s\n", __FILE__, __LINE__, #call,  \
-              sock_strerror(status_), sock_last_error_message());                     \
-      return 1;                                                                       \
-    }                                                                                 \
+#define CHECK(call)                                                                  \
+  do {                                                                               \
+    int status_ = (call);                                                            \
+    if (status_ != SOCK_OK) {                                                        \
+      fprintf(stderr, "FAIL %s:%d: %s returned %s: %s\n", __FILE__, __LINE__, #call, \
+              sock_strerror(status_), sock_last_error_message());                    \
+      return 1;                                                                      \
+    }                                                                                \
   } while (0)
 
-#define EXPECT(cond, ...)                                                             \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                            \
-      fprintf(stderr, __VA_ARGS__);                                                   \
-      fputc('\n', stderr);                                                            \
-      return 1;                                                                       \
-    }                                                                                 \
+#define EXPECT(cond, ...)                                  \
+  do {                                                     \
+    if (!(cond)) {                                         \
+      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+      fprintf(stderr, __VA_ARGS__);                        \
+      fputc('\n', stderr);                                 \
+      return 1;                                            \
+    }                                                      \
   } while (0)
 
 /* Receives exactly len bytes (recv may return fewer than asked). */
@@ -60,8 +60,7 @@ static int round_trip(sock_handle from, sock_handle to, const char *msg) {
   CHECK(sock_sendall(from, msg, len, 0, &sent));
   EXPECT(sent == len, "sendall sent %zu of %zu bytes", sent, len);
   if (recv_exactly(to, buf, len) != 0) return 1;
-  EXPECT(memcmp(buf, msg, len) == 0, "received \"%.*s\", expected \"%s\"", (int)len, buf,
-         msg);
+  EXPECT(memcmp(buf, msg, len) == 0, "received \"%.*s\", expected \"%s\"", (int)len, buf, msg);
   return 0;
 }
 
@@ -75,9 +74,8 @@ static int check_library_identity(void) {
   EXPECT(strcmp(header_version, POLYSOCK_EXPECTED_VERSION) == 0,
          "the header's POLYSOCK_VERSION_* say %s, the package says \"%s\"", header_version,
          POLYSOCK_EXPECTED_VERSION);
-  EXPECT(net_abi_version() == POLYSOCK_EXPECTED_ABI,
-         "net_abi_version() is %d, the SONAME says %d", net_abi_version(),
-         POLYSOCK_EXPECTED_ABI);
+  EXPECT(net_abi_version() == POLYSOCK_EXPECTED_ABI, "net_abi_version() is %d, the SONAME says %d",
+         net_abi_version(), POLYSOCK_EXPECTED_ABI);
   printf("ok: polysock %s, ABI %d\n", net_version(), net_abi_version());
   return 0;
 }

@@ -11,8 +11,8 @@ namespace polysock_test {
 
 ::testing::AssertionResult PsOk(const char *expr_text, int status) {
   if (status == SOCK_OK) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << expr_text << " -> " << sock_strerror(status) << ": "
-                                       << sock_last_error_message();
+  return ::testing::AssertionFailure()
+         << expr_text << " -> " << sock_strerror(status) << ": " << sock_last_error_message();
 }
 
 ::testing::AssertionResult PsErr(const char *expr_text, const char *status_text,
@@ -24,9 +24,9 @@ namespace polysock_test {
            << "), expected " << status_text;
   }
   if (got != SOCK_OK && got_err != err) {
-    return ::testing::AssertionFailure() << expr_text << " -> errno " << got_err << " ("
-                                         << sock_last_error_message() << "), expected " << err_text
-                                         << " = " << err;
+    return ::testing::AssertionFailure()
+           << expr_text << " -> errno " << got_err << " (" << sock_last_error_message()
+           << "), expected " << err_text << " = " << err;
   }
   return ::testing::AssertionSuccess();
 }

@@ -19,8 +19,10 @@ namespace polysock_test {
 
 #define ASSERT_PS_OK(expr) ASSERT_PRED_FORMAT1(::polysock_test::PsOk, expr)
 #define EXPECT_PS_OK(expr) EXPECT_PRED_FORMAT1(::polysock_test::PsOk, expr)
-#define EXPECT_PS_ERR(expr, status, err) EXPECT_PRED_FORMAT3(::polysock_test::PsErr, expr, status, err)
-#define ASSERT_PS_ERR(expr, status, err) ASSERT_PRED_FORMAT3(::polysock_test::PsErr, expr, status, err)
+#define EXPECT_PS_ERR(expr, status, err) \
+  EXPECT_PRED_FORMAT3(::polysock_test::PsErr, expr, status, err)
+#define ASSERT_PS_ERR(expr, status, err) \
+  ASSERT_PRED_FORMAT3(::polysock_test::PsErr, expr, status, err)
 
 // An owned socket handle, closed when it goes out of scope.
 class Sock {

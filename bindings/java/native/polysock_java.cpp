@@ -31,9 +31,9 @@ CachedClass string_class{"java/lang/String", "([BLjava/lang/String;)V"};
 CachedClass file_descriptor{"java/io/FileDescriptor", nullptr};
 jfieldID file_descriptor_fd = nullptr;
 
-CachedClass *const all_classes[] = {&polysock_exception, &gai_exception,   &host_exception,
+CachedClass *const all_classes[] = {&polysock_exception, &gai_exception,      &host_exception,
                                     &timeout_exception,  &argument_exception, &memory_error,
-                                    &socket_address,     &addr_info,       &net_interface,
+                                    &socket_address,     &addr_info,          &net_interface,
                                     &string_class,       &file_descriptor};
 
 bool cache(JNIEnv *env, CachedClass &c) {
@@ -108,8 +108,8 @@ unsigned char *direct_memory(JNIEnv *env, jobject buffer, int position, int leng
 
 // Copies what a receive got back into the array (only on success: on failure the
 // status is thrown by the caller's typemap and the array stays as it was).
-int finish_receive(JNIEnv *env, int status, jbyteArray array, int offset,
-                   const unsigned char *data, const size_t *out_n) {
+int finish_receive(JNIEnv *env, int status, jbyteArray array, int offset, const unsigned char *data,
+                   const size_t *out_n) {
   if (status == SOCK_OK && out_n != nullptr && *out_n > 0) {
     env->SetByteArrayRegion(array, offset, static_cast<jsize>(*out_n),
                             reinterpret_cast<const jbyte *>(data));
@@ -188,9 +188,9 @@ jstring polysock_java_string(JNIEnv *jenv, const char *text) {
 jobject polysock_java_address(JNIEnv *jenv, const sock_address *addr) {
   jstring host = polysock_java_string(jenv, addr->host);
   if (host == nullptr) return nullptr;
-  jobject result = jenv->NewObject(socket_address.cls, socket_address.ctor, addr->family, host,
-                                   addr->port, static_cast<jint>(addr->flowinfo),
-                                   static_cast<jint>(addr->scope_id));
+  jobject result =
+      jenv->NewObject(socket_address.cls, socket_address.ctor, addr->family, host, addr->port,
+                      static_cast<jint>(addr->flowinfo), static_cast<jint>(addr->scope_id));
   jenv->DeleteLocalRef(host);
   return result;
 }
@@ -210,14 +210,14 @@ jobject polysock_java_addrinfo(JNIEnv *jenv, const net_addrinfo *info) {
 jobject polysock_java_interface(JNIEnv *jenv, const net_if_entry *entry) {
   jstring name = polysock_java_string(jenv, entry->name);
   if (name == nullptr) return nullptr;
-  jobject result = jenv->NewObject(net_interface.cls, net_interface.ctor,
-                                   static_cast<jint>(entry->index), name);
+  jobject result =
+      jenv->NewObject(net_interface.cls, net_interface.ctor, static_cast<jint>(entry->index), name);
   jenv->DeleteLocalRef(name);
   return result;
 }
 
-int polysock_java_recv_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
-                             int length, int flags, size_t *out_n) {
+int polysock_java_recv_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset, int length,
+                             int flags, size_t *out_n) {
   if (!check_array(jenv, array, offset, length)) return SOCK_ERR_VALUE;
   Scratch scratch;
   unsigned char *buf = scratch.get(jenv, static_cast<size_t>(length));
@@ -226,8 +226,8 @@ int polysock_java_recv_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int 
   return finish_receive(jenv, status, array, offset, buf, out_n);
 }
 
-int polysock_java_recv_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
-                              int length, int flags, size_t *out_n) {
+int polysock_java_recv_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position, int length,
+                              int flags, size_t *out_n) {
   unsigned char *buf = direct_memory(jenv, buffer, position, length);
   if (buf == nullptr) return SOCK_ERR_VALUE;
   return sock_recv(h, buf, static_cast<size_t>(length), flags, out_n);
@@ -264,16 +264,16 @@ const unsigned char *copy_for_send(JNIEnv *jenv, Scratch &scratch, jbyteArray ar
 
 }  // namespace
 
-int polysock_java_send_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
-                             int length, int flags, size_t *out_n) {
+int polysock_java_send_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset, int length,
+                             int flags, size_t *out_n) {
   Scratch scratch;
   const unsigned char *buf = copy_for_send(jenv, scratch, array, offset, length);
   if (buf == nullptr) return SOCK_ERR_VALUE;
   return sock_send(h, buf, static_cast<size_t>(length), flags, out_n);
 }
 
-int polysock_java_send_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
-                              int length, int flags, size_t *out_n) {
+int polysock_java_send_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position, int length,
+                              int flags, size_t *out_n) {
   const unsigned char *buf = direct_memory(jenv, buffer, position, length);
   if (buf == nullptr) return SOCK_ERR_VALUE;
   return sock_send(h, buf, static_cast<size_t>(length), flags, out_n);
@@ -295,8 +295,7 @@ int polysock_java_sendall_direct(JNIEnv *jenv, sock_handle h, jobject buffer, in
 }
 
 int polysock_java_sendto_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
-                               int length, int flags, const char *host, int port,
-                               size_t *out_n) {
+                               int length, int flags, const char *host, int port, size_t *out_n) {
   Scratch scratch;
   const unsigned char *buf = copy_for_send(jenv, scratch, array, offset, length);
   if (buf == nullptr) return SOCK_ERR_VALUE;
@@ -304,8 +303,7 @@ int polysock_java_sendto_array(JNIEnv *jenv, sock_handle h, jbyteArray array, in
 }
 
 int polysock_java_sendto_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
-                                int length, int flags, const char *host, int port,
-                                size_t *out_n) {
+                                int length, int flags, const char *host, int port, size_t *out_n) {
   const unsigned char *buf = direct_memory(jenv, buffer, position, length);
   if (buf == nullptr) return SOCK_ERR_VALUE;
   return sock_sendto(h, buf, static_cast<size_t>(length), flags, host, port, out_n);

@@ -47,28 +47,26 @@ jobject polysock_java_interface(JNIEnv *jenv, const net_if_entry *entry);
  * without any copy. offset/position and length are checked against the array or
  * buffer (IllegalArgumentException).
  */
-int polysock_java_recv_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
-                             int length, int flags, size_t *out_n);
-int polysock_java_recv_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
-                              int length, int flags, size_t *out_n);
+int polysock_java_recv_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset, int length,
+                             int flags, size_t *out_n);
+int polysock_java_recv_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position, int length,
+                              int flags, size_t *out_n);
 int polysock_java_recvfrom_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
                                  int length, int flags, size_t *out_n, sock_address *out_addr);
 int polysock_java_recvfrom_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
                                   int length, int flags, size_t *out_n, sock_address *out_addr);
-int polysock_java_send_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
-                             int length, int flags, size_t *out_n);
-int polysock_java_send_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
-                              int length, int flags, size_t *out_n);
+int polysock_java_send_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset, int length,
+                             int flags, size_t *out_n);
+int polysock_java_send_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position, int length,
+                              int flags, size_t *out_n);
 int polysock_java_sendall_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
                                 int length, int flags, size_t *out_n);
 int polysock_java_sendall_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
                                  int length, int flags, size_t *out_n);
 int polysock_java_sendto_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
-                               int length, int flags, const char *host, int port,
-                               size_t *out_n);
+                               int length, int flags, const char *host, int port, size_t *out_n);
 int polysock_java_sendto_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
-                                int length, int flags, const char *host, int port,
-                                size_t *out_n);
+                                int length, int flags, const char *host, int port, size_t *out_n);
 
 /* ---- Wrapped by polysock.i: small helpers ---- */
 

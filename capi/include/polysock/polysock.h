@@ -95,11 +95,11 @@ typedef uint64_t sock_handle;
 
 /** A socket address, as Python's address tuples. */
 typedef struct sock_address {
-  int family;         /**< NET_AF_INET, NET_AF_INET6 or NET_AF_UNIX */
-  char host[256];     /**< numeric address, or AF_UNIX path ("@name" if abstract) */
-  int port;           /**< 0 for AF_UNIX */
-  uint32_t flowinfo;  /**< AF_INET6 only */
-  uint32_t scope_id;  /**< AF_INET6 only */
+  int family;        /**< NET_AF_INET, NET_AF_INET6 or NET_AF_UNIX */
+  char host[256];    /**< numeric address, or AF_UNIX path ("@name" if abstract) */
+  int port;          /**< 0 for AF_UNIX */
+  uint32_t flowinfo; /**< AF_INET6 only */
+  uint32_t scope_id; /**< AF_INET6 only */
 } sock_address;
 
 /* ---- Socket object ------------------------------------------------------------ */
@@ -118,7 +118,10 @@ POLYSOCK_API int sock_create(int family, int type, int proto, sock_handle *out);
  */
 POLYSOCK_API int sock_close(sock_handle h);
 
-/** detach(): invalidates the handle without closing the descriptor, given in *out_fd (-1 if closed). */
+/**
+ * detach(): invalidates the handle without closing the descriptor, given in
+ * *out_fd (-1 if the socket was closed already).
+ */
 POLYSOCK_API int sock_detach(sock_handle h, int *out_fd);
 
 /** dup(): a new handle on a duplicate descriptor with the same family, type, proto and timeout. */
@@ -213,8 +216,8 @@ POLYSOCK_API int sock_getsockopt(sock_handle h, int level, int opt, int *out);
  * getsockopt(level, opt, buflen): the raw option value, buflen 1..1024, its
  * length in *out_len.
  */
-POLYSOCK_API int sock_getsockopt_bytes(sock_handle h, int level, int opt, void *buf,
-                                       size_t buflen, size_t *out_len);
+POLYSOCK_API int sock_getsockopt_bytes(sock_handle h, int level, int opt, void *buf, size_t buflen,
+                                       size_t *out_len);
 
 /** getsockname(): the local address. */
 POLYSOCK_API int sock_getsockname(sock_handle h, sock_address *out);
@@ -244,8 +247,7 @@ POLYSOCK_API int net_fromfd(int fd, int family, int type, int proto, sock_handle
  * NULL means no source address.
  */
 POLYSOCK_API int net_create_connection(const char *host, int port, double timeout,
-                                       const char *source_host, int source_port,
-                                       sock_handle *out);
+                                       const char *source_host, int source_port, sock_handle *out);
 
 /**
  * create_server((host, port), family, backlog, reuse_port, dualstack_ipv6): a
@@ -381,8 +383,7 @@ POLYSOCK_API int net_gethostname(char *buf, size_t buflen, size_t *out_len);
  * gethostbyname(name): name's IPv4 address as text. Numeric text needs no lookup
  * ("127.1" gives "127.0.0.1"), "" gives "0.0.0.0", "<broadcast>" "255.255.255.255".
  */
-POLYSOCK_API int net_gethostbyname(const char *name, char *buf, size_t buflen,
-                                   size_t *out_len);
+POLYSOCK_API int net_gethostbyname(const char *name, char *buf, size_t buflen, size_t *out_len);
 
 /** A host entry, Python's (name, aliases, addresses); owned by the caller. */
 typedef struct net_hostent net_hostent;
@@ -400,8 +401,7 @@ POLYSOCK_API int net_gethostbyname_ex(const char *name, net_hostent **out);
 POLYSOCK_API int net_gethostbyaddr(const char *ip, net_hostent **out);
 
 /** The entry's primary name. */
-POLYSOCK_API int net_hostent_name(const net_hostent *he, char *buf, size_t buflen,
-                                  size_t *out_len);
+POLYSOCK_API int net_hostent_name(const net_hostent *he, char *buf, size_t buflen, size_t *out_len);
 
 /** The number of aliases of the entry. */
 POLYSOCK_API int net_hostent_alias_count(const net_hostent *he, size_t *out);
@@ -414,8 +414,8 @@ POLYSOCK_API int net_hostent_alias(const net_hostent *he, size_t i, char *buf, s
 POLYSOCK_API int net_hostent_address_count(const net_hostent *he, size_t *out);
 
 /** The i-th address as numeric text, 0 <= i < net_hostent_address_count(). */
-POLYSOCK_API int net_hostent_address(const net_hostent *he, size_t i, char *buf,
-                                     size_t buflen, size_t *out_len);
+POLYSOCK_API int net_hostent_address(const net_hostent *he, size_t i, char *buf, size_t buflen,
+                                     size_t *out_len);
 
 /** Frees a host entry; NULL is allowed. */
 POLYSOCK_API void net_hostent_free(net_hostent *he);
@@ -511,8 +511,7 @@ POLYSOCK_API int net_inet_aton(const char *s, unsigned char out[4]);
  * inet_ntoa(packed): len must be 4 (else SOCK_ERR_OS without errno, as Python);
  * NET_INET_ADDRSTRLEN bytes always suffice.
  */
-POLYSOCK_API int net_inet_ntoa(const unsigned char *packed, size_t len, char *buf,
-                               size_t buflen);
+POLYSOCK_API int net_inet_ntoa(const unsigned char *packed, size_t len, char *buf, size_t buflen);
 
 /**
  * inet_pton(af, s): 4 (NET_AF_INET) or 16 (NET_AF_INET6) packed bytes into out,
@@ -556,8 +555,7 @@ POLYSOCK_API int net_if_nametoindex(const char *name, unsigned int *out);
  * if_indextoname(index): the interface's name. As CPython, the index is taken
  * modulo 2**32 and a negative one is SOCK_ERR_VALUE.
  */
-POLYSOCK_API int net_if_indextoname(long long index, char *buf, size_t buflen,
-                                    size_t *out_len);
+POLYSOCK_API int net_if_indextoname(long long index, char *buf, size_t buflen, size_t *out_len);
 
 #ifdef __cplusplus
 }
