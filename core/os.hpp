@@ -2,6 +2,8 @@
 // (later) Windows. Everything else in the core uses plain POSIX sockets.
 #pragma once
 
+#include <pthread.h>
+
 namespace polysock::os {
 
 // A descriptor that poll() reports readable once wake() has been called on it
@@ -13,6 +15,19 @@ void drain_wake(int wake_fd);
 
 // Sets or clears O_NONBLOCK on fd; returns 0 or an errno value.
 int set_nonblocking(int fd, bool on);
+
+// Makes fd name a dead socket (dup3 over it, close-on-exec): one whose peer is
+// gone, so that every system call on it returns at once (recv 0 bytes, send EPIPE,
+// accept EINVAL, poll POLLHUP). The dead socket is made once per process. Returns
+// 0 or an errno value.
+int replace_with_dead(int fd);
+
+// Interrupts a system call that thread t is sleeping in, by sending it the wake
+// signal: a real-time signal (SIGRTMAX - 6, or POLYSOCK_WAKE_SIGNAL from the
+// environment) whose handler does nothing. The handler is installed on first use
+// with SA_RESTART, so calls the signal reaches elsewhere restart as if nothing
+// happened (poll and epoll_wait report EINTR, as for any signal).
+void interrupt_thread(pthread_t t);
 
 // Blocks SIGPIPE on the calling thread for the guard's life and swallows a
 // SIGPIPE that the guarded call raised, for calls that take no MSG_NOSIGNAL

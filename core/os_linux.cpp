@@ -3,10 +3,13 @@
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
+#include <cstdlib>
+#include <mutex>
 
 #include "os.hpp"
 
@@ -34,6 +37,56 @@ int set_nonblocking(int fd, bool on) {
   int flag = on ? 1 : 0;
   return ioctl(fd, FIONBIO, &flag) == 0 ? 0 : errno;
 }
+
+namespace {
+
+std::mutex g_dead_mu;
+int g_dead_fd = -1;  // never closed
+
+int dead_fd() {
+  std::lock_guard<std::mutex> lock(g_dead_mu);
+  if (g_dead_fd >= 0) return g_dead_fd;
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return -1;
+  ::close(sv[1]);
+  ::shutdown(sv[0], SHUT_RDWR);
+  g_dead_fd = sv[0];
+  return g_dead_fd;
+}
+
+// Made when the library is loaded, so that the one descriptor polysock keeps for
+// itself is there from the start (and a close under EMFILE still finds it).
+[[maybe_unused]] const int g_dead_at_load = dead_fd();
+
+void ignore_signal(int) {}
+
+int wake_signal() {
+  static const int sig = [] {
+    const char *env = std::getenv("POLYSOCK_WAKE_SIGNAL");
+    const int chosen = env != nullptr ? std::atoi(env) : 0;
+    const int s = chosen >= SIGRTMIN && chosen <= SIGRTMAX ? chosen : SIGRTMAX - 6;
+    struct sigaction sa {};
+    sa.sa_handler = ignore_signal;
+    sa.sa_flags = SA_RESTART | SA_ONSTACK;  // SA_ONSTACK: as the Go runtime asks
+    sigemptyset(&sa.sa_mask);
+    sigaction(s, &sa, nullptr);
+    return s;
+  }();
+  return sig;
+}
+
+}  // namespace
+
+int replace_with_dead(int fd) {
+  const int dead = dead_fd();
+  if (dead < 0) return errno;
+  while (::dup3(dead, fd, O_CLOEXEC) < 0) {
+    if (errno != EINTR && errno != EBUSY) return errno;
+  }
+  return 0;
+}
+
+void interrupt_thread(pthread_t t) { pthread_kill(t, wake_signal()); }
 
 SigpipeGuard::SigpipeGuard() {
   sigset_t pipe, old, pending;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "error.hpp"
+#include "interrupt.hpp"
 #include "os.hpp"
 
 namespace polysock {
@@ -36,7 +37,6 @@ Socket::Socket(int fd, int family, int type, int proto, Nanos timeout)
 
 Socket::~Socket() {
   if (fd_ >= 0 && owns_fd_.load()) ::close(fd_);
-  if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
 int Socket::adopt(int fd, int family, int type, int proto, bool nonblocking,
@@ -106,14 +106,16 @@ int Socket::pair(int family, int type, int proto, std::unique_ptr<Socket> *a,
   return st;
 }
 
-void Socket::abort() {
-  aborted_.store(true);
-  {
-    std::lock_guard<std::mutex> lock(wake_mu_);
-    if (wake_fd_ >= 0) os::wake(wake_fd_);
-  }
-  // Now, while the descriptor is open: epoll must forget it before it is closed.
+void Socket::abort(bool calls_in_flight) {
+  aborted_.store(true, std::memory_order_seq_cst);  // pairs with io()'s WaitSection
+  // Now, while the descriptor is this socket's: epoll must forget it first.
   pollers_.drop_all();
+  if (!calls_in_flight) return;
+  // Calls that start from now on meet the dead socket; those asleep are signalled.
+  // If no dead socket can be had (no descriptor left), the signal alone still
+  // wakes the calls already asleep.
+  (void)os::replace_with_dead(fd_);
+  interrupt_waiters(this);
 }
 
 int Socket::close_now() {
@@ -131,66 +133,72 @@ int Socket::release_fd() {
   return fd_;
 }
 
-int Socket::wake_fd() {
-  std::lock_guard<std::mutex> lock(wake_mu_);
-  if (wake_fd_ < 0) wake_fd_ = os::make_wake_fd();
-  return wake_fd_;
+void Socket::interrupt() const { interrupt_waiters(this); }
+
+int Socket::dup_fd() const { return ::fcntl(fd_, F_DUPFD_CLOEXEC, 0); }
+
+int Socket::restore_fd(int keep) {
+  int r;
+  do {
+    r = ::dup3(keep, fd_, O_CLOEXEC);
+  } while (r < 0 && (errno == EINTR || errno == EBUSY));
+  const int err = r < 0 ? errno : 0;
+  ::close(keep);
+  return err == 0 ? kOk : fail_os(err);
+}
+
+int Socket::fail_io(int err) const {
+  // A call that failed because close replaced the descriptor reports the close.
+  return fail_os(aborted_.load(std::memory_order_acquire) ? EBADF : err);
 }
 
 int Socket::wait(short events, const Deadline &deadline) {
-  // The wake fd is made before aborted_ is read, and abort() sets aborted_ before
-  // reading the wake fd: one of the two always sees the other.
-  const int wfd = wake_fd();
-  if (wfd < 0) return fail_os(errno);
   for (;;) {
-    if (aborted_.load()) return fail_os(EBADF);
+    if (aborted()) return fail_os(EBADF);
     const int ms = deadline.poll_ms();
     if (ms == -2) return fail_timeout();
-    pollfd fds[2] = {{fd_, events, 0}, {wfd, POLLIN, 0}};
-    const int n = ::poll(fds, 2, ms);
+    pollfd pfd{fd_, events, 0};
+    const int n = ::poll(&pfd, 1, ms);
     if (n < 0) {
       if (errno == EINTR) continue;  // PEP 475: retry with the time that is left
       return fail_os(errno);
     }
-    if (aborted_.load()) return fail_os(EBADF);
+    if (aborted()) return fail_os(EBADF);
     if (n == 0) return fail_timeout();
     return kOk;  // ready, or an error condition the system call will report
   }
 }
 
 template <class Op>
-int Socket::call(short events, const Deadline &deadline, Kernel kernel, bool user_nowait, Op op,
-                 ssize_t *out) {
+int Socket::io(short events, bool nowait, const Deadline &deadline, Op op, ssize_t *out) {
   const Nanos t = deadline.timeout();
-  bool poll_first = t > 0 || (t < 0 && kernel == Kernel::kMayBlock && !user_nowait);
-  for (;;) {
-    if (poll_first) {
-      if (int st = wait(events, deadline)) return st;
-    }
+  if (t == 0 || (nowait && t < 0)) {
+    // Never sleeps, so it needs no registration: the cheap path of a poll loop.
     ssize_t n;
     do {
       n = op();
-    } while (n < 0 && errno == EINTR && !aborted_.load());
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return fail_io(errno);
+    *out = n;
+    return kOk;
+  }
+  const WaitSection waiting(this);
+  if (aborted()) return fail_os(EBADF);
+  for (;;) {
+    if (t > 0) {
+      if (int st = wait(events, deadline)) return st;
+    }
+    const ssize_t n = op();
     if (n >= 0) {
       *out = n;
       return kOk;
     }
     const int err = errno;
-    if (err == EINTR) return fail_os(EBADF);  // aborted while interrupted
-    // Blocking and timeout modes wait and try again; non-blocking mode, and an
-    // explicit MSG_DONTWAIT on a blocking socket, report EAGAIN as CPython does.
-    if (would_block(err) && t != 0 && !(t < 0 && user_nowait)) {
-      poll_first = true;
-      continue;
-    }
-    return fail_os(err);
+    if (aborted()) return fail_os(EBADF);
+    if (err == EINTR) continue;               // PEP 475
+    if (t > 0 && would_block(err)) continue;  // readiness was spurious: wait again
+    return fail_os(err);  // blocking mode reports EAGAIN as CPython does (SO_RCVTIMEO)
   }
-}
-
-int Socket::io_flags(int user_flags) const {
-  int flags = user_flags | MSG_NOSIGNAL;
-  if (timeout() < 0 && !(user_flags & MSG_WAITALL)) flags |= MSG_DONTWAIT;
-  return flags;
 }
 
 int Socket::dup(std::unique_ptr<Socket> *out) const {
@@ -224,9 +232,8 @@ int Socket::accept(std::unique_ptr<Socket> *out, Address *peer) {
   const Nanos t = default_timeout();
   const int flags = SOCK_CLOEXEC | (t >= 0 ? SOCK_NONBLOCK : 0);
   ssize_t fd = -1;
-  const Deadline deadline(timeout());
-  int st = call(
-      POLLIN, deadline, Kernel::kMayBlock, false,
+  int st = io(
+      POLLIN, false, Deadline(timeout()),
       [&]() -> ssize_t {
         sa.len = sizeof sa.storage;
         return ::accept4(fd_, sa.get(), &sa.len, flags);
@@ -243,7 +250,10 @@ int Socket::accept(std::unique_ptr<Socket> *out, Address *peer) {
 }
 
 int Socket::wait_connected(const Deadline &deadline, int *out_err) {
-  if (int st = wait(POLLOUT, deadline)) return st;
+  {
+    const WaitSection waiting(this);
+    if (int st = wait(POLLOUT, deadline)) return st;
+  }
   int err = 0;
   socklen_t len = sizeof err;
   if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
@@ -253,9 +263,17 @@ int Socket::wait_connected(const Deadline &deadline, int *out_err) {
 
 int Socket::connect_impl(const SockAddr &addr, int *out_err) {
   *out_err = 0;
-  if (::connect(fd_, addr.get(), addr.len) == 0) return kOk;
-  const int err = errno;
   const Nanos t = timeout();
+  int err = 0;
+  {
+    // A blocking connect sleeps in the kernel (to a full backlog, for seconds):
+    // close must be able to interrupt it.
+    const WaitSection waiting(this);
+    if (aborted()) return fail_os(EBADF);
+    if (::connect(fd_, addr.get(), addr.len) == 0) return kOk;
+    err = errno;
+    if (aborted()) return fail_os(EBADF);
+  }
   // As CPython's internal_connect: after EINTR, or EINPROGRESS in a mode that
   // waits, the connection completes in the background: wait and read SO_ERROR.
   if ((err == EINTR || err == EINPROGRESS) && t != 0) {
@@ -293,30 +311,53 @@ int Socket::connect_ex(const char *host, int port, int *out_err) {
   return st;
 }
 
+// MSG_NOSIGNAL always. MSG_DONTWAIT in non-blocking and timeout modes, so that a
+// dup in blocking mode (which shares O_NONBLOCK) cannot make them sleep in the
+// kernel; in blocking mode the kernel waits, as on a plain socket.
+static int io_flags(int user_flags, Nanos t) {
+  return user_flags | MSG_NOSIGNAL | (t >= 0 ? MSG_DONTWAIT : 0);
+}
+
 int Socket::recv(void *buf, std::size_t len, int flags, std::size_t *out_n) {
   if (len == 0) {  // CPython's recv(0) returns b'' without a system call or a wait
     *out_n = 0;
     return kOk;
   }
-  return recvfrom(buf, len, flags, out_n, nullptr);
+  if (int st = ssize_limit(len)) return st;
+  const Nanos t = timeout();
+  const int io = io_flags(flags, t);
+  ssize_t n = 0;
+  int st = this->io(
+      POLLIN, (flags & MSG_DONTWAIT) != 0, Deadline(t),
+      [&]() -> ssize_t { return ::recv(fd_, buf, len, io); }, &n);
+  if (st != kOk) return st;
+  // 0 bytes from the dead socket that close put in place is no end of stream.
+  if (n == 0 && aborted_.load(std::memory_order_acquire)) return fail_os(EBADF);
+  *out_n = static_cast<std::size_t>(n);
+  return kOk;
 }
 
 int Socket::recvfrom(void *buf, std::size_t len, int flags, std::size_t *out_n, Address *from) {
+  // recvfrom(0) calls the kernel (it consumes a datagram); recv(0) does not.
+  if (from == nullptr && len != 0) return recv(buf, len, flags, out_n);
   if (int st = ssize_limit(len)) return st;
+  const Nanos t = timeout();
+  const int io = io_flags(flags, t);
   SockAddr sa;
-  const int io = io_flags(flags);
-  const bool waitall = (flags & MSG_WAITALL) != 0;
+  sa.len = 0;
   ssize_t n = 0;
-  int st = call(
-      POLLIN, Deadline(timeout()), waitall ? Kernel::kMayBlock : Kernel::kNeverBlocks,
-      (flags & MSG_DONTWAIT) != 0,
+  int st = this->io(
+      POLLIN, (flags & MSG_DONTWAIT) != 0, Deadline(t),
       [&]() -> ssize_t {
         if (from == nullptr) return ::recv(fd_, buf, len, io);
-        sa.len = sizeof sa.storage;
-        return ::recvfrom(fd_, buf, len, io, sa.get(), &sa.len);
+        socklen_t alen = sizeof sa.storage;
+        const ssize_t r = ::recvfrom(fd_, buf, len, io, sa.get(), &alen);
+        sa.len = r >= 0 ? alen : 0;
+        return r;
       },
       &n);
   if (st != kOk) return st;
+  if (n == 0 && aborted_.load(std::memory_order_acquire)) return fail_os(EBADF);  // as recv
   *out_n = static_cast<std::size_t>(n);
   if (from != nullptr) parse_sockaddr(sa.get(), sa.len, from);
   return kOk;
@@ -324,10 +365,11 @@ int Socket::recvfrom(void *buf, std::size_t len, int flags, std::size_t *out_n, 
 
 int Socket::send(const void *buf, std::size_t len, int flags, std::size_t *out_n) {
   if (int st = ssize_limit(len)) return st;
-  const int io = io_flags(flags);
+  const Nanos t = timeout();
+  const int io = io_flags(flags, t);
   ssize_t n = 0;
-  int st = call(
-      POLLOUT, Deadline(timeout()), Kernel::kNeverBlocks, (flags & MSG_DONTWAIT) != 0,
+  int st = this->io(
+      POLLOUT, (flags & MSG_DONTWAIT) != 0, Deadline(t),
       [&]() -> ssize_t { return ::send(fd_, buf, len, io); }, &n);
   if (st != kOk) return st;
   *out_n = static_cast<std::size_t>(n);
@@ -343,12 +385,12 @@ int Socket::sendall(const void *buf, std::size_t len, int flags, std::size_t *ou
 
 int Socket::send_all(const unsigned char *p, std::size_t len, int flags, const Deadline &deadline,
                      std::size_t *sent) {
-  const int io = io_flags(flags);
+  const int io = io_flags(flags, deadline.timeout());
   int st = kOk;
   while (st == kOk && *sent < len) {
     ssize_t n = 0;
-    st = call(
-        POLLOUT, deadline, Kernel::kNeverBlocks, (flags & MSG_DONTWAIT) != 0,
+    st = this->io(
+        POLLOUT, (flags & MSG_DONTWAIT) != 0, deadline,
         [&]() -> ssize_t { return ::send(fd_, p + *sent, len - *sent, io); }, &n);
     if (st == kOk) *sent += static_cast<std::size_t>(n);
   }
@@ -360,10 +402,11 @@ int Socket::sendto(const void *buf, std::size_t len, int flags, const char *host
   if (int st = ssize_limit(len)) return st;
   SockAddr sa;
   if (int st = make_sockaddr(family_, host, port, "sendto()", &sa)) return st;
-  const int io = io_flags(flags);
+  const Nanos t = timeout();
+  const int io = io_flags(flags, t);
   ssize_t n = 0;
-  int st = call(
-      POLLOUT, Deadline(timeout()), Kernel::kNeverBlocks, (flags & MSG_DONTWAIT) != 0,
+  int st = this->io(
+      POLLOUT, (flags & MSG_DONTWAIT) != 0, Deadline(t),
       [&]() -> ssize_t { return ::sendto(fd_, buf, len, io, sa.get(), sa.len); }, &n);
   if (st != kOk) return st;
   *out_n = static_cast<std::size_t>(n);
@@ -378,36 +421,21 @@ int Socket::sendfile(int file_fd, std::int64_t offset, std::int64_t count, std::
   }
   if (offset < 0) return fail_value("offset must be a non-negative integer");
   if (type_ != SOCK_STREAM) return fail_value("only SOCK_STREAM type sockets are supported");
-  const Nanos t = timeout();
-  if (t == 0) return fail_value("non-blocking sockets are not supported");
+  if (timeout() == 0) return fail_value("non-blocking sockets are not supported");
   struct stat file;
   if (::fstat(file_fd, &file) != 0) return fail_os(errno);
-  const Deadline deadline(t);
-  int st = kOk;
   if (S_ISREG(file.st_mode)) {
-    // Zero-copy from a regular file; the range is clipped to the file's size.
-    std::int64_t end = file.st_size;
-    if (count > 0 && offset + count < end) end = offset + count;
-    off_t off = static_cast<off_t>(offset);
-    const os::SigpipeGuard no_sigpipe;  // sendfile takes no MSG_NOSIGNAL
-    while (st == kOk && off < end) {
-      const std::size_t block =
-          static_cast<std::size_t>(std::min<std::int64_t>(end - off, 1 << 30));
-      ssize_t n = 0;
-      st = call(
-          POLLOUT, deadline, Kernel::kMayBlock, false,
-          [&]() -> ssize_t { return ::sendfile(fd_, file_fd, &off, block); }, &n);
-      if (st == kOk && n == 0) break;  // the file shrank under us
-    }
-    *out_sent = off - offset;
-    // Python leaves the file position just after what was sent.
-    if (*out_sent > 0) ::lseek(file_fd, off, SEEK_SET);
-    return st;
+    // Python sends nothing from an empty file, or from an offset past its end (there
+    // the kernel's EINVAL sends Python to its send() fallback, which reads nothing).
+    if (offset >= file.st_size) return kOk;
+    return sendfile_regular(file_fd, offset, count, out_sent);
   }
   // Pipes and other streams: read from the current position and send, as Python's
-  // send() fallback does; an offset cannot apply to them.
+  // send() fallback does; an offset cannot apply to them. Each send waits with the
+  // socket's timeout, as Python's send() does.
   if (offset != 0) return fail_value("offset must be 0 for a file that cannot seek");
   std::vector<unsigned char> chunk(64 * 1024);
+  int st = kOk;
   while (st == kOk && (count == 0 || *out_sent < count)) {
     std::size_t want = chunk.size();
     if (count > 0) want = static_cast<std::size_t>(std::min<std::int64_t>(want, count - *out_sent));
@@ -418,9 +446,39 @@ int Socket::sendfile(int file_fd, std::int64_t offset, std::int64_t count, std::
     if (got < 0) return fail_os(errno);
     if (got == 0) break;
     std::size_t done = 0;
-    st = send_all(chunk.data(), static_cast<std::size_t>(got), 0, deadline, &done);
+    st = send_all(chunk.data(), static_cast<std::size_t>(got), 0, Deadline(timeout()), &done);
     *out_sent += static_cast<std::int64_t>(done);
   }
+  return st;
+}
+
+int Socket::sendfile_regular(int file_fd, std::int64_t offset, std::int64_t count,
+                             std::int64_t *out_sent) {
+  // As Python's _sendfile_use_sendfile: zero-copy in blocks of at most 1 GiB until
+  // count bytes went or the kernel reports the end of the file; the timeout applies
+  // to each wait, so a steady slow reader never times out. offset + count may pass
+  // INT64_MAX: only what is left of count is ever computed.
+  const Nanos t = timeout();
+  off_t off = static_cast<off_t>(offset);
+  const os::SigpipeGuard no_sigpipe;  // sendfile takes no MSG_NOSIGNAL
+  int st = kOk;
+  for (;;) {
+    const std::int64_t sent = off - offset;
+    std::int64_t block = 1 << 30;
+    if (count > 0) block = std::min<std::int64_t>(block, count - sent);
+    if (block <= 0) break;
+    ssize_t n = 0;
+    st = io(
+        POLLOUT, false, Deadline(t),
+        [&]() -> ssize_t {
+          return ::sendfile(fd_, file_fd, &off, static_cast<std::size_t>(block));
+        },
+        &n);
+    if (st != kOk || n == 0) break;  // an error, or the end of the file
+  }
+  *out_sent = off - offset;
+  // Python leaves the file position just after what was sent.
+  if (*out_sent > 0) ::lseek(file_fd, off, SEEK_SET);
   return st;
 }
 
@@ -431,7 +489,7 @@ int Socket::shutdown(int how) {
 
 int Socket::settimeout(Nanos t) {
   // Any timeout other than None puts the fd in O_NONBLOCK mode; CPython waits with poll.
-  if (int err = os::set_nonblocking(fd_, t >= 0)) return fail_os(err);
+  if (int err = os::set_nonblocking(fd_, t >= 0)) return fail_io(err);
   timeout_.store(t, std::memory_order_relaxed);
   return kOk;
 }

@@ -1,7 +1,8 @@
 // The socket object: Python's socket.socket on a POSIX descriptor. Every method
-// returns a Status (error.hpp) and leaves its result in out-parameters. Blocking
-// calls wait through one helper (Socket::call), which does the poll-with-deadline,
-// the EINTR retry and the wake-up on abort(). Nothing here knows about handles.
+// returns a Status (error.hpp) and leaves its result in out-parameters. Every call
+// that can wait goes through one helper (Socket::io), which does the mode logic,
+// the poll-with-deadline, the EINTR retry and the registration that lets close
+// wake it (interrupt.hpp). Nothing here knows about handles.
 #pragma once
 
 #include <sys/types.h>
@@ -10,7 +11,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 
 #include "address.hpp"
 #include "poller.hpp"
@@ -36,14 +36,23 @@ class Socket {
   int type() const { return type_; }
   int proto() const { return proto_; }
 
-  // Wakes every call waiting on this socket (they fail with EBADF) and makes later
-  // waits fail at once; drops the socket from its pollers. Used by close (and
-  // detach), always before the descriptor is closed; the fd stays open.
-  void abort();
+  // The first step of close and detach, before the descriptor is closed or handed
+  // out: makes every later call fail with EBADF and drops the socket from its
+  // pollers. With calls in flight (another thread holds a reference), it also puts
+  // a dead socket in place of the descriptor and interrupts the threads waiting on
+  // it, so that every call in flight returns with EBADF; the number stays taken.
+  void abort(bool calls_in_flight);
   // Closes the descriptor now, reporting close()'s error; idempotent.
   int close_now();
   // Gives the descriptor away: the destructor will not close it.
   int release_fd();
+  // detach() with calls in flight: a descriptor of the socket that none of them can
+  // reach (dup'ed before abort(true) replaced fd()), or -1 with errno set.
+  int dup_fd() const;
+  // Signals the threads waiting on this socket again (detach, see abort).
+  void interrupt() const;
+  // Puts `keep` (from dup_fd) back under fd() once no call is in flight, and closes it.
+  int restore_fd(int keep);
 
   int dup(std::unique_ptr<Socket> *out) const;
   int bind(const char *host, int port);
@@ -79,24 +88,27 @@ class Socket {
   static int adopt(int fd, int family, int type, int proto, bool nonblocking,
                    std::unique_ptr<Socket> *out);
 
-  enum class Kernel { kNeverBlocks, kMayBlock };
   // CPython's sock_call_ex: runs `op` (a system call returning -1/errno on failure)
-  // until it succeeds, fails for real, or the deadline passes. In timeout mode it
-  // polls first; in blocking mode it tries first and polls on EAGAIN (or polls
-  // first when the call could block inside the kernel, which close cannot wake).
+  // in the socket's mode. Non-blocking mode (and MSG_DONTWAIT in blocking mode):
+  // one attempt. Blocking mode: the call sleeps in the kernel, as on a plain
+  // blocking socket. Timeout mode: poll first, then the call, again on EAGAIN until
+  // the deadline. EINTR is retried (PEP 475); a close from another thread ends
+  // every wait with EBADF.
   template <class Op>
-  int call(short events, const Deadline &deadline, Kernel kernel, bool user_nowait, Op op,
-           ssize_t *out);
-  // Waits for `events` on the descriptor, the deadline, or abort().
+  int io(short events, bool nowait, const Deadline &deadline, Op op, ssize_t *out);
+  // Waits in poll() for `events` on the descriptor until the deadline; the caller
+  // is inside a WaitSection, so a close interrupts it.
   int wait(short events, const Deadline &deadline);
-  int wake_fd();
+  bool aborted() const { return aborted_.load(std::memory_order_seq_cst); }
+  // EBADF if the socket was closed under the failed call, the call's error otherwise.
+  int fail_io(int err) const;
   int wait_connected(const Deadline &deadline, int *out_err);
   int connect_impl(const SockAddr &addr, int *out_err);
   // sendall's loop: sends p[*sent..len) under one deadline, advancing *sent.
   int send_all(const unsigned char *p, std::size_t len, int flags, const Deadline &deadline,
                std::size_t *sent);
-  // MSG_NOSIGNAL always; MSG_DONTWAIT in blocking mode, where call() does the waiting.
-  int io_flags(int user_flags) const;
+  int sendfile_regular(int file_fd, std::int64_t offset, std::int64_t count,
+                       std::int64_t *out_sent);
 
   int fd_;
   std::atomic<bool> owns_fd_{true};  // false once detached
@@ -105,8 +117,6 @@ class Socket {
   const int proto_;
   std::atomic<Nanos> timeout_;
   std::atomic<bool> aborted_{false};
-  std::mutex wake_mu_;
-  int wake_fd_ = -1;  // an eventfd, made on the first wait, written by abort()
   PollerLinks pollers_;
 };
 

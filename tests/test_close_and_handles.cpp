@@ -106,7 +106,7 @@ TEST(Handles, WaitsLeaveNoDescriptorBehind) {
 
 namespace {
 
-enum class Op { kRecv, kSend, kAccept };
+enum class Op { kRecv, kRecvWaitall, kSend, kAccept };
 
 // Blocks `op` on a fresh socket in another thread, closes the handle from this
 // thread, and checks the blocked call fails with EBADF within milliseconds while a
@@ -143,6 +143,9 @@ void close_wakes(Op op, bool with_timeout) {
       case Op::kRecv:
         st = sock_recv(target, buf, sizeof buf, 0, &n);
         break;
+      case Op::kRecvWaitall:
+        st = sock_recv(target, buf, sizeof buf, NET_MSG_WAITALL, &n);
+        break;
       case Op::kSend:
         st = sock_sendall(target, chunk.data(), chunk.size(), 0, nullptr);
         break;
@@ -173,7 +176,7 @@ void close_wakes(Op op, bool with_timeout) {
     Sock conn;
     ASSERT_PS_OK(sock_settimeout(dup, 5.0));
     EXPECT_PS_OK(sock_accept(dup, conn.out(), nullptr));
-  } else if (op == Op::kRecv) {
+  } else if (op == Op::kRecv || op == Op::kRecvWaitall) {
     ASSERT_PS_OK(sock_sendall(p.client, "dup", 3, 0, nullptr));
     ASSERT_PS_OK(sock_settimeout(dup, 5.0));
     char buf[4];
@@ -191,6 +194,8 @@ void close_wakes(Op op, bool with_timeout) {
 
 TEST(CloseFromAnotherThread, WakesABlockedRecv) { close_wakes(Op::kRecv, false); }
 TEST(CloseFromAnotherThread, WakesATimedRecv) { close_wakes(Op::kRecv, true); }
+TEST(CloseFromAnotherThread, WakesABlockedWaitallRecv) { close_wakes(Op::kRecvWaitall, false); }
+TEST(CloseFromAnotherThread, WakesATimedWaitallRecv) { close_wakes(Op::kRecvWaitall, true); }
 TEST(CloseFromAnotherThread, WakesABlockedSend) { close_wakes(Op::kSend, false); }
 TEST(CloseFromAnotherThread, WakesATimedSend) { close_wakes(Op::kSend, true); }
 TEST(CloseFromAnotherThread, WakesABlockedAccept) { close_wakes(Op::kAccept, false); }
@@ -222,6 +227,52 @@ TEST(CloseFromAnotherThread, RaceRunAThousandTimesNeverTouchesAnotherSocket) {
     ASSERT_EQ("other", std::string(got, m)) << "round " << round;
   }
   EXPECT_EQ(before, open_fd_count());
+}
+
+TEST(CloseFromAnotherThread, AWaitallRecvKeepsTheBytesItGatheredBeforeTheClose) {
+  // A blocking MSG_WAITALL recv has 2 of its 6 bytes when another thread closes the
+  // handle: it returns those 2 (as the kernel returns a short count when a signal
+  // or error ends the wait). Either way no byte is lost: what the call did not take
+  // is still readable through a dup of the socket.
+  Pair p = tcp_pair();
+  Sock dup;
+  ASSERT_PS_OK(sock_dup(p.server, dup.out()));
+  ASSERT_PS_OK(sock_sendall(p.client, "ab", 2, 0, nullptr));
+  const sock_handle victim = p.server.release();
+  std::atomic<int> st{1};
+  std::atomic<bool> started{false};
+  char buf[6] = {};
+  size_t n = 0;
+  std::atomic<bool> done{false};
+  std::thread reader([&] {
+    started.store(true);
+    st.store(sock_recv(victim, buf, sizeof buf, NET_MSG_WAITALL, &n));
+    done.store(true);
+  });
+  while (!started.load()) std::this_thread::yield();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const auto closed_at = std::chrono::steady_clock::now();
+  ASSERT_PS_OK(sock_close(victim));
+  while (!done.load() && std::chrono::steady_clock::now() - closed_at < std::chrono::seconds(2)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  const bool woke = done.load();
+  if (!woke) {  // still asleep in the kernel: fill its buffer so the test can end
+    ASSERT_PS_OK(sock_sendall(p.client, "cdef", 4, 0, nullptr));
+  }
+  reader.join();
+  ASSERT_TRUE(woke) << "close did not wake the MSG_WAITALL recv within 2 s";
+  std::string taken = st.load() == SOCK_OK ? std::string(buf, n) : std::string();
+  if (st.load() != SOCK_OK) {
+    EXPECT_EQ(SOCK_ERR_OS, st.load());
+    EXPECT_EQ(0u, n);
+  }
+  ASSERT_PS_OK(sock_setblocking(dup, 0));
+  char rest[8];
+  size_t m = 0;
+  if (sock_recv(dup, rest, sizeof rest, 0, &m) == SOCK_OK) taken.append(rest, m);
+  EXPECT_EQ("ab", taken);
+  EXPECT_EQ(SOCK_OK, st.load()) << "after 50 ms the reader had the 2 bytes";
 }
 
 TEST(CloseFromAnotherThread, DescriptorIsReleasedOnlyAfterTheCallReturns) {

@@ -161,6 +161,42 @@ TEST(Recv, WaitallGathersTheWholeBufferInBlockingMode) {
   EXPECT_EQ("abcdef", std::string(buf, n));
 }
 
+TEST(Recv, WaitallIsShortOnlyAtEndOfStream) {
+  for (bool with_address : {false, true}) {
+    Pair p = tcp_pair();
+    std::thread writer([&] {
+      sock_sendall(p.client, "ab", 2, 0, nullptr);
+      usleep(20000);
+      sock_sendall(p.client, "cd", 2, 0, nullptr);
+      sock_shutdown(p.client, NET_SHUT_WR);
+    });
+    char buf[8];
+    size_t n = 0;
+    sock_address from{};
+    if (with_address) {
+      ASSERT_PS_OK(sock_recvfrom(p.server, buf, sizeof buf, NET_MSG_WAITALL, &n, &from));
+    } else {
+      ASSERT_PS_OK(sock_recv(p.server, buf, sizeof buf, NET_MSG_WAITALL, &n));
+    }
+    writer.join();
+    EXPECT_EQ("abcd", std::string(buf, n)) << "with_address " << with_address;
+    ASSERT_PS_OK(sock_recv(p.server, buf, sizeof buf, NET_MSG_WAITALL, &n));
+    EXPECT_EQ(0u, n) << "then end of stream";
+  }
+}
+
+TEST(Recv, WaitallInTimeoutModeReturnsWhatIsThereAsCPython) {
+  // With a timeout the descriptor is non-blocking, so the kernel returns the bytes
+  // that are there instead of waiting for the whole buffer.
+  Pair p = tcp_pair();
+  ASSERT_PS_OK(sock_settimeout(p.server, 5.0));
+  ASSERT_PS_OK(sock_sendall(p.client, "ab", 2, 0, nullptr));
+  char buf[8];
+  size_t n = 0;
+  ASSERT_PS_OK(sock_recv(p.server, buf, sizeof buf, NET_MSG_WAITALL, &n));
+  EXPECT_EQ("ab", std::string(buf, n));
+}
+
 TEST(Send, Item52_SendAndSendall) {
   Pair p = tcp_pair();
   size_t n = 99;

@@ -19,7 +19,17 @@ enum HandleKind : std::uint8_t { kSocketHandles = 1, kPollerHandles = 2 };
 using SocketTable = HandleTable<Socket>;
 using SocketRef = SocketTable::Ref;
 
-SocketTable &sockets();
+// A static object whose destructor never runs (threads may still use it at exit).
+template <class T>
+union NeverDestroyed {
+  template <class... A>
+  constexpr explicit NeverDestroyed(A... args) : value(args...) {}
+  ~NeverDestroyed() {}
+  T value;
+};
+
+extern NeverDestroyed<SocketTable> g_sockets;
+inline SocketTable &sockets() { return g_sockets.value; }
 
 // The one handle lookup: a closed or never-issued handle is SOCK_ERR_OS / EBADF.
 inline int lookup(sock_handle h, SocketRef *out) {

@@ -8,6 +8,12 @@
 // bits 0..23 slot index + 1. The kind keeps tables apart: a poller handle passed
 // where a socket handle belongs names no socket, even when both share slot and
 // generation. Slot state layout: high 32 bits generation, bits 1..31 references, bit 0 open.
+//
+// Generations never wrap: a slot whose generation reaches the last one is retired
+// (never reused) when that socket is freed, so no handle is ever issued twice.
+// With 2^24 slots of 2^32 - 1 generations each, retiring costs nothing in practice:
+// at 200,000 create/close cycles a second one slot lasts six hours, and the table
+// lasts eleven thousand years.
 #pragma once
 
 #include <atomic>
@@ -34,6 +40,11 @@ class HandleTable {
     T *get() const { return obj_; }
     T *operator->() const { return obj_; }
     explicit operator bool() const { return table_ != nullptr; }
+    // True when this is the only reference: no call is in flight on the object.
+    // Once the slot is closed the count only goes down, so false may turn true.
+    bool sole() const {
+      return (table_->slot(index_).state.load(std::memory_order_acquire) & kRefMask) == kRef;
+    }
     // Drops the reference; true if this was the last one of a closed slot, in which
     // case the object is handed to the caller (via *last) instead of destroyed.
     void reset(T **last = nullptr) {
@@ -50,8 +61,10 @@ class HandleTable {
     T *obj_ = nullptr;
   };
 
-  // kind (0..255) is stamped into every handle this table issues.
-  explicit HandleTable(std::uint8_t kind) : kind_(static_cast<std::uint64_t>(kind) << kKindShift) {}
+  // kind (0..255) is stamped into every handle this table issues. last_generation
+  // is lowered only by tests, to see slots retire without 2^32 cycles.
+  constexpr explicit HandleTable(std::uint8_t kind, std::uint32_t last_generation = 0xffffffffU)
+      : kind_(static_cast<std::uint64_t>(kind) << kKindShift), last_generation_(last_generation) {}
   HandleTable(const HandleTable &) = delete;
   HandleTable &operator=(const HandleTable &) = delete;
 
@@ -74,8 +87,8 @@ class HandleTable {
       ++used_;
     }
     Slot &s = slot(index);
-    std::uint32_t gen = static_cast<std::uint32_t>(s.state.load() >> 32) + 1;
-    if (gen == 0) gen = 1;
+    // Below last_generation_: a slot at the last one is never put back (release).
+    const std::uint32_t gen = static_cast<std::uint32_t>(s.state.load() >> 32) + 1;
     s.obj = obj;
     s.state.store((static_cast<std::uint64_t>(gen) << 32) | kOpen, std::memory_order_release);
     return (static_cast<std::uint64_t>(gen) << 32) | kind_ | (index + 1);
@@ -160,9 +173,13 @@ class HandleTable {
     // Last reference of a closed slot: nobody can acquire it any more.
     T *obj = s.obj;
     s.obj = nullptr;
-    {
+    if ((st >> 32) < last_generation_) {
       std::lock_guard<std::mutex> lock(mu_);
-      free_.push_back(index);
+      try {
+        free_.push_back(index);
+      } catch (const std::bad_alloc &) {
+        // The slot is lost, never reused: still no handle is issued twice.
+      }
     }
     if (last != nullptr) {
       *last = obj;
@@ -172,6 +189,7 @@ class HandleTable {
   }
 
   const std::uint64_t kind_;
+  const std::uint32_t last_generation_;
   std::atomic<Slot *> chunks_[kMaxChunks] = {};
   std::mutex mu_;
   std::vector<std::uint32_t> free_;

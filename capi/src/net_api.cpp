@@ -19,11 +19,9 @@ static_assert(SOCK_TIMEOUT_NONE == kTimeoutNone && SOCK_TIMEOUT_DEFAULT == kTime
               "the C ABI's timeout sentinels are the core's");
 static_assert(sizeof(sock_address::host) == sizeof(Address::host), "same host buffer");
 
-SocketTable &sockets() {
-  // Never destroyed: sockets may outlive exit.
-  static SocketTable *table = new SocketTable(kSocketHandles);
-  return *table;
-}
+// Constant-initialised, so that a lookup is one address away, and never destroyed:
+// sockets may outlive exit.
+constinit NeverDestroyed<SocketTable> g_sockets{kSocketHandles};
 
 int publish(std::unique_ptr<Socket> sock, sock_handle *out) {
   const sock_handle h = sockets().insert(sock.get());

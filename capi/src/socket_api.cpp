@@ -1,8 +1,10 @@
 // The extern "C" socket-object functions: check arguments, turn a handle into a
 // core Socket through the one handle table, call the core, copy results out.
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <memory>
+#include <thread>
 
 #include "capi.hpp"
 #include "polysock/polysock.h"
@@ -31,7 +33,7 @@ int sock_close(sock_handle h) {
     case polysock::SocketTable::Lookup::kOk:
       break;
   }
-  ref->abort();  // wake calls blocked on this handle in other threads
+  ref->abort(!ref.sole());  // wake calls in flight on this handle in other threads
   Socket *last = nullptr;
   ref.reset(&last);
   if (last == nullptr) return kOk;  // the last call in flight will release the fd
@@ -52,8 +54,33 @@ int sock_detach(sock_handle h, int *out_fd) {
     case polysock::SocketTable::Lookup::kOk:
       break;
   }
+  if (ref.sole()) {  // no call in flight, and none can start: hand the fd out as is
+    ref->abort(false);
+    *out_fd = ref->release_fd();
+    return kOk;
+  }
+  // Calls are in flight: they must fail with EBADF before the descriptor is handed
+  // out, and none may touch it after. Keep a descriptor of the socket aside, let
+  // abort() put a dead socket under the old number and interrupt the calls, then
+  // give the number back to the socket once they have all returned. Without a
+  // spare descriptor (none left), the calls are interrupted until they are gone.
+  const int keep = ref->dup_fd();
+  ref->abort(keep >= 0);
+  const polysock::Deadline patience(200'000'000);  // woken calls return in microseconds
+  while (!ref.sole()) {
+    if (keep >= 0 && patience.poll_ms() == -2) {
+      // A call is still in flight (its thread blocks the wake signal): hand out the
+      // spare; the old number stays with the dead socket until that call ends.
+      *out_fd = keep;
+      return kOk;
+    }
+    ref->interrupt();  // again, for a call that had not reached the kernel last time
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+  if (keep >= 0) {
+    if (int st = ref->restore_fd(keep)) return st;
+  }
   *out_fd = ref->release_fd();
-  ref->abort();
   return kOk;
 }
 

@@ -112,9 +112,12 @@ typedef struct sock_address {
 POLYSOCK_API int sock_create(int family, int type, int proto, sock_handle *out);
 
 /**
- * close(): closes the socket and invalidates the handle. Calls blocked on it in
- * other threads wake up with EBADF; the descriptor is released once they return.
- * Closing an already closed handle is SOCK_OK.
+ * close(): closes the socket and invalidates the handle. Calls waiting on it in
+ * other threads (recv, send, sendall, accept, poller waits, any call in timeout
+ * mode) wake up with EBADF, or with the bytes a MSG_WAITALL recv already had; the
+ * descriptor is released once they return. A blocking-mode connect or sendfile
+ * waits inside the kernel and returns when the kernel is done. Closing an already
+ * closed handle is SOCK_OK.
  */
 POLYSOCK_API int sock_close(sock_handle h);
 

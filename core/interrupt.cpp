@@ -1,0 +1,78 @@
+// The registry of threads that wait on sockets (see interrupt.hpp). Each thread
+// that ever waits gets one record, kept in a list that close walks; a record is
+// handed to a new thread when its thread ends. The hot path touches only the
+// thread's own record, through initial-exec TLS.
+#include "interrupt.hpp"
+
+#include <pthread.h>
+
+#include <mutex>
+#include <new>
+
+#include "os.hpp"
+
+namespace polysock {
+namespace {
+
+struct Waiter {
+  std::atomic<const void *> on{nullptr};
+  pthread_t thread{};
+  bool live = false;  // guarded by g_mu
+  Waiter *next = nullptr;
+};
+
+std::mutex g_mu;              // guards the list and every record's thread and live
+Waiter *g_waiters = nullptr;  // never freed: records are reused
+pthread_key_t g_exit_key;
+std::once_flag g_key_once;
+
+thread_local __attribute__((tls_model("initial-exec"))) Waiter *t_waiter = nullptr;
+
+void thread_ended(void *record) {
+  auto *w = static_cast<Waiter *>(record);
+  std::lock_guard<std::mutex> lock(g_mu);
+  w->on.store(nullptr, std::memory_order_relaxed);
+  w->live = false;  // from now on close never signals this pthread_t
+}
+
+Waiter *register_thread() {
+  std::call_once(g_key_once, [] { (void)pthread_key_create(&g_exit_key, thread_ended); });
+  std::lock_guard<std::mutex> lock(g_mu);
+  Waiter *w = g_waiters;
+  while (w != nullptr && w->live) w = w->next;
+  if (w == nullptr) {
+    w = new (std::nothrow) Waiter;
+    if (w == nullptr) return nullptr;  // this wait cannot be interrupted; it still ends
+    w->next = g_waiters;
+    g_waiters = w;
+  }
+  w->thread = pthread_self();
+  w->live = true;
+  if (pthread_setspecific(g_exit_key, w) != 0) {
+    w->live = false;
+    return nullptr;
+  }
+  t_waiter = w;
+  return w;
+}
+
+}  // namespace
+
+WaitSection::WaitSection(const void *owner) {
+  Waiter *w = t_waiter != nullptr ? t_waiter : register_thread();
+  slot_ = w != nullptr ? &w->on : nullptr;
+  if (slot_ != nullptr) slot_->store(owner, std::memory_order_seq_cst);
+}
+
+WaitSection::~WaitSection() {
+  if (slot_ != nullptr) slot_->store(nullptr, std::memory_order_release);
+}
+
+void interrupt_waiters(const void *owner) {
+  std::lock_guard<std::mutex> lock(g_mu);  // keeps each live pthread_t valid
+  for (Waiter *w = g_waiters; w != nullptr; w = w->next) {
+    if (w->live && w->on.load(std::memory_order_seq_cst) == owner) os::interrupt_thread(w->thread);
+  }
+}
+
+}  // namespace polysock

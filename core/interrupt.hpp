@@ -1,0 +1,39 @@
+// Waking calls that wait on a socket another thread closes (docs/design.md).
+//
+// A blocking-mode call sleeps inside the kernel (recv, send, accept, connect,
+// sendfile), exactly as on a plain blocking socket, and a timeout-mode call sleeps
+// in poll(). Close reaches both in two steps: it puts a dead socket in place of the
+// descriptor (os::replace_with_dead), so that any system call that starts from then
+// on returns at once, and it signals every thread that is inside a WaitSection on
+// the socket, so that a call already asleep returns too (a restarted call then
+// finds the dead socket; poll returns EINTR). Other descriptors of the same socket
+// (sock_dup, net_fromfd) are never touched: the connection is not shut down.
+//
+// Registering costs one atomic exchange and one store per wait, and nothing at all
+// for a non-blocking call, which never sleeps.
+#pragma once
+
+#include <atomic>
+
+namespace polysock {
+
+// The calling thread waits on `owner` (any stable address naming the socket) for
+// this object's life. The caller checks its closed flag after constructing it: the
+// registration and the flag are both sequentially consistent, so either the call
+// sees the close, or the close sees the registration and signals the thread.
+class WaitSection {
+ public:
+  explicit WaitSection(const void *owner);
+  ~WaitSection();
+  WaitSection(const WaitSection &) = delete;
+  WaitSection &operator=(const WaitSection &) = delete;
+
+ private:
+  std::atomic<const void *> *slot_;
+};
+
+// Signals every thread inside a WaitSection on `owner`. The caller has already
+// marked the socket closed and replaced its descriptor.
+void interrupt_waiters(const void *owner);
+
+}  // namespace polysock
