@@ -19,7 +19,8 @@ int create_connection(const char *host, int port, double timeout_seconds, const 
   if (!keep_default) {
     if (int st = timeout_from_seconds(timeout_seconds, &timeout)) return st;
   }
-  if (port < 0 || port > 65535) return fail_value("create_connection(): port must be 0-65535.");
+  // As Python, the port goes to getaddrinfo as text: glibc takes it modulo 65536
+  // (70000 is 4464) and refuses a negative one as an unknown service.
   std::vector<AddrInfo> infos;
   const std::string service = std::to_string(port);
   if (int st = resolve(host, service.c_str(), AF_UNSPEC, SOCK_STREAM, 0, 0, &infos)) return st;
@@ -81,8 +82,9 @@ int create_server(const char *host, int port, int family, int backlog, bool reus
     }
   }
   if (int st = sock->bind(host, port)) {
-    if (st != kErrOs || last_errno() == 0) return st;
-    // Python: "<strerror> (while attempting to bind on address ('host', port))".
+    // Python re-raises any OSError of bind, gaierror included, as OSError(errno,
+    // "<strerror> (while attempting to bind on address ('host', port))").
+    if ((st != kErrOs && st != kErrGai) || last_errno() == 0) return st;
     const int err = last_errno();
     std::string text = last_error_message();
     return fail_os_with(err, text + " (while attempting to bind on address " +

@@ -8,16 +8,23 @@
 #include <cstring>
 
 namespace polysock {
+namespace detail {
+#define POLYSOCK_TLS thread_local __attribute__((tls_model("initial-exec")))
+constinit POLYSOCK_TLS int t_status = kOk;
+constinit POLYSOCK_TLS int t_code = 0;
+constinit POLYSOCK_TLS const char *t_literal = nullptr;
+constinit POLYSOCK_TLS bool t_owned = false;
+#undef POLYSOCK_TLS
+}  // namespace detail
 namespace {
 
 // The hot part of the record is plain data, so that recording a failure (EAGAIN on
 // every poll round of a server) is three stores to initial-exec TLS: no TLS init
 // guard, no __tls_get_addr call from the shared library, no string touched.
-#define POLYSOCK_TLS thread_local __attribute__((tls_model("initial-exec")))
-POLYSOCK_TLS int t_status = kOk;
-POLYSOCK_TLS int t_code = 0;
-POLYSOCK_TLS const char *t_literal = nullptr;  // a fixed message, if the failure has one
-POLYSOCK_TLS bool t_owned = false;             // the message is in t_text already
+using detail::t_code;
+using detail::t_literal;
+using detail::t_owned;
+using detail::t_status;
 
 // The cold part: built messages, only touched when a message is asked for or built.
 thread_local std::string t_text;
@@ -55,7 +62,6 @@ const char *status_name(int status) {
   return "SOCK_ERR_UNKNOWN";
 }
 
-int fail_os(int err) { return record(kErrOs, err, nullptr); }
 int fail_os_message(const char *literal) { return record(kErrOs, 0, literal); }
 int fail_os_with(int err, std::string message) {
   return record_owned(kErrOs, err, std::move(message));

@@ -29,8 +29,25 @@ enum Status : int {
 // The name of a status ("SOCK_ERR_TIMEOUT"), or "SOCK_ERR_UNKNOWN".
 const char *status_name(int status);
 
+// The hot part of the thread's error record (error.cpp): plain initial-exec TLS,
+// constant-initialised, so that recording a failure is four stores, inlined.
+namespace detail {
+#define POLYSOCK_TLS thread_local __attribute__((tls_model("initial-exec")))
+extern constinit POLYSOCK_TLS int t_status;
+extern constinit POLYSOCK_TLS int t_code;
+extern constinit POLYSOCK_TLS const char *t_literal;  // a fixed message, if the failure has one
+extern constinit POLYSOCK_TLS bool t_owned;           // the message is in the cold record already
+#undef POLYSOCK_TLS
+}  // namespace detail
+
 // OSError with an errno; the message is "[Errno N] strerror(N)".
-int fail_os(int err);
+inline int fail_os(int err) {
+  detail::t_status = kErrOs;
+  detail::t_code = err;
+  detail::t_literal = nullptr;
+  detail::t_owned = false;
+  return kErrOs;
+}
 // OSError without an errno (CPython's OSError(msg)); message must be a literal.
 int fail_os_message(const char *literal);
 // OSError with an errno and a message of its own (for example create_server's note).

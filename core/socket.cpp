@@ -24,7 +24,6 @@ namespace {
 
 constexpr int kTypeFlags = SOCK_NONBLOCK | SOCK_CLOEXEC;
 
-bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
 
 int ssize_limit(std::size_t len) {
   return len > static_cast<std::size_t>(SSIZE_MAX) ? fail_value("buffer length too large") : kOk;
@@ -147,11 +146,6 @@ int Socket::restore_fd(int keep) {
   return err == 0 ? kOk : fail_os(err);
 }
 
-int Socket::fail_io(int err) const {
-  // A call that failed because close replaced the descriptor reports the close.
-  return fail_os(aborted_.load(std::memory_order_acquire) ? EBADF : err);
-}
-
 int Socket::wait(short events, const Deadline &deadline) {
   for (;;) {
     if (aborted()) return fail_os(EBADF);
@@ -166,38 +160,6 @@ int Socket::wait(short events, const Deadline &deadline) {
     if (aborted()) return fail_os(EBADF);
     if (n == 0) return fail_timeout();
     return kOk;  // ready, or an error condition the system call will report
-  }
-}
-
-template <class Op>
-int Socket::io(short events, bool nowait, const Deadline &deadline, Op op, ssize_t *out) {
-  const Nanos t = deadline.timeout();
-  if (t == 0 || (nowait && t < 0)) {
-    // Never sleeps, so it needs no registration: the cheap path of a poll loop.
-    ssize_t n;
-    do {
-      n = op();
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) return fail_io(errno);
-    *out = n;
-    return kOk;
-  }
-  const WaitSection waiting(this);
-  if (aborted()) return fail_os(EBADF);
-  for (;;) {
-    if (t > 0) {
-      if (int st = wait(events, deadline)) return st;
-    }
-    const ssize_t n = op();
-    if (n >= 0) {
-      *out = n;
-      return kOk;
-    }
-    const int err = errno;
-    if (aborted()) return fail_os(EBADF);
-    if (err == EINTR) continue;               // PEP 475
-    if (t > 0 && would_block(err)) continue;  // readiness was spurious: wait again
-    return fail_os(err);  // blocking mode reports EAGAIN as CPython does (SO_RCVTIMEO)
   }
 }
 
@@ -311,32 +273,6 @@ int Socket::connect_ex(const char *host, int port, int *out_err) {
   return st;
 }
 
-// MSG_NOSIGNAL always. MSG_DONTWAIT in non-blocking and timeout modes, so that a
-// dup in blocking mode (which shares O_NONBLOCK) cannot make them sleep in the
-// kernel; in blocking mode the kernel waits, as on a plain socket.
-static int io_flags(int user_flags, Nanos t) {
-  return user_flags | MSG_NOSIGNAL | (t >= 0 ? MSG_DONTWAIT : 0);
-}
-
-int Socket::recv(void *buf, std::size_t len, int flags, std::size_t *out_n) {
-  if (len == 0) {  // CPython's recv(0) returns b'' without a system call or a wait
-    *out_n = 0;
-    return kOk;
-  }
-  if (int st = ssize_limit(len)) return st;
-  const Nanos t = timeout();
-  const int io = io_flags(flags, t);
-  ssize_t n = 0;
-  int st = this->io(
-      POLLIN, (flags & MSG_DONTWAIT) != 0, Deadline(t),
-      [&]() -> ssize_t { return ::recv(fd_, buf, len, io); }, &n);
-  if (st != kOk) return st;
-  // 0 bytes from the dead socket that close put in place is no end of stream.
-  if (n == 0 && aborted_.load(std::memory_order_acquire)) return fail_os(EBADF);
-  *out_n = static_cast<std::size_t>(n);
-  return kOk;
-}
-
 int Socket::recvfrom(void *buf, std::size_t len, int flags, std::size_t *out_n, Address *from) {
   // recvfrom(0) calls the kernel (it consumes a datagram); recv(0) does not.
   if (from == nullptr && len != 0) return recv(buf, len, flags, out_n);
@@ -360,19 +296,6 @@ int Socket::recvfrom(void *buf, std::size_t len, int flags, std::size_t *out_n, 
   if (n == 0 && aborted_.load(std::memory_order_acquire)) return fail_os(EBADF);  // as recv
   *out_n = static_cast<std::size_t>(n);
   if (from != nullptr) parse_sockaddr(sa.get(), sa.len, from);
-  return kOk;
-}
-
-int Socket::send(const void *buf, std::size_t len, int flags, std::size_t *out_n) {
-  if (int st = ssize_limit(len)) return st;
-  const Nanos t = timeout();
-  const int io = io_flags(flags, t);
-  ssize_t n = 0;
-  int st = this->io(
-      POLLOUT, (flags & MSG_DONTWAIT) != 0, Deadline(t),
-      [&]() -> ssize_t { return ::send(fd_, buf, len, io); }, &n);
-  if (st != kOk) return st;
-  *out_n = static_cast<std::size_t>(n);
   return kOk;
 }
 

@@ -5,6 +5,7 @@
 // wake it (interrupt.hpp). Nothing here knows about handles.
 #pragma once
 
+#include <poll.h>
 #include <sys/types.h>
 
 #include <atomic>
@@ -12,7 +13,14 @@
 #include <cstdint>
 #include <memory>
 
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <climits>
+
 #include "address.hpp"
+#include "error.hpp"
+#include "interrupt.hpp"
 #include "poller.hpp"
 #include "timeout.hpp"
 
@@ -96,12 +104,17 @@ class Socket {
   // every wait with EBADF.
   template <class Op>
   int io(short events, bool nowait, const Deadline &deadline, Op op, ssize_t *out);
+  // io()'s blocking and timeout modes, out of line: only the cheap path is inlined.
+  template <class Op>
+  int io_waiting(short events, const Deadline &deadline, Op op, ssize_t *out);
   // Waits in poll() for `events` on the descriptor until the deadline; the caller
   // is inside a WaitSection, so a close interrupts it.
   int wait(short events, const Deadline &deadline);
   bool aborted() const { return aborted_.load(std::memory_order_seq_cst); }
   // EBADF if the socket was closed under the failed call, the call's error otherwise.
-  int fail_io(int err) const;
+  int fail_io(int err) const {
+    return fail_os(aborted_.load(std::memory_order_acquire) ? EBADF : err);
+  }
   int wait_connected(const Deadline &deadline, int *out_err);
   int connect_impl(const SockAddr &addr, int *out_err);
   // sendall's loop: sends p[*sent..len) under one deadline, advancing *sent.
@@ -119,5 +132,90 @@ class Socket {
   std::atomic<bool> aborted_{false};
   PollerLinks pollers_;
 };
+
+// The hot paths, here so that the C ABI's functions inline them: a non-blocking
+// call is the handle lookup, one system call and, on failure, the error record.
+
+// MSG_NOSIGNAL always. MSG_DONTWAIT in non-blocking and timeout modes, so that a
+// dup in blocking mode (which shares O_NONBLOCK) cannot make them sleep in the
+// kernel; in blocking mode the kernel waits, as on a plain socket.
+inline int io_flags(int user_flags, Nanos t) {
+  return user_flags | MSG_NOSIGNAL | (t >= 0 ? MSG_DONTWAIT : 0);
+}
+
+template <class Op>
+inline int Socket::io(short events, bool nowait, const Deadline &deadline, Op op, ssize_t *out) {
+  const Nanos t = deadline.timeout();
+  if (t == 0 || (nowait && t < 0)) [[likely]] {
+    // Never sleeps, so it needs no registration: the cheap path of a poll loop.
+    ssize_t n;
+    do {
+      n = op();
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return fail_io(errno);
+    *out = n;
+    return kOk;
+  }
+  return io_waiting(events, deadline, op, out);
+}
+
+template <class Op>
+__attribute__((noinline)) int Socket::io_waiting(short events, const Deadline &deadline, Op op,
+                                                 ssize_t *out) {
+  const Nanos t = deadline.timeout();
+  const WaitSection waiting(this);
+  if (aborted()) return fail_os(EBADF);
+  for (;;) {
+    if (t > 0) {
+      if (int st = wait(events, deadline)) return st;
+    }
+    const ssize_t n = op();
+    if (n >= 0) {
+      *out = n;
+      return kOk;
+    }
+    const int err = errno;
+    if (aborted()) return fail_os(EBADF);
+    if (err == EINTR) continue;               // PEP 475
+    if (t > 0 && (err == EAGAIN || err == EWOULDBLOCK)) continue;  // spurious readiness
+    return fail_os(err);  // blocking mode reports EAGAIN as CPython does (SO_RCVTIMEO)
+  }
+}
+
+inline int Socket::recv(void *buf, std::size_t len, int flags, std::size_t *out_n) {
+  if (len == 0) {  // CPython's recv(0) returns b'' without a system call or a wait
+    *out_n = 0;
+    return kOk;
+  }
+  if (len > static_cast<std::size_t>(SSIZE_MAX)) [[unlikely]] {
+    return fail_value("buffer length too large");
+  }
+  const Nanos t = timeout();
+  const int io = io_flags(flags, t);
+  ssize_t n = 0;
+  int st = this->io(
+      POLLIN, (flags & MSG_DONTWAIT) != 0, Deadline(t),
+      [this, buf, len, io]() -> ssize_t { return ::recv(fd_, buf, len, io); }, &n);
+  if (st != kOk) return st;
+  // 0 bytes from the dead socket that close put in place is no end of stream.
+  if (n == 0 && aborted_.load(std::memory_order_acquire)) [[unlikely]] return fail_os(EBADF);
+  *out_n = static_cast<std::size_t>(n);
+  return kOk;
+}
+
+inline int Socket::send(const void *buf, std::size_t len, int flags, std::size_t *out_n) {
+  if (len > static_cast<std::size_t>(SSIZE_MAX)) [[unlikely]] {
+    return fail_value("buffer length too large");
+  }
+  const Nanos t = timeout();
+  const int io = io_flags(flags, t);
+  ssize_t n = 0;
+  int st = this->io(
+      POLLOUT, (flags & MSG_DONTWAIT) != 0, Deadline(t),
+      [this, buf, len, io]() -> ssize_t { return ::send(fd_, buf, len, io); }, &n);
+  if (st != kOk) return st;
+  *out_n = static_cast<std::size_t>(n);
+  return kOk;
+}
 
 }  // namespace polysock

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstdint>
 #include <ctime>
 
 #include "error.hpp"
@@ -20,7 +21,8 @@ int timeout_from_seconds(double seconds, Nanos *out) {
   if (std::isnan(seconds)) return fail_value("Invalid value NaN (not a number)");
   if (seconds < 0) return fail_value("Timeout value out of range");
   const double ns = std::ceil(seconds * 1e9);  // CPython rounds up (1e-10 s -> 1 ns)
-  if (!(ns < 9.2e18)) return fail_value("timestamp out of range for platform time_t");
+  // CPython's limit: the nanoseconds must fit an int64 (9.2e9 s is accepted).
+  if (!(ns < 9223372036854775808.0)) return fail_value("timestamp out of range for platform time_t");
   *out = static_cast<Nanos>(ns);
   return kOk;
 }
@@ -34,6 +36,11 @@ Nanos monotonic_now() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<Nanos>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+Nanos Deadline::end_of(Nanos timeout) {
+  const Nanos now = monotonic_now();
+  return timeout > INT64_MAX - now ? INT64_MAX : now + timeout;
 }
 
 int Deadline::poll_ms() const {

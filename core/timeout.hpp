@@ -27,13 +27,13 @@ Nanos monotonic_now();
 // One operation's deadline, fixed when the operation starts (sendall included).
 class Deadline {
  public:
-  explicit Deadline(Nanos timeout)
-      : timeout_(timeout), end_(timeout > 0 ? monotonic_now() + timeout : 0) {}
+  explicit Deadline(Nanos timeout) : timeout_(timeout), end_(timeout > 0 ? end_of(timeout) : 0) {}
   Nanos timeout() const { return timeout_; }
   // Milliseconds left for poll(), rounded up; -1 waits forever; -2 if already past.
   int poll_ms() const;
 
  private:
+  static Nanos end_of(Nanos timeout);  // now + timeout, saturated (settimeout(9.2e9))
   Nanos timeout_;
   Nanos end_;
 };

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "../capi/src/handle_table.hpp"
 #include "test_support.hpp"
 
 using namespace polysock_test;
@@ -298,4 +299,33 @@ TEST(CloseFromAnotherThread, DescriptorIsReleasedOnlyAfterTheCallReturns) {
   reader.join();
   EXPECT_EQ(SOCK_ERR_OS, st.load());
   EXPECT_EQ(-1, fcntl(fd, F_GETFD)) << "released once the call returned";
+}
+
+// ---- generations never wrap --------------------------------------------------------
+
+TEST(HandleGenerations, ASlotAtItsLastGenerationRetiresInsteadOfWrapping) {
+  // The table's own test hook: a last generation of 3 instead of 2^32 - 1, so that
+  // what 2^32 create/close cycles of one slot would do (six hours at 190,000 cycles
+  // a second) happens in a few: no handle is ever issued twice, and a closed handle
+  // stays closed, so closing it again is still OK.
+  polysock::HandleTable<int> table(7, 3);
+  std::vector<std::uint64_t> issued;
+  for (int cycle = 0; cycle < 12; ++cycle) {
+    const std::uint64_t h = table.insert(new int(cycle));
+    ASSERT_NE(0u, h);
+    for (std::uint64_t old : issued) ASSERT_NE(old, h) << "cycle " << cycle;
+    ASSERT_LE(h >> 32, 3u) << "generation past the last one";
+    polysock::HandleTable<int>::Ref ref;
+    ASSERT_EQ(polysock::HandleTable<int>::Lookup::kOk, table.close(h, &ref));
+    ref.reset();
+    issued.push_back(h);
+    for (std::uint64_t old : issued) {
+      polysock::HandleTable<int>::Ref r;
+      EXPECT_EQ(polysock::HandleTable<int>::Lookup::kClosed, table.acquire(old, &r));
+      EXPECT_EQ(polysock::HandleTable<int>::Lookup::kClosed, table.close(old, &r))
+          << "a second close of an old handle is a no-op, as in Python";
+    }
+  }
+  EXPECT_EQ(12u, issued.size());
+  EXPECT_EQ(4u, (issued.back() & 0xffffff)) << "3 generations a slot: 12 handles use 4 slots";
 }

@@ -132,8 +132,22 @@ TEST(BadInput, PortsOutOfRange) {
     EXPECT_PS_ERR(sock_connect_ex(s, "127.0.0.1", port), SOCK_ERR_VALUE, 0);
   }
   sock_handle h = 0;
-  EXPECT_PS_ERR(net_create_connection("127.0.0.1", 70000, 1.0, nullptr, 0, &h), SOCK_ERR_VALUE, 0);
   EXPECT_PS_ERR(net_create_server("127.0.0.1", -5, NET_AF_INET, -1, 0, 0, &h), SOCK_ERR_VALUE, 0);
+  // create_connection hands the port to getaddrinfo as text, as Python does.
+  EXPECT_PS_ERR(net_create_connection("127.0.0.1", -1, 1.0, nullptr, 0, &h), SOCK_ERR_GAI,
+                NET_EAI_SERVICE);
+  EXPECT_STREQ("[Errno -8] Servname not supported for ai_socktype", sock_last_error_message());
+}
+
+TEST(CreateConnection, APortAbove65535WrapsAsInPython) {
+  // Python: create_connection(("127.0.0.1", port + 65536)) connects to port.
+  int port = 0;
+  Sock listener = tcp_listener(NET_AF_INET, "127.0.0.1", &port);
+  Sock c;
+  ASSERT_PS_OK(net_create_connection("127.0.0.1", port + 65536, 5.0, nullptr, 0, c.out()));
+  sock_address peer{};
+  ASSERT_PS_OK(sock_getpeername(c, &peer));
+  EXPECT_EQ(port, peer.port);
 }
 
 TEST(BadInput, NullAndMalformedHosts) {

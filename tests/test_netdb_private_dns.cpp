@@ -223,6 +223,14 @@ std::string nameinfo(const char *host, int port, int flags) {
   return st == SOCK_OK ? "('" + std::string(h) + "', '" + s + "')" : failure_text(st);
 }
 
+std::string server_on(const char *host) {
+  sock_handle h = 0;
+  const int st = net_create_server(host, 0, NET_AF_INET, -1, 0, 0, &h);
+  if (st != SOCK_OK) return failure_text(st);
+  sock_close(h);
+  return "listening";
+}
+
 std::string fqdn(const char *name) {
   char buf[NET_NI_MAXHOST];
   const int st = net_getfqdn(name, buf, sizeof buf, nullptr);
@@ -285,3 +293,12 @@ TEST(PrivateDns, Item27_GetnameinfoNamereqdOnAnAddressWithoutANameIsEaiNoname) {
 }
 
 }  // namespace
+
+TEST(PrivateDns, CreateServerOnAnUnknownHostIsOsErrorWithTheAddressAsPython) {
+  // Python 3.11: OSError -2 "[Errno -2] Name or service not known (while attempting
+  // to bind on address ('nonexistent.invalid', 0))", not a gaierror.
+  expect_with_private_dns(
+      [] { return std::vector<std::string>{server_on("nonexistent.invalid")}; },
+      {"OS[-2]: [Errno -2] Name or service not known (while attempting to bind on address "
+       "('nonexistent.invalid', 0))"});
+}

@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -485,6 +487,54 @@ TEST(Sendfile, Item86_OffsetCountAndFilePosition) {
       EXPECT_EQ(c.offset + c.want, lseek(fd, 0, SEEK_CUR)) << "file position";
     }
   }
+  close(fd);
+}
+
+TEST(Sendfile, ACountPastInt64MaxSendsTheRestOfTheFileAsCPython) {
+  // CPython: sendfile(f, 1, 2**63 - 1) on a 5-byte file sends 4 bytes and leaves
+  // the position at 5. offset + count overflowed here once (UBSan) and sent nothing.
+  char path[] = "/tmp/polysock-sendfile-XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  unlink(path);
+  ASSERT_EQ(5, write(fd, "hello", 5));
+  Pair p = tcp_pair();
+  int64_t sent = 0;
+  ASSERT_PS_OK(sock_sendfile(p.client, fd, 1, INT64_MAX, &sent));
+  EXPECT_EQ(4, sent);
+  EXPECT_EQ(5, lseek(fd, 0, SEEK_CUR)) << "file position: offset + sent";
+  EXPECT_EQ("ello", recv_string(p.server, 16));
+  close(fd);
+}
+
+TEST(Sendfile, TheTimeoutAppliesToEachWaitSoASteadySlowReaderNeverTimesOut) {
+  // As CPython's sendfile: the socket's timeout bounds each wait for the socket to
+  // take more, not the whole transfer. A reader taking 512 KiB every 20 ms keeps a
+  // 32 MiB sendfile with a 0.5 s timeout going for over a second.
+  std::vector<unsigned char> content;
+  const int fd = temp_file(32 << 20, &content);
+  ASSERT_GE(fd, 0);
+  Pair p = tcp_pair();
+  ASSERT_PS_OK(sock_settimeout(p.client, 0.5));
+  std::atomic<size_t> got{0};
+  std::thread reader([&] {
+    ASSERT_PS_OK(sock_settimeout(p.server, 5.0));
+    std::vector<char> buf(512 << 10);
+    size_t n = 0;
+    while (got.load() < content.size() &&
+           sock_recv(p.server, buf.data(), buf.size(), NET_MSG_WAITALL, &n) == SOCK_OK && n > 0) {
+      got.fetch_add(n);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  int64_t sent = 0;
+  const double took = seconds_for([&] {
+    EXPECT_PS_OK(sock_sendfile(p.client, fd, 0, 0, &sent)) << "after " << sent << " bytes";
+  });
+  reader.join();
+  EXPECT_EQ(static_cast<int64_t>(content.size()), sent);
+  EXPECT_EQ(content.size(), got.load());
+  EXPECT_GT(took, 0.5) << "the transfer outlasts one timeout";
   close(fd);
 }
 

@@ -94,6 +94,11 @@ TEST(Modes, Item36_SettimeoutValidatesAndNormalises) {
   EXPECT_STREQ("Invalid value NaN (not a number)", sock_last_error_message());
   EXPECT_PS_ERR(sock_settimeout(s, std::numeric_limits<double>::infinity()), SOCK_ERR_VALUE, 0);
   EXPECT_STREQ("timestamp out of range for platform time_t", sock_last_error_message());
+  // CPython's limit is what fits int64 nanoseconds: 9.2e9 s is fine, 9.3e9 s is not.
+  ASSERT_PS_OK(sock_settimeout(s, 9.2e9));
+  EXPECT_EQ(9.2e9, timeout_of(s));
+  EXPECT_PS_ERR(sock_settimeout(s, 9.3e9), SOCK_ERR_VALUE, 0);
+  EXPECT_STREQ("timestamp out of range for platform time_t", sock_last_error_message());
   ASSERT_PS_OK(sock_settimeout(s, -0.0));
   EXPECT_EQ(0.0, timeout_of(s));
   ASSERT_PS_OK(sock_settimeout(s, 1));

@@ -4,6 +4,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <new>
+#include <stdexcept>
+#include <system_error>
 
 #include "../../core/error.hpp"
 #include "../../core/socket.hpp"
@@ -38,6 +41,24 @@ inline int lookup(sock_handle h, SocketRef *out) {
 
 // Registers a new socket and writes its handle.
 int publish(std::unique_ptr<Socket> sock, sock_handle *out);
+
+// The body of every extern "C" function: nothing may throw across the C ABI. An
+// allocation failure becomes SOCK_ERR_NOMEM, a failed lock the OS error it carries.
+// It costs nothing when nothing is thrown (table-driven unwinding).
+template <class F>
+int guarded(F &&f) noexcept {
+  try {
+    return f();
+  } catch (const std::bad_alloc &) {
+    return fail_nomem();
+  } catch (const std::length_error &) {
+    return fail_nomem();
+  } catch (const std::system_error &e) {
+    return fail_os(e.code().value());
+  } catch (...) {
+    return fail_os_message("internal error: unexpected C++ exception");
+  }
+}
 
 // A required pointer argument that was NULL.
 int fail_null(const char *what);

@@ -70,89 +70,116 @@ int net_abi_version(void) { return POLYSOCK_ABI_VERSION; }
 
 int sock_last_errno(void) { return polysock::last_errno(); }
 
-const char *sock_last_error_message(void) { return polysock::last_error_message(); }
+const char *sock_last_error_message(void) {
+  try {
+    return polysock::last_error_message();
+  } catch (...) {  // formatting the message needs memory
+    return "out of memory";
+  }
+}
 
 const char *sock_strerror(int status) { return polysock::status_name(status); }
 
 int net_socketpair(int family, int type, int proto, sock_handle *out_a, sock_handle *out_b) {
-  if (out_a == nullptr) return polysock::fail_null("out_a");
-  if (out_b == nullptr) return polysock::fail_null("out_b");
-  std::unique_ptr<polysock::Socket> a, b;
-  if (int st = polysock::Socket::pair(family, type, proto, &a, &b)) return st;
-  return polysock::publish_pair(std::move(a), std::move(b), out_a, out_b);
+  return polysock::guarded([&]() -> int {
+    if (out_a == nullptr) return polysock::fail_null("out_a");
+    if (out_b == nullptr) return polysock::fail_null("out_b");
+    std::unique_ptr<polysock::Socket> a, b;
+    if (int st = polysock::Socket::pair(family, type, proto, &a, &b)) return st;
+    return polysock::publish_pair(std::move(a), std::move(b), out_a, out_b);
+  });
 }
 
 int net_fromfd(int fd, int family, int type, int proto, sock_handle *out) {
-  if (out == nullptr) return polysock::fail_null("out");
-  std::unique_ptr<polysock::Socket> sock;
-  if (int st = polysock::Socket::from_fd(fd, family, type, proto, &sock)) return st;
-  return polysock::publish(std::move(sock), out);
+  return polysock::guarded([&]() -> int {
+    if (out == nullptr) return polysock::fail_null("out");
+    std::unique_ptr<polysock::Socket> sock;
+    if (int st = polysock::Socket::from_fd(fd, family, type, proto, &sock)) return st;
+    return polysock::publish(std::move(sock), out);
+  });
 }
 
 int net_create_connection(const char *host, int port, double timeout, const char *source_host,
                           int source_port, sock_handle *out) {
-  if (out == nullptr) return polysock::fail_null("out");
-  std::unique_ptr<polysock::Socket> sock;
-  if (int st = polysock::create_connection(host, port, timeout, source_host, source_port, &sock)) {
-    return st;
-  }
-  return polysock::publish(std::move(sock), out);
+  return polysock::guarded([&]() -> int {
+    if (out == nullptr) return polysock::fail_null("out");
+    std::unique_ptr<polysock::Socket> sock;
+    if (int st =
+            polysock::create_connection(host, port, timeout, source_host, source_port, &sock)) {
+      return st;
+    }
+    return polysock::publish(std::move(sock), out);
+  });
 }
 
 int net_create_server(const char *host, int port, int family, int backlog, int reuse_port,
                       int dualstack_ipv6, sock_handle *out) {
-  if (out == nullptr) return polysock::fail_null("out");
-  std::unique_ptr<polysock::Socket> sock;
-  if (int st = polysock::create_server(host, port, family, backlog, reuse_port != 0,
-                                       dualstack_ipv6 != 0, &sock)) {
-    return st;
-  }
-  return polysock::publish(std::move(sock), out);
+  return polysock::guarded([&]() -> int {
+    if (out == nullptr) return polysock::fail_null("out");
+    std::unique_ptr<polysock::Socket> sock;
+    if (int st = polysock::create_server(host, port, family, backlog, reuse_port != 0,
+                                         dualstack_ipv6 != 0, &sock)) {
+      return st;
+    }
+    return polysock::publish(std::move(sock), out);
+  });
 }
 
 int net_getdefaulttimeout(double *out) {
-  if (out == nullptr) return polysock::fail_null("out");
-  *out = polysock::timeout_to_seconds(polysock::default_timeout());
-  return kOk;
+  return polysock::guarded([&]() -> int {
+    if (out == nullptr) return polysock::fail_null("out");
+    *out = polysock::timeout_to_seconds(polysock::default_timeout());
+    return kOk;
+  });
 }
 
 int net_setdefaulttimeout(double seconds) {
-  polysock::Nanos t = 0;
-  if (int st = polysock::timeout_from_seconds(seconds, &t)) return st;
-  polysock::set_default_timeout(t);
-  return kOk;
+  return polysock::guarded([&]() -> int {
+    polysock::Nanos t = 0;
+    if (int st = polysock::timeout_from_seconds(seconds, &t)) return st;
+    polysock::set_default_timeout(t);
+    return kOk;
+  });
 }
 
 int net_has_dualstack_ipv6(int *out) {
-  if (out == nullptr) return polysock::fail_null("out");
-  *out = polysock::has_dualstack_ipv6() ? 1 : 0;
-  return kOk;
+  return polysock::guarded([&]() -> int {
+    if (out == nullptr) return polysock::fail_null("out");
+    *out = polysock::has_dualstack_ipv6() ? 1 : 0;
+    return kOk;
+  });
 }
 
 int net_constant(const char *name, long long *out) {
-  if (name == nullptr) return polysock::fail_null("name");
-  if (out == nullptr) return polysock::fail_null("out");
-  const polysock::Constant *c = polysock::find_constant(name);
-  if (c == nullptr) return fail_value(std::string("unknown constant: ") + name);
-  *out = c->value;
-  return kOk;
+  return polysock::guarded([&]() -> int {
+    if (name == nullptr) return polysock::fail_null("name");
+    if (out == nullptr) return polysock::fail_null("out");
+    const polysock::Constant *c = polysock::find_constant(name);
+    if (c == nullptr) return fail_value(std::string("unknown constant: ") + name);
+    *out = c->value;
+    return kOk;
+  });
 }
 
 int net_constant_count(size_t *out) {
-  if (out == nullptr) return polysock::fail_null("out");
-  polysock::constants(out);
-  return kOk;
+  return polysock::guarded([&]() -> int {
+    if (out == nullptr) return polysock::fail_null("out");
+    polysock::constants(out);
+    return kOk;
+  });
 }
 
 int net_constant_at(size_t i, const char **out_name, long long *out_value) {
-  if (out_name == nullptr) return polysock::fail_null("out_name");
-  if (out_value == nullptr) return polysock::fail_null("out_value");
-  size_t n = 0;
-  const polysock::Constant *all = polysock::constants(&n);
-  if (i >= n) return fail_value("constant index out of range");
-  *out_name = all[i].name;
-  *out_value = all[i].value;
-  return kOk;
+  return polysock::guarded([&]() -> int {
+    if (out_name == nullptr) return polysock::fail_null("out_name");
+    if (out_value == nullptr) return polysock::fail_null("out_value");
+    size_t n = 0;
+    const polysock::Constant *all = polysock::constants(&n);
+    if (i >= n) return fail_value("constant index out of range");
+    *out_name = all[i].name;
+    *out_value = all[i].value;
+    return kOk;
+  });
 }
 
 }  // extern "C"

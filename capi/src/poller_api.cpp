@@ -54,75 +54,87 @@ using polysock::kOk;
 extern "C" {
 
 int sock_poller_create(sock_poller *out) {
-  if (out == nullptr) return polysock::fail_null("out");
-  std::shared_ptr<polysock::Poller> poller;
-  if (int st = polysock::Poller::create(&poller)) return st;
-  auto *owner = new (std::nothrow) std::shared_ptr<polysock::Poller>(std::move(poller));
-  if (owner == nullptr) return polysock::fail_nomem();
-  const sock_poller p = polysock::pollers().insert(owner);
-  if (p == 0) {
-    delete owner;
-    return polysock::fail_nomem();
-  }
-  *out = p;
-  return kOk;
+  return polysock::guarded([&]() -> int {
+    if (out == nullptr) return polysock::fail_null("out");
+    std::shared_ptr<polysock::Poller> poller;
+    if (int st = polysock::Poller::create(&poller)) return st;
+    auto *owner = new (std::nothrow) std::shared_ptr<polysock::Poller>(std::move(poller));
+    if (owner == nullptr) return polysock::fail_nomem();
+    const sock_poller p = polysock::pollers().insert(owner);
+    if (p == 0) {
+      delete owner;
+      return polysock::fail_nomem();
+    }
+    *out = p;
+    return kOk;
+  });
 }
 
 int sock_poller_register(sock_poller p, sock_handle h, uint32_t events, uint64_t user_data) {
-  polysock::PollerRef poller;
-  if (int st = polysock::lookup_poller(p, &poller)) return st;
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  return polysock::poller_of(poller).add(*s.get(), h, events, user_data);
+  return polysock::guarded([&]() -> int {
+    polysock::PollerRef poller;
+    if (int st = polysock::lookup_poller(p, &poller)) return st;
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    return polysock::poller_of(poller).add(*s.get(), h, events, user_data);
+  });
 }
 
 int sock_poller_modify(sock_poller p, sock_handle h, uint32_t events, uint64_t user_data) {
-  polysock::PollerRef poller;
-  if (int st = polysock::lookup_poller(p, &poller)) return st;
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  return polysock::poller_of(poller).modify(*s.get(), h, events, user_data);
+  return polysock::guarded([&]() -> int {
+    polysock::PollerRef poller;
+    if (int st = polysock::lookup_poller(p, &poller)) return st;
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    return polysock::poller_of(poller).modify(*s.get(), h, events, user_data);
+  });
 }
 
 int sock_poller_unregister(sock_poller p, sock_handle h) {
-  polysock::PollerRef poller;
-  if (int st = polysock::lookup_poller(p, &poller)) return st;
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  return polysock::poller_of(poller).remove(*s.get(), h);
+  return polysock::guarded([&]() -> int {
+    polysock::PollerRef poller;
+    if (int st = polysock::lookup_poller(p, &poller)) return st;
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    return polysock::poller_of(poller).remove(*s.get(), h);
+  });
 }
 
 int sock_poller_wait(sock_poller p, double timeout, sock_event *events, size_t max_events,
                      size_t *out_n) {
-  if (out_n == nullptr) return polysock::fail_null("out_n");
-  *out_n = 0;
-  if (events == nullptr) return polysock::fail_null("events");
-  if (max_events == 0) return polysock::fail_value("maxevents must be greater than 0");
-  polysock::Nanos t = 0;
-  if (int st = polysock::wait_timeout(timeout, &t)) return st;
-  polysock::PollerRef poller;
-  if (int st = polysock::lookup_poller(p, &poller)) return st;
-  thread_local std::vector<polysock::Poller::Event> ready;
-  if (int st = polysock::poller_of(poller).wait(t, max_events, &ready)) return st;
-  for (size_t i = 0; i < ready.size(); ++i) {
-    events[i] = sock_event{ready[i].key, ready[i].events, ready[i].user_data};
-  }
-  *out_n = ready.size();
-  return kOk;
+  return polysock::guarded([&]() -> int {
+    if (out_n == nullptr) return polysock::fail_null("out_n");
+    *out_n = 0;
+    if (events == nullptr) return polysock::fail_null("events");
+    if (max_events == 0) return polysock::fail_value("maxevents must be greater than 0");
+    polysock::Nanos t = 0;
+    if (int st = polysock::wait_timeout(timeout, &t)) return st;
+    polysock::PollerRef poller;
+    if (int st = polysock::lookup_poller(p, &poller)) return st;
+    thread_local std::vector<polysock::Poller::Event> ready;
+    if (int st = polysock::poller_of(poller).wait(t, max_events, &ready)) return st;
+    for (size_t i = 0; i < ready.size(); ++i) {
+      events[i] = sock_event{ready[i].key, ready[i].events, ready[i].user_data};
+    }
+    *out_n = ready.size();
+    return kOk;
+  });
 }
 
 int sock_poller_close(sock_poller p) {
-  polysock::PollerRef poller;
-  switch (polysock::pollers().close(p, &poller)) {
-    case polysock::PollerTable::Lookup::kClosed:
-      return kOk;  // a second close() is a no-op, as for sockets
-    case polysock::PollerTable::Lookup::kNeverIssued:
-      return polysock::fail_os(EBADF);
-    case polysock::PollerTable::Lookup::kOk:
-      break;
-  }
-  polysock::poller_of(poller).close();  // wake the waits in flight
-  return kOk;  // the last reference (this one, or a wait's) releases the poller
+  return polysock::guarded([&]() -> int {
+    polysock::PollerRef poller;
+    switch (polysock::pollers().close(p, &poller)) {
+      case polysock::PollerTable::Lookup::kClosed:
+        return kOk;  // a second close() is a no-op, as for sockets
+      case polysock::PollerTable::Lookup::kNeverIssued:
+        return polysock::fail_os(EBADF);
+      case polysock::PollerTable::Lookup::kOk:
+        break;
+    }
+    polysock::poller_of(poller).close();  // wake the waits in flight
+    return kOk;  // the last reference (this one, or a wait's) releases the poller
+  });
 }
 
 }  // extern "C"

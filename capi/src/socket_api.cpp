@@ -17,227 +17,269 @@ using polysock::Socket;
 extern "C" {
 
 int sock_create(int family, int type, int proto, sock_handle *out) {
-  if (out == nullptr) return polysock::fail_null("out");
-  std::unique_ptr<Socket> sock;
-  if (int st = Socket::create(family, type, proto, &sock)) return st;
-  return polysock::publish(std::move(sock), out);
+  return polysock::guarded([&]() -> int {
+    if (out == nullptr) return polysock::fail_null("out");
+    std::unique_ptr<Socket> sock;
+    if (int st = Socket::create(family, type, proto, &sock)) return st;
+    return polysock::publish(std::move(sock), out);
+  });
 }
 
 int sock_close(sock_handle h) {
-  polysock::SocketRef ref;
-  switch (polysock::sockets().close(h, &ref)) {
-    case polysock::SocketTable::Lookup::kClosed:
-      return kOk;  // a second close() is a no-op, as in Python
-    case polysock::SocketTable::Lookup::kNeverIssued:
-      return fail_os(EBADF);
-    case polysock::SocketTable::Lookup::kOk:
-      break;
-  }
-  ref->abort(!ref.sole());  // wake calls in flight on this handle in other threads
-  Socket *last = nullptr;
-  ref.reset(&last);
-  if (last == nullptr) return kOk;  // the last call in flight will release the fd
-  const int st = last->close_now();
-  delete last;
-  return st;
+  return polysock::guarded([&]() -> int {
+    polysock::SocketRef ref;
+    switch (polysock::sockets().close(h, &ref)) {
+      case polysock::SocketTable::Lookup::kClosed:
+        return kOk;  // a second close() is a no-op, as in Python
+      case polysock::SocketTable::Lookup::kNeverIssued:
+        return fail_os(EBADF);
+      case polysock::SocketTable::Lookup::kOk:
+        break;
+    }
+    ref->abort(!ref.sole());  // wake calls in flight on this handle in other threads
+    Socket *last = nullptr;
+    ref.reset(&last);
+    if (last == nullptr) return kOk;  // the last call in flight will release the fd
+    const int st = last->close_now();
+    delete last;
+    return st;
+  });
 }
 
 int sock_detach(sock_handle h, int *out_fd) {
-  if (out_fd == nullptr) return polysock::fail_null("out_fd");
-  polysock::SocketRef ref;
-  switch (polysock::sockets().close(h, &ref)) {
-    case polysock::SocketTable::Lookup::kClosed:
-      *out_fd = -1;
-      return kOk;
-    case polysock::SocketTable::Lookup::kNeverIssued:
-      return fail_os(EBADF);
-    case polysock::SocketTable::Lookup::kOk:
-      break;
-  }
-  if (ref.sole()) {  // no call in flight, and none can start: hand the fd out as is
-    ref->abort(false);
-    *out_fd = ref->release_fd();
-    return kOk;
-  }
-  // Calls are in flight: they must fail with EBADF before the descriptor is handed
-  // out, and none may touch it after. Keep a descriptor of the socket aside, let
-  // abort() put a dead socket under the old number and interrupt the calls, then
-  // give the number back to the socket once they have all returned. Without a
-  // spare descriptor (none left), the calls are interrupted until they are gone.
-  const int keep = ref->dup_fd();
-  ref->abort(keep >= 0);
-  const polysock::Deadline patience(200'000'000);  // woken calls return in microseconds
-  while (!ref.sole()) {
-    if (keep >= 0 && patience.poll_ms() == -2) {
-      // A call is still in flight (its thread blocks the wake signal): hand out the
-      // spare; the old number stays with the dead socket until that call ends.
-      *out_fd = keep;
+  return polysock::guarded([&]() -> int {
+    if (out_fd == nullptr) return polysock::fail_null("out_fd");
+    polysock::SocketRef ref;
+    switch (polysock::sockets().close(h, &ref)) {
+      case polysock::SocketTable::Lookup::kClosed:
+        *out_fd = -1;
+        return kOk;
+      case polysock::SocketTable::Lookup::kNeverIssued:
+        return fail_os(EBADF);
+      case polysock::SocketTable::Lookup::kOk:
+        break;
+    }
+    if (ref.sole()) {  // no call in flight, and none can start: hand the fd out as is
+      ref->abort(false);
+      *out_fd = ref->release_fd();
       return kOk;
     }
-    ref->interrupt();  // again, for a call that had not reached the kernel last time
-    std::this_thread::sleep_for(std::chrono::microseconds(100));
-  }
-  if (keep >= 0) {
-    if (int st = ref->restore_fd(keep)) return st;
-  }
-  *out_fd = ref->release_fd();
-  return kOk;
+    // Calls are in flight: they must fail with EBADF before the descriptor is handed
+    // out, and none may touch it after. Keep a descriptor of the socket aside, let
+    // abort() put a dead socket under the old number and interrupt the calls, then
+    // give the number back to the socket once they have all returned. Without a
+    // spare descriptor (none left), the calls are interrupted until they are gone.
+    const int keep = ref->dup_fd();
+    ref->abort(keep >= 0);
+    const polysock::Deadline patience(200'000'000);  // woken calls return in microseconds
+    while (!ref.sole()) {
+      if (keep >= 0 && patience.poll_ms() == -2) {
+        // A call is still in flight (its thread blocks the wake signal): hand out the
+        // spare; the old number stays with the dead socket until that call ends.
+        *out_fd = keep;
+        return kOk;
+      }
+      ref->interrupt();  // again, for a call that had not reached the kernel last time
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    if (keep >= 0) {
+      if (int st = ref->restore_fd(keep)) return st;
+    }
+    *out_fd = ref->release_fd();
+    return kOk;
+  });
 }
 
 int sock_dup(sock_handle h, sock_handle *out) {
-  if (out == nullptr) return polysock::fail_null("out");
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  std::unique_ptr<Socket> copy;
-  if (int st = s->dup(&copy)) return st;
-  return polysock::publish(std::move(copy), out);
+  return polysock::guarded([&]() -> int {
+    if (out == nullptr) return polysock::fail_null("out");
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    std::unique_ptr<Socket> copy;
+    if (int st = s->dup(&copy)) return st;
+    return polysock::publish(std::move(copy), out);
+  });
 }
 
 int sock_fileno(sock_handle h, int *out_fd) {
-  if (out_fd == nullptr) return polysock::fail_null("out_fd");
-  polysock::SocketRef s;
-  switch (polysock::sockets().acquire(h, &s)) {
-    case polysock::SocketTable::Lookup::kClosed:
-      *out_fd = -1;
-      return kOk;
-    case polysock::SocketTable::Lookup::kNeverIssued:
-      return fail_os(EBADF);
-    case polysock::SocketTable::Lookup::kOk:
-      break;
-  }
-  *out_fd = s->fd();
-  return kOk;
+  return polysock::guarded([&]() -> int {
+    if (out_fd == nullptr) return polysock::fail_null("out_fd");
+    polysock::SocketRef s;
+    switch (polysock::sockets().acquire(h, &s)) {
+      case polysock::SocketTable::Lookup::kClosed:
+        *out_fd = -1;
+        return kOk;
+      case polysock::SocketTable::Lookup::kNeverIssued:
+        return fail_os(EBADF);
+      case polysock::SocketTable::Lookup::kOk:
+        break;
+    }
+    *out_fd = s->fd();
+    return kOk;
+  });
 }
 
 int sock_bind(sock_handle h, const char *host, int port) {
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  return s->bind(host, port);
+  return polysock::guarded([&]() -> int {
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    return s->bind(host, port);
+  });
 }
 
 int sock_listen(sock_handle h, int backlog) {
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  return s->listen(backlog);
+  return polysock::guarded([&]() -> int {
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    return s->listen(backlog);
+  });
 }
 
 int sock_accept(sock_handle h, sock_handle *out_conn, sock_address *out_addr) {
-  if (out_conn == nullptr) return polysock::fail_null("out_conn");
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  std::unique_ptr<Socket> conn;
-  polysock::Address peer;
-  if (int st = s->accept(&conn, out_addr != nullptr ? &peer : nullptr)) return st;
-  if (int st = polysock::publish(std::move(conn), out_conn)) return st;
-  polysock::copy_address(peer, out_addr);
-  return kOk;
+  return polysock::guarded([&]() -> int {
+    if (out_conn == nullptr) return polysock::fail_null("out_conn");
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    std::unique_ptr<Socket> conn;
+    polysock::Address peer;
+    if (int st = s->accept(&conn, out_addr != nullptr ? &peer : nullptr)) return st;
+    if (int st = polysock::publish(std::move(conn), out_conn)) return st;
+    polysock::copy_address(peer, out_addr);
+    return kOk;
+  });
 }
 
 int sock_connect(sock_handle h, const char *host, int port) {
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  return s->connect(host, port);
+  return polysock::guarded([&]() -> int {
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    return s->connect(host, port);
+  });
 }
 
 int sock_connect_ex(sock_handle h, const char *host, int port) {
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  int err = 0;
-  if (int st = s->connect_ex(host, port, &err)) return st;
-  return err;
+  return polysock::guarded([&]() -> int {
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    int err = 0;
+    if (int st = s->connect_ex(host, port, &err)) return st;
+    return err;
+  });
 }
 
 int sock_recv(sock_handle h, void *buf, size_t len, int flags, size_t *out_n) {
-  if (out_n == nullptr) return polysock::fail_null("out_n");
-  if (buf == nullptr && len != 0) return polysock::fail_null("buf");
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  return s->recv(buf, len, flags, out_n);
+  return polysock::guarded([&]() -> int {
+    if (out_n == nullptr) return polysock::fail_null("out_n");
+    if (buf == nullptr && len != 0) return polysock::fail_null("buf");
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    return s->recv(buf, len, flags, out_n);
+  });
 }
 
 int sock_recvfrom(sock_handle h, void *buf, size_t len, int flags, size_t *out_n,
                   sock_address *out_addr) {
-  if (out_n == nullptr) return polysock::fail_null("out_n");
-  if (buf == nullptr && len != 0) return polysock::fail_null("buf");
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  polysock::Address from;
-  if (out_addr == nullptr) return s->recvfrom(buf, len, flags, out_n, nullptr);
-  if (int st = s->recvfrom(buf, len, flags, out_n, &from)) return st;
-  polysock::copy_address(from, out_addr);
-  return kOk;
+  return polysock::guarded([&]() -> int {
+    if (out_n == nullptr) return polysock::fail_null("out_n");
+    if (buf == nullptr && len != 0) return polysock::fail_null("buf");
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    polysock::Address from;
+    if (out_addr == nullptr) return s->recvfrom(buf, len, flags, out_n, nullptr);
+    if (int st = s->recvfrom(buf, len, flags, out_n, &from)) return st;
+    polysock::copy_address(from, out_addr);
+    return kOk;
+  });
 }
 
 int sock_send(sock_handle h, const void *buf, size_t len, int flags, size_t *out_n) {
-  if (out_n == nullptr) return polysock::fail_null("out_n");
-  if (buf == nullptr && len != 0) return polysock::fail_null("buf");
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  return s->send(buf, len, flags, out_n);
+  return polysock::guarded([&]() -> int {
+    if (out_n == nullptr) return polysock::fail_null("out_n");
+    if (buf == nullptr && len != 0) return polysock::fail_null("buf");
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    return s->send(buf, len, flags, out_n);
+  });
 }
 
 int sock_sendall(sock_handle h, const void *buf, size_t len, int flags, size_t *out_sent) {
-  size_t ignored = 0;
-  if (out_sent == nullptr) out_sent = &ignored;
-  *out_sent = 0;
-  if (buf == nullptr && len != 0) return polysock::fail_null("buf");
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  return s->sendall(buf, len, flags, out_sent);
+  return polysock::guarded([&]() -> int {
+    size_t ignored = 0;
+    if (out_sent == nullptr) out_sent = &ignored;
+    *out_sent = 0;
+    if (buf == nullptr && len != 0) return polysock::fail_null("buf");
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    return s->sendall(buf, len, flags, out_sent);
+  });
 }
 
 int sock_sendto(sock_handle h, const void *buf, size_t len, int flags, const char *host, int port,
                 size_t *out_n) {
-  if (out_n == nullptr) return polysock::fail_null("out_n");
-  if (buf == nullptr && len != 0) return polysock::fail_null("buf");
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  return s->sendto(buf, len, flags, host, port, out_n);
+  return polysock::guarded([&]() -> int {
+    if (out_n == nullptr) return polysock::fail_null("out_n");
+    if (buf == nullptr && len != 0) return polysock::fail_null("buf");
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    return s->sendto(buf, len, flags, host, port, out_n);
+  });
 }
 
 int sock_sendfile(sock_handle h, int file_fd, int64_t offset, int64_t count, int64_t *out_sent) {
-  int64_t ignored = 0;
-  if (out_sent == nullptr) out_sent = &ignored;
-  *out_sent = 0;
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  return s->sendfile(file_fd, offset, count, out_sent);
+  return polysock::guarded([&]() -> int {
+    int64_t ignored = 0;
+    if (out_sent == nullptr) out_sent = &ignored;
+    *out_sent = 0;
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    return s->sendfile(file_fd, offset, count, out_sent);
+  });
 }
 
 int sock_shutdown(sock_handle h, int how) {
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  return s->shutdown(how);
+  return polysock::guarded([&]() -> int {
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    return s->shutdown(how);
+  });
 }
 
 int sock_settimeout(sock_handle h, double seconds) {
-  polysock::Nanos t = 0;
-  if (int st = polysock::timeout_from_seconds(seconds, &t)) return st;
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  return s->settimeout(t);
+  return polysock::guarded([&]() -> int {
+    polysock::Nanos t = 0;
+    if (int st = polysock::timeout_from_seconds(seconds, &t)) return st;
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    return s->settimeout(t);
+  });
 }
 
 int sock_gettimeout(sock_handle h, double *out) {
-  if (out == nullptr) return polysock::fail_null("out");
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  *out = polysock::timeout_to_seconds(s->timeout());
-  return kOk;
+  return polysock::guarded([&]() -> int {
+    if (out == nullptr) return polysock::fail_null("out");
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    *out = polysock::timeout_to_seconds(s->timeout());
+    return kOk;
+  });
 }
 
 int sock_setblocking(sock_handle h, int flag) {
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  return s->settimeout(flag ? polysock::kBlocking : 0);
+  return polysock::guarded([&]() -> int {
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    return s->settimeout(flag ? polysock::kBlocking : 0);
+  });
 }
 
 int sock_getblocking(sock_handle h, int *out) {
-  if (out == nullptr) return polysock::fail_null("out");
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  *out = s->timeout() != 0 ? 1 : 0;
-  return kOk;
+  return polysock::guarded([&]() -> int {
+    if (out == nullptr) return polysock::fail_null("out");
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    *out = s->timeout() != 0 ? 1 : 0;
+    return kOk;
+  });
 }
 
 int sock_setsockopt(sock_handle h, int level, int opt, int value) {
@@ -245,64 +287,76 @@ int sock_setsockopt(sock_handle h, int level, int opt, int value) {
 }
 
 int sock_setsockopt_bytes(sock_handle h, int level, int opt, const void *val, size_t len) {
-  if (val == nullptr && len != 0) return polysock::fail_null("val");
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  return s->setsockopt(level, opt, val, len);
+  return polysock::guarded([&]() -> int {
+    if (val == nullptr && len != 0) return polysock::fail_null("val");
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    return s->setsockopt(level, opt, val, len);
+  });
 }
 
 int sock_getsockopt(sock_handle h, int level, int opt, int *out) {
-  if (out == nullptr) return polysock::fail_null("out");
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  int value = 0;
-  size_t len = sizeof value;
-  if (int st = s->getsockopt(level, opt, &value, &len)) return st;
-  *out = value;
-  return kOk;
+  return polysock::guarded([&]() -> int {
+    if (out == nullptr) return polysock::fail_null("out");
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    int value = 0;
+    size_t len = sizeof value;
+    if (int st = s->getsockopt(level, opt, &value, &len)) return st;
+    *out = value;
+    return kOk;
+  });
 }
 
 int sock_getsockopt_bytes(sock_handle h, int level, int opt, void *buf, size_t buflen,
                           size_t *out_len) {
-  if (out_len == nullptr) return polysock::fail_null("out_len");
-  if (buf == nullptr && buflen != 0) return polysock::fail_null("buf");
-  if (buflen == 0 || buflen > 1024)
-    return polysock::fail_os_message("getsockopt buflen out of range");
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  size_t len = buflen;
-  if (int st = s->getsockopt(level, opt, buf, &len)) return st;
-  *out_len = len;
-  return kOk;
+  return polysock::guarded([&]() -> int {
+    if (out_len == nullptr) return polysock::fail_null("out_len");
+    if (buf == nullptr && buflen != 0) return polysock::fail_null("buf");
+    if (buflen == 0 || buflen > 1024)
+      return polysock::fail_os_message("getsockopt buflen out of range");
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    size_t len = buflen;
+    if (int st = s->getsockopt(level, opt, buf, &len)) return st;
+    *out_len = len;
+    return kOk;
+  });
 }
 
 int sock_getsockname(sock_handle h, sock_address *out) {
-  if (out == nullptr) return polysock::fail_null("out");
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  polysock::Address a;
-  if (int st = s->getsockname(&a)) return st;
-  polysock::copy_address(a, out);
-  return kOk;
+  return polysock::guarded([&]() -> int {
+    if (out == nullptr) return polysock::fail_null("out");
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    polysock::Address a;
+    if (int st = s->getsockname(&a)) return st;
+    polysock::copy_address(a, out);
+    return kOk;
+  });
 }
 
 int sock_getpeername(sock_handle h, sock_address *out) {
-  if (out == nullptr) return polysock::fail_null("out");
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  polysock::Address a;
-  if (int st = s->getpeername(&a)) return st;
-  polysock::copy_address(a, out);
-  return kOk;
+  return polysock::guarded([&]() -> int {
+    if (out == nullptr) return polysock::fail_null("out");
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    polysock::Address a;
+    if (int st = s->getpeername(&a)) return st;
+    polysock::copy_address(a, out);
+    return kOk;
+  });
 }
 
 int sock_info(sock_handle h, int *out_family, int *out_type, int *out_proto) {
-  polysock::SocketRef s;
-  if (int st = polysock::lookup(h, &s)) return st;
-  if (out_family != nullptr) *out_family = s->family();
-  if (out_type != nullptr) *out_type = s->type();
-  if (out_proto != nullptr) *out_proto = s->proto();
-  return kOk;
+  return polysock::guarded([&]() -> int {
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    if (out_family != nullptr) *out_family = s->family();
+    if (out_type != nullptr) *out_type = s->type();
+    if (out_proto != nullptr) *out_proto = s->proto();
+    return kOk;
+  });
 }
 
 }  // extern "C"
