@@ -1,6 +1,10 @@
 # JUnit 5 suites (run with the console launcher, one ctest test per class) and the
 # consumer check. Test classes compile against the built jar, never the class tree;
 # no test gets LD_LIBRARY_PATH: the jar must find its native libraries by itself.
+# They depend on the jar through its target (polysock_jar) and its sources, never on
+# the jar file itself: with the Unix Makefiles generator each target that lists a
+# custom command's output runs that command again, in parallel, and two jar builds
+# delete each other's class tree.
 file(GLOB java_test_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/test/org/polysock/test/*.java)
 set(test_classes ${CMAKE_CURRENT_BINARY_DIR}/test-classes)
 add_custom_command(OUTPUT ${test_classes}/.stamp
@@ -9,7 +13,7 @@ add_custom_command(OUTPUT ${test_classes}/.stamp
   COMMAND ${Java_JAVAC_EXECUTABLE} ${javac_flags} -Xlint:-try -cp ${POLYSOCK_JAR}:${POLYSOCK_JUNIT_CONSOLE}
           -d ${test_classes} ${java_test_sources}
   COMMAND ${CMAKE_COMMAND} -E touch ${test_classes}/.stamp
-  DEPENDS ${java_test_sources} ${POLYSOCK_JAR}
+  DEPENDS ${java_test_sources} polysock_jar ${java_sources}
   COMMENT "Java tests"
   VERBATIM)
 add_custom_target(polysock_java_tests ALL DEPENDS ${test_classes}/.stamp)
@@ -48,7 +52,7 @@ add_custom_command(OUTPUT ${consumer_classes}/EchoCheck.class
   COMMAND ${CMAKE_COMMAND} -E make_directory ${consumer_classes}
   COMMAND ${Java_JAVAC_EXECUTABLE} ${javac_flags} -cp ${POLYSOCK_JAR} -d ${consumer_classes}
           ${CMAKE_CURRENT_SOURCE_DIR}/consumer/EchoCheck.java
-  DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/consumer/EchoCheck.java ${POLYSOCK_JAR}
+  DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/consumer/EchoCheck.java polysock_jar ${java_sources}
   COMMENT "Java consumer check"
   VERBATIM)
 add_custom_target(polysock_java_consumer ALL DEPENDS ${consumer_classes}/EchoCheck.class)

@@ -112,18 +112,25 @@ typedef struct sock_address {
 POLYSOCK_API int sock_create(int family, int type, int proto, sock_handle *out);
 
 /**
- * close(): closes the socket and invalidates the handle. Calls waiting on it in
- * other threads (recv, send, sendall, accept, poller waits, any call in timeout
- * mode) wake up with EBADF, or with the bytes a MSG_WAITALL recv already had; the
- * descriptor is released once they return. A blocking-mode connect or sendfile
- * waits inside the kernel and returns when the kernel is done. Closing an already
+ * close(): closes the socket and invalidates the handle. Every call waiting on it
+ * in other threads, in any mode (connect, accept, recv with any flags, recvfrom,
+ * send, sendall, sendto, sendfile), wakes up with EBADF, or with the bytes a
+ * MSG_WAITALL recv already had; the descriptor number is released once they
+ * return, so no call ever reaches a socket that takes the number later. A dup of
+ * the socket (sock_dup, net_fromfd) keeps its connection. Waking a call asleep in
+ * the kernel uses a real-time signal (SIGRTMAX - 6, or POLYSOCK_WAKE_SIGNAL from
+ * the environment) with an empty SA_RESTART handler; a thread that blocks that
+ * signal is not woken until its call ends (docs/design.md). Closing an already
  * closed handle is SOCK_OK.
  */
 POLYSOCK_API int sock_close(sock_handle h);
 
 /**
  * detach(): invalidates the handle without closing the descriptor, given in
- * *out_fd (-1 if the socket was closed already).
+ * *out_fd (-1 if the socket was closed already). Calls in flight on the handle in
+ * other threads fail with EBADF, as for close, and have returned before the
+ * descriptor is handed out. If one cannot be woken within 200 ms (its thread blocks
+ * the wake signal), *out_fd is a duplicate of the socket's descriptor instead.
  */
 POLYSOCK_API int sock_detach(sock_handle h, int *out_fd);
 
