@@ -9,38 +9,26 @@
 
 namespace polysock {
 namespace detail {
-#define POLYSOCK_TLS thread_local __attribute__((tls_model("initial-exec")))
-constinit POLYSOCK_TLS int t_status = kOk;
-constinit POLYSOCK_TLS int t_code = 0;
-constinit POLYSOCK_TLS const char *t_literal = nullptr;
-constinit POLYSOCK_TLS bool t_owned = false;
-#undef POLYSOCK_TLS
+constinit thread_local __attribute__((tls_model("initial-exec"))) ErrorRecord t_error;
 }  // namespace detail
 namespace {
 
 // The hot part of the record is plain data, so that recording a failure (EAGAIN on
 // every poll round of a server) is three stores to initial-exec TLS: no TLS init
 // guard, no __tls_get_addr call from the shared library, no string touched.
-using detail::t_code;
-using detail::t_literal;
-using detail::t_owned;
-using detail::t_status;
 
 // The cold part: built messages, only touched when a message is asked for or built.
 thread_local std::string t_text;
 
 int record(int status, int code, const char *literal) {
-  t_status = status;
-  t_code = code;
-  t_literal = literal;
-  t_owned = false;
+  detail::t_error = {status, code, literal, false};
   return status;
 }
 
 int record_owned(int status, int code, std::string message) {
   record(status, code, nullptr);
   t_text = std::move(message);
-  t_owned = true;
+  detail::t_error.owned = true;
   return status;
 }
 
@@ -77,30 +65,31 @@ int fail_value(std::string message) { return record_owned(kErrValue, 0, std::mov
 int fail_nomem() { return record(kErrNomem, 0, "out of memory"); }
 int fail_range() { return record(kErrRange, 0, "output buffer too small"); }
 
-int last_errno() { return t_code; }
+int last_errno() { return detail::t_error.code; }
 
 const char *last_error_message() {
-  if (t_literal != nullptr) return t_literal;
-  if (t_owned) return t_text.c_str();
+  detail::ErrorRecord &e = detail::t_error;
+  if (e.literal != nullptr) return e.literal;
+  if (e.owned) return t_text.c_str();
   char buf[256];
   const char *detail = "";
-  switch (t_status) {
+  switch (e.status) {
     case kOk:
       return "";
     case kErrOs:
-      detail = errno_text(t_code, buf, sizeof buf);
+      detail = errno_text(e.code, buf, sizeof buf);
       break;
     case kErrGai:
-      detail = gai_strerror(t_code);
+      detail = gai_strerror(e.code);
       break;
     case kErrHost:
-      detail = hstrerror(t_code);
+      detail = hstrerror(e.code);
       break;
     default:
-      return status_name(t_status);
+      return status_name(e.status);
   }
-  t_text = "[Errno " + std::to_string(t_code) + "] " + detail;
-  t_owned = true;  // formatted once; asking again returns the same text
+  t_text = "[Errno " + std::to_string(e.code) + "] " + detail;
+  e.owned = true;  // formatted once; asking again returns the same text
   return t_text.c_str();
 }
 

@@ -29,23 +29,25 @@ enum Status : int {
 // The name of a status ("SOCK_ERR_TIMEOUT"), or "SOCK_ERR_UNKNOWN".
 const char *status_name(int status);
 
-// The hot part of the thread's error record (error.cpp): plain initial-exec TLS,
-// constant-initialised, so that recording a failure is four stores, inlined.
+// The hot part of the thread's error record (error.cpp): one constant-initialised
+// initial-exec TLS struct, so that recording a failure is a few inlined stores.
 namespace detail {
-#define POLYSOCK_TLS thread_local __attribute__((tls_model("initial-exec")))
-extern constinit POLYSOCK_TLS int t_status;
-extern constinit POLYSOCK_TLS int t_code;
-extern constinit POLYSOCK_TLS const char *t_literal;  // a fixed message, if the failure has one
-extern constinit POLYSOCK_TLS bool t_owned;           // the message is in the cold record already
-#undef POLYSOCK_TLS
+struct ErrorRecord {
+  int status = 0;
+  int code = 0;
+  const char *literal = nullptr;  // a fixed message, if the failure has one
+  bool owned = false;             // the message is in the cold record already
+};
+extern constinit thread_local __attribute__((tls_model("initial-exec"))) ErrorRecord t_error;
 }  // namespace detail
 
 // OSError with an errno; the message is "[Errno N] strerror(N)".
 inline int fail_os(int err) {
-  detail::t_status = kErrOs;
-  detail::t_code = err;
-  detail::t_literal = nullptr;
-  detail::t_owned = false;
+  detail::ErrorRecord &e = detail::t_error;
+  e.status = kErrOs;
+  e.code = err;
+  e.literal = nullptr;
+  e.owned = false;
   return kErrOs;
 }
 // OSError without an errno (CPython's OSError(msg)); message must be a literal.

@@ -24,7 +24,6 @@ namespace {
 
 constexpr int kTypeFlags = SOCK_NONBLOCK | SOCK_CLOEXEC;
 
-
 int ssize_limit(std::size_t len) {
   return len > static_cast<std::size_t>(SSIZE_MAX) ? fail_value("buffer length too large") : kOk;
 }
@@ -195,8 +194,8 @@ int Socket::accept(std::unique_ptr<Socket> *out, Address *peer) {
   const int flags = SOCK_CLOEXEC | (t >= 0 ? SOCK_NONBLOCK : 0);
   ssize_t fd = -1;
   int st = io(
-      POLLIN, false, Deadline(timeout()),
-      [&]() -> ssize_t {
+      POLLIN, false, timeout(),
+      [&](int) -> ssize_t {  // the descriptor's O_NONBLOCK follows the mode
         sa.len = sizeof sa.storage;
         return ::accept4(fd_, sa.get(), &sa.len, flags);
       },
@@ -278,13 +277,13 @@ int Socket::recvfrom(void *buf, std::size_t len, int flags, std::size_t *out_n, 
   if (from == nullptr && len != 0) return recv(buf, len, flags, out_n);
   if (int st = ssize_limit(len)) return st;
   const Nanos t = timeout();
-  const int io = io_flags(flags, t);
   SockAddr sa;
   sa.len = 0;
   ssize_t n = 0;
   int st = this->io(
-      POLLIN, (flags & MSG_DONTWAIT) != 0, Deadline(t),
-      [&]() -> ssize_t {
+      POLLIN, (flags & MSG_DONTWAIT) != 0, t,
+      [&](int dontwait) -> ssize_t {
+        const int io = flags | MSG_NOSIGNAL | dontwait;
         if (from == nullptr) return ::recv(fd_, buf, len, io);
         socklen_t alen = sizeof sa.storage;
         const ssize_t r = ::recvfrom(fd_, buf, len, io, sa.get(), &alen);
@@ -308,13 +307,15 @@ int Socket::sendall(const void *buf, std::size_t len, int flags, std::size_t *ou
 
 int Socket::send_all(const unsigned char *p, std::size_t len, int flags, const Deadline &deadline,
                      std::size_t *sent) {
-  const int io = io_flags(flags, deadline.timeout());
   int st = kOk;
   while (st == kOk && *sent < len) {
     ssize_t n = 0;
     st = this->io(
-        POLLOUT, (flags & MSG_DONTWAIT) != 0, deadline,
-        [&]() -> ssize_t { return ::send(fd_, p + *sent, len - *sent, io); }, &n);
+        POLLOUT, (flags & MSG_DONTWAIT) != 0, deadline.timeout(),
+        [&](int dontwait) -> ssize_t {
+          return ::send(fd_, p + *sent, len - *sent, flags | MSG_NOSIGNAL | dontwait);
+        },
+        &n, &deadline);
     if (st == kOk) *sent += static_cast<std::size_t>(n);
   }
   return st;
@@ -326,11 +327,13 @@ int Socket::sendto(const void *buf, std::size_t len, int flags, const char *host
   SockAddr sa;
   if (int st = make_sockaddr(family_, host, port, "sendto()", &sa)) return st;
   const Nanos t = timeout();
-  const int io = io_flags(flags, t);
   ssize_t n = 0;
   int st = this->io(
-      POLLOUT, (flags & MSG_DONTWAIT) != 0, Deadline(t),
-      [&]() -> ssize_t { return ::sendto(fd_, buf, len, io, sa.get(), sa.len); }, &n);
+      POLLOUT, (flags & MSG_DONTWAIT) != 0, t,
+      [&](int dontwait) -> ssize_t {
+        return ::sendto(fd_, buf, len, flags | MSG_NOSIGNAL | dontwait, sa.get(), sa.len);
+      },
+      &n);
   if (st != kOk) return st;
   *out_n = static_cast<std::size_t>(n);
   return kOk;
@@ -392,8 +395,8 @@ int Socket::sendfile_regular(int file_fd, std::int64_t offset, std::int64_t coun
     if (block <= 0) break;
     ssize_t n = 0;
     st = io(
-        POLLOUT, false, Deadline(t),
-        [&]() -> ssize_t {
+        POLLOUT, false, t,
+        [&](int) -> ssize_t {  // takes no flags: O_NONBLOCK follows the mode
           return ::sendfile(fd_, file_fd, &off, static_cast<std::size_t>(block));
         },
         &n);

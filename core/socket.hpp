@@ -102,11 +102,14 @@ class Socket {
   // blocking socket. Timeout mode: poll first, then the call, again on EAGAIN until
   // the deadline. EINTR is retried (PEP 475); a close from another thread ends
   // every wait with EBADF.
+  // t is the socket's timeout as the caller read it; `shared`, if given, is a
+  // deadline that spans several calls (sendall's), else each call has its own.
   template <class Op>
-  int io(short events, bool nowait, const Deadline &deadline, Op op, ssize_t *out);
+  int io(short events, bool nowait, Nanos t, Op &&op, ssize_t *out,
+         const Deadline *shared = nullptr);
   // io()'s blocking and timeout modes, out of line: only the cheap path is inlined.
   template <class Op>
-  int io_waiting(short events, const Deadline &deadline, Op op, ssize_t *out);
+  int io_waiting(short events, Nanos t, const Deadline *shared, Op op, ssize_t *out);
   // Waits in poll() for `events` on the descriptor until the deadline; the caller
   // is inside a WaitSection, so a close interrupts it.
   int wait(short events, const Deadline &deadline);
@@ -136,47 +139,45 @@ class Socket {
 // The hot paths, here so that the C ABI's functions inline them: a non-blocking
 // call is the handle lookup, one system call and, on failure, the error record.
 
-// MSG_NOSIGNAL always. MSG_DONTWAIT in non-blocking and timeout modes, so that a
-// dup in blocking mode (which shares O_NONBLOCK) cannot make them sleep in the
-// kernel; in blocking mode the kernel waits, as on a plain socket.
-inline int io_flags(int user_flags, Nanos t) {
-  return user_flags | MSG_NOSIGNAL | (t >= 0 ? MSG_DONTWAIT : 0);
-}
-
+// op(dontwait) makes the system call; for calls that take flags, `dontwait` is the
+// MSG_DONTWAIT to add: in non-blocking and timeout modes, so that a dup in blocking
+// mode (which shares O_NONBLOCK) cannot make them sleep in the kernel, and never in
+// blocking mode, where the kernel waits as on a plain socket.
 template <class Op>
-inline int Socket::io(short events, bool nowait, const Deadline &deadline, Op op, ssize_t *out) {
-  const Nanos t = deadline.timeout();
+inline int Socket::io(short events, bool nowait, Nanos t, Op &&op, ssize_t *out,
+                      const Deadline *shared) {
   if (t == 0 || (nowait && t < 0)) [[likely]] {
     // Never sleeps, so it needs no registration: the cheap path of a poll loop.
     ssize_t n;
     do {
-      n = op();
+      n = op(MSG_DONTWAIT);
     } while (n < 0 && errno == EINTR);
     if (n < 0) return fail_io(errno);
     *out = n;
     return kOk;
   }
-  return io_waiting(events, deadline, op, out);
+  return io_waiting(events, t, shared, Op(op), out);
 }
 
 template <class Op>
-__attribute__((noinline)) int Socket::io_waiting(short events, const Deadline &deadline, Op op,
-                                                 ssize_t *out) {
-  const Nanos t = deadline.timeout();
+__attribute__((noinline)) int Socket::io_waiting(short events, Nanos t, const Deadline *shared,
+                                                 Op op, ssize_t *out) {
+  const Deadline own(shared != nullptr ? 0 : t);
+  const Deadline &deadline = shared != nullptr ? *shared : own;
   const WaitSection waiting(this);
   if (aborted()) return fail_os(EBADF);
   for (;;) {
     if (t > 0) {
       if (int st = wait(events, deadline)) return st;
     }
-    const ssize_t n = op();
+    const ssize_t n = op(t >= 0 ? MSG_DONTWAIT : 0);
     if (n >= 0) {
       *out = n;
       return kOk;
     }
     const int err = errno;
     if (aborted()) return fail_os(EBADF);
-    if (err == EINTR) continue;               // PEP 475
+    if (err == EINTR) continue;                                    // PEP 475
     if (t > 0 && (err == EAGAIN || err == EWOULDBLOCK)) continue;  // spurious readiness
     return fail_os(err);  // blocking mode reports EAGAIN as CPython does (SO_RCVTIMEO)
   }
@@ -190,15 +191,17 @@ inline int Socket::recv(void *buf, std::size_t len, int flags, std::size_t *out_
   if (len > static_cast<std::size_t>(SSIZE_MAX)) [[unlikely]] {
     return fail_value("buffer length too large");
   }
-  const Nanos t = timeout();
-  const int io = io_flags(flags, t);
   ssize_t n = 0;
-  int st = this->io(
-      POLLIN, (flags & MSG_DONTWAIT) != 0, Deadline(t),
-      [this, buf, len, io]() -> ssize_t { return ::recv(fd_, buf, len, io); }, &n);
+  int st = io(
+      POLLIN, (flags & MSG_DONTWAIT) != 0, timeout(),
+      [this, buf, len, flags](int dontwait) -> ssize_t {
+        return ::recv(fd_, buf, len, flags | MSG_NOSIGNAL | dontwait);
+      },
+      &n);
   if (st != kOk) return st;
   // 0 bytes from the dead socket that close put in place is no end of stream.
-  if (n == 0 && aborted_.load(std::memory_order_acquire)) [[unlikely]] return fail_os(EBADF);
+  if (n == 0 && aborted_.load(std::memory_order_acquire)) [[unlikely]]
+    return fail_os(EBADF);
   *out_n = static_cast<std::size_t>(n);
   return kOk;
 }
@@ -207,12 +210,13 @@ inline int Socket::send(const void *buf, std::size_t len, int flags, std::size_t
   if (len > static_cast<std::size_t>(SSIZE_MAX)) [[unlikely]] {
     return fail_value("buffer length too large");
   }
-  const Nanos t = timeout();
-  const int io = io_flags(flags, t);
   ssize_t n = 0;
-  int st = this->io(
-      POLLOUT, (flags & MSG_DONTWAIT) != 0, Deadline(t),
-      [this, buf, len, io]() -> ssize_t { return ::send(fd_, buf, len, io); }, &n);
+  int st = io(
+      POLLOUT, (flags & MSG_DONTWAIT) != 0, timeout(),
+      [this, buf, len, flags](int dontwait) -> ssize_t {
+        return ::send(fd_, buf, len, flags | MSG_NOSIGNAL | dontwait);
+      },
+      &n);
   if (st != kOk) return st;
   *out_n = static_cast<std::size_t>(n);
   return kOk;

@@ -22,7 +22,8 @@ int timeout_from_seconds(double seconds, Nanos *out) {
   if (seconds < 0) return fail_value("Timeout value out of range");
   const double ns = std::ceil(seconds * 1e9);  // CPython rounds up (1e-10 s -> 1 ns)
   // CPython's limit: the nanoseconds must fit an int64 (9.2e9 s is accepted).
-  if (!(ns < 9223372036854775808.0)) return fail_value("timestamp out of range for platform time_t");
+  if (!(ns < 9223372036854775808.0))
+    return fail_value("timestamp out of range for platform time_t");
   *out = static_cast<Nanos>(ns);
   return kOk;
 }

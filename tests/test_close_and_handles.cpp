@@ -308,21 +308,22 @@ TEST(HandleGenerations, ASlotAtItsLastGenerationRetiresInsteadOfWrapping) {
   // what 2^32 create/close cycles of one slot would do (six hours at 190,000 cycles
   // a second) happens in a few: no handle is ever issued twice, and a closed handle
   // stays closed, so closing it again is still OK.
-  polysock::HandleTable<int> table(7, 3);
+  using Table = polysock::HandleTable<int, 7>;
+  Table table(3);
   std::vector<std::uint64_t> issued;
   for (int cycle = 0; cycle < 12; ++cycle) {
     const std::uint64_t h = table.insert(new int(cycle));
     ASSERT_NE(0u, h);
     for (std::uint64_t old : issued) ASSERT_NE(old, h) << "cycle " << cycle;
     ASSERT_LE(h >> 32, 3u) << "generation past the last one";
-    polysock::HandleTable<int>::Ref ref;
-    ASSERT_EQ(polysock::HandleTable<int>::Lookup::kOk, table.close(h, &ref));
+    Table::Ref ref;
+    ASSERT_EQ(Table::Lookup::kOk, table.close(h, &ref));
     ref.reset();
     issued.push_back(h);
     for (std::uint64_t old : issued) {
-      polysock::HandleTable<int>::Ref r;
-      EXPECT_EQ(polysock::HandleTable<int>::Lookup::kClosed, table.acquire(old, &r));
-      EXPECT_EQ(polysock::HandleTable<int>::Lookup::kClosed, table.close(old, &r))
+      Table::Ref r;
+      EXPECT_EQ(Table::Lookup::kClosed, table.acquire(old, &r));
+      EXPECT_EQ(Table::Lookup::kClosed, table.close(old, &r))
           << "a second close of an old handle is a no-op, as in Python";
     }
   }

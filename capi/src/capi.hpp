@@ -19,7 +19,7 @@ namespace polysock {
 // handle and a poller handle never name each other's objects.
 enum HandleKind : std::uint8_t { kSocketHandles = 1, kPollerHandles = 2 };
 
-using SocketTable = HandleTable<Socket>;
+using SocketTable = HandleTable<Socket, kSocketHandles>;
 using SocketRef = SocketTable::Ref;
 
 // A static object whose destructor never runs (threads may still use it at exit).

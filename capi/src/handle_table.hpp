@@ -24,8 +24,10 @@
 
 namespace polysock {
 
-template <class T>
+template <class T, std::uint8_t Kind>
 class HandleTable {
+  struct Slot;
+
  public:
   enum class Lookup { kOk, kClosed, kNeverIssued };
 
@@ -33,7 +35,7 @@ class HandleTable {
   class Ref {
    public:
     Ref() = default;
-    Ref(Ref &&o) noexcept : table_(o.table_), index_(o.index_), obj_(o.obj_) { o.table_ = nullptr; }
+    Ref(Ref &&o) noexcept : table_(o.table_), slot_(o.slot_), obj_(o.obj_) { o.table_ = nullptr; }
     Ref(const Ref &) = delete;
     Ref &operator=(const Ref &) = delete;
     ~Ref() { reset(); }
@@ -42,29 +44,27 @@ class HandleTable {
     explicit operator bool() const { return table_ != nullptr; }
     // True when this is the only reference: no call is in flight on the object.
     // Once the slot is closed the count only goes down, so false may turn true.
-    bool sole() const {
-      return (table_->slot(index_).state.load(std::memory_order_acquire) & kRefMask) == kRef;
-    }
+    bool sole() const { return (slot_->state.load(std::memory_order_acquire) & kRefMask) == kRef; }
     // Drops the reference; true if this was the last one of a closed slot, in which
     // case the object is handed to the caller (via *last) instead of destroyed.
     void reset(T **last = nullptr) {
       if (table_ == nullptr) return;
       HandleTable *t = table_;
       table_ = nullptr;
-      t->release(index_, last);
+      t->release(slot_, last);
     }
 
    private:
     friend class HandleTable;
     HandleTable *table_ = nullptr;
-    std::uint32_t index_ = 0;
+    Slot *slot_ = nullptr;
     T *obj_ = nullptr;
   };
 
-  // kind (0..255) is stamped into every handle this table issues. last_generation
+  // Kind (0..255) is stamped into every handle this table issues. last_generation
   // is lowered only by tests, to see slots retire without 2^32 cycles.
-  constexpr explicit HandleTable(std::uint8_t kind, std::uint32_t last_generation = 0xffffffffU)
-      : kind_(static_cast<std::uint64_t>(kind) << kKindShift), last_generation_(last_generation) {}
+  constexpr explicit HandleTable(std::uint32_t last_generation = 0xffffffffU)
+      : last_generation_(last_generation) {}
   HandleTable(const HandleTable &) = delete;
   HandleTable &operator=(const HandleTable &) = delete;
 
@@ -76,12 +76,13 @@ class HandleTable {
       index = free_.back();
       free_.pop_back();
     } else {
-      if (used_ == kChunkSize * kMaxChunks) return 0;
+      if (used_ == kCapacity) return 0;
       index = used_;
       const std::uint32_t c = index / kChunkSize;
       if (chunks_[c].load(std::memory_order_acquire) == nullptr) {
         Slot *chunk = new (std::nothrow) Slot[kChunkSize];
         if (chunk == nullptr) return 0;
+        for (std::uint32_t i = 0; i < kChunkSize; ++i) chunk[i].index = c * kChunkSize + i;
         chunks_[c].store(chunk, std::memory_order_release);
       }
       ++used_;
@@ -97,15 +98,19 @@ class HandleTable {
   // Takes a reference to the object behind h, if h is open.
   Lookup acquire(std::uint64_t h, Ref *out) {
     Slot *s = find(h);
-    if (s == nullptr) return Lookup::kNeverIssued;
+    if (s == nullptr) [[unlikely]]
+      return Lookup::kNeverIssued;
     const std::uint64_t gen = h >> 32;
     std::uint64_t st = s->state.load(std::memory_order_acquire);
     for (;;) {
-      if ((st >> 32) != gen || !(st & kOpen)) return classify(st, gen);
-      if (s->state.compare_exchange_weak(st, st + kRef, std::memory_order_acquire)) break;
+      if ((st >> 32) != gen || !(st & kOpen)) [[unlikely]]
+        return classify(st, gen);
+      if (s->state.compare_exchange_weak(st, st + kRef, std::memory_order_acquire)) [[likely]] {
+        break;
+      }
     }
     out->table_ = this;
-    out->index_ = index_of(h);
+    out->slot_ = s;
     out->obj_ = s->obj;
     return Lookup::kOk;
   }
@@ -124,7 +129,7 @@ class HandleTable {
       }
     }
     out->table_ = this;
-    out->index_ = index_of(h);
+    out->slot_ = s;
     out->obj_ = s->obj;
     return Lookup::kOk;
   }
@@ -133,41 +138,41 @@ class HandleTable {
   static constexpr std::uint64_t kOpen = 1;
   static constexpr std::uint64_t kRef = 2;
   static constexpr std::uint64_t kRefMask = 0xfffffffeULL;
-  static constexpr std::uint32_t kChunkSize = 4096;
-  static constexpr std::uint32_t kMaxChunks = 1024;
   static constexpr int kKindShift = 24;
   static constexpr std::uint64_t kIndexMask = (1ULL << kKindShift) - 1;
   static constexpr std::uint64_t kKindMask = 0xffULL << kKindShift;
-  static_assert(kChunkSize * kMaxChunks < kIndexMask, "slot index + 1 fits below the kind");
+  // The chunk array covers every index the 24 bits can name, so a lookup needs no
+  // range check; the last index is never issued (index bits 0 land there).
+  static constexpr std::uint32_t kChunkSize = 4096;
+  static constexpr std::uint32_t kMaxChunks = (kIndexMask + 1) / kChunkSize;
+  static constexpr std::uint32_t kCapacity = kChunkSize * kMaxChunks - 1;
 
   struct Slot {
     std::atomic<std::uint64_t> state{0};
     T *obj = nullptr;
+    std::uint32_t index = 0;  // its own index, for the free list
   };
-
-  static std::uint32_t index_of(std::uint64_t h) {
-    return static_cast<std::uint32_t>(h & kIndexMask) - 1;
-  }
 
   Slot &slot(std::uint32_t index) {
     return chunks_[index / kChunkSize].load(std::memory_order_acquire)[index % kChunkSize];
   }
 
+  // The slot a handle names, if its kind is this table's and its chunk exists. The
+  // generation is checked against the slot's state by the caller.
   Slot *find(std::uint64_t h) {
-    if ((h & kIndexMask) == 0 || (h >> 32) == 0 || (h & kKindMask) != kind_) return nullptr;
-    const std::uint32_t index = index_of(h);
-    if (index / kChunkSize >= kMaxChunks) return nullptr;
+    if ((h & kKindMask) != kind_) return nullptr;
+    const auto index = static_cast<std::uint32_t>((h - 1) & kIndexMask);
     Slot *chunk = chunks_[index / kChunkSize].load(std::memory_order_acquire);
     return chunk == nullptr ? nullptr : &chunk[index % kChunkSize];
   }
 
   // A handle that does not match the slot is closed if its generation was issued.
   static Lookup classify(std::uint64_t st, std::uint64_t gen) {
-    return gen <= (st >> 32) ? Lookup::kClosed : Lookup::kNeverIssued;
+    return gen != 0 && gen <= (st >> 32) ? Lookup::kClosed : Lookup::kNeverIssued;
   }
 
-  void release(std::uint32_t index, T **last) {
-    Slot &s = slot(index);
+  void release(Slot *slot, T **last) {
+    Slot &s = *slot;
     const std::uint64_t st = s.state.fetch_sub(kRef, std::memory_order_acq_rel) - kRef;
     if ((st & kRefMask) != 0 || (st & kOpen)) return;
     // Last reference of a closed slot: nobody can acquire it any more.
@@ -176,7 +181,7 @@ class HandleTable {
     if ((st >> 32) < last_generation_) {
       std::lock_guard<std::mutex> lock(mu_);
       try {
-        free_.push_back(index);
+        free_.push_back(slot->index);
       } catch (const std::bad_alloc &) {
         // The slot is lost, never reused: still no handle is issued twice.
       }
@@ -188,7 +193,7 @@ class HandleTable {
     }
   }
 
-  const std::uint64_t kind_;
+  static constexpr std::uint64_t kind_ = static_cast<std::uint64_t>(Kind) << kKindShift;
   const std::uint32_t last_generation_;
   std::atomic<Slot *> chunks_[kMaxChunks] = {};
   std::mutex mu_;

@@ -21,7 +21,7 @@ static_assert(sizeof(sock_address::host) == sizeof(Address::host), "same host bu
 
 // Constant-initialised, so that a lookup is one address away, and never destroyed:
 // sockets may outlive exit.
-constinit NeverDestroyed<SocketTable> g_sockets{kSocketHandles};
+constinit NeverDestroyed<SocketTable> g_sockets;
 
 int publish(std::unique_ptr<Socket> sock, sock_handle *out) {
   const sock_handle h = sockets().insert(sock.get());

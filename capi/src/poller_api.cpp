@@ -20,12 +20,12 @@ static_assert(SOCK_EVENT_READ == kEventRead && SOCK_EVENT_WRITE == kEventWrite &
 
 // A poller handle owns one reference to the poller; its sockets hold weak ones,
 // so that a socket that outlives its poller does not keep it alive.
-using PollerTable = HandleTable<std::shared_ptr<Poller>>;
+using PollerTable = HandleTable<std::shared_ptr<Poller>, kPollerHandles>;
 using PollerRef = PollerTable::Ref;
 
 PollerTable &pollers() {
   // Never destroyed, like the socket table.
-  static PollerTable *table = new PollerTable(kPollerHandles);
+  static PollerTable *table = new PollerTable();
   return *table;
 }
 
