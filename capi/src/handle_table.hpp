@@ -67,6 +67,11 @@ class HandleTable {
       : last_generation_(last_generation) {}
   HandleTable(const HandleTable &) = delete;
   HandleTable &operator=(const HandleTable &) = delete;
+  // Frees the slots, not the objects still in them. The process-wide tables are
+  // never destroyed (capi.hpp's NeverDestroyed); tests make tables of their own.
+  ~HandleTable() {
+    for (auto &chunk : chunks_) delete[] chunk.load(std::memory_order_relaxed);
+  }
 
   // Stores obj (taking ownership) and returns its handle, or 0 if out of memory/slots.
   std::uint64_t insert(T *obj) {
