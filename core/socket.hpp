@@ -105,7 +105,7 @@ class Socket {
   // t is the socket's timeout as the caller read it; `shared`, if given, is a
   // deadline that spans several calls (sendall's), else each call has its own.
   template <class Op>
-  int io(short events, bool nowait, Nanos t, Op &&op, ssize_t *out,
+  int io(short events, bool nowait, Nanos t, Op op, ssize_t *out,
          const Deadline *shared = nullptr);
   // io()'s blocking and timeout modes, out of line: only the cheap path is inlined.
   template <class Op>
@@ -144,7 +144,7 @@ class Socket {
 // mode (which shares O_NONBLOCK) cannot make them sleep in the kernel, and never in
 // blocking mode, where the kernel waits as on a plain socket.
 template <class Op>
-inline int Socket::io(short events, bool nowait, Nanos t, Op &&op, ssize_t *out,
+inline int Socket::io(short events, bool nowait, Nanos t, Op op, ssize_t *out,
                       const Deadline *shared) {
   if (t == 0 || (nowait && t < 0)) [[likely]] {
     // Never sleeps, so it needs no registration: the cheap path of a poll loop.
@@ -156,7 +156,7 @@ inline int Socket::io(short events, bool nowait, Nanos t, Op &&op, ssize_t *out,
     *out = n;
     return kOk;
   }
-  return io_waiting(events, t, shared, Op(op), out);
+  return io_waiting(events, t, shared, op, out);
 }
 
 template <class Op>
