@@ -210,6 +210,8 @@ TEST_P(CloseWakes, Sendall) {
   Pair p = tcp_pair();
   Sock dup;
   ASSERT_PS_OK(sock_dup(p.server, dup.out()));
+  // A fixed receive buffer: autotuning would open the window while the send waits.
+  ASSERT_PS_OK(sock_setsockopt(p.client, NET_SOL_SOCKET, NET_SO_RCVBUF, 4096));
   fill_send_buffer(p.server);
   set_mode(p.server, GetParam());
   const sock_handle victim = p.server.release();
