@@ -35,8 +35,27 @@ void thread_ended(void *record) {
   w->live = false;  // from now on close never signals this pthread_t
 }
 
+// fork() copies only the calling thread: the child must not signal the parent's
+// threads through records copied from it, nor find g_mu held by one of them.
+void before_fork() { g_mu.lock(); }
+void after_fork_in_parent() { g_mu.unlock(); }
+void after_fork_in_child() {
+  for (Waiter *w = g_waiters; w != nullptr; w = w->next) {
+    if (w == t_waiter) {
+      w->thread = pthread_self();
+      continue;
+    }
+    w->on.store(nullptr, std::memory_order_relaxed);
+    w->live = false;
+  }
+  g_mu.unlock();
+}
+
 Waiter *register_thread() {
-  std::call_once(g_key_once, [] { (void)pthread_key_create(&g_exit_key, thread_ended); });
+  std::call_once(g_key_once, [] {
+    (void)pthread_key_create(&g_exit_key, thread_ended);
+    (void)pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
+  });
   std::lock_guard<std::mutex> lock(g_mu);
   Waiter *w = g_waiters;
   while (w != nullptr && w->live) w = w->next;
