@@ -105,8 +105,7 @@ class Socket {
   // t is the socket's timeout as the caller read it; `shared`, if given, is a
   // deadline that spans several calls (sendall's), else each call has its own.
   template <class Op>
-  int io(short events, bool nowait, Nanos t, Op op, ssize_t *out,
-         const Deadline *shared = nullptr);
+  int io(short events, bool nowait, Nanos t, Op op, ssize_t *out, const Deadline *shared = nullptr);
   // io()'s blocking and timeout modes, out of line: only the cheap path is inlined.
   template <class Op>
   int io_waiting(short events, Nanos t, const Deadline *shared, Op op, ssize_t *out);
@@ -184,12 +183,10 @@ __attribute__((noinline)) int Socket::io_waiting(short events, Nanos t, const De
 }
 
 inline int Socket::recv(void *buf, std::size_t len, int flags, std::size_t *out_n) {
-  if (len == 0) {  // CPython's recv(0) returns b'' without a system call or a wait
-    *out_n = 0;
+  if (len - 1 >= static_cast<std::size_t>(SSIZE_MAX)) [[unlikely]] {  // 0, or too large
+    if (len != 0) return fail_value("buffer length too large");
+    *out_n = 0;  // CPython's recv(0) returns b'' without a system call or a wait
     return kOk;
-  }
-  if (len > static_cast<std::size_t>(SSIZE_MAX)) [[unlikely]] {
-    return fail_value("buffer length too large");
   }
   ssize_t n = 0;
   int st = io(

@@ -7,7 +7,9 @@
 // Handle layout: high 32 bits generation (never 0), bits 24..31 the table's kind,
 // bits 0..23 slot index + 1. The kind keeps tables apart: a poller handle passed
 // where a socket handle belongs names no socket, even when both share slot and
-// generation. Slot state layout: high 32 bits generation, bits 1..31 references, bit 0 open.
+// generation. Slot state layout: high 32 bits generation, bits 24..31 the kind, as
+// in the handle, bits 1..23 references, bit 0 open; so one comparison of the top 40
+// bits checks a handle's generation and kind at once.
 //
 // Generations never wrap: a slot whose generation reaches the last one is retired
 // (never reused) when that socket is freed, so no handle is ever issued twice.
@@ -96,7 +98,8 @@ class HandleTable {
     // Below last_generation_: a slot at the last one is never put back (release).
     const std::uint32_t gen = static_cast<std::uint32_t>(s.state.load() >> 32) + 1;
     s.obj = obj;
-    s.state.store((static_cast<std::uint64_t>(gen) << 32) | kOpen, std::memory_order_release);
+    s.state.store((static_cast<std::uint64_t>(gen) << 32) | kind_ | kOpen,
+                  std::memory_order_release);
     return (static_cast<std::uint64_t>(gen) << 32) | kind_ | (index + 1);
   }
 
@@ -105,11 +108,10 @@ class HandleTable {
     Slot *s = find(h);
     if (s == nullptr) [[unlikely]]
       return Lookup::kNeverIssued;
-    const std::uint64_t gen = h >> 32;
     std::uint64_t st = s->state.load(std::memory_order_acquire);
     for (;;) {
-      if ((st >> 32) != gen || !(st & kOpen)) [[unlikely]]
-        return classify(st, gen);
+      if (((st ^ h) >> kKindShift) != 0 || !(st & kOpen)) [[unlikely]]
+        return classify(st, h);
       if (s->state.compare_exchange_weak(st, st + kRef, std::memory_order_acquire)) [[likely]] {
         break;
       }
@@ -125,10 +127,9 @@ class HandleTable {
   Lookup close(std::uint64_t h, Ref *out) {
     Slot *s = find(h);
     if (s == nullptr) return Lookup::kNeverIssued;
-    const std::uint64_t gen = h >> 32;
     std::uint64_t st = s->state.load(std::memory_order_acquire);
     for (;;) {
-      if ((st >> 32) != gen || !(st & kOpen)) return classify(st, gen);
+      if (((st ^ h) >> kKindShift) != 0 || !(st & kOpen)) return classify(st, h);
       if (s->state.compare_exchange_weak(st, (st & ~kOpen) + kRef, std::memory_order_acq_rel)) {
         break;
       }
@@ -142,7 +143,7 @@ class HandleTable {
  private:
   static constexpr std::uint64_t kOpen = 1;
   static constexpr std::uint64_t kRef = 2;
-  static constexpr std::uint64_t kRefMask = 0xfffffffeULL;
+  static constexpr std::uint64_t kRefMask = 0x00fffffeULL;
   static constexpr int kKindShift = 24;
   static constexpr std::uint64_t kIndexMask = (1ULL << kKindShift) - 1;
   static constexpr std::uint64_t kKindMask = 0xffULL << kKindShift;
@@ -162,18 +163,20 @@ class HandleTable {
     return chunks_[index / kChunkSize].load(std::memory_order_acquire)[index % kChunkSize];
   }
 
-  // The slot a handle names, if its kind is this table's and its chunk exists. The
-  // generation is checked against the slot's state by the caller.
+  // The slot a handle names, if its chunk exists. The generation and the kind are
+  // checked against the slot's state by the caller.
   Slot *find(std::uint64_t h) {
-    if ((h & kKindMask) != kind_) return nullptr;
     const auto index = static_cast<std::uint32_t>((h - 1) & kIndexMask);
     Slot *chunk = chunks_[index / kChunkSize].load(std::memory_order_acquire);
     return chunk == nullptr ? nullptr : &chunk[index % kChunkSize];
   }
 
-  // A handle that does not match the slot is closed if its generation was issued.
-  static Lookup classify(std::uint64_t st, std::uint64_t gen) {
-    return gen != 0 && gen <= (st >> 32) ? Lookup::kClosed : Lookup::kNeverIssued;
+  // A handle that does not match the slot is closed if it is of this table's kind
+  // and its generation was issued.
+  static Lookup classify(std::uint64_t st, std::uint64_t h) {
+    const std::uint64_t gen = h >> 32;
+    const bool ours = (h & kKindMask) == kind_;
+    return ours && gen != 0 && gen <= (st >> 32) ? Lookup::kClosed : Lookup::kNeverIssued;
   }
 
   void release(Slot *slot, T **last) {
