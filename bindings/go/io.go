@@ -1,0 +1,5 @@
+package polysock
+
+import "io"
+
+var ioEOF = io.EOF
