@@ -3,6 +3,7 @@ package polysock
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"time"
 
@@ -64,7 +65,9 @@ func InetAton(text string) ([]byte, error) {
 func InetNtoa(packed []byte) (string, error) {
 	var b [64]byte
 	var e raw.ErrBuf
-	n := raw.Inet_ntoa(packed, b[:], &e)
+	p := heapCopy(packed)
+	n := raw.Inet_ntoa(bufAddr(p), int64(len(p)), b[:], &e)
+	runtime.KeepAlive(p)
 	if n < 0 {
 		return "", fromBuf(&e)
 	}
@@ -89,7 +92,9 @@ func InetPton(af int, text string) ([]byte, error) {
 func InetNtop(af int, packed []byte) (string, error) {
 	var b [64]byte
 	var e raw.ErrBuf
-	n := raw.Inet_ntop(af, packed, b[:], &e)
+	p := heapCopy(packed)
+	n := raw.Inet_ntop(af, bufAddr(p), int64(len(p)), b[:], &e)
+	runtime.KeepAlive(p)
 	if n < 0 {
 		return "", fromBuf(&e)
 	}

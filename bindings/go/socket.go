@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"polysock.dev/polysock/internal/raw"
 )
@@ -36,6 +37,23 @@ func (a Address) toRaw() (raw.SockAddress, error) {
 	}
 	copy(r.Host[:], a.Host)
 	return r, nil
+}
+
+// bufAddr is the address of b's first byte, for the shims that take caller buffers as
+// an address and a length (polysock_go.h says why). b must be heap memory, kept alive
+// by the caller for the call: the op's buffer field, or a heapCopy.
+func bufAddr(b []byte) uintptr {
+	if len(b) == 0 {
+		return 0
+	}
+	return uintptr(unsafe.Pointer(&b[0]))
+}
+
+// heapCopy is a copy of b on the heap (make with a variable size never uses the stack).
+func heapCopy(b []byte) []byte {
+	c := make([]byte, len(b))
+	copy(c, b)
+	return c
 }
 
 // The native calls an operation makes from a RawConn callback.
@@ -81,15 +99,18 @@ func newOp(h uint64) *op {
 
 // once makes the one non-blocking native call; false means "would block": park.
 func (o *op) once() bool {
+	// o.buf is a field of a heap object, so its array is on the heap (it does not move)
+	// and stays alive for the call.
+	p, n := bufAddr(o.buf), int64(len(o.buf))
 	switch o.call {
 	case callRecv:
-		o.n = raw.Recv(o.h, o.buf, o.flags, &o.e)
+		o.n = raw.Recv(o.h, p, n, o.flags, &o.e)
 	case callRecvfrom:
-		o.n = raw.Recvfrom(o.h, o.buf, o.flags, &o.addr, &o.e)
+		o.n = raw.Recvfrom(o.h, p, n, o.flags, &o.addr, &o.e)
 	case callSend:
-		o.n = raw.Send(o.h, o.buf, o.flags, &o.e)
+		o.n = raw.Send(o.h, p, n, o.flags, &o.e)
 	case callSendto:
-		o.n = raw.Sendto(o.h, o.buf, o.flags, o.host, o.port, &o.e)
+		o.n = raw.Sendto(o.h, p, n, o.flags, o.host, o.port, &o.e)
 	case callAccept:
 		o.n = int64(raw.Accept(o.h, &o.ns, &o.e))
 	case callConnect:
@@ -392,7 +413,7 @@ func (s *Socket) SetWriteDeadline(t time.Time) error {
 // closedErr is the EBADF Error of a closed socket, from the native library.
 func (s *Socket) closedErr() error {
 	var e raw.ErrBuf
-	if raw.Recv(s.h, nil, 0, &e) < 0 {
+	if raw.Recv(s.h, 0, 0, 0, &e) < 0 {
 		return fromBuf(&e)
 	}
 	return &Error{Kind: OSError, Errno: int(syscall.EBADF), Message: "[Errno 9] Bad file descriptor"}
@@ -663,8 +684,10 @@ func (s *Socket) Setsockopt(level, opt, value int) error {
 // SetsockoptBytes is setsockopt(level, opt, value) with a bytes value.
 func (s *Socket) SetsockoptBytes(level, opt int, value []byte) error {
 	var e raw.ErrBuf
-	rc := raw.Setsockopt_bytes(s.h, level, opt, value, &e)
+	v := heapCopy(value)
+	rc := raw.Setsockopt_bytes(s.h, level, opt, bufAddr(v), int64(len(v)), &e)
 	runtime.KeepAlive(s)
+	runtime.KeepAlive(v)
 	if rc != 0 {
 		return fromBuf(&e)
 	}

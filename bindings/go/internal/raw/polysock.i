@@ -21,19 +21,21 @@
 
 %include <stdint.i>
 
-/* Byte buffers: a Go []byte, its array and length passed as they are (zero copy). */
+/* Result buffers the Go layer allocates: a Go slice, its array and length passed as
+ * they are. Caller buffers are (uintptr_t, size_t) pairs instead (see polysock_go.h). */
 %define PGO_SLICE(CTYPE, GOTYPE)
 %typemap(gotype) (CTYPE *BUF, size_t LEN) "GOTYPE"
 %typemap(in) (CTYPE *BUF, size_t LEN) %{ $1 = ($1_ltype)$input.array; $2 = (size_t)$input.len; %}
 %enddef
 PGO_SLICE(void, []byte)
-PGO_SLICE(const void, []byte)
 PGO_SLICE(char, []byte)
 PGO_SLICE(unsigned char, []byte)
-PGO_SLICE(const unsigned char, []byte)
 PGO_SLICE(net_addrinfo, []AddrInfo)
 PGO_SLICE(net_if_entry, []IfEntry)
 PGO_SLICE(sock_event, []Event)
+
+/* Caller buffers: the address of the slice's first byte (see polysock_go.h). */
+%typemap(gotype) uintptr_t "uintptr"
 
 /* Structs: a pointer to the Go type of the same layout. */
 %define PGO_PTR(CTYPE, GOTYPE)
@@ -60,12 +62,9 @@ PGO_PTR(double, float64)
 
 %rename("%(strip:[pgo_])s") "";
 
-%apply (void *BUF, size_t LEN) { (void *buf, size_t len) };
-%apply (const void *BUF, size_t LEN) { (const void *buf, size_t len), (const void *val, size_t len) };
 %apply (void *BUF, size_t LEN) { (void *buf, size_t buflen) };
 %apply (char *BUF, size_t LEN) { (char *buf, size_t buflen), (char *host, size_t host_len), (char *serv, size_t serv_len) };
 %apply (unsigned char *BUF, size_t LEN) { (unsigned char *buf, size_t buflen) };
-%apply (const unsigned char *BUF, size_t LEN) { (const unsigned char *packed, size_t len) };
 %apply (net_addrinfo *BUF, size_t LEN) { (net_addrinfo *out, size_t max) };
 %apply (net_if_entry *BUF, size_t LEN) { (net_if_entry *out, size_t max) };
 %apply (sock_event *BUF, size_t LEN) { (sock_event *events, size_t max_events) };

@@ -9,6 +9,13 @@
  *
  * Shims that produce a count or a length return it as an int64_t (>= 0), or the
  * negative status: one cgo call, no out-parameter to allocate on the Go heap.
+ * Caller buffers (data, option values, packed addresses) arrive as a uintptr_t address
+ * and a length: the Go layer passes the address of the slice's first byte, which cgo
+ * does not inspect (its pointer check rejects a []byte inside a struct that holds Go
+ * pointers, such as net/http's one-byte reads), and keeps the slice alive and in place
+ * (heap memory does not move) for the call. Buffers the Go layer allocates for results
+ * are passed as Go slices.
+ *
  * A shim never blocks: the Go layer keeps every socket in non-blocking mode and waits
  * on the runtime's network poller.
  */
@@ -157,29 +164,29 @@ static inline int pgo_connect_ex(uint64_t h, const char *host, int port, pgo_err
   return s < 0 ? pgo_fail(s, e) : s;
 }
 
-static inline int64_t pgo_recv(uint64_t h, void *buf, size_t len, int flags, pgo_err *e) {
+static inline int64_t pgo_recv(uint64_t h, uintptr_t buf, size_t len, int flags, pgo_err *e) {
   size_t n = 0;
-  int s = sock_recv(h, buf, len, flags, &n);
+  int s = sock_recv(h, (void *)buf, len, flags, &n);
   return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
 }
 
-static inline int64_t pgo_recvfrom(uint64_t h, void *buf, size_t len, int flags, sock_address *addr,
-                                   pgo_err *e) {
+static inline int64_t pgo_recvfrom(uint64_t h, uintptr_t buf, size_t len, int flags,
+                                   sock_address *addr, pgo_err *e) {
   size_t n = 0;
-  int s = sock_recvfrom(h, buf, len, flags, &n, addr);
+  int s = sock_recvfrom(h, (void *)buf, len, flags, &n, addr);
   return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
 }
 
-static inline int64_t pgo_send(uint64_t h, const void *buf, size_t len, int flags, pgo_err *e) {
+static inline int64_t pgo_send(uint64_t h, uintptr_t buf, size_t len, int flags, pgo_err *e) {
   size_t n = 0;
-  int s = sock_send(h, buf, len, flags, &n);
+  int s = sock_send(h, (const void *)buf, len, flags, &n);
   return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
 }
 
-static inline int64_t pgo_sendto(uint64_t h, const void *buf, size_t len, int flags,
-                                 const char *host, int port, pgo_err *e) {
+static inline int64_t pgo_sendto(uint64_t h, uintptr_t buf, size_t len, int flags, const char *host,
+                                 int port, pgo_err *e) {
   size_t n = 0;
-  int s = sock_sendto(h, buf, len, flags, host, port, &n);
+  int s = sock_sendto(h, (const void *)buf, len, flags, host, port, &n);
   return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
 }
 
@@ -201,9 +208,9 @@ static inline int pgo_setsockopt(uint64_t h, int level, int opt, int value, pgo_
   return pgo_fail(sock_setsockopt(h, level, opt, value), e);
 }
 
-static inline int pgo_setsockopt_bytes(uint64_t h, int level, int opt, const void *val, size_t len,
+static inline int pgo_setsockopt_bytes(uint64_t h, int level, int opt, uintptr_t val, size_t len,
                                        pgo_err *e) {
-  return pgo_fail(sock_setsockopt_bytes(h, level, opt, val, len), e);
+  return pgo_fail(sock_setsockopt_bytes(h, level, opt, (const void *)val, len), e);
 }
 
 /** getsockopt(level, opt): the value, or the status in *e (the result is then 0). */
@@ -417,9 +424,9 @@ static inline int64_t pgo_inet_aton(const char *text, unsigned char *buf, size_t
   return s != SOCK_OK ? pgo_fail(s, e) : 4;
 }
 
-static inline int64_t pgo_inet_ntoa(const unsigned char *packed, size_t len, char *buf,
-                                    size_t buflen, pgo_err *e) {
-  int s = net_inet_ntoa(packed, len, buf, buflen);
+static inline int64_t pgo_inet_ntoa(uintptr_t packed, size_t len, char *buf, size_t buflen,
+                                    pgo_err *e) {
+  int s = net_inet_ntoa((const unsigned char *)packed, len, buf, buflen);
   return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)strlen(buf);
 }
 
@@ -430,9 +437,9 @@ static inline int64_t pgo_inet_pton(int af, const char *text, unsigned char *buf
   return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
 }
 
-static inline int64_t pgo_inet_ntop(int af, const unsigned char *packed, size_t len, char *buf,
-                                    size_t buflen, pgo_err *e) {
-  int s = net_inet_ntop(af, packed, len, buf, buflen);
+static inline int64_t pgo_inet_ntop(int af, uintptr_t packed, size_t len, char *buf, size_t buflen,
+                                    pgo_err *e) {
+  int s = net_inet_ntop(af, (const unsigned char *)packed, len, buf, buflen);
   return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)strlen(buf);
 }
 

@@ -42,22 +42,22 @@ typedef long long swig_type_12;
 typedef _gostring_ swig_type_13;
 typedef long long swig_type_14;
 typedef long long swig_type_15;
-typedef _goslice_ swig_type_16;
+typedef long long swig_type_16;
 typedef long long swig_type_17;
 typedef long long swig_type_18;
-typedef _goslice_ swig_type_19;
+typedef long long swig_type_19;
 typedef long long swig_type_20;
 typedef long long swig_type_21;
-typedef _goslice_ swig_type_22;
+typedef long long swig_type_22;
 typedef long long swig_type_23;
 typedef long long swig_type_24;
-typedef _goslice_ swig_type_25;
+typedef long long swig_type_25;
 typedef _gostring_ swig_type_26;
 typedef long long swig_type_27;
 typedef long long swig_type_28;
 typedef long long swig_type_29;
 typedef long long swig_type_30;
-typedef _goslice_ swig_type_31;
+typedef long long swig_type_31;
 typedef long long swig_type_32;
 typedef long long swig_type_33;
 typedef long long swig_type_34;
@@ -120,13 +120,13 @@ typedef long long swig_type_90;
 typedef _gostring_ swig_type_91;
 typedef _goslice_ swig_type_92;
 typedef long long swig_type_93;
-typedef _goslice_ swig_type_94;
+typedef long long swig_type_94;
 typedef _goslice_ swig_type_95;
 typedef long long swig_type_96;
 typedef _gostring_ swig_type_97;
 typedef _goslice_ swig_type_98;
 typedef long long swig_type_99;
-typedef _goslice_ swig_type_100;
+typedef long long swig_type_100;
 typedef _goslice_ swig_type_101;
 typedef long long swig_type_102;
 typedef _gostring_ swig_type_103;
@@ -137,65 +137,65 @@ typedef long long swig_type_107;
 typedef _goslice_ swig_type_108;
 typedef long long swig_type_109;
 typedef _goslice_ swig_type_110;
-extern void _wrap_Swig_free_raw_58d093ef78671c66(uintptr_t arg1);
-extern uintptr_t _wrap_Swig_malloc_raw_58d093ef78671c66(swig_intgo arg1);
-extern swig_intgo _wrap_socket_raw_58d093ef78671c66(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_intgo _wrap_socketpair_raw_58d093ef78671c66(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_voidp arg4, swig_voidp arg5, swig_voidp arg6);
-extern swig_intgo _wrap_fromfd_raw_58d093ef78671c66(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5, swig_voidp arg6);
-extern swig_intgo _wrap_dup_raw_58d093ef78671c66(swig_type_1 arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_intgo _wrap_create_server_raw_58d093ef78671c66(swig_type_2 arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_intgo arg5, swig_intgo arg6, swig_voidp arg7, swig_voidp arg8);
-extern swig_intgo _wrap_accept_raw_58d093ef78671c66(swig_type_3 arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_intgo _wrap_close_raw_58d093ef78671c66(swig_type_4 arg1, swig_voidp arg2);
-extern swig_type_5 _wrap_detach_raw_58d093ef78671c66(swig_type_6 arg1, swig_voidp arg2);
-extern swig_intgo _wrap_bind_raw_58d093ef78671c66(swig_type_7 arg1, swig_type_8 arg2, swig_intgo arg3, swig_voidp arg4);
-extern swig_intgo _wrap_listen_raw_58d093ef78671c66(swig_type_9 arg1, swig_intgo arg2, swig_voidp arg3);
-extern swig_intgo _wrap_connect_raw_58d093ef78671c66(swig_type_10 arg1, swig_type_11 arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5);
-extern swig_intgo _wrap_connect_ex_raw_58d093ef78671c66(swig_type_12 arg1, swig_type_13 arg2, swig_intgo arg3, swig_voidp arg4);
-extern swig_type_14 _wrap_recv_raw_58d093ef78671c66(swig_type_15 arg1, swig_type_16 arg2, swig_intgo arg3, swig_voidp arg4);
-extern swig_type_17 _wrap_recvfrom_raw_58d093ef78671c66(swig_type_18 arg1, swig_type_19 arg2, swig_intgo arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_type_20 _wrap_send_raw_58d093ef78671c66(swig_type_21 arg1, swig_type_22 arg2, swig_intgo arg3, swig_voidp arg4);
-extern swig_type_23 _wrap_sendto_raw_58d093ef78671c66(swig_type_24 arg1, swig_type_25 arg2, swig_intgo arg3, swig_type_26 arg4, swig_intgo arg5, swig_voidp arg6);
-extern swig_intgo _wrap_shutdown_raw_58d093ef78671c66(swig_type_27 arg1, swig_intgo arg2, swig_voidp arg3);
-extern swig_intgo _wrap_check_timeout_raw_58d093ef78671c66(swig_type_28 arg1, double arg2, swig_voidp arg3);
-extern swig_intgo _wrap_setsockopt_raw_58d093ef78671c66(swig_type_29 arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5);
-extern swig_intgo _wrap_setsockopt_bytes_raw_58d093ef78671c66(swig_type_30 arg1, swig_intgo arg2, swig_intgo arg3, swig_type_31 arg4, swig_voidp arg5);
-extern swig_type_32 _wrap_getsockopt_raw_58d093ef78671c66(swig_type_33 arg1, swig_intgo arg2, swig_intgo arg3, swig_voidp arg4);
-extern swig_type_34 _wrap_getsockopt_bytes_raw_58d093ef78671c66(swig_type_35 arg1, swig_intgo arg2, swig_intgo arg3, swig_type_36 arg4, swig_voidp arg5);
-extern swig_intgo _wrap_getsockname_raw_58d093ef78671c66(swig_type_37 arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_intgo _wrap_getpeername_raw_58d093ef78671c66(swig_type_38 arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_type_39 _wrap_info_raw_58d093ef78671c66(swig_type_40 arg1, swig_voidp arg2);
-extern swig_intgo _wrap_poller_create_raw_58d093ef78671c66(swig_voidp arg1, swig_voidp arg2);
-extern swig_intgo _wrap_poller_register_raw_58d093ef78671c66(swig_type_41 arg1, swig_type_42 arg2, swig_intgo arg3, swig_type_43 arg4, swig_voidp arg5);
-extern swig_intgo _wrap_poller_modify_raw_58d093ef78671c66(swig_type_44 arg1, swig_type_45 arg2, swig_intgo arg3, swig_type_46 arg4, swig_voidp arg5);
-extern swig_intgo _wrap_poller_unregister_raw_58d093ef78671c66(swig_type_47 arg1, swig_type_48 arg2, swig_voidp arg3);
-extern swig_type_49 _wrap_poller_wait_raw_58d093ef78671c66(swig_type_50 arg1, double arg2, swig_type_51 arg3, swig_voidp arg4);
-extern swig_intgo _wrap_poller_close_raw_58d093ef78671c66(swig_type_52 arg1, swig_voidp arg2);
-extern swig_intgo _wrap_getdefaulttimeout_raw_58d093ef78671c66(swig_voidp arg1, swig_voidp arg2);
-extern swig_intgo _wrap_setdefaulttimeout_raw_58d093ef78671c66(double arg1, swig_voidp arg2);
-extern swig_type_53 _wrap_has_dualstack_ipv6_raw_58d093ef78671c66(swig_voidp arg1);
-extern swig_intgo _wrap_constant_at_raw_58d093ef78671c66(swig_type_54 arg1, swig_type_55 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_type_56 _wrap_constant_count_raw_58d093ef78671c66(void);
-extern swig_type_57 _wrap_htons_raw_58d093ef78671c66(swig_type_58 arg1, swig_voidp arg2);
-extern swig_type_59 _wrap_ntohs_raw_58d093ef78671c66(swig_type_60 arg1, swig_voidp arg2);
-extern swig_type_61 _wrap_htonl_raw_58d093ef78671c66(swig_type_62 arg1, swig_voidp arg2);
-extern swig_type_63 _wrap_ntohl_raw_58d093ef78671c66(swig_type_64 arg1, swig_voidp arg2);
-extern swig_type_65 _wrap_gethostname_raw_58d093ef78671c66(swig_type_66 arg1, swig_voidp arg2);
-extern swig_type_67 _wrap_gethostbyname_raw_58d093ef78671c66(swig_type_68 arg1, swig_type_69 arg2, swig_voidp arg3);
-extern swig_type_70 _wrap_getfqdn_raw_58d093ef78671c66(swig_type_71 arg1, swig_type_72 arg2, swig_voidp arg3);
-extern swig_type_73 _wrap_hostent_raw_58d093ef78671c66(swig_type_74 arg1, swig_intgo arg2, swig_type_75 arg3, swig_voidp arg4);
-extern swig_type_76 _wrap_getaddrinfo_raw_58d093ef78671c66(swig_type_77 arg1, swig_intgo arg2, swig_type_78 arg3, swig_intgo arg4, swig_intgo arg5, swig_intgo arg6, swig_intgo arg7, swig_intgo arg8, swig_type_79 arg9, swig_voidp arg10);
-extern swig_intgo _wrap_getnameinfo_raw_58d093ef78671c66(swig_voidp arg1, swig_intgo arg2, swig_type_80 arg3, swig_type_81 arg4, swig_voidp arg5);
-extern swig_type_82 _wrap_getservbyname_raw_58d093ef78671c66(swig_type_83 arg1, swig_type_84 arg2, swig_intgo arg3, swig_voidp arg4);
-extern swig_type_85 _wrap_getservbyport_raw_58d093ef78671c66(swig_intgo arg1, swig_type_86 arg2, swig_intgo arg3, swig_type_87 arg4, swig_voidp arg5);
-extern swig_type_88 _wrap_getprotobyname_raw_58d093ef78671c66(swig_type_89 arg1, swig_voidp arg2);
-extern swig_type_90 _wrap_inet_aton_raw_58d093ef78671c66(swig_type_91 arg1, swig_type_92 arg2, swig_voidp arg3);
-extern swig_type_93 _wrap_inet_ntoa_raw_58d093ef78671c66(swig_type_94 arg1, swig_type_95 arg2, swig_voidp arg3);
-extern swig_type_96 _wrap_inet_pton_raw_58d093ef78671c66(swig_intgo arg1, swig_type_97 arg2, swig_type_98 arg3, swig_voidp arg4);
-extern swig_type_99 _wrap_inet_ntop_raw_58d093ef78671c66(swig_intgo arg1, swig_type_100 arg2, swig_type_101 arg3, swig_voidp arg4);
-extern swig_type_102 _wrap_if_nametoindex_raw_58d093ef78671c66(swig_type_103 arg1, swig_voidp arg2);
-extern swig_type_104 _wrap_if_indextoname_raw_58d093ef78671c66(swig_type_105 arg1, swig_type_106 arg2, swig_voidp arg3);
-extern swig_type_107 _wrap_if_nameindex_raw_58d093ef78671c66(swig_type_108 arg1, swig_voidp arg2);
-extern swig_type_109 _wrap_version_raw_58d093ef78671c66(swig_type_110 arg1);
+extern void _wrap_Swig_free_raw_08a2298f7ab9f481(uintptr_t arg1);
+extern uintptr_t _wrap_Swig_malloc_raw_08a2298f7ab9f481(swig_intgo arg1);
+extern swig_intgo _wrap_socket_raw_08a2298f7ab9f481(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_intgo _wrap_socketpair_raw_08a2298f7ab9f481(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_voidp arg4, swig_voidp arg5, swig_voidp arg6);
+extern swig_intgo _wrap_fromfd_raw_08a2298f7ab9f481(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5, swig_voidp arg6);
+extern swig_intgo _wrap_dup_raw_08a2298f7ab9f481(swig_type_1 arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_intgo _wrap_create_server_raw_08a2298f7ab9f481(swig_type_2 arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_intgo arg5, swig_intgo arg6, swig_voidp arg7, swig_voidp arg8);
+extern swig_intgo _wrap_accept_raw_08a2298f7ab9f481(swig_type_3 arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_intgo _wrap_close_raw_08a2298f7ab9f481(swig_type_4 arg1, swig_voidp arg2);
+extern swig_type_5 _wrap_detach_raw_08a2298f7ab9f481(swig_type_6 arg1, swig_voidp arg2);
+extern swig_intgo _wrap_bind_raw_08a2298f7ab9f481(swig_type_7 arg1, swig_type_8 arg2, swig_intgo arg3, swig_voidp arg4);
+extern swig_intgo _wrap_listen_raw_08a2298f7ab9f481(swig_type_9 arg1, swig_intgo arg2, swig_voidp arg3);
+extern swig_intgo _wrap_connect_raw_08a2298f7ab9f481(swig_type_10 arg1, swig_type_11 arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5);
+extern swig_intgo _wrap_connect_ex_raw_08a2298f7ab9f481(swig_type_12 arg1, swig_type_13 arg2, swig_intgo arg3, swig_voidp arg4);
+extern swig_type_14 _wrap_recv_raw_08a2298f7ab9f481(swig_type_15 arg1, uintptr_t arg2, swig_type_16 arg3, swig_intgo arg4, swig_voidp arg5);
+extern swig_type_17 _wrap_recvfrom_raw_08a2298f7ab9f481(swig_type_18 arg1, uintptr_t arg2, swig_type_19 arg3, swig_intgo arg4, swig_voidp arg5, swig_voidp arg6);
+extern swig_type_20 _wrap_send_raw_08a2298f7ab9f481(swig_type_21 arg1, uintptr_t arg2, swig_type_22 arg3, swig_intgo arg4, swig_voidp arg5);
+extern swig_type_23 _wrap_sendto_raw_08a2298f7ab9f481(swig_type_24 arg1, uintptr_t arg2, swig_type_25 arg3, swig_intgo arg4, swig_type_26 arg5, swig_intgo arg6, swig_voidp arg7);
+extern swig_intgo _wrap_shutdown_raw_08a2298f7ab9f481(swig_type_27 arg1, swig_intgo arg2, swig_voidp arg3);
+extern swig_intgo _wrap_check_timeout_raw_08a2298f7ab9f481(swig_type_28 arg1, double arg2, swig_voidp arg3);
+extern swig_intgo _wrap_setsockopt_raw_08a2298f7ab9f481(swig_type_29 arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5);
+extern swig_intgo _wrap_setsockopt_bytes_raw_08a2298f7ab9f481(swig_type_30 arg1, swig_intgo arg2, swig_intgo arg3, uintptr_t arg4, swig_type_31 arg5, swig_voidp arg6);
+extern swig_type_32 _wrap_getsockopt_raw_08a2298f7ab9f481(swig_type_33 arg1, swig_intgo arg2, swig_intgo arg3, swig_voidp arg4);
+extern swig_type_34 _wrap_getsockopt_bytes_raw_08a2298f7ab9f481(swig_type_35 arg1, swig_intgo arg2, swig_intgo arg3, swig_type_36 arg4, swig_voidp arg5);
+extern swig_intgo _wrap_getsockname_raw_08a2298f7ab9f481(swig_type_37 arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_intgo _wrap_getpeername_raw_08a2298f7ab9f481(swig_type_38 arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_type_39 _wrap_info_raw_08a2298f7ab9f481(swig_type_40 arg1, swig_voidp arg2);
+extern swig_intgo _wrap_poller_create_raw_08a2298f7ab9f481(swig_voidp arg1, swig_voidp arg2);
+extern swig_intgo _wrap_poller_register_raw_08a2298f7ab9f481(swig_type_41 arg1, swig_type_42 arg2, swig_intgo arg3, swig_type_43 arg4, swig_voidp arg5);
+extern swig_intgo _wrap_poller_modify_raw_08a2298f7ab9f481(swig_type_44 arg1, swig_type_45 arg2, swig_intgo arg3, swig_type_46 arg4, swig_voidp arg5);
+extern swig_intgo _wrap_poller_unregister_raw_08a2298f7ab9f481(swig_type_47 arg1, swig_type_48 arg2, swig_voidp arg3);
+extern swig_type_49 _wrap_poller_wait_raw_08a2298f7ab9f481(swig_type_50 arg1, double arg2, swig_type_51 arg3, swig_voidp arg4);
+extern swig_intgo _wrap_poller_close_raw_08a2298f7ab9f481(swig_type_52 arg1, swig_voidp arg2);
+extern swig_intgo _wrap_getdefaulttimeout_raw_08a2298f7ab9f481(swig_voidp arg1, swig_voidp arg2);
+extern swig_intgo _wrap_setdefaulttimeout_raw_08a2298f7ab9f481(double arg1, swig_voidp arg2);
+extern swig_type_53 _wrap_has_dualstack_ipv6_raw_08a2298f7ab9f481(swig_voidp arg1);
+extern swig_intgo _wrap_constant_at_raw_08a2298f7ab9f481(swig_type_54 arg1, swig_type_55 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_type_56 _wrap_constant_count_raw_08a2298f7ab9f481(void);
+extern swig_type_57 _wrap_htons_raw_08a2298f7ab9f481(swig_type_58 arg1, swig_voidp arg2);
+extern swig_type_59 _wrap_ntohs_raw_08a2298f7ab9f481(swig_type_60 arg1, swig_voidp arg2);
+extern swig_type_61 _wrap_htonl_raw_08a2298f7ab9f481(swig_type_62 arg1, swig_voidp arg2);
+extern swig_type_63 _wrap_ntohl_raw_08a2298f7ab9f481(swig_type_64 arg1, swig_voidp arg2);
+extern swig_type_65 _wrap_gethostname_raw_08a2298f7ab9f481(swig_type_66 arg1, swig_voidp arg2);
+extern swig_type_67 _wrap_gethostbyname_raw_08a2298f7ab9f481(swig_type_68 arg1, swig_type_69 arg2, swig_voidp arg3);
+extern swig_type_70 _wrap_getfqdn_raw_08a2298f7ab9f481(swig_type_71 arg1, swig_type_72 arg2, swig_voidp arg3);
+extern swig_type_73 _wrap_hostent_raw_08a2298f7ab9f481(swig_type_74 arg1, swig_intgo arg2, swig_type_75 arg3, swig_voidp arg4);
+extern swig_type_76 _wrap_getaddrinfo_raw_08a2298f7ab9f481(swig_type_77 arg1, swig_intgo arg2, swig_type_78 arg3, swig_intgo arg4, swig_intgo arg5, swig_intgo arg6, swig_intgo arg7, swig_intgo arg8, swig_type_79 arg9, swig_voidp arg10);
+extern swig_intgo _wrap_getnameinfo_raw_08a2298f7ab9f481(swig_voidp arg1, swig_intgo arg2, swig_type_80 arg3, swig_type_81 arg4, swig_voidp arg5);
+extern swig_type_82 _wrap_getservbyname_raw_08a2298f7ab9f481(swig_type_83 arg1, swig_type_84 arg2, swig_intgo arg3, swig_voidp arg4);
+extern swig_type_85 _wrap_getservbyport_raw_08a2298f7ab9f481(swig_intgo arg1, swig_type_86 arg2, swig_intgo arg3, swig_type_87 arg4, swig_voidp arg5);
+extern swig_type_88 _wrap_getprotobyname_raw_08a2298f7ab9f481(swig_type_89 arg1, swig_voidp arg2);
+extern swig_type_90 _wrap_inet_aton_raw_08a2298f7ab9f481(swig_type_91 arg1, swig_type_92 arg2, swig_voidp arg3);
+extern swig_type_93 _wrap_inet_ntoa_raw_08a2298f7ab9f481(uintptr_t arg1, swig_type_94 arg2, swig_type_95 arg3, swig_voidp arg4);
+extern swig_type_96 _wrap_inet_pton_raw_08a2298f7ab9f481(swig_intgo arg1, swig_type_97 arg2, swig_type_98 arg3, swig_voidp arg4);
+extern swig_type_99 _wrap_inet_ntop_raw_08a2298f7ab9f481(swig_intgo arg1, uintptr_t arg2, swig_type_100 arg3, swig_type_101 arg4, swig_voidp arg5);
+extern swig_type_102 _wrap_if_nametoindex_raw_08a2298f7ab9f481(swig_type_103 arg1, swig_voidp arg2);
+extern swig_type_104 _wrap_if_indextoname_raw_08a2298f7ab9f481(swig_type_105 arg1, swig_type_106 arg2, swig_voidp arg3);
+extern swig_type_107 _wrap_if_nameindex_raw_08a2298f7ab9f481(swig_type_108 arg1, swig_voidp arg2);
+extern swig_type_109 _wrap_version_raw_08a2298f7ab9f481(swig_type_110 arg1);
 #undef intgo
 */
 import "C"
@@ -223,13 +223,13 @@ type _ sync.Mutex
 
 func Swig_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_Swig_free_raw_58d093ef78671c66(C.uintptr_t(_swig_i_0))
+	C._wrap_Swig_free_raw_08a2298f7ab9f481(C.uintptr_t(_swig_i_0))
 }
 
 func Swig_malloc(arg1 int) (_swig_ret uintptr) {
 	var swig_r uintptr
 	_swig_i_0 := arg1
-	swig_r = (uintptr)(C._wrap_Swig_malloc_raw_58d093ef78671c66(C.swig_intgo(_swig_i_0)))
+	swig_r = (uintptr)(C._wrap_Swig_malloc_raw_08a2298f7ab9f481(C.swig_intgo(_swig_i_0)))
 	return swig_r
 }
 
@@ -242,7 +242,7 @@ func Socket(arg1 int, arg2 int, arg3 int, arg4 *NewSock, arg5 *ErrBuf) (_swig_re
 	_swig_i_3 = unsafe.Pointer(arg4)
 	var _swig_i_4 unsafe.Pointer
 	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int)(C._wrap_socket_raw_58d093ef78671c66(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_socket_raw_08a2298f7ab9f481(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	return swig_r
 }
 
@@ -257,7 +257,7 @@ func Socketpair(arg1 int, arg2 int, arg3 int, arg4 *NewSock, arg5 *NewSock, arg6
 	_swig_i_4 = unsafe.Pointer(arg5)
 	var _swig_i_5 unsafe.Pointer
 	_swig_i_5 = unsafe.Pointer(arg6)
-	swig_r = (int)(C._wrap_socketpair_raw_58d093ef78671c66(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
+	swig_r = (int)(C._wrap_socketpair_raw_08a2298f7ab9f481(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
 	return swig_r
 }
 
@@ -271,7 +271,7 @@ func Fromfd(arg1 int, arg2 int, arg3 int, arg4 int, arg5 *NewSock, arg6 *ErrBuf)
 	_swig_i_4 = unsafe.Pointer(arg5)
 	var _swig_i_5 unsafe.Pointer
 	_swig_i_5 = unsafe.Pointer(arg6)
-	swig_r = (int)(C._wrap_fromfd_raw_58d093ef78671c66(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
+	swig_r = (int)(C._wrap_fromfd_raw_08a2298f7ab9f481(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
 	return swig_r
 }
 
@@ -282,7 +282,7 @@ func Dup(arg1 uint64, arg2 *NewSock, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 = unsafe.Pointer(arg2)
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int)(C._wrap_dup_raw_58d093ef78671c66(C.swig_type_1(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_dup_raw_08a2298f7ab9f481(C.swig_type_1(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -298,7 +298,7 @@ func Create_server(arg1 string, arg2 int, arg3 int, arg4 int, arg5 int, arg6 int
 	_swig_i_6 = unsafe.Pointer(arg7)
 	var _swig_i_7 unsafe.Pointer
 	_swig_i_7 = unsafe.Pointer(arg8)
-	swig_r = (int)(C._wrap_create_server_raw_58d093ef78671c66(*(*C.swig_type_2)(unsafe.Pointer(&_swig_i_0)), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_intgo(_swig_i_5), C.swig_voidp(_swig_i_6), C.swig_voidp(_swig_i_7)))
+	swig_r = (int)(C._wrap_create_server_raw_08a2298f7ab9f481(*(*C.swig_type_2)(unsafe.Pointer(&_swig_i_0)), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_intgo(_swig_i_5), C.swig_voidp(_swig_i_6), C.swig_voidp(_swig_i_7)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -312,7 +312,7 @@ func Accept(arg1 uint64, arg2 *NewSock, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 = unsafe.Pointer(arg2)
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int)(C._wrap_accept_raw_58d093ef78671c66(C.swig_type_3(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_accept_raw_08a2298f7ab9f481(C.swig_type_3(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -321,7 +321,7 @@ func Close(arg1 uint64, arg2 *ErrBuf) (_swig_ret int) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int)(C._wrap_close_raw_58d093ef78671c66(C.swig_type_4(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int)(C._wrap_close_raw_08a2298f7ab9f481(C.swig_type_4(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -330,7 +330,7 @@ func Detach(arg1 uint64, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int64)(C._wrap_detach_raw_58d093ef78671c66(C.swig_type_6(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int64)(C._wrap_detach_raw_08a2298f7ab9f481(C.swig_type_6(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -341,7 +341,7 @@ func Bind(arg1 uint64, arg2 string, arg3 int, arg4 *ErrBuf) (_swig_ret int) {
 	_swig_i_2 := arg3
 	var _swig_i_3 unsafe.Pointer
 	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int)(C._wrap_bind_raw_58d093ef78671c66(C.swig_type_7(_swig_i_0), *(*C.swig_type_8)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_bind_raw_08a2298f7ab9f481(C.swig_type_7(_swig_i_0), *(*C.swig_type_8)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -354,7 +354,7 @@ func Listen(arg1 uint64, arg2 int, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int)(C._wrap_listen_raw_58d093ef78671c66(C.swig_type_9(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_listen_raw_08a2298f7ab9f481(C.swig_type_9(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -366,7 +366,7 @@ func Connect(arg1 uint64, arg2 string, arg3 int, arg4 int, arg5 *ErrBuf) (_swig_
 	_swig_i_3 := arg4
 	var _swig_i_4 unsafe.Pointer
 	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int)(C._wrap_connect_raw_58d093ef78671c66(C.swig_type_10(_swig_i_0), *(*C.swig_type_11)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_connect_raw_08a2298f7ab9f481(C.swig_type_10(_swig_i_0), *(*C.swig_type_11)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -380,72 +380,64 @@ func Connect_ex(arg1 uint64, arg2 string, arg3 int, arg4 *ErrBuf) (_swig_ret int
 	_swig_i_2 := arg3
 	var _swig_i_3 unsafe.Pointer
 	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int)(C._wrap_connect_ex_raw_58d093ef78671c66(C.swig_type_12(_swig_i_0), *(*C.swig_type_13)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_connect_ex_raw_08a2298f7ab9f481(C.swig_type_12(_swig_i_0), *(*C.swig_type_13)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
 	return swig_r
 }
 
-func Recv(arg1 uint64, arg2 []byte, arg3 int, arg4 *ErrBuf) (_swig_ret int64) {
+func Recv(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 *ErrBuf) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	var _swig_i_3 unsafe.Pointer
-	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int64)(C._wrap_recv_raw_58d093ef78671c66(C.swig_type_15(_swig_i_0), *(*C.swig_type_16)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3)))
-	if Swig_escape_always_false {
-		Swig_escape_val = arg2
-	}
-	return swig_r
-}
-
-func Recvfrom(arg1 uint64, arg2 []byte, arg3 int, arg4 *SockAddress, arg5 *ErrBuf) (_swig_ret int64) {
-	var swig_r int64
-	_swig_i_0 := arg1
-	_swig_i_1 := arg2
-	_swig_i_2 := arg3
-	var _swig_i_3 unsafe.Pointer
-	_swig_i_3 = unsafe.Pointer(arg4)
+	_swig_i_3 := arg4
 	var _swig_i_4 unsafe.Pointer
 	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int64)(C._wrap_recvfrom_raw_58d093ef78671c66(C.swig_type_18(_swig_i_0), *(*C.swig_type_19)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
-	if Swig_escape_always_false {
-		Swig_escape_val = arg2
-	}
+	swig_r = (int64)(C._wrap_recv_raw_08a2298f7ab9f481(C.swig_type_15(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_16(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	return swig_r
 }
 
-func Send(arg1 uint64, arg2 []byte, arg3 int, arg4 *ErrBuf) (_swig_ret int64) {
+func Recvfrom(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 *SockAddress, arg6 *ErrBuf) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	var _swig_i_3 unsafe.Pointer
-	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int64)(C._wrap_send_raw_58d093ef78671c66(C.swig_type_21(_swig_i_0), *(*C.swig_type_22)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3)))
-	if Swig_escape_always_false {
-		Swig_escape_val = arg2
-	}
+	_swig_i_3 := arg4
+	var _swig_i_4 unsafe.Pointer
+	_swig_i_4 = unsafe.Pointer(arg5)
+	var _swig_i_5 unsafe.Pointer
+	_swig_i_5 = unsafe.Pointer(arg6)
+	swig_r = (int64)(C._wrap_recvfrom_raw_08a2298f7ab9f481(C.swig_type_18(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_19(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
 	return swig_r
 }
 
-func Sendto(arg1 uint64, arg2 []byte, arg3 int, arg4 string, arg5 int, arg6 *ErrBuf) (_swig_ret int64) {
+func Send(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 *ErrBuf) (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	var _swig_i_4 unsafe.Pointer
+	_swig_i_4 = unsafe.Pointer(arg5)
+	swig_r = (int64)(C._wrap_send_raw_08a2298f7ab9f481(C.swig_type_21(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_22(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	return swig_r
+}
+
+func Sendto(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 string, arg6 int, arg7 *ErrBuf) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	var _swig_i_5 unsafe.Pointer
-	_swig_i_5 = unsafe.Pointer(arg6)
-	swig_r = (int64)(C._wrap_sendto_raw_58d093ef78671c66(C.swig_type_24(_swig_i_0), *(*C.swig_type_25)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), *(*C.swig_type_26)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4), C.swig_voidp(_swig_i_5)))
+	_swig_i_5 := arg6
+	var _swig_i_6 unsafe.Pointer
+	_swig_i_6 = unsafe.Pointer(arg7)
+	swig_r = (int64)(C._wrap_sendto_raw_08a2298f7ab9f481(C.swig_type_24(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_25(_swig_i_2), C.swig_intgo(_swig_i_3), *(*C.swig_type_26)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5), C.swig_voidp(_swig_i_6)))
 	if Swig_escape_always_false {
-		Swig_escape_val = arg2
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg4
+		Swig_escape_val = arg5
 	}
 	return swig_r
 }
@@ -456,7 +448,7 @@ func Shutdown(arg1 uint64, arg2 int, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int)(C._wrap_shutdown_raw_58d093ef78671c66(C.swig_type_27(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_shutdown_raw_08a2298f7ab9f481(C.swig_type_27(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -466,7 +458,7 @@ func Check_timeout(arg1 uint64, arg2 float64, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int)(C._wrap_check_timeout_raw_58d093ef78671c66(C.swig_type_28(_swig_i_0), C.double(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_check_timeout_raw_08a2298f7ab9f481(C.swig_type_28(_swig_i_0), C.double(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -478,22 +470,20 @@ func Setsockopt(arg1 uint64, arg2 int, arg3 int, arg4 int, arg5 *ErrBuf) (_swig_
 	_swig_i_3 := arg4
 	var _swig_i_4 unsafe.Pointer
 	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int)(C._wrap_setsockopt_raw_58d093ef78671c66(C.swig_type_29(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_setsockopt_raw_08a2298f7ab9f481(C.swig_type_29(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	return swig_r
 }
 
-func Setsockopt_bytes(arg1 uint64, arg2 int, arg3 int, arg4 []byte, arg5 *ErrBuf) (_swig_ret int) {
+func Setsockopt_bytes(arg1 uint64, arg2 int, arg3 int, arg4 uintptr, arg5 int64, arg6 *ErrBuf) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	var _swig_i_4 unsafe.Pointer
-	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int)(C._wrap_setsockopt_bytes_raw_58d093ef78671c66(C.swig_type_30(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), *(*C.swig_type_31)(unsafe.Pointer(&_swig_i_3)), C.swig_voidp(_swig_i_4)))
-	if Swig_escape_always_false {
-		Swig_escape_val = arg4
-	}
+	_swig_i_4 := arg5
+	var _swig_i_5 unsafe.Pointer
+	_swig_i_5 = unsafe.Pointer(arg6)
+	swig_r = (int)(C._wrap_setsockopt_bytes_raw_08a2298f7ab9f481(C.swig_type_30(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_31(_swig_i_4), C.swig_voidp(_swig_i_5)))
 	return swig_r
 }
 
@@ -504,7 +494,7 @@ func Getsockopt(arg1 uint64, arg2 int, arg3 int, arg4 *ErrBuf) (_swig_ret int64)
 	_swig_i_2 := arg3
 	var _swig_i_3 unsafe.Pointer
 	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int64)(C._wrap_getsockopt_raw_58d093ef78671c66(C.swig_type_33(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int64)(C._wrap_getsockopt_raw_08a2298f7ab9f481(C.swig_type_33(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -516,7 +506,7 @@ func Getsockopt_bytes(arg1 uint64, arg2 int, arg3 int, arg4 []byte, arg5 *ErrBuf
 	_swig_i_3 := arg4
 	var _swig_i_4 unsafe.Pointer
 	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int64)(C._wrap_getsockopt_bytes_raw_58d093ef78671c66(C.swig_type_35(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), *(*C.swig_type_36)(unsafe.Pointer(&_swig_i_3)), C.swig_voidp(_swig_i_4)))
+	swig_r = (int64)(C._wrap_getsockopt_bytes_raw_08a2298f7ab9f481(C.swig_type_35(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), *(*C.swig_type_36)(unsafe.Pointer(&_swig_i_3)), C.swig_voidp(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
 	}
@@ -530,7 +520,7 @@ func Getsockname(arg1 uint64, arg2 *SockAddress, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 = unsafe.Pointer(arg2)
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int)(C._wrap_getsockname_raw_58d093ef78671c66(C.swig_type_37(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_getsockname_raw_08a2298f7ab9f481(C.swig_type_37(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -541,7 +531,7 @@ func Getpeername(arg1 uint64, arg2 *SockAddress, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 = unsafe.Pointer(arg2)
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int)(C._wrap_getpeername_raw_58d093ef78671c66(C.swig_type_38(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_getpeername_raw_08a2298f7ab9f481(C.swig_type_38(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -550,7 +540,7 @@ func Info(arg1 uint64, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int64)(C._wrap_info_raw_58d093ef78671c66(C.swig_type_40(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int64)(C._wrap_info_raw_08a2298f7ab9f481(C.swig_type_40(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -560,7 +550,7 @@ func Poller_create(arg1 *uint64, arg2 *ErrBuf) (_swig_ret int) {
 	_swig_i_0 = unsafe.Pointer(arg1)
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int)(C._wrap_poller_create_raw_58d093ef78671c66(C.swig_voidp(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int)(C._wrap_poller_create_raw_08a2298f7ab9f481(C.swig_voidp(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -572,7 +562,7 @@ func Poller_register(arg1 uint64, arg2 uint64, arg3 uint, arg4 uint64, arg5 *Err
 	_swig_i_3 := arg4
 	var _swig_i_4 unsafe.Pointer
 	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int)(C._wrap_poller_register_raw_58d093ef78671c66(C.swig_type_41(_swig_i_0), C.swig_type_42(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_type_43(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_poller_register_raw_08a2298f7ab9f481(C.swig_type_41(_swig_i_0), C.swig_type_42(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_type_43(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	return swig_r
 }
 
@@ -584,7 +574,7 @@ func Poller_modify(arg1 uint64, arg2 uint64, arg3 uint, arg4 uint64, arg5 *ErrBu
 	_swig_i_3 := arg4
 	var _swig_i_4 unsafe.Pointer
 	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int)(C._wrap_poller_modify_raw_58d093ef78671c66(C.swig_type_44(_swig_i_0), C.swig_type_45(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_type_46(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_poller_modify_raw_08a2298f7ab9f481(C.swig_type_44(_swig_i_0), C.swig_type_45(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_type_46(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	return swig_r
 }
 
@@ -594,7 +584,7 @@ func Poller_unregister(arg1 uint64, arg2 uint64, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int)(C._wrap_poller_unregister_raw_58d093ef78671c66(C.swig_type_47(_swig_i_0), C.swig_type_48(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_poller_unregister_raw_08a2298f7ab9f481(C.swig_type_47(_swig_i_0), C.swig_type_48(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -605,7 +595,7 @@ func Poller_wait(arg1 uint64, arg2 float64, arg3 []Event, arg4 *ErrBuf) (_swig_r
 	_swig_i_2 := arg3
 	var _swig_i_3 unsafe.Pointer
 	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int64)(C._wrap_poller_wait_raw_58d093ef78671c66(C.swig_type_50(_swig_i_0), C.double(_swig_i_1), *(*C.swig_type_51)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
+	swig_r = (int64)(C._wrap_poller_wait_raw_08a2298f7ab9f481(C.swig_type_50(_swig_i_0), C.double(_swig_i_1), *(*C.swig_type_51)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -617,7 +607,7 @@ func Poller_close(arg1 uint64, arg2 *ErrBuf) (_swig_ret int) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int)(C._wrap_poller_close_raw_58d093ef78671c66(C.swig_type_52(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int)(C._wrap_poller_close_raw_08a2298f7ab9f481(C.swig_type_52(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -627,7 +617,7 @@ func Getdefaulttimeout(arg1 *float64, arg2 *ErrBuf) (_swig_ret int) {
 	_swig_i_0 = unsafe.Pointer(arg1)
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int)(C._wrap_getdefaulttimeout_raw_58d093ef78671c66(C.swig_voidp(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int)(C._wrap_getdefaulttimeout_raw_08a2298f7ab9f481(C.swig_voidp(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -636,7 +626,7 @@ func Setdefaulttimeout(arg1 float64, arg2 *ErrBuf) (_swig_ret int) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int)(C._wrap_setdefaulttimeout_raw_58d093ef78671c66(C.double(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int)(C._wrap_setdefaulttimeout_raw_08a2298f7ab9f481(C.double(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -644,7 +634,7 @@ func Has_dualstack_ipv6(arg1 *ErrBuf) (_swig_ret int64) {
 	var swig_r int64
 	var _swig_i_0 unsafe.Pointer
 	_swig_i_0 = unsafe.Pointer(arg1)
-	swig_r = (int64)(C._wrap_has_dualstack_ipv6_raw_58d093ef78671c66(C.swig_voidp(_swig_i_0)))
+	swig_r = (int64)(C._wrap_has_dualstack_ipv6_raw_08a2298f7ab9f481(C.swig_voidp(_swig_i_0)))
 	return swig_r
 }
 
@@ -656,7 +646,7 @@ func Constant_at(arg1 int64, arg2 []byte, arg3 *int64, arg4 *ErrBuf) (_swig_ret 
 	_swig_i_2 = unsafe.Pointer(arg3)
 	var _swig_i_3 unsafe.Pointer
 	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int)(C._wrap_constant_at_raw_58d093ef78671c66(C.swig_type_54(_swig_i_0), *(*C.swig_type_55)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_constant_at_raw_08a2298f7ab9f481(C.swig_type_54(_swig_i_0), *(*C.swig_type_55)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -665,7 +655,7 @@ func Constant_at(arg1 int64, arg2 []byte, arg3 *int64, arg4 *ErrBuf) (_swig_ret 
 
 func Constant_count() (_swig_ret int64) {
 	var swig_r int64
-	swig_r = (int64)(C._wrap_constant_count_raw_58d093ef78671c66())
+	swig_r = (int64)(C._wrap_constant_count_raw_08a2298f7ab9f481())
 	return swig_r
 }
 
@@ -674,7 +664,7 @@ func Htons(arg1 int64, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int64)(C._wrap_htons_raw_58d093ef78671c66(C.swig_type_58(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int64)(C._wrap_htons_raw_08a2298f7ab9f481(C.swig_type_58(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -683,7 +673,7 @@ func Ntohs(arg1 int64, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int64)(C._wrap_ntohs_raw_58d093ef78671c66(C.swig_type_60(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int64)(C._wrap_ntohs_raw_08a2298f7ab9f481(C.swig_type_60(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -692,7 +682,7 @@ func Htonl(arg1 int64, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int64)(C._wrap_htonl_raw_58d093ef78671c66(C.swig_type_62(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int64)(C._wrap_htonl_raw_08a2298f7ab9f481(C.swig_type_62(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -701,7 +691,7 @@ func Ntohl(arg1 int64, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int64)(C._wrap_ntohl_raw_58d093ef78671c66(C.swig_type_64(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int64)(C._wrap_ntohl_raw_08a2298f7ab9f481(C.swig_type_64(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -710,7 +700,7 @@ func Gethostname(arg1 []byte, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int64)(C._wrap_gethostname_raw_58d093ef78671c66(*(*C.swig_type_66)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1)))
+	swig_r = (int64)(C._wrap_gethostname_raw_08a2298f7ab9f481(*(*C.swig_type_66)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -723,7 +713,7 @@ func Gethostbyname(arg1 string, arg2 []byte, arg3 *ErrBuf) (_swig_ret int64) {
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int64)(C._wrap_gethostbyname_raw_58d093ef78671c66(*(*C.swig_type_68)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_69)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
+	swig_r = (int64)(C._wrap_gethostbyname_raw_08a2298f7ab9f481(*(*C.swig_type_68)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_69)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -739,7 +729,7 @@ func Getfqdn(arg1 string, arg2 []byte, arg3 *ErrBuf) (_swig_ret int64) {
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int64)(C._wrap_getfqdn_raw_58d093ef78671c66(*(*C.swig_type_71)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_72)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
+	swig_r = (int64)(C._wrap_getfqdn_raw_08a2298f7ab9f481(*(*C.swig_type_71)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_72)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -756,7 +746,7 @@ func Hostent(arg1 string, arg2 int, arg3 []byte, arg4 *ErrBuf) (_swig_ret int64)
 	_swig_i_2 := arg3
 	var _swig_i_3 unsafe.Pointer
 	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int64)(C._wrap_hostent_raw_58d093ef78671c66(*(*C.swig_type_74)(unsafe.Pointer(&_swig_i_0)), C.swig_intgo(_swig_i_1), *(*C.swig_type_75)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
+	swig_r = (int64)(C._wrap_hostent_raw_08a2298f7ab9f481(*(*C.swig_type_74)(unsafe.Pointer(&_swig_i_0)), C.swig_intgo(_swig_i_1), *(*C.swig_type_75)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -779,7 +769,7 @@ func Getaddrinfo(arg1 string, arg2 int, arg3 string, arg4 int, arg5 int, arg6 in
 	_swig_i_8 := arg9
 	var _swig_i_9 unsafe.Pointer
 	_swig_i_9 = unsafe.Pointer(arg10)
-	swig_r = (int64)(C._wrap_getaddrinfo_raw_58d093ef78671c66(*(*C.swig_type_77)(unsafe.Pointer(&_swig_i_0)), C.swig_intgo(_swig_i_1), *(*C.swig_type_78)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_intgo(_swig_i_5), C.swig_intgo(_swig_i_6), C.swig_intgo(_swig_i_7), *(*C.swig_type_79)(unsafe.Pointer(&_swig_i_8)), C.swig_voidp(_swig_i_9)))
+	swig_r = (int64)(C._wrap_getaddrinfo_raw_08a2298f7ab9f481(*(*C.swig_type_77)(unsafe.Pointer(&_swig_i_0)), C.swig_intgo(_swig_i_1), *(*C.swig_type_78)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_intgo(_swig_i_5), C.swig_intgo(_swig_i_6), C.swig_intgo(_swig_i_7), *(*C.swig_type_79)(unsafe.Pointer(&_swig_i_8)), C.swig_voidp(_swig_i_9)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -801,7 +791,7 @@ func Getnameinfo(arg1 *SockAddress, arg2 int, arg3 []byte, arg4 []byte, arg5 *Er
 	_swig_i_3 := arg4
 	var _swig_i_4 unsafe.Pointer
 	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int)(C._wrap_getnameinfo_raw_58d093ef78671c66(C.swig_voidp(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_80)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_81)(unsafe.Pointer(&_swig_i_3)), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_getnameinfo_raw_08a2298f7ab9f481(C.swig_voidp(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_80)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_81)(unsafe.Pointer(&_swig_i_3)), C.swig_voidp(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -818,7 +808,7 @@ func Getservbyname(arg1 string, arg2 string, arg3 int, arg4 *ErrBuf) (_swig_ret 
 	_swig_i_2 := arg3
 	var _swig_i_3 unsafe.Pointer
 	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int64)(C._wrap_getservbyname_raw_58d093ef78671c66(*(*C.swig_type_83)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_84)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int64)(C._wrap_getservbyname_raw_08a2298f7ab9f481(*(*C.swig_type_83)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_84)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -836,7 +826,7 @@ func Getservbyport(arg1 int, arg2 string, arg3 int, arg4 []byte, arg5 *ErrBuf) (
 	_swig_i_3 := arg4
 	var _swig_i_4 unsafe.Pointer
 	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int64)(C._wrap_getservbyport_raw_58d093ef78671c66(C.swig_intgo(_swig_i_0), *(*C.swig_type_86)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), *(*C.swig_type_87)(unsafe.Pointer(&_swig_i_3)), C.swig_voidp(_swig_i_4)))
+	swig_r = (int64)(C._wrap_getservbyport_raw_08a2298f7ab9f481(C.swig_intgo(_swig_i_0), *(*C.swig_type_86)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), *(*C.swig_type_87)(unsafe.Pointer(&_swig_i_3)), C.swig_voidp(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -851,7 +841,7 @@ func Getprotobyname(arg1 string, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int64)(C._wrap_getprotobyname_raw_58d093ef78671c66(*(*C.swig_type_89)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1)))
+	swig_r = (int64)(C._wrap_getprotobyname_raw_08a2298f7ab9f481(*(*C.swig_type_89)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -864,7 +854,7 @@ func Inet_aton(arg1 string, arg2 []byte, arg3 *ErrBuf) (_swig_ret int64) {
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int64)(C._wrap_inet_aton_raw_58d093ef78671c66(*(*C.swig_type_91)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_92)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
+	swig_r = (int64)(C._wrap_inet_aton_raw_08a2298f7ab9f481(*(*C.swig_type_91)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_92)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -874,18 +864,16 @@ func Inet_aton(arg1 string, arg2 []byte, arg3 *ErrBuf) (_swig_ret int64) {
 	return swig_r
 }
 
-func Inet_ntoa(arg1 []byte, arg2 []byte, arg3 *ErrBuf) (_swig_ret int64) {
+func Inet_ntoa(arg1 uintptr, arg2 int64, arg3 []byte, arg4 *ErrBuf) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	var _swig_i_2 unsafe.Pointer
-	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int64)(C._wrap_inet_ntoa_raw_58d093ef78671c66(*(*C.swig_type_94)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_95)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
+	_swig_i_2 := arg3
+	var _swig_i_3 unsafe.Pointer
+	_swig_i_3 = unsafe.Pointer(arg4)
+	swig_r = (int64)(C._wrap_inet_ntoa_raw_08a2298f7ab9f481(C.uintptr_t(_swig_i_0), C.swig_type_94(_swig_i_1), *(*C.swig_type_95)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
-		Swig_escape_val = arg1
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg2
+		Swig_escape_val = arg3
 	}
 	return swig_r
 }
@@ -897,7 +885,7 @@ func Inet_pton(arg1 int, arg2 string, arg3 []byte, arg4 *ErrBuf) (_swig_ret int6
 	_swig_i_2 := arg3
 	var _swig_i_3 unsafe.Pointer
 	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int64)(C._wrap_inet_pton_raw_58d093ef78671c66(C.swig_intgo(_swig_i_0), *(*C.swig_type_97)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_98)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
+	swig_r = (int64)(C._wrap_inet_pton_raw_08a2298f7ab9f481(C.swig_intgo(_swig_i_0), *(*C.swig_type_97)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_98)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -907,19 +895,17 @@ func Inet_pton(arg1 int, arg2 string, arg3 []byte, arg4 *ErrBuf) (_swig_ret int6
 	return swig_r
 }
 
-func Inet_ntop(arg1 int, arg2 []byte, arg3 []byte, arg4 *ErrBuf) (_swig_ret int64) {
+func Inet_ntop(arg1 int, arg2 uintptr, arg3 int64, arg4 []byte, arg5 *ErrBuf) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	var _swig_i_3 unsafe.Pointer
-	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int64)(C._wrap_inet_ntop_raw_58d093ef78671c66(C.swig_intgo(_swig_i_0), *(*C.swig_type_100)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_101)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
+	_swig_i_3 := arg4
+	var _swig_i_4 unsafe.Pointer
+	_swig_i_4 = unsafe.Pointer(arg5)
+	swig_r = (int64)(C._wrap_inet_ntop_raw_08a2298f7ab9f481(C.swig_intgo(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_100(_swig_i_2), *(*C.swig_type_101)(unsafe.Pointer(&_swig_i_3)), C.swig_voidp(_swig_i_4)))
 	if Swig_escape_always_false {
-		Swig_escape_val = arg2
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
+		Swig_escape_val = arg4
 	}
 	return swig_r
 }
@@ -929,7 +915,7 @@ func If_nametoindex(arg1 string, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int64)(C._wrap_if_nametoindex_raw_58d093ef78671c66(*(*C.swig_type_103)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1)))
+	swig_r = (int64)(C._wrap_if_nametoindex_raw_08a2298f7ab9f481(*(*C.swig_type_103)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -942,7 +928,7 @@ func If_indextoname(arg1 int64, arg2 []byte, arg3 *ErrBuf) (_swig_ret int64) {
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int64)(C._wrap_if_indextoname_raw_58d093ef78671c66(C.swig_type_105(_swig_i_0), *(*C.swig_type_106)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
+	swig_r = (int64)(C._wrap_if_indextoname_raw_08a2298f7ab9f481(C.swig_type_105(_swig_i_0), *(*C.swig_type_106)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -954,7 +940,7 @@ func If_nameindex(arg1 []IfEntry, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int64)(C._wrap_if_nameindex_raw_58d093ef78671c66(*(*C.swig_type_108)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1)))
+	swig_r = (int64)(C._wrap_if_nameindex_raw_08a2298f7ab9f481(*(*C.swig_type_108)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -964,7 +950,7 @@ func If_nameindex(arg1 []IfEntry, arg2 *ErrBuf) (_swig_ret int64) {
 func Version(arg1 []byte) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_version_raw_58d093ef78671c66(*(*C.swig_type_110)(unsafe.Pointer(&_swig_i_0))))
+	swig_r = (int64)(C._wrap_version_raw_08a2298f7ab9f481(*(*C.swig_type_110)(unsafe.Pointer(&_swig_i_0))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}

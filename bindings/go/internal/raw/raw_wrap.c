@@ -181,7 +181,7 @@ static void* Swig_malloc(int c) {
 extern "C" {
 #endif
 
-void _wrap_Swig_free_raw_58d093ef78671c66(void *_swig_go_0) {
+void _wrap_Swig_free_raw_08a2298f7ab9f481(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -191,7 +191,7 @@ void _wrap_Swig_free_raw_58d093ef78671c66(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_raw_58d093ef78671c66(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_raw_08a2298f7ab9f481(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -204,7 +204,7 @@ void *_wrap_Swig_malloc_raw_58d093ef78671c66(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_socket_raw_58d093ef78671c66(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_newsock *_swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_socket_raw_08a2298f7ab9f481(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_newsock *_swig_go_3, pgo_err *_swig_go_4) {
   int arg1 ;
   int arg2 ;
   int arg3 ;
@@ -225,7 +225,7 @@ intgo _wrap_socket_raw_58d093ef78671c66(intgo _swig_go_0, intgo _swig_go_1, intg
 }
 
 
-intgo _wrap_socketpair_raw_58d093ef78671c66(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_newsock *_swig_go_3, pgo_newsock *_swig_go_4, pgo_err *_swig_go_5) {
+intgo _wrap_socketpair_raw_08a2298f7ab9f481(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_newsock *_swig_go_3, pgo_newsock *_swig_go_4, pgo_err *_swig_go_5) {
   int arg1 ;
   int arg2 ;
   int arg3 ;
@@ -248,7 +248,7 @@ intgo _wrap_socketpair_raw_58d093ef78671c66(intgo _swig_go_0, intgo _swig_go_1, 
 }
 
 
-intgo _wrap_fromfd_raw_58d093ef78671c66(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_newsock *_swig_go_4, pgo_err *_swig_go_5) {
+intgo _wrap_fromfd_raw_08a2298f7ab9f481(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_newsock *_swig_go_4, pgo_err *_swig_go_5) {
   int arg1 ;
   int arg2 ;
   int arg3 ;
@@ -271,7 +271,7 @@ intgo _wrap_fromfd_raw_58d093ef78671c66(intgo _swig_go_0, intgo _swig_go_1, intg
 }
 
 
-intgo _wrap_dup_raw_58d093ef78671c66(long long _swig_go_0, pgo_newsock *_swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_dup_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_newsock *_swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   pgo_newsock *arg2 = (pgo_newsock *) 0 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -288,7 +288,7 @@ intgo _wrap_dup_raw_58d093ef78671c66(long long _swig_go_0, pgo_newsock *_swig_go
 }
 
 
-intgo _wrap_create_server_raw_58d093ef78671c66(_gostring_ _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, pgo_newsock *_swig_go_6, pgo_err *_swig_go_7) {
+intgo _wrap_create_server_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, pgo_newsock *_swig_go_6, pgo_err *_swig_go_7) {
   char *arg1 = (char *) 0 ;
   int arg2 ;
   int arg3 ;
@@ -320,7 +320,7 @@ intgo _wrap_create_server_raw_58d093ef78671c66(_gostring_ _swig_go_0, intgo _swi
 }
 
 
-intgo _wrap_accept_raw_58d093ef78671c66(long long _swig_go_0, pgo_newsock *_swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_accept_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_newsock *_swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   pgo_newsock *arg2 = (pgo_newsock *) 0 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -337,7 +337,7 @@ intgo _wrap_accept_raw_58d093ef78671c66(long long _swig_go_0, pgo_newsock *_swig
 }
 
 
-intgo _wrap_close_raw_58d093ef78671c66(long long _swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_close_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig_go_1) {
   uint64_t arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -352,7 +352,7 @@ intgo _wrap_close_raw_58d093ef78671c66(long long _swig_go_0, pgo_err *_swig_go_1
 }
 
 
-long long _wrap_detach_raw_58d093ef78671c66(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_detach_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig_go_1) {
   uint64_t arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -367,7 +367,7 @@ long long _wrap_detach_raw_58d093ef78671c66(long long _swig_go_0, pgo_err *_swig
 }
 
 
-intgo _wrap_bind_raw_58d093ef78671c66(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_bind_raw_08a2298f7ab9f481(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -391,7 +391,7 @@ intgo _wrap_bind_raw_58d093ef78671c66(long long _swig_go_0, _gostring_ _swig_go_
 }
 
 
-intgo _wrap_listen_raw_58d093ef78671c66(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_listen_raw_08a2298f7ab9f481(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   int arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -408,7 +408,7 @@ intgo _wrap_listen_raw_58d093ef78671c66(long long _swig_go_0, intgo _swig_go_1, 
 }
 
 
-intgo _wrap_connect_raw_58d093ef78671c66(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_connect_raw_08a2298f7ab9f481(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -434,7 +434,7 @@ intgo _wrap_connect_raw_58d093ef78671c66(long long _swig_go_0, _gostring_ _swig_
 }
 
 
-intgo _wrap_connect_ex_raw_58d093ef78671c66(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_connect_ex_raw_08a2298f7ab9f481(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -458,9 +458,9 @@ intgo _wrap_connect_ex_raw_58d093ef78671c66(long long _swig_go_0, _gostring_ _sw
 }
 
 
-long long _wrap_recv_raw_58d093ef78671c66(long long _swig_go_0, _goslice_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_recv_raw_08a2298f7ab9f481(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
-  void *arg2 = (void *) 0 ;
+  uintptr_t arg2 ;
   size_t arg3 ;
   int arg4 ;
   pgo_err *arg5 = (pgo_err *) 0 ;
@@ -468,9 +468,10 @@ long long _wrap_recv_raw_58d093ef78671c66(long long _swig_go_0, _goslice_ _swig_
   long long _swig_go_result;
   
   arg1 = (uint64_t)_swig_go_0; 
-  arg2 = (void *)_swig_go_1.array; arg3 = (size_t)_swig_go_1.len; 
-  arg4 = (int)_swig_go_2; 
-  arg5 = (pgo_err *)_swig_go_3; 
+  arg2 = (uintptr_t)_swig_go_1; 
+  arg3 = (size_t)_swig_go_2; 
+  arg4 = (int)_swig_go_3; 
+  arg5 = (pgo_err *)_swig_go_4; 
   
   result = (int64_t)pgo_recv(arg1,arg2,arg3,arg4,arg5);
   _swig_go_result = result; 
@@ -478,9 +479,9 @@ long long _wrap_recv_raw_58d093ef78671c66(long long _swig_go_0, _goslice_ _swig_
 }
 
 
-long long _wrap_recvfrom_raw_58d093ef78671c66(long long _swig_go_0, _goslice_ _swig_go_1, intgo _swig_go_2, sock_address *_swig_go_3, pgo_err *_swig_go_4) {
+long long _wrap_recvfrom_raw_08a2298f7ab9f481(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, sock_address *_swig_go_4, pgo_err *_swig_go_5) {
   uint64_t arg1 ;
-  void *arg2 = (void *) 0 ;
+  uintptr_t arg2 ;
   size_t arg3 ;
   int arg4 ;
   sock_address *arg5 = (sock_address *) 0 ;
@@ -489,10 +490,11 @@ long long _wrap_recvfrom_raw_58d093ef78671c66(long long _swig_go_0, _goslice_ _s
   long long _swig_go_result;
   
   arg1 = (uint64_t)_swig_go_0; 
-  arg2 = (void *)_swig_go_1.array; arg3 = (size_t)_swig_go_1.len; 
-  arg4 = (int)_swig_go_2; 
-  arg5 = (sock_address *)_swig_go_3; 
-  arg6 = (pgo_err *)_swig_go_4; 
+  arg2 = (uintptr_t)_swig_go_1; 
+  arg3 = (size_t)_swig_go_2; 
+  arg4 = (int)_swig_go_3; 
+  arg5 = (sock_address *)_swig_go_4; 
+  arg6 = (pgo_err *)_swig_go_5; 
   
   result = (int64_t)pgo_recvfrom(arg1,arg2,arg3,arg4,arg5,arg6);
   _swig_go_result = result; 
@@ -500,9 +502,9 @@ long long _wrap_recvfrom_raw_58d093ef78671c66(long long _swig_go_0, _goslice_ _s
 }
 
 
-long long _wrap_send_raw_58d093ef78671c66(long long _swig_go_0, _goslice_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_send_raw_08a2298f7ab9f481(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
-  void *arg2 = (void *) 0 ;
+  uintptr_t arg2 ;
   size_t arg3 ;
   int arg4 ;
   pgo_err *arg5 = (pgo_err *) 0 ;
@@ -510,19 +512,20 @@ long long _wrap_send_raw_58d093ef78671c66(long long _swig_go_0, _goslice_ _swig_
   long long _swig_go_result;
   
   arg1 = (uint64_t)_swig_go_0; 
-  arg2 = (void *)_swig_go_1.array; arg3 = (size_t)_swig_go_1.len; 
-  arg4 = (int)_swig_go_2; 
-  arg5 = (pgo_err *)_swig_go_3; 
+  arg2 = (uintptr_t)_swig_go_1; 
+  arg3 = (size_t)_swig_go_2; 
+  arg4 = (int)_swig_go_3; 
+  arg5 = (pgo_err *)_swig_go_4; 
   
-  result = (int64_t)pgo_send(arg1,(void const *)arg2,arg3,arg4,arg5);
+  result = (int64_t)pgo_send(arg1,arg2,arg3,arg4,arg5);
   _swig_go_result = result; 
   return _swig_go_result;
 }
 
 
-long long _wrap_sendto_raw_58d093ef78671c66(long long _swig_go_0, _goslice_ _swig_go_1, intgo _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, pgo_err *_swig_go_5) {
+long long _wrap_sendto_raw_08a2298f7ab9f481(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5, pgo_err *_swig_go_6) {
   uint64_t arg1 ;
-  void *arg2 = (void *) 0 ;
+  uintptr_t arg2 ;
   size_t arg3 ;
   int arg4 ;
   char *arg5 = (char *) 0 ;
@@ -532,24 +535,25 @@ long long _wrap_sendto_raw_58d093ef78671c66(long long _swig_go_0, _goslice_ _swi
   long long _swig_go_result;
   
   arg1 = (uint64_t)_swig_go_0; 
-  arg2 = (void *)_swig_go_1.array; arg3 = (size_t)_swig_go_1.len; 
-  arg4 = (int)_swig_go_2; 
+  arg2 = (uintptr_t)_swig_go_1; 
+  arg3 = (size_t)_swig_go_2; 
+  arg4 = (int)_swig_go_3; 
   
-  arg5 = (char *)malloc(_swig_go_3.n + 1);
-  memcpy(arg5, _swig_go_3.p, _swig_go_3.n);
-  arg5[_swig_go_3.n] = '\0';
+  arg5 = (char *)malloc(_swig_go_4.n + 1);
+  memcpy(arg5, _swig_go_4.p, _swig_go_4.n);
+  arg5[_swig_go_4.n] = '\0';
   
-  arg6 = (int)_swig_go_4; 
-  arg7 = (pgo_err *)_swig_go_5; 
+  arg6 = (int)_swig_go_5; 
+  arg7 = (pgo_err *)_swig_go_6; 
   
-  result = (int64_t)pgo_sendto(arg1,(void const *)arg2,arg3,arg4,(char const *)arg5,arg6,arg7);
+  result = (int64_t)pgo_sendto(arg1,arg2,arg3,arg4,(char const *)arg5,arg6,arg7);
   _swig_go_result = result; 
   free(arg5); 
   return _swig_go_result;
 }
 
 
-intgo _wrap_shutdown_raw_58d093ef78671c66(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_shutdown_raw_08a2298f7ab9f481(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   int arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -566,7 +570,7 @@ intgo _wrap_shutdown_raw_58d093ef78671c66(long long _swig_go_0, intgo _swig_go_1
 }
 
 
-intgo _wrap_check_timeout_raw_58d093ef78671c66(long long _swig_go_0, double _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_check_timeout_raw_08a2298f7ab9f481(long long _swig_go_0, double _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   double arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -583,7 +587,7 @@ intgo _wrap_check_timeout_raw_58d093ef78671c66(long long _swig_go_0, double _swi
 }
 
 
-intgo _wrap_setsockopt_raw_58d093ef78671c66(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_setsockopt_raw_08a2298f7ab9f481(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   int arg2 ;
   int arg3 ;
@@ -604,11 +608,11 @@ intgo _wrap_setsockopt_raw_58d093ef78671c66(long long _swig_go_0, intgo _swig_go
 }
 
 
-intgo _wrap_setsockopt_bytes_raw_58d093ef78671c66(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_setsockopt_bytes_raw_08a2298f7ab9f481(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, uintptr_t _swig_go_3, long long _swig_go_4, pgo_err *_swig_go_5) {
   uint64_t arg1 ;
   int arg2 ;
   int arg3 ;
-  void *arg4 = (void *) 0 ;
+  uintptr_t arg4 ;
   size_t arg5 ;
   pgo_err *arg6 = (pgo_err *) 0 ;
   int result;
@@ -617,16 +621,17 @@ intgo _wrap_setsockopt_bytes_raw_58d093ef78671c66(long long _swig_go_0, intgo _s
   arg1 = (uint64_t)_swig_go_0; 
   arg2 = (int)_swig_go_1; 
   arg3 = (int)_swig_go_2; 
-  arg4 = (void *)_swig_go_3.array; arg5 = (size_t)_swig_go_3.len; 
-  arg6 = (pgo_err *)_swig_go_4; 
+  arg4 = (uintptr_t)_swig_go_3; 
+  arg5 = (size_t)_swig_go_4; 
+  arg6 = (pgo_err *)_swig_go_5; 
   
-  result = (int)pgo_setsockopt_bytes(arg1,arg2,arg3,(void const *)arg4,arg5,arg6);
+  result = (int)pgo_setsockopt_bytes(arg1,arg2,arg3,arg4,arg5,arg6);
   _swig_go_result = result; 
   return _swig_go_result;
 }
 
 
-long long _wrap_getsockopt_raw_58d093ef78671c66(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_getsockopt_raw_08a2298f7ab9f481(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   int arg2 ;
   int arg3 ;
@@ -645,7 +650,7 @@ long long _wrap_getsockopt_raw_58d093ef78671c66(long long _swig_go_0, intgo _swi
 }
 
 
-long long _wrap_getsockopt_bytes_raw_58d093ef78671c66(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
+long long _wrap_getsockopt_bytes_raw_08a2298f7ab9f481(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   int arg2 ;
   int arg3 ;
@@ -667,7 +672,7 @@ long long _wrap_getsockopt_bytes_raw_58d093ef78671c66(long long _swig_go_0, intg
 }
 
 
-intgo _wrap_getsockname_raw_58d093ef78671c66(long long _swig_go_0, sock_address *_swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_getsockname_raw_08a2298f7ab9f481(long long _swig_go_0, sock_address *_swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   sock_address *arg2 = (sock_address *) 0 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -684,7 +689,7 @@ intgo _wrap_getsockname_raw_58d093ef78671c66(long long _swig_go_0, sock_address 
 }
 
 
-intgo _wrap_getpeername_raw_58d093ef78671c66(long long _swig_go_0, sock_address *_swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_getpeername_raw_08a2298f7ab9f481(long long _swig_go_0, sock_address *_swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   sock_address *arg2 = (sock_address *) 0 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -701,7 +706,7 @@ intgo _wrap_getpeername_raw_58d093ef78671c66(long long _swig_go_0, sock_address 
 }
 
 
-long long _wrap_info_raw_58d093ef78671c66(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_info_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig_go_1) {
   uint64_t arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -716,7 +721,7 @@ long long _wrap_info_raw_58d093ef78671c66(long long _swig_go_0, pgo_err *_swig_g
 }
 
 
-intgo _wrap_poller_create_raw_58d093ef78671c66(uint64_t *_swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_poller_create_raw_08a2298f7ab9f481(uint64_t *_swig_go_0, pgo_err *_swig_go_1) {
   uint64_t *arg1 = (uint64_t *) 0 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -731,7 +736,7 @@ intgo _wrap_poller_create_raw_58d093ef78671c66(uint64_t *_swig_go_0, pgo_err *_s
 }
 
 
-intgo _wrap_poller_register_raw_58d093ef78671c66(long long _swig_go_0, long long _swig_go_1, intgo _swig_go_2, long long _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_poller_register_raw_08a2298f7ab9f481(long long _swig_go_0, long long _swig_go_1, intgo _swig_go_2, long long _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   uint64_t arg2 ;
   uint32_t arg3 ;
@@ -752,7 +757,7 @@ intgo _wrap_poller_register_raw_58d093ef78671c66(long long _swig_go_0, long long
 }
 
 
-intgo _wrap_poller_modify_raw_58d093ef78671c66(long long _swig_go_0, long long _swig_go_1, intgo _swig_go_2, long long _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_poller_modify_raw_08a2298f7ab9f481(long long _swig_go_0, long long _swig_go_1, intgo _swig_go_2, long long _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   uint64_t arg2 ;
   uint32_t arg3 ;
@@ -773,7 +778,7 @@ intgo _wrap_poller_modify_raw_58d093ef78671c66(long long _swig_go_0, long long _
 }
 
 
-intgo _wrap_poller_unregister_raw_58d093ef78671c66(long long _swig_go_0, long long _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_poller_unregister_raw_08a2298f7ab9f481(long long _swig_go_0, long long _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   uint64_t arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -790,7 +795,7 @@ intgo _wrap_poller_unregister_raw_58d093ef78671c66(long long _swig_go_0, long lo
 }
 
 
-long long _wrap_poller_wait_raw_58d093ef78671c66(long long _swig_go_0, double _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_poller_wait_raw_08a2298f7ab9f481(long long _swig_go_0, double _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   double arg2 ;
   sock_event *arg3 = (sock_event *) 0 ;
@@ -810,7 +815,7 @@ long long _wrap_poller_wait_raw_58d093ef78671c66(long long _swig_go_0, double _s
 }
 
 
-intgo _wrap_poller_close_raw_58d093ef78671c66(long long _swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_poller_close_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig_go_1) {
   uint64_t arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -825,7 +830,7 @@ intgo _wrap_poller_close_raw_58d093ef78671c66(long long _swig_go_0, pgo_err *_sw
 }
 
 
-intgo _wrap_getdefaulttimeout_raw_58d093ef78671c66(double *_swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_getdefaulttimeout_raw_08a2298f7ab9f481(double *_swig_go_0, pgo_err *_swig_go_1) {
   double *arg1 = (double *) 0 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -840,7 +845,7 @@ intgo _wrap_getdefaulttimeout_raw_58d093ef78671c66(double *_swig_go_0, pgo_err *
 }
 
 
-intgo _wrap_setdefaulttimeout_raw_58d093ef78671c66(double _swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_setdefaulttimeout_raw_08a2298f7ab9f481(double _swig_go_0, pgo_err *_swig_go_1) {
   double arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -855,7 +860,7 @@ intgo _wrap_setdefaulttimeout_raw_58d093ef78671c66(double _swig_go_0, pgo_err *_
 }
 
 
-long long _wrap_has_dualstack_ipv6_raw_58d093ef78671c66(pgo_err *_swig_go_0) {
+long long _wrap_has_dualstack_ipv6_raw_08a2298f7ab9f481(pgo_err *_swig_go_0) {
   pgo_err *arg1 = (pgo_err *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -868,7 +873,7 @@ long long _wrap_has_dualstack_ipv6_raw_58d093ef78671c66(pgo_err *_swig_go_0) {
 }
 
 
-intgo _wrap_constant_at_raw_58d093ef78671c66(long long _swig_go_0, _goslice_ _swig_go_1, int64_t *_swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_constant_at_raw_08a2298f7ab9f481(long long _swig_go_0, _goslice_ _swig_go_1, int64_t *_swig_go_2, pgo_err *_swig_go_3) {
   size_t arg1 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -888,7 +893,7 @@ intgo _wrap_constant_at_raw_58d093ef78671c66(long long _swig_go_0, _goslice_ _sw
 }
 
 
-long long _wrap_constant_count_raw_58d093ef78671c66() {
+long long _wrap_constant_count_raw_08a2298f7ab9f481() {
   int64_t result;
   long long _swig_go_result;
   
@@ -899,7 +904,7 @@ long long _wrap_constant_count_raw_58d093ef78671c66() {
 }
 
 
-long long _wrap_htons_raw_58d093ef78671c66(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_htons_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig_go_1) {
   long long arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -914,7 +919,7 @@ long long _wrap_htons_raw_58d093ef78671c66(long long _swig_go_0, pgo_err *_swig_
 }
 
 
-long long _wrap_ntohs_raw_58d093ef78671c66(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_ntohs_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig_go_1) {
   long long arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -929,7 +934,7 @@ long long _wrap_ntohs_raw_58d093ef78671c66(long long _swig_go_0, pgo_err *_swig_
 }
 
 
-long long _wrap_htonl_raw_58d093ef78671c66(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_htonl_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig_go_1) {
   long long arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -944,7 +949,7 @@ long long _wrap_htonl_raw_58d093ef78671c66(long long _swig_go_0, pgo_err *_swig_
 }
 
 
-long long _wrap_ntohl_raw_58d093ef78671c66(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_ntohl_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig_go_1) {
   long long arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -959,7 +964,7 @@ long long _wrap_ntohl_raw_58d093ef78671c66(long long _swig_go_0, pgo_err *_swig_
 }
 
 
-long long _wrap_gethostname_raw_58d093ef78671c66(_goslice_ _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_gethostname_raw_08a2298f7ab9f481(_goslice_ _swig_go_0, pgo_err *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -975,7 +980,7 @@ long long _wrap_gethostname_raw_58d093ef78671c66(_goslice_ _swig_go_0, pgo_err *
 }
 
 
-long long _wrap_gethostbyname_raw_58d093ef78671c66(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
+long long _wrap_gethostbyname_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -998,7 +1003,7 @@ long long _wrap_gethostbyname_raw_58d093ef78671c66(_gostring_ _swig_go_0, _gosli
 }
 
 
-long long _wrap_getfqdn_raw_58d093ef78671c66(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
+long long _wrap_getfqdn_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -1021,7 +1026,7 @@ long long _wrap_getfqdn_raw_58d093ef78671c66(_gostring_ _swig_go_0, _goslice_ _s
 }
 
 
-long long _wrap_hostent_raw_58d093ef78671c66(_gostring_ _swig_go_0, intgo _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_hostent_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, intgo _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
   char *arg1 = (char *) 0 ;
   int arg2 ;
   char *arg3 = (char *) 0 ;
@@ -1046,7 +1051,7 @@ long long _wrap_hostent_raw_58d093ef78671c66(_gostring_ _swig_go_0, intgo _swig_
 }
 
 
-long long _wrap_getaddrinfo_raw_58d093ef78671c66(_gostring_ _swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, intgo _swig_go_6, intgo _swig_go_7, _goslice_ _swig_go_8, pgo_err *_swig_go_9) {
+long long _wrap_getaddrinfo_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, intgo _swig_go_6, intgo _swig_go_7, _goslice_ _swig_go_8, pgo_err *_swig_go_9) {
   char *arg1 = (char *) 0 ;
   int arg2 ;
   char *arg3 = (char *) 0 ;
@@ -1088,7 +1093,7 @@ long long _wrap_getaddrinfo_raw_58d093ef78671c66(_gostring_ _swig_go_0, intgo _s
 }
 
 
-intgo _wrap_getnameinfo_raw_58d093ef78671c66(sock_address *_swig_go_0, intgo _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_getnameinfo_raw_08a2298f7ab9f481(sock_address *_swig_go_0, intgo _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
   sock_address *arg1 = (sock_address *) 0 ;
   int arg2 ;
   char *arg3 = (char *) 0 ;
@@ -1111,7 +1116,7 @@ intgo _wrap_getnameinfo_raw_58d093ef78671c66(sock_address *_swig_go_0, intgo _sw
 }
 
 
-long long _wrap_getservbyname_raw_58d093ef78671c66(_gostring_ _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_getservbyname_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -1140,7 +1145,7 @@ long long _wrap_getservbyname_raw_58d093ef78671c66(_gostring_ _swig_go_0, _gostr
 }
 
 
-long long _wrap_getservbyport_raw_58d093ef78671c66(intgo _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
+long long _wrap_getservbyport_raw_08a2298f7ab9f481(intgo _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
   int arg1 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -1167,7 +1172,7 @@ long long _wrap_getservbyport_raw_58d093ef78671c66(intgo _swig_go_0, _gostring_ 
 }
 
 
-long long _wrap_getprotobyname_raw_58d093ef78671c66(_gostring_ _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_getprotobyname_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, pgo_err *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -1187,7 +1192,7 @@ long long _wrap_getprotobyname_raw_58d093ef78671c66(_gostring_ _swig_go_0, pgo_e
 }
 
 
-long long _wrap_inet_aton_raw_58d093ef78671c66(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
+long long _wrap_inet_aton_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -1210,8 +1215,8 @@ long long _wrap_inet_aton_raw_58d093ef78671c66(_gostring_ _swig_go_0, _goslice_ 
 }
 
 
-long long _wrap_inet_ntoa_raw_58d093ef78671c66(_goslice_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
-  unsigned char *arg1 = (unsigned char *) 0 ;
+long long _wrap_inet_ntoa_raw_08a2298f7ab9f481(uintptr_t _swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+  uintptr_t arg1 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
   size_t arg4 ;
@@ -1219,17 +1224,18 @@ long long _wrap_inet_ntoa_raw_58d093ef78671c66(_goslice_ _swig_go_0, _goslice_ _
   int64_t result;
   long long _swig_go_result;
   
-  arg1 = (unsigned char *)_swig_go_0.array; arg2 = (size_t)_swig_go_0.len; 
-  arg3 = (char *)_swig_go_1.array; arg4 = (size_t)_swig_go_1.len; 
-  arg5 = (pgo_err *)_swig_go_2; 
+  arg1 = (uintptr_t)_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  arg3 = (char *)_swig_go_2.array; arg4 = (size_t)_swig_go_2.len; 
+  arg5 = (pgo_err *)_swig_go_3; 
   
-  result = (int64_t)pgo_inet_ntoa((unsigned char const *)arg1,arg2,arg3,arg4,arg5);
+  result = (int64_t)pgo_inet_ntoa(arg1,arg2,arg3,arg4,arg5);
   _swig_go_result = result; 
   return _swig_go_result;
 }
 
 
-long long _wrap_inet_pton_raw_58d093ef78671c66(intgo _swig_go_0, _gostring_ _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_inet_pton_raw_08a2298f7ab9f481(intgo _swig_go_0, _gostring_ _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
   int arg1 ;
   char *arg2 = (char *) 0 ;
   unsigned char *arg3 = (unsigned char *) 0 ;
@@ -1254,9 +1260,9 @@ long long _wrap_inet_pton_raw_58d093ef78671c66(intgo _swig_go_0, _gostring_ _swi
 }
 
 
-long long _wrap_inet_ntop_raw_58d093ef78671c66(intgo _swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_inet_ntop_raw_08a2298f7ab9f481(intgo _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
   int arg1 ;
-  unsigned char *arg2 = (unsigned char *) 0 ;
+  uintptr_t arg2 ;
   size_t arg3 ;
   char *arg4 = (char *) 0 ;
   size_t arg5 ;
@@ -1265,17 +1271,18 @@ long long _wrap_inet_ntop_raw_58d093ef78671c66(intgo _swig_go_0, _goslice_ _swig
   long long _swig_go_result;
   
   arg1 = (int)_swig_go_0; 
-  arg2 = (unsigned char *)_swig_go_1.array; arg3 = (size_t)_swig_go_1.len; 
-  arg4 = (char *)_swig_go_2.array; arg5 = (size_t)_swig_go_2.len; 
-  arg6 = (pgo_err *)_swig_go_3; 
+  arg2 = (uintptr_t)_swig_go_1; 
+  arg3 = (size_t)_swig_go_2; 
+  arg4 = (char *)_swig_go_3.array; arg5 = (size_t)_swig_go_3.len; 
+  arg6 = (pgo_err *)_swig_go_4; 
   
-  result = (int64_t)pgo_inet_ntop(arg1,(unsigned char const *)arg2,arg3,arg4,arg5,arg6);
+  result = (int64_t)pgo_inet_ntop(arg1,arg2,arg3,arg4,arg5,arg6);
   _swig_go_result = result; 
   return _swig_go_result;
 }
 
 
-long long _wrap_if_nametoindex_raw_58d093ef78671c66(_gostring_ _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_if_nametoindex_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, pgo_err *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -1295,7 +1302,7 @@ long long _wrap_if_nametoindex_raw_58d093ef78671c66(_gostring_ _swig_go_0, pgo_e
 }
 
 
-long long _wrap_if_indextoname_raw_58d093ef78671c66(long long _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
+long long _wrap_if_indextoname_raw_08a2298f7ab9f481(long long _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
   long long arg1 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -1313,7 +1320,7 @@ long long _wrap_if_indextoname_raw_58d093ef78671c66(long long _swig_go_0, _gosli
 }
 
 
-long long _wrap_if_nameindex_raw_58d093ef78671c66(_goslice_ _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_if_nameindex_raw_08a2298f7ab9f481(_goslice_ _swig_go_0, pgo_err *_swig_go_1) {
   net_if_entry *arg1 = (net_if_entry *) 0 ;
   size_t arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -1329,7 +1336,7 @@ long long _wrap_if_nameindex_raw_58d093ef78671c66(_goslice_ _swig_go_0, pgo_err 
 }
 
 
-long long _wrap_version_raw_58d093ef78671c66(_goslice_ _swig_go_0) {
+long long _wrap_version_raw_08a2298f7ab9f481(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   int64_t result;
