@@ -5,9 +5,12 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -352,5 +355,119 @@ func TestBufferInsideAStructWithPointers(t *testing.T) {
 	}
 	if v, err := c.Getsockopt(SOL_SOCKET, SO_KEEPALIVE); err != nil || v != 1 {
 		t.Fatalf("SO_KEEPALIVE = %d, %v", v, err)
+	}
+}
+
+// A socket dropped without Close is closed by its finaliser: its descriptor goes.
+func TestFinaliserClosesForgottenSockets(t *testing.T) {
+	count := func() int {
+		entries, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(entries)
+	}
+	before := count()
+	for i := 0; i < 200; i++ {
+		if _, err := NewSocket(AF_INET, SOCK_STREAM, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if count() < before+200 {
+		t.Fatalf("200 new sockets but %d descriptors more", count()-before)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for count() > before+20 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d descriptors more after 10 s of garbage collection", count()-before)
+		}
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestModuleFunctions(t *testing.T) {
+	name, err := Gethostname()
+	if err != nil || name == "" {
+		t.Fatalf("Gethostname = %q, %v", name, err)
+	}
+	host, port := "localhost", "80"
+	infos, err := Getaddrinfo(&host, &port, AF_INET, SOCK_STREAM, 0, 0)
+	if err != nil || len(infos) == 0 || infos[0].Addr.Host != "127.0.0.1" || infos[0].Addr.Port != 80 {
+		t.Fatalf("Getaddrinfo(localhost) = %+v, %v", infos, err)
+	}
+	if ip, err := Gethostbyname("127.1"); err != nil || ip != "127.0.0.1" {
+		t.Fatalf("Gethostbyname = %q, %v", ip, err)
+	}
+	he, err := GethostbynameEx("localhost")
+	if err != nil || len(he.Addresses) == 0 || he.Addresses[0] != "127.0.0.1" {
+		t.Fatalf("GethostbynameEx = %+v, %v", he, err)
+	}
+	ifs, err := IfNameindex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, i := range ifs {
+		if i.Name == "lo" {
+			found = true
+			if n, err := IfNametoindex("lo"); err != nil || n != i.Index {
+				t.Fatalf("IfNametoindex(lo) = %d, %v", n, err)
+			}
+			if s, err := IfIndextoname(int64(i.Index)); err != nil || s != "lo" {
+				t.Fatalf("IfIndextoname = %q, %v", s, err)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no lo in %+v", ifs)
+	}
+	if v := Version(); !strings.HasPrefix(v, "1.") {
+		t.Fatalf("Version = %q", v)
+	}
+	if v, ok := Constant("AF_INET"); !ok || v != AF_INET {
+		t.Fatalf("Constant(AF_INET) = %d, %v", v, ok)
+	}
+	// The default timeout reaches new sockets, which keep it as Go state.
+	if err := SetDefaultTimeout(1500 * time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSocket(AF_INET, SOCK_STREAM, 0)
+	SetDefaultTimeoutNone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if d, ok := s.GetTimeout(); !ok || d != 1500*time.Millisecond {
+		t.Fatalf("GetTimeout = %v, %v", d, ok)
+	}
+	if _, ok := GetDefaultTimeout(); ok {
+		t.Fatal("the default timeout is not None again")
+	}
+	h, serv, err := Getnameinfo(Address{Family: AF_INET6, Host: "::1", Port: 443}, NI_NUMERICHOST|NI_NUMERICSERV)
+	if err != nil || h != "::1" || serv != "443" {
+		t.Fatalf("Getnameinfo = %q %q, %v", h, serv, err)
+	}
+}
+
+func TestPollerCloseWakesASelect(t *testing.T) {
+	p, err := NewPoller()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := tcpPair(t)
+	p.Register(c, EventRead, nil)
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.SelectForever()
+		done <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	p.Close()
+	select {
+	case err := <-done:
+		wantErrno(t, err, syscall.EBADF)
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not wake SelectForever")
 	}
 }
