@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"time"
 
@@ -24,6 +25,7 @@ var (
 	chunk     = flag.Int("chunk", 64<<10, "bytes per write in the bulk transfer")
 	trips     = flag.Int("trips", 20000, "round trips per round-trip run")
 	msgSize   = flag.Int("msg", 64, "bytes per round-trip message")
+	profile   = flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 )
 
 // pair is a connected client and server connection of one implementation.
@@ -138,6 +140,12 @@ func check(err error) {
 
 func main() {
 	flag.Parse()
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		check(err)
+		check(pprof.StartCPUProfile(f))
+		defer pprof.StopCPUProfile()
+	}
 	type series struct{ ps, nt []time.Duration }
 	var b, r series
 	for i := 0; i < *rounds; i++ {

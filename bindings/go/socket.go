@@ -78,6 +78,7 @@ type op struct {
 	host  string
 	port  int
 	again int
+	park  int // 1 inside a RawConn callback: EAGAIN then needs no message
 	n     int64
 	fn    func(uintptr) bool
 	*opC
@@ -99,20 +100,21 @@ func newOp(h uint64) *op {
 
 // once makes the one non-blocking native call; false means "would block": park.
 func (o *op) once() bool {
+
 	// o.buf is a field of a heap object, so its array is on the heap (it does not move)
 	// and stays alive for the call.
 	p, n := bufAddr(o.buf), int64(len(o.buf))
 	switch o.call {
 	case callRecv:
-		o.n = raw.Recv(o.h, p, n, o.flags, &o.e)
+		o.n = raw.Recv(o.h, p, n, o.flags, o.park, &o.e)
 	case callRecvfrom:
-		o.n = raw.Recvfrom(o.h, p, n, o.flags, &o.addr, &o.e)
+		o.n = raw.Recvfrom(o.h, p, n, o.flags, o.park, &o.addr, &o.e)
 	case callSend:
-		o.n = raw.Send(o.h, p, n, o.flags, &o.e)
+		o.n = raw.Send(o.h, p, n, o.flags, o.park, &o.e)
 	case callSendto:
-		o.n = raw.Sendto(o.h, p, n, o.flags, o.host, o.port, &o.e)
+		o.n = raw.Sendto(o.h, p, n, o.flags, o.park, o.host, o.port, &o.e)
 	case callAccept:
-		o.n = int64(raw.Accept(o.h, &o.ns, &o.e))
+		o.n = int64(raw.Accept(o.h, o.park, &o.ns, &o.e))
 	case callConnect:
 		o.n = int64(raw.Connect(o.h, o.host, o.port, o.again, &o.e))
 	}
@@ -413,7 +415,7 @@ func (s *Socket) SetWriteDeadline(t time.Time) error {
 // closedErr is the EBADF Error of a closed socket, from the native library.
 func (s *Socket) closedErr() error {
 	var e raw.ErrBuf
-	if raw.Recv(s.h, 0, 0, 0, &e) < 0 {
+	if raw.Recv(s.h, 0, 0, 0, 0, &e) < 0 {
 		return fromBuf(&e)
 	}
 	return &Error{Kind: OSError, Errno: int(syscall.EBADF), Message: "[Errno 9] Bad file descriptor"}
@@ -424,9 +426,11 @@ func (s *Socket) closedErr() error {
 func (s *Socket) run(o *op, write bool, setDeadline bool) (int, error) {
 	t := s.timeout.Load()
 	if t == 0 {
+		o.park = 0
 		o.once()
 		return o.result()
 	}
+	o.park = 1
 	if t > 0 && setDeadline {
 		d := time.Now().Add(time.Duration(t))
 		if write {

@@ -57,6 +57,22 @@ static inline int pgo_fail(int status, pgo_err *e) {
   return status;
 }
 
+/* As pgo_fail, for the calls the Go layer makes from a RawConn callback (park != 0):
+ * there, EAGAIN only means "wait on the poller" and nobody reads its message, so it is
+ * not formatted (that costs more than the call). */
+static inline int pgo_fail_park(int status, int park, pgo_err *e) {
+  if (park && status == SOCK_ERR_OS) {
+    int err = sock_last_errno();
+    if (err == EAGAIN || err == EWOULDBLOCK) {
+      e->status = status;
+      e->err = err;
+      e->msg[0] = '\0';
+      return status;
+    }
+  }
+  return pgo_fail(status, e);
+}
+
 /* Takes over a fresh handle: remembers its timeout, switches it to non-blocking mode
  * (the Go layer waits on the netpoller) and reads its descriptor. Closes it on failure. */
 static inline int pgo_adopt(sock_handle h, pgo_newsock *out, pgo_err *e) {
@@ -122,10 +138,10 @@ static inline int pgo_create_server(const char *host, int port, int family, int 
 }
 
 /** accept(): EAGAIN when no connection waits; the new socket is adopted too. */
-static inline int pgo_accept(uint64_t h, pgo_newsock *out, pgo_err *e) {
+static inline int pgo_accept(uint64_t h, int park, pgo_newsock *out, pgo_err *e) {
   sock_handle c = 0;
   int s = sock_accept(h, &c, &out->addr);
-  if (s != SOCK_OK) return pgo_fail(s, e);
+  if (s != SOCK_OK) return pgo_fail_park(s, park, e);
   return pgo_adopt(c, out, e);
 }
 
@@ -164,30 +180,32 @@ static inline int pgo_connect_ex(uint64_t h, const char *host, int port, pgo_err
   return s < 0 ? pgo_fail(s, e) : s;
 }
 
-static inline int64_t pgo_recv(uint64_t h, uintptr_t buf, size_t len, int flags, pgo_err *e) {
+static inline int64_t pgo_recv(uint64_t h, uintptr_t buf, size_t len, int flags, int park,
+                               pgo_err *e) {
   size_t n = 0;
   int s = sock_recv(h, (void *)buf, len, flags, &n);
-  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
+  return s != SOCK_OK ? pgo_fail_park(s, park, e) : (int64_t)n;
 }
 
-static inline int64_t pgo_recvfrom(uint64_t h, uintptr_t buf, size_t len, int flags,
+static inline int64_t pgo_recvfrom(uint64_t h, uintptr_t buf, size_t len, int flags, int park,
                                    sock_address *addr, pgo_err *e) {
   size_t n = 0;
   int s = sock_recvfrom(h, (void *)buf, len, flags, &n, addr);
-  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
+  return s != SOCK_OK ? pgo_fail_park(s, park, e) : (int64_t)n;
 }
 
-static inline int64_t pgo_send(uint64_t h, uintptr_t buf, size_t len, int flags, pgo_err *e) {
+static inline int64_t pgo_send(uint64_t h, uintptr_t buf, size_t len, int flags, int park,
+                               pgo_err *e) {
   size_t n = 0;
   int s = sock_send(h, (const void *)buf, len, flags, &n);
-  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
+  return s != SOCK_OK ? pgo_fail_park(s, park, e) : (int64_t)n;
 }
 
-static inline int64_t pgo_sendto(uint64_t h, uintptr_t buf, size_t len, int flags, const char *host,
-                                 int port, pgo_err *e) {
+static inline int64_t pgo_sendto(uint64_t h, uintptr_t buf, size_t len, int flags, int park,
+                                 const char *host, int port, pgo_err *e) {
   size_t n = 0;
   int s = sock_sendto(h, (const void *)buf, len, flags, host, port, &n);
-  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
+  return s != SOCK_OK ? pgo_fail_park(s, park, e) : (int64_t)n;
 }
 
 static inline int pgo_shutdown(uint64_t h, int how, pgo_err *e) {

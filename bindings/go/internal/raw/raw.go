@@ -139,22 +139,23 @@ typedef long long swig_type_109;
 typedef _goslice_ swig_type_110;
 extern void _wrap_Swig_free_raw_08a2298f7ab9f481(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_raw_08a2298f7ab9f481(swig_intgo arg1);
+extern swig_intgo _wrap_fail_park_raw_08a2298f7ab9f481(swig_intgo arg1, swig_intgo arg2, swig_voidp arg3);
 extern swig_intgo _wrap_socket_raw_08a2298f7ab9f481(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_voidp arg4, swig_voidp arg5);
 extern swig_intgo _wrap_socketpair_raw_08a2298f7ab9f481(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_voidp arg4, swig_voidp arg5, swig_voidp arg6);
 extern swig_intgo _wrap_fromfd_raw_08a2298f7ab9f481(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5, swig_voidp arg6);
 extern swig_intgo _wrap_dup_raw_08a2298f7ab9f481(swig_type_1 arg1, swig_voidp arg2, swig_voidp arg3);
 extern swig_intgo _wrap_create_server_raw_08a2298f7ab9f481(swig_type_2 arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_intgo arg5, swig_intgo arg6, swig_voidp arg7, swig_voidp arg8);
-extern swig_intgo _wrap_accept_raw_08a2298f7ab9f481(swig_type_3 arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_intgo _wrap_accept_raw_08a2298f7ab9f481(swig_type_3 arg1, swig_intgo arg2, swig_voidp arg3, swig_voidp arg4);
 extern swig_intgo _wrap_close_raw_08a2298f7ab9f481(swig_type_4 arg1, swig_voidp arg2);
 extern swig_type_5 _wrap_detach_raw_08a2298f7ab9f481(swig_type_6 arg1, swig_voidp arg2);
 extern swig_intgo _wrap_bind_raw_08a2298f7ab9f481(swig_type_7 arg1, swig_type_8 arg2, swig_intgo arg3, swig_voidp arg4);
 extern swig_intgo _wrap_listen_raw_08a2298f7ab9f481(swig_type_9 arg1, swig_intgo arg2, swig_voidp arg3);
 extern swig_intgo _wrap_connect_raw_08a2298f7ab9f481(swig_type_10 arg1, swig_type_11 arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5);
 extern swig_intgo _wrap_connect_ex_raw_08a2298f7ab9f481(swig_type_12 arg1, swig_type_13 arg2, swig_intgo arg3, swig_voidp arg4);
-extern swig_type_14 _wrap_recv_raw_08a2298f7ab9f481(swig_type_15 arg1, uintptr_t arg2, swig_type_16 arg3, swig_intgo arg4, swig_voidp arg5);
-extern swig_type_17 _wrap_recvfrom_raw_08a2298f7ab9f481(swig_type_18 arg1, uintptr_t arg2, swig_type_19 arg3, swig_intgo arg4, swig_voidp arg5, swig_voidp arg6);
-extern swig_type_20 _wrap_send_raw_08a2298f7ab9f481(swig_type_21 arg1, uintptr_t arg2, swig_type_22 arg3, swig_intgo arg4, swig_voidp arg5);
-extern swig_type_23 _wrap_sendto_raw_08a2298f7ab9f481(swig_type_24 arg1, uintptr_t arg2, swig_type_25 arg3, swig_intgo arg4, swig_type_26 arg5, swig_intgo arg6, swig_voidp arg7);
+extern swig_type_14 _wrap_recv_raw_08a2298f7ab9f481(swig_type_15 arg1, uintptr_t arg2, swig_type_16 arg3, swig_intgo arg4, swig_intgo arg5, swig_voidp arg6);
+extern swig_type_17 _wrap_recvfrom_raw_08a2298f7ab9f481(swig_type_18 arg1, uintptr_t arg2, swig_type_19 arg3, swig_intgo arg4, swig_intgo arg5, swig_voidp arg6, swig_voidp arg7);
+extern swig_type_20 _wrap_send_raw_08a2298f7ab9f481(swig_type_21 arg1, uintptr_t arg2, swig_type_22 arg3, swig_intgo arg4, swig_intgo arg5, swig_voidp arg6);
+extern swig_type_23 _wrap_sendto_raw_08a2298f7ab9f481(swig_type_24 arg1, uintptr_t arg2, swig_type_25 arg3, swig_intgo arg4, swig_intgo arg5, swig_type_26 arg6, swig_intgo arg7, swig_voidp arg8);
 extern swig_intgo _wrap_shutdown_raw_08a2298f7ab9f481(swig_type_27 arg1, swig_intgo arg2, swig_voidp arg3);
 extern swig_intgo _wrap_check_timeout_raw_08a2298f7ab9f481(swig_type_28 arg1, double arg2, swig_voidp arg3);
 extern swig_intgo _wrap_setsockopt_raw_08a2298f7ab9f481(swig_type_29 arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5);
@@ -233,6 +234,16 @@ func Swig_malloc(arg1 int) (_swig_ret uintptr) {
 	return swig_r
 }
 
+func Fail_park(arg1 int, arg2 int, arg3 *ErrBuf) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	var _swig_i_2 unsafe.Pointer
+	_swig_i_2 = unsafe.Pointer(arg3)
+	swig_r = (int)(C._wrap_fail_park_raw_08a2298f7ab9f481(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	return swig_r
+}
+
 func Socket(arg1 int, arg2 int, arg3 int, arg4 *NewSock, arg5 *ErrBuf) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
@@ -305,14 +316,15 @@ func Create_server(arg1 string, arg2 int, arg3 int, arg4 int, arg5 int, arg6 int
 	return swig_r
 }
 
-func Accept(arg1 uint64, arg2 *NewSock, arg3 *ErrBuf) (_swig_ret int) {
+func Accept(arg1 uint64, arg2 int, arg3 *NewSock, arg4 *ErrBuf) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	var _swig_i_1 unsafe.Pointer
-	_swig_i_1 = unsafe.Pointer(arg2)
+	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int)(C._wrap_accept_raw_08a2298f7ab9f481(C.swig_type_3(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	var _swig_i_3 unsafe.Pointer
+	_swig_i_3 = unsafe.Pointer(arg4)
+	swig_r = (int)(C._wrap_accept_raw_08a2298f7ab9f481(C.swig_type_3(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -387,45 +399,48 @@ func Connect_ex(arg1 uint64, arg2 string, arg3 int, arg4 *ErrBuf) (_swig_ret int
 	return swig_r
 }
 
-func Recv(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 *ErrBuf) (_swig_ret int64) {
+func Recv(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 int, arg6 *ErrBuf) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	var _swig_i_4 unsafe.Pointer
-	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int64)(C._wrap_recv_raw_08a2298f7ab9f481(C.swig_type_15(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_16(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4)))
-	return swig_r
-}
-
-func Recvfrom(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 *SockAddress, arg6 *ErrBuf) (_swig_ret int64) {
-	var swig_r int64
-	_swig_i_0 := arg1
-	_swig_i_1 := arg2
-	_swig_i_2 := arg3
-	_swig_i_3 := arg4
-	var _swig_i_4 unsafe.Pointer
-	_swig_i_4 = unsafe.Pointer(arg5)
+	_swig_i_4 := arg5
 	var _swig_i_5 unsafe.Pointer
 	_swig_i_5 = unsafe.Pointer(arg6)
-	swig_r = (int64)(C._wrap_recvfrom_raw_08a2298f7ab9f481(C.swig_type_18(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_19(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
+	swig_r = (int64)(C._wrap_recv_raw_08a2298f7ab9f481(C.swig_type_15(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_16(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_voidp(_swig_i_5)))
 	return swig_r
 }
 
-func Send(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 *ErrBuf) (_swig_ret int64) {
+func Recvfrom(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 int, arg6 *SockAddress, arg7 *ErrBuf) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	var _swig_i_4 unsafe.Pointer
-	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int64)(C._wrap_send_raw_08a2298f7ab9f481(C.swig_type_21(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_22(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	_swig_i_4 := arg5
+	var _swig_i_5 unsafe.Pointer
+	_swig_i_5 = unsafe.Pointer(arg6)
+	var _swig_i_6 unsafe.Pointer
+	_swig_i_6 = unsafe.Pointer(arg7)
+	swig_r = (int64)(C._wrap_recvfrom_raw_08a2298f7ab9f481(C.swig_type_18(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_19(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_voidp(_swig_i_5), C.swig_voidp(_swig_i_6)))
 	return swig_r
 }
 
-func Sendto(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 string, arg6 int, arg7 *ErrBuf) (_swig_ret int64) {
+func Send(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 int, arg6 *ErrBuf) (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	var _swig_i_5 unsafe.Pointer
+	_swig_i_5 = unsafe.Pointer(arg6)
+	swig_r = (int64)(C._wrap_send_raw_08a2298f7ab9f481(C.swig_type_21(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_22(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_voidp(_swig_i_5)))
+	return swig_r
+}
+
+func Sendto(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 int, arg6 string, arg7 int, arg8 *ErrBuf) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
@@ -433,11 +448,12 @@ func Sendto(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 string, arg6 i
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	var _swig_i_6 unsafe.Pointer
-	_swig_i_6 = unsafe.Pointer(arg7)
-	swig_r = (int64)(C._wrap_sendto_raw_08a2298f7ab9f481(C.swig_type_24(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_25(_swig_i_2), C.swig_intgo(_swig_i_3), *(*C.swig_type_26)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5), C.swig_voidp(_swig_i_6)))
+	_swig_i_6 := arg7
+	var _swig_i_7 unsafe.Pointer
+	_swig_i_7 = unsafe.Pointer(arg8)
+	swig_r = (int64)(C._wrap_sendto_raw_08a2298f7ab9f481(C.swig_type_24(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_25(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), *(*C.swig_type_26)(unsafe.Pointer(&_swig_i_5)), C.swig_intgo(_swig_i_6), C.swig_voidp(_swig_i_7)))
 	if Swig_escape_always_false {
-		Swig_escape_val = arg5
+		Swig_escape_val = arg6
 	}
 	return swig_r
 }

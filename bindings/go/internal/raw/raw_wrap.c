@@ -204,6 +204,23 @@ void *_wrap_Swig_malloc_raw_08a2298f7ab9f481(intgo _swig_go_0) {
 }
 
 
+intgo _wrap_fail_park_raw_08a2298f7ab9f481(intgo _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+  int arg1 ;
+  int arg2 ;
+  pgo_err *arg3 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (int)_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = (pgo_err *)_swig_go_2; 
+  
+  result = (int)pgo_fail_park(arg1,arg2,arg3);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
 intgo _wrap_socket_raw_08a2298f7ab9f481(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_newsock *_swig_go_3, pgo_err *_swig_go_4) {
   int arg1 ;
   int arg2 ;
@@ -320,18 +337,20 @@ intgo _wrap_create_server_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, intgo _swi
 }
 
 
-intgo _wrap_accept_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_newsock *_swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_accept_raw_08a2298f7ab9f481(long long _swig_go_0, intgo _swig_go_1, pgo_newsock *_swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
-  pgo_newsock *arg2 = (pgo_newsock *) 0 ;
-  pgo_err *arg3 = (pgo_err *) 0 ;
+  int arg2 ;
+  pgo_newsock *arg3 = (pgo_newsock *) 0 ;
+  pgo_err *arg4 = (pgo_err *) 0 ;
   int result;
   intgo _swig_go_result;
   
   arg1 = (uint64_t)_swig_go_0; 
-  arg2 = (pgo_newsock *)_swig_go_1; 
-  arg3 = (pgo_err *)_swig_go_2; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = (pgo_newsock *)_swig_go_2; 
+  arg4 = (pgo_err *)_swig_go_3; 
   
-  result = (int)pgo_accept(arg1,arg2,arg3);
+  result = (int)pgo_accept(arg1,arg2,arg3,arg4);
   _swig_go_result = result; 
   return _swig_go_result;
 }
@@ -458,33 +477,12 @@ intgo _wrap_connect_ex_raw_08a2298f7ab9f481(long long _swig_go_0, _gostring_ _sw
 }
 
 
-long long _wrap_recv_raw_08a2298f7ab9f481(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
+long long _wrap_recv_raw_08a2298f7ab9f481(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, pgo_err *_swig_go_5) {
   uint64_t arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
   int arg4 ;
-  pgo_err *arg5 = (pgo_err *) 0 ;
-  int64_t result;
-  long long _swig_go_result;
-  
-  arg1 = (uint64_t)_swig_go_0; 
-  arg2 = (uintptr_t)_swig_go_1; 
-  arg3 = (size_t)_swig_go_2; 
-  arg4 = (int)_swig_go_3; 
-  arg5 = (pgo_err *)_swig_go_4; 
-  
-  result = (int64_t)pgo_recv(arg1,arg2,arg3,arg4,arg5);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-long long _wrap_recvfrom_raw_08a2298f7ab9f481(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, sock_address *_swig_go_4, pgo_err *_swig_go_5) {
-  uint64_t arg1 ;
-  uintptr_t arg2 ;
-  size_t arg3 ;
-  int arg4 ;
-  sock_address *arg5 = (sock_address *) 0 ;
+  int arg5 ;
   pgo_err *arg6 = (pgo_err *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -493,43 +491,22 @@ long long _wrap_recvfrom_raw_08a2298f7ab9f481(long long _swig_go_0, uintptr_t _s
   arg2 = (uintptr_t)_swig_go_1; 
   arg3 = (size_t)_swig_go_2; 
   arg4 = (int)_swig_go_3; 
-  arg5 = (sock_address *)_swig_go_4; 
+  arg5 = (int)_swig_go_4; 
   arg6 = (pgo_err *)_swig_go_5; 
   
-  result = (int64_t)pgo_recvfrom(arg1,arg2,arg3,arg4,arg5,arg6);
+  result = (int64_t)pgo_recv(arg1,arg2,arg3,arg4,arg5,arg6);
   _swig_go_result = result; 
   return _swig_go_result;
 }
 
 
-long long _wrap_send_raw_08a2298f7ab9f481(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
+long long _wrap_recvfrom_raw_08a2298f7ab9f481(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, sock_address *_swig_go_5, pgo_err *_swig_go_6) {
   uint64_t arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
   int arg4 ;
-  pgo_err *arg5 = (pgo_err *) 0 ;
-  int64_t result;
-  long long _swig_go_result;
-  
-  arg1 = (uint64_t)_swig_go_0; 
-  arg2 = (uintptr_t)_swig_go_1; 
-  arg3 = (size_t)_swig_go_2; 
-  arg4 = (int)_swig_go_3; 
-  arg5 = (pgo_err *)_swig_go_4; 
-  
-  result = (int64_t)pgo_send(arg1,arg2,arg3,arg4,arg5);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-long long _wrap_sendto_raw_08a2298f7ab9f481(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5, pgo_err *_swig_go_6) {
-  uint64_t arg1 ;
-  uintptr_t arg2 ;
-  size_t arg3 ;
-  int arg4 ;
-  char *arg5 = (char *) 0 ;
-  int arg6 ;
+  int arg5 ;
+  sock_address *arg6 = (sock_address *) 0 ;
   pgo_err *arg7 = (pgo_err *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -538,17 +515,67 @@ long long _wrap_sendto_raw_08a2298f7ab9f481(long long _swig_go_0, uintptr_t _swi
   arg2 = (uintptr_t)_swig_go_1; 
   arg3 = (size_t)_swig_go_2; 
   arg4 = (int)_swig_go_3; 
-  
-  arg5 = (char *)malloc(_swig_go_4.n + 1);
-  memcpy(arg5, _swig_go_4.p, _swig_go_4.n);
-  arg5[_swig_go_4.n] = '\0';
-  
-  arg6 = (int)_swig_go_5; 
+  arg5 = (int)_swig_go_4; 
+  arg6 = (sock_address *)_swig_go_5; 
   arg7 = (pgo_err *)_swig_go_6; 
   
-  result = (int64_t)pgo_sendto(arg1,arg2,arg3,arg4,(char const *)arg5,arg6,arg7);
+  result = (int64_t)pgo_recvfrom(arg1,arg2,arg3,arg4,arg5,arg6,arg7);
   _swig_go_result = result; 
-  free(arg5); 
+  return _swig_go_result;
+}
+
+
+long long _wrap_send_raw_08a2298f7ab9f481(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, pgo_err *_swig_go_5) {
+  uint64_t arg1 ;
+  uintptr_t arg2 ;
+  size_t arg3 ;
+  int arg4 ;
+  int arg5 ;
+  pgo_err *arg6 = (pgo_err *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (uintptr_t)_swig_go_1; 
+  arg3 = (size_t)_swig_go_2; 
+  arg4 = (int)_swig_go_3; 
+  arg5 = (int)_swig_go_4; 
+  arg6 = (pgo_err *)_swig_go_5; 
+  
+  result = (int64_t)pgo_send(arg1,arg2,arg3,arg4,arg5,arg6);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_sendto_raw_08a2298f7ab9f481(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, _gostring_ _swig_go_5, intgo _swig_go_6, pgo_err *_swig_go_7) {
+  uint64_t arg1 ;
+  uintptr_t arg2 ;
+  size_t arg3 ;
+  int arg4 ;
+  int arg5 ;
+  char *arg6 = (char *) 0 ;
+  int arg7 ;
+  pgo_err *arg8 = (pgo_err *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (uintptr_t)_swig_go_1; 
+  arg3 = (size_t)_swig_go_2; 
+  arg4 = (int)_swig_go_3; 
+  arg5 = (int)_swig_go_4; 
+  
+  arg6 = (char *)malloc(_swig_go_5.n + 1);
+  memcpy(arg6, _swig_go_5.p, _swig_go_5.n);
+  arg6[_swig_go_5.n] = '\0';
+  
+  arg7 = (int)_swig_go_6; 
+  arg8 = (pgo_err *)_swig_go_7; 
+  
+  result = (int64_t)pgo_sendto(arg1,arg2,arg3,arg4,arg5,(char const *)arg6,arg7,arg8);
+  _swig_go_result = result; 
+  free(arg6); 
   return _swig_go_result;
 }
 
