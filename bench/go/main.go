@@ -26,9 +26,12 @@ var (
 	trips     = flag.Int("trips", 20000, "round trips per round-trip run")
 	msgSize   = flag.Int("msg", 64, "bytes per round-trip message")
 	profile   = flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	only      = flag.String("only", "", "bulk with this implementation only (polysock or net), once, for strace or a profile")
 )
 
-// pair is a connected client and server connection of one implementation.
+// pair is a connected client and server connection of one implementation. Both
+// have TCP_NODELAY set: package net sets it by default, and so do polysock's Go
+// adapters (Listen, Dial), unlike its Python API.
 type pair func() (client, server net.Conn, cleanup func())
 
 func netPair() (net.Conn, net.Conn, func()) {
@@ -63,13 +66,6 @@ func polysockPair() (net.Conn, net.Conn, func()) {
 	return c, s, func() { c.Close(); s.Close() }
 }
 
-// setNoDelay turns Nagle off on both kinds (net does it by default).
-func setNoDelay(c net.Conn) {
-	if pc, ok := c.(polysock.Conn); ok {
-		check(pc.Setsockopt(polysock.IPPROTO_TCP, polysock.TCP_NODELAY, 1))
-	}
-}
-
 // bulk is the time to move *bulkBytes from client to server in *chunk writes.
 func bulk(p pair) time.Duration {
 	c, s, cleanup := p()
@@ -101,8 +97,6 @@ func bulk(p pair) time.Duration {
 func roundTrips(p pair) time.Duration {
 	c, s, cleanup := p()
 	defer cleanup()
-	setNoDelay(c)
-	setNoDelay(s)
 	go func() {
 		b := make([]byte, *msgSize)
 		for {
@@ -145,6 +139,14 @@ func main() {
 		check(err)
 		check(pprof.StartCPUProfile(f))
 		defer pprof.StopCPUProfile()
+	}
+	if *only != "" {
+		p := map[string]pair{"polysock": polysockPair, "net": netPair}[*only]
+		if p == nil {
+			check(fmt.Errorf("-only polysock or -only net"))
+		}
+		fmt.Printf("bulk %s: %v\n", *only, bulk(p))
+		return
 	}
 	type series struct{ ps, nt []time.Duration }
 	var b, r series

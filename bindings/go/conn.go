@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"strconv"
-	"time"
 )
 
 // NetAddr is a polysock Address as a net.Addr.
@@ -73,17 +72,31 @@ var _ net.Listener = (*Listener)(nil)
 // NetListener is a listening s as a net.Listener (for http.Server.Serve...).
 func (s *Socket) NetListener() *Listener { return &Listener{s} }
 
-// Accept waits for a connection; accepted sockets are in blocking mode (no timeout).
+// Accept waits for a connection; accepted sockets are in blocking mode (no timeout)
+// and, for TCP, have TCP_NODELAY set, as package net's.
 func (l *Listener) Accept() (net.Conn, error) {
 	c, _, err := l.Socket.Accept()
 	if err != nil {
 		return nil, err
 	}
-	if err := c.SetBlocking(true); err != nil {
+	if err := goDefaults(c); err != nil {
 		c.Close()
 		return nil, err
 	}
 	return c.NetConn(), nil
+}
+
+// goDefaults gives a socket of the Go adapters package net's defaults: blocking mode
+// (deadlines, not a timeout) and, for TCP, TCP_NODELAY (Python's sockets keep
+// Nagle's algorithm, as NewSocket and CreateConnection do).
+func goDefaults(s *Socket) error {
+	if err := s.SetBlocking(true); err != nil {
+		return err
+	}
+	if s.typ == SOCK_STREAM && (s.family == AF_INET || s.family == AF_INET6) {
+		return s.Setsockopt(IPPROTO_TCP, TCP_NODELAY, 1)
+	}
+	return nil
 }
 
 // Close closes the listening socket; a goroutine in Accept wakes with EBADF.
@@ -154,7 +167,8 @@ func Dial(network, address string) (net.Conn, error) {
 
 // DialContext is net.Dialer.DialContext over polysock, usable as an http.Transport's
 // DialContext: "tcp", "tcp4", "tcp6" (host:port, every address in turn, as
-// create_connection), "udp" or "unix". The connection is in blocking mode.
+// create_connection), "udp" or "unix". The connection is in blocking mode and, for
+// TCP, has TCP_NODELAY set, as package net's.
 func DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	switch network {
 	case "unix":
@@ -181,6 +195,10 @@ func DialContext(ctx context.Context, network, address string) (net.Conn, error)
 		}
 		s, err := dialContext(ctx, host, port, -1, "", 0)
 		if err != nil {
+			return nil, err
+		}
+		if err := goDefaults(s); err != nil {
+			s.Close()
 			return nil, err
 		}
 		return s.NetConn(), nil
@@ -210,5 +228,3 @@ func CreateUDP(host string, port int) (*Socket, error) {
 	}
 	return s, nil
 }
-
-var _ = time.Second

@@ -471,3 +471,42 @@ func TestPollerCloseWakesASelect(t *testing.T) {
 		t.Fatal("Close did not wake SelectForever")
 	}
 }
+
+// The Go adapters take package net's defaults; the Python API keeps Python's.
+func TestAdaptersSetTCPNoDelayAsPackageNet(t *testing.T) {
+	l, err := Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	accepted := make(chan Conn, 1)
+	go func() {
+		c, err := l.Accept()
+		if err == nil {
+			accepted <- c.(Conn)
+		}
+	}()
+	c, err := Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s := <-accepted
+	defer s.Close()
+	for _, conn := range []Conn{c.(Conn), s} {
+		if v, err := conn.Getsockopt(IPPROTO_TCP, TCP_NODELAY); err != nil || v == 0 {
+			t.Fatalf("TCP_NODELAY = %d, %v", v, err)
+		}
+		if _, ok := conn.GetTimeout(); ok {
+			t.Fatal("an adapter's socket has a timeout")
+		}
+	}
+	p, err := NewSocket(AF_INET, SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if v, err := p.Getsockopt(IPPROTO_TCP, TCP_NODELAY); err != nil || v != 0 {
+		t.Fatalf("a new socket has TCP_NODELAY = %d, %v", v, err)
+	}
+}
