@@ -320,3 +320,41 @@ func TestErrorsDoNotLeakBetweenGoroutines(t *testing.T) {
 		t.Error(f)
 	}
 }
+
+// Close racing every other kind of call: each call either works or fails with EBADF,
+// never with another error (a call on a descriptor number closed and reused would).
+func TestCloseRacesOtherCalls(t *testing.T) {
+	for i := 0; i < 200; i++ {
+		c, s := tcpPair(t)
+		var wg sync.WaitGroup
+		errs := make(chan error, 16)
+		calls := []func() error{
+			func() error { _, err := c.Getsockname(); return err },
+			func() error { return c.Setsockopt(SOL_SOCKET, SO_KEEPALIVE, 1) },
+			func() error { _, err := c.Getsockopt(SOL_SOCKET, SO_TYPE); return err },
+			func() error { return c.Shutdown(SHUT_RD) },
+			func() error { c.SetBlocking(false); _, err := c.Recv(1); return err },
+			func() error { return c.SendAll([]byte("x")) },
+		}
+		for _, f := range calls {
+			wg.Add(1)
+			go func(f func() error) {
+				defer wg.Done()
+				errs <- f()
+			}(f)
+		}
+		c.Close()
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err == nil {
+				continue
+			}
+			if pe := asError(t, err); pe.Kind != OSError ||
+				(pe.Errno != int(syscall.EBADF) && pe.Errno != int(syscall.EAGAIN) && pe.Errno != int(syscall.EPIPE)) {
+				t.Fatalf("iteration %d: %v (errno %d)", i, err, pe.Errno)
+			}
+		}
+		s.Close()
+	}
+}

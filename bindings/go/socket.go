@@ -80,7 +80,8 @@ type op struct {
 	again int
 	park  int // 1 inside a RawConn callback: EAGAIN then needs no message
 	n     int64
-	fn    func(uintptr) bool
+	fn    func(uintptr) bool // the RawConn Read/Write callback
+	ctl   func(uintptr)      // the RawConn Control callback (non-blocking mode)
 	*opC
 }
 
@@ -95,6 +96,7 @@ type opC struct {
 func newOp(h uint64) *op {
 	o := &op{h: h, opC: &opC{}}
 	o.fn = func(uintptr) bool { return o.once() }
+	o.ctl = func(uintptr) { o.once() }
 	return o
 }
 
@@ -326,8 +328,10 @@ func (s *Socket) Detach() (int, error) {
 func (s *Socket) Dup() (*Socket, error) {
 	var ns raw.NewSock
 	var e raw.ErrBuf
-	rc := raw.Dup(s.h, &ns, &e)
-	runtime.KeepAlive(s)
+	rc := 0
+	if !s.control(func() { rc = raw.Dup(s.h, &ns, &e) }) {
+		return nil, s.closedErr()
+	}
 	if rc != 0 {
 		return nil, fromBuf(&e)
 	}
@@ -412,6 +416,15 @@ func (s *Socket) SetWriteDeadline(t time.Time) error {
 	return s.f.SetWriteDeadline(t)
 }
 
+// control makes a native call on the socket while os.File holds its descriptor open
+// (a concurrent Close then waits for it), so the call can never act on a descriptor
+// number that was closed and reused meanwhile; false if the socket is closed.
+func (s *Socket) control(f func()) bool {
+	err := s.rc.Control(func(uintptr) { f() })
+	runtime.KeepAlive(s)
+	return err == nil
+}
+
 // closedErr is the EBADF Error of a closed socket, from the native library.
 func (s *Socket) closedErr() error {
 	var e raw.ErrBuf
@@ -427,7 +440,10 @@ func (s *Socket) run(o *op, write bool, setDeadline bool) (int, error) {
 	t := s.timeout.Load()
 	if t == 0 {
 		o.park = 0
-		o.once()
+		if err := s.rc.Control(o.ctl); err != nil {
+			o.buf = nil
+			return 0, s.closedErr()
+		}
 		return o.result()
 	}
 	o.park = 1
@@ -573,8 +589,10 @@ func (s *Socket) Write(b []byte) (int, error) { return s.sendAll(b, 0) }
 // Bind is bind((host, port)); for AF_UNIX host is the path and port 0.
 func (s *Socket) Bind(host string, port int) error {
 	var e raw.ErrBuf
-	rc := raw.Bind(s.h, host, port, &e)
-	runtime.KeepAlive(s)
+	rc := 0
+	if !s.control(func() { rc = raw.Bind(s.h, host, port, &e) }) {
+		return s.closedErr()
+	}
 	if rc != 0 {
 		return fromBuf(&e)
 	}
@@ -584,8 +602,10 @@ func (s *Socket) Bind(host string, port int) error {
 // Listen is listen(backlog); a negative backlog is Python's default.
 func (s *Socket) Listen(backlog int) error {
 	var e raw.ErrBuf
-	rc := raw.Listen(s.h, backlog, &e)
-	runtime.KeepAlive(s)
+	rc := 0
+	if !s.control(func() { rc = raw.Listen(s.h, backlog, &e) }) {
+		return s.closedErr()
+	}
 	if rc != 0 {
 		return fromBuf(&e)
 	}
@@ -642,8 +662,10 @@ func (s *Socket) ConnectEx(host string, port int) (int, error) {
 // Shutdown is shutdown(how): SHUT_RD, SHUT_WR or SHUT_RDWR.
 func (s *Socket) Shutdown(how int) error {
 	var e raw.ErrBuf
-	rc := raw.Shutdown(s.h, how, &e)
-	runtime.KeepAlive(s)
+	rc := 0
+	if !s.control(func() { rc = raw.Shutdown(s.h, how, &e) }) {
+		return s.closedErr()
+	}
 	if rc != 0 {
 		return fromBuf(&e)
 	}
@@ -654,8 +676,10 @@ func (s *Socket) Shutdown(how int) error {
 func (s *Socket) Getsockname() (Address, error) {
 	var a raw.SockAddress
 	var e raw.ErrBuf
-	rc := raw.Getsockname(s.h, &a, &e)
-	runtime.KeepAlive(s)
+	rc := 0
+	if !s.control(func() { rc = raw.Getsockname(s.h, &a, &e) }) {
+		return Address{}, s.closedErr()
+	}
 	if rc != 0 {
 		return Address{}, fromBuf(&e)
 	}
@@ -666,8 +690,10 @@ func (s *Socket) Getsockname() (Address, error) {
 func (s *Socket) Getpeername() (Address, error) {
 	var a raw.SockAddress
 	var e raw.ErrBuf
-	rc := raw.Getpeername(s.h, &a, &e)
-	runtime.KeepAlive(s)
+	rc := 0
+	if !s.control(func() { rc = raw.Getpeername(s.h, &a, &e) }) {
+		return Address{}, s.closedErr()
+	}
 	if rc != 0 {
 		return Address{}, fromBuf(&e)
 	}
@@ -677,8 +703,10 @@ func (s *Socket) Getpeername() (Address, error) {
 // Setsockopt is setsockopt(level, opt, value) with an integer value.
 func (s *Socket) Setsockopt(level, opt, value int) error {
 	var e raw.ErrBuf
-	rc := raw.Setsockopt(s.h, level, opt, value, &e)
-	runtime.KeepAlive(s)
+	rc := 0
+	if !s.control(func() { rc = raw.Setsockopt(s.h, level, opt, value, &e) }) {
+		return s.closedErr()
+	}
 	if rc != 0 {
 		return fromBuf(&e)
 	}
@@ -689,8 +717,10 @@ func (s *Socket) Setsockopt(level, opt, value int) error {
 func (s *Socket) SetsockoptBytes(level, opt int, value []byte) error {
 	var e raw.ErrBuf
 	v := heapCopy(value)
-	rc := raw.Setsockopt_bytes(s.h, level, opt, bufAddr(v), int64(len(v)), &e)
-	runtime.KeepAlive(s)
+	rc := 0
+	if !s.control(func() { rc = raw.Setsockopt_bytes(s.h, level, opt, bufAddr(v), int64(len(v)), &e) }) {
+		return s.closedErr()
+	}
 	runtime.KeepAlive(v)
 	if rc != 0 {
 		return fromBuf(&e)
@@ -701,8 +731,10 @@ func (s *Socket) SetsockoptBytes(level, opt int, value []byte) error {
 // Getsockopt is getsockopt(level, opt): an integer option.
 func (s *Socket) Getsockopt(level, opt int) (int, error) {
 	var e raw.ErrBuf
-	v := raw.Getsockopt(s.h, level, opt, &e)
-	runtime.KeepAlive(s)
+	var v int64
+	if !s.control(func() { v = raw.Getsockopt(s.h, level, opt, &e) }) {
+		return 0, s.closedErr()
+	}
 	if e.Status != 0 {
 		return 0, fromBuf(&e)
 	}
@@ -716,8 +748,10 @@ func (s *Socket) GetsockoptBytes(level, opt, buflen int) ([]byte, error) {
 	}
 	b := make([]byte, buflen)
 	var e raw.ErrBuf
-	n := raw.Getsockopt_bytes(s.h, level, opt, b, &e)
-	runtime.KeepAlive(s)
+	var n int64
+	if !s.control(func() { n = raw.Getsockopt_bytes(s.h, level, opt, b, &e) }) {
+		return nil, s.closedErr()
+	}
 	if n < 0 {
 		return nil, fromBuf(&e)
 	}
