@@ -11,7 +11,8 @@ cd "$(dirname "$0")"
 APT_PACKAGES=(cmake ninja-build g++ pkg-config libgtest-dev libbenchmark-dev binutils iproute2
   dpkg-dev file abigail-tools doxygen
   nlohmann-json3-dev clang-14 libclang-rt-14-dev clang-format-14
-  default-jdk-headless swig junit5 valgrind golang-go)
+  default-jdk-headless swig junit5 valgrind
+  golang-go curl python3)  # curl and python3: the Go binding's net/http tests talk to them
 
 deps() {
   local missing=()
