@@ -358,3 +358,39 @@ func TestCloseRacesOtherCalls(t *testing.T) {
 		s.Close()
 	}
 }
+
+func TestNonBlockingConnectAndTheDefaultTimeout(t *testing.T) {
+	l, port := listener(t)
+	s, err := NewSocket(AF_INET, SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.SetBlocking(false)
+	// Python's BlockingIOError: a TCP connect always starts in progress, even on loopback.
+	pe := wantErrno(t, s.Connect("127.0.0.1", port), syscall.EINPROGRESS)
+	if pe.Message != "[Errno 115] Operation now in progress" {
+		t.Fatalf("message %q", pe.Message)
+	}
+	if err := SetDefaultTimeout(2 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	c, err := CreateConnection("127.0.0.1", port, -1, "", 0)
+	SetDefaultTimeoutNone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if d, ok := c.GetTimeout(); !ok || d != 2*time.Second {
+		t.Fatalf("CreateConnection with the default timeout: %v, %v", d, ok)
+	}
+	c2, err := CreateConnection("127.0.0.1", port, -1, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	if _, ok := c2.GetTimeout(); ok {
+		t.Fatal("CreateConnection with a None default has a timeout")
+	}
+	_ = l
+}

@@ -337,21 +337,18 @@ func IfIndextoname(index int64) (string, error) {
 
 // CreateConnection is create_connection((host, port), timeout, source_address):
 // every address of getaddrinfo(host, port, 0, SOCK_STREAM) in turn, the last error if
-// none connects. timeout < 0 means the module default; use CreateConnectionContext for
-// no timeout at all or for cancellation. sourceHost "" means no source address.
+// none connects. timeout < 0 means the module default (GetDefaultTimeout, None at
+// start: blocking), 0 a non-blocking connect (EINPROGRESS, as Python); use
+// CreateConnectionContext for cancellation. sourceHost "" means no source address.
 func CreateConnection(host string, port int, timeout time.Duration, sourceHost string, sourcePort int) (*Socket, error) {
-	ctx := context.Background()
 	if timeout < 0 {
-		if d, ok := GetDefaultTimeout(); ok {
-			timeout = d
-		} else {
-			timeout = 0
+		d, ok := GetDefaultTimeout()
+		if !ok {
+			d = -1 // the default is None: blocking
 		}
-		if timeout == 0 {
-			return dialContext(ctx, host, port, -1, sourceHost, sourcePort)
-		}
+		timeout = d
 	}
-	return dialContext(ctx, host, port, timeout, sourceHost, sourcePort)
+	return dialContext(context.Background(), host, port, timeout, sourceHost, sourcePort)
 }
 
 // CreateConnectionContext is CreateConnection bounded by ctx (its deadline and its

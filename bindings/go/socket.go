@@ -630,16 +630,14 @@ func (s *Socket) Accept() (*Socket, Address, error) {
 }
 
 // Connect is connect((host, port)): the goroutine waits on the poller while the
-// connection is made, bounded by the timeout.
+// connection is made, bounded by the timeout. In non-blocking mode it fails with
+// EINPROGRESS, as Python's BlockingIOError.
 func (s *Socket) Connect(host string, port int) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	o := s.w
 	o.call, o.host, o.port, o.again = callConnect, host, port, 0
 	_, err := s.run(o, true, true)
-	if err != nil && s.timeout.Load() == 0 {
-		return err
-	}
 	return err
 }
 
