@@ -520,3 +520,50 @@ func TestAdaptersSetTCPNoDelayAsPackageNet(t *testing.T) {
 		t.Fatalf("a new socket has TCP_NODELAY = %d, %v", v, err)
 	}
 }
+
+func TestSendfileSendsARangeAndMovesTheFilePosition(t *testing.T) {
+	c, s := tcpPair(t)
+	data := bytes.Repeat([]byte("0123456789"), 30000) // 300,000 bytes
+	path := filepath.Join(t.TempDir(), "f")
+	if err := writeFile(path, data); err != nil {
+		t.Fatal(err)
+	}
+	f, err := openFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got := make(chan []byte, 1)
+	go func() {
+		var all []byte
+		b := make([]byte, 65536)
+		for len(all) < 200000+(len(data)-1000) {
+			n, err := s.Recv(len(b))
+			if err != nil || len(n) == 0 {
+				break
+			}
+			all = append(all, n...)
+		}
+		got <- all
+	}()
+	n, err := c.Sendfile(f, 1000, 200000)
+	if err != nil || n != 200000 {
+		t.Fatalf("Sendfile = %d, %v", n, err)
+	}
+	if pos, _ := f.Seek(0, io.SeekCurrent); pos != 201000 {
+		t.Fatalf("file position %d, want 201000", pos)
+	}
+	n, err = c.Sendfile(f, 1000, 0) // to the end
+	if err != nil || n != int64(len(data)-1000) {
+		t.Fatalf("Sendfile to the end = %d, %v", n, err)
+	}
+	all := <-got
+	want := append(append([]byte{}, data[1000:201000]...), data[1000:]...)
+	if !bytes.Equal(all, want) {
+		t.Fatalf("received %d bytes, want %d equal bytes", len(all), len(want))
+	}
+	wantErrno(t, func() error { _, err := c.Sendfile(f, -1, 0); return err }(), syscall.EINVAL)
+	if _, err := c.Sendfile(f, 0, -1); err == nil || err.Error() != "count must be a positive integer (got -1)" {
+		t.Fatalf("negative count: %v", err)
+	}
+}
