@@ -2,6 +2,7 @@ package polysock
 
 import (
 	"errors"
+	"io"
 	"os"
 	"runtime"
 	"sync"
@@ -576,7 +577,7 @@ func (s *Socket) Sendto(b []byte, host string, port int, flags ...int) (int, err
 func (s *Socket) Read(b []byte) (int, error) {
 	n, err := s.RecvInto(b)
 	if err == nil && n == 0 && len(b) > 0 && s.typ == SOCK_STREAM {
-		return 0, ioEOF
+		return 0, io.EOF
 	}
 	return n, err
 }

@@ -1,5 +1,0 @@
-package polysock
-
-import "io"
-
-var ioEOF = io.EOF
