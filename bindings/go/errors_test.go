@@ -189,6 +189,20 @@ func TestBadArgumentsAreValueErrors(t *testing.T) {
 	if _, err := c.Recv(-1); asError(t, err).Kind != ValueError {
 		t.Fatalf("Recv(-1): %v", err)
 	}
+	// A huge length is Python's MemoryError, not a Go allocation failure.
+	if _, err := c.Recv(1 << 40); asError(t, err).Kind != MemoryError {
+		t.Fatalf("Recv(1 << 40): %v", err)
+	}
+	if _, _, err := c.Recvfrom(1 << 40); asError(t, err).Kind != MemoryError {
+		t.Fatalf("Recvfrom(1 << 40): %v", err)
+	}
+	if _, err := c.GetsockoptBytes(SOL_SOCKET, SO_LINGER, 1<<20); err == nil || asError(t, err).Kind != OSError ||
+		err.Error() != "getsockopt buflen out of range" {
+		t.Fatalf("GetsockoptBytes with 1 MiB: %v", err)
+	}
+	if b, err := c.GetsockoptBytes(SOL_SOCKET, SO_LINGER, 8); err != nil || len(b) != 8 {
+		t.Fatalf("GetsockoptBytes(SO_LINGER, 8) = %v, %v", b, err)
+	}
 	if _, err := Getservbyport(70000, "tcp"); asError(t, err).Kind != ValueError {
 		t.Fatalf("Getservbyport: %v", err)
 	}

@@ -493,10 +493,20 @@ func (s *Socket) RecvInto(b []byte, flags ...int) (int, error) {
 	return s.run(o, false, true)
 }
 
+// maxRecv bounds the buffer Recv and Recvfrom allocate: Go cannot recover from a
+// failed allocation, so a larger bufsize is Python's MemoryError at once (a single
+// receive never returns more than 2 GiB on Linux anyway).
+const maxRecv = 1 << 31
+
+func errMemory() *Error { return &Error{Kind: MemoryError, Message: ""} }
+
 // Recv is recv(bufsize, flags): up to bufsize bytes in a new slice.
 func (s *Socket) Recv(bufsize int, flags ...int) ([]byte, error) {
 	if bufsize < 0 {
 		return nil, errValue("negative buffersize in recv")
+	}
+	if bufsize > maxRecv {
+		return nil, errMemory()
 	}
 	b := make([]byte, bufsize)
 	n, err := s.RecvInto(b, flags...)
@@ -523,6 +533,9 @@ func (s *Socket) RecvfromInto(b []byte, flags ...int) (int, Address, error) {
 func (s *Socket) Recvfrom(bufsize int, flags ...int) ([]byte, Address, error) {
 	if bufsize < 0 {
 		return nil, Address{}, errValue("negative buffersize in recvfrom")
+	}
+	if bufsize > maxRecv {
+		return nil, Address{}, errMemory()
 	}
 	b := make([]byte, bufsize)
 	n, a, err := s.RecvfromInto(b, flags...)
@@ -742,8 +755,8 @@ func (s *Socket) Getsockopt(level, opt int) (int, error) {
 
 // GetsockoptBytes is getsockopt(level, opt, buflen): the raw value (buflen 1..1024).
 func (s *Socket) GetsockoptBytes(level, opt, buflen int) ([]byte, error) {
-	if buflen <= 0 || buflen > 1024 {
-		return nil, errValue("getsockopt buflen out of range")
+	if buflen <= 0 || buflen > 1024 { // Python's OSError without errno
+		return nil, &Error{Kind: OSError, Message: "getsockopt buflen out of range"}
 	}
 	b := make([]byte, buflen)
 	var e raw.ErrBuf
