@@ -209,6 +209,29 @@ func TestBadArgumentsAreValueErrors(t *testing.T) {
 	if _, err := InetPton(AF_INET, "1.2.3.4\x00"); asError(t, err).Kind != ValueError {
 		t.Fatalf("embedded NUL: %v", err)
 	}
+	// Text C would cut short at a NUL: never "127.0.0.1" for "127.0.0.1\x00x".
+	nul := "127.0.0.1\x00x"
+	for what, err := range map[string]error{
+		"Connect": c.Connect(nul, 80),
+		"Bind":    c.Bind(nul, 0),
+		"Sendto":  func() error { _, err := c.Sendto([]byte("x"), nul, 80); return err }(),
+		"CreateServer": func() error {
+			_, err := CreateServer(nul, 0, AF_INET, -1, false, false)
+			return err
+		}(),
+		"Gethostbyname":  func() error { _, err := Gethostbyname(nul); return err }(),
+		"Getservbyname":  func() error { _, err := Getservbyname("ht\x00tp", "tcp"); return err }(),
+		"Getprotobyname": func() error { _, err := Getprotobyname("t\x00cp"); return err }(),
+		"Getaddrinfo": func() error {
+			port := "80"
+			_, err := Getaddrinfo(&nul, &port, 0, 0, 0, 0)
+			return err
+		}(),
+	} {
+		if asError(t, err).Kind != ValueError || !strings.Contains(err.Error(), "null character") {
+			t.Fatalf("%s with a NUL: %v", what, err)
+		}
+	}
 	if _, err := NewSocket(AF_INET, 12345, 0); err == nil {
 		t.Fatal("a bad socket type succeeded")
 	}

@@ -19,10 +19,21 @@ func check(n int64, e *raw.ErrBuf) error {
 	return nil
 }
 
-// noNUL rejects text with an embedded NUL, which would be cut short in C.
-func noNUL(s string) error {
-	if strings.IndexByte(s, 0) >= 0 {
-		return errValue("embedded null character")
+// noNUL rejects text with an embedded NUL, which C would cut short (Python's
+// ValueError "embedded null character").
+func noNUL(s ...string) error {
+	for _, x := range s {
+		if strings.IndexByte(x, 0) >= 0 {
+			return errValue("embedded null character")
+		}
+	}
+	return nil
+}
+
+// hostNoNUL is noNUL for a host name, in Python's words for one.
+func hostNoNUL(host string) error {
+	if strings.IndexByte(host, 0) >= 0 {
+		return errValue("host name must not contain null character")
 	}
 	return nil
 }
@@ -103,6 +114,9 @@ func InetNtop(af int, packed []byte) (string, error) {
 
 // Getservbyname is getservbyname(name, proto); proto "" means any (Python's None).
 func Getservbyname(name, proto string) (int, error) {
+	if err := noNUL(name, proto); err != nil {
+		return 0, err
+	}
 	var e raw.ErrBuf
 	n := raw.Getservbyname(name, proto, b2i(proto == ""), &e)
 	if n < 0 {
@@ -113,6 +127,9 @@ func Getservbyname(name, proto string) (int, error) {
 
 // Getservbyport is getservbyport(port, proto); proto "" means any.
 func Getservbyport(port int, proto string) (string, error) {
+	if err := noNUL(proto); err != nil {
+		return "", err
+	}
 	var b [256]byte
 	var e raw.ErrBuf
 	n := raw.Getservbyport(port, proto, b2i(proto == ""), b[:], &e)
@@ -124,6 +141,9 @@ func Getservbyport(port int, proto string) (string, error) {
 
 // Getprotobyname is getprotobyname(name).
 func Getprotobyname(name string) (int, error) {
+	if err := noNUL(name); err != nil {
+		return 0, err
+	}
 	var e raw.ErrBuf
 	n := raw.Getprotobyname(name, &e)
 	if n < 0 {
@@ -147,11 +167,17 @@ func Gethostname() (string, error) { return text(raw.Gethostname) }
 
 // Gethostbyname is gethostbyname(name): an IPv4 address as text.
 func Gethostbyname(name string) (string, error) {
+	if err := hostNoNUL(name); err != nil {
+		return "", err
+	}
 	return text(func(b []byte, e *raw.ErrBuf) int64 { return raw.Gethostbyname(name, b, e) })
 }
 
 // Getfqdn is getfqdn(name).
 func Getfqdn(name string) (string, error) {
+	if err := hostNoNUL(name); err != nil {
+		return "", err
+	}
 	return text(func(b []byte, e *raw.ErrBuf) int64 { return raw.Getfqdn(name, b, e) })
 }
 
@@ -163,6 +189,9 @@ type HostEntry struct {
 }
 
 func hostent(name string, byAddr bool) (HostEntry, error) {
+	if err := hostNoNUL(name); err != nil {
+		return HostEntry{}, err
+	}
 	for size := 4096; size <= 1<<20; size *= 4 {
 		b := make([]byte, size)
 		var e raw.ErrBuf
@@ -213,7 +242,7 @@ func Getaddrinfo(host, port *string, family, typ, proto, flags int) ([]AddrInfo,
 	if port != nil {
 		p = *port
 	}
-	if err := noNUL(h + p); err != nil {
+	if err := noNUL(h, p); err != nil {
 		return nil, err
 	}
 	buf := make([]raw.AddrInfo, 16)
@@ -322,6 +351,9 @@ func IfNameindex() ([]Interface, error) {
 
 // IfNametoindex is if_nametoindex(name).
 func IfNametoindex(name string) (int, error) {
+	if err := noNUL(name); err != nil {
+		return 0, err
+	}
 	var e raw.ErrBuf
 	n := raw.If_nametoindex(name, &e)
 	if n < 0 {

@@ -245,6 +245,9 @@ func Socketpair(family, typ, proto int) (*Socket, *Socket, error) {
 // reuse_port=reusePort, dualstack_ipv6=dualstack): a listening stream socket with
 // SO_REUSEADDR. family 0 means AF_INET, a negative backlog listen()'s default.
 func CreateServer(host string, port, family, backlog int, reusePort, dualstack bool) (*Socket, error) {
+	if err := hostNoNUL(host); err != nil {
+		return nil, err
+	}
 	var ns raw.NewSock
 	var e raw.ErrBuf
 	if raw.Create_server(host, port, family, backlog, b2i(reusePort), b2i(dualstack), &ns, &e) != 0 {
@@ -579,6 +582,9 @@ func (s *Socket) sendAll(b []byte, flags int) (int, error) {
 
 // Sendto is sendto(data, flags, (host, port)): one datagram to that address.
 func (s *Socket) Sendto(b []byte, host string, port int, flags ...int) (int, error) {
+	if err := hostNoNUL(host); err != nil {
+		return 0, err
+	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	o := s.w
@@ -602,6 +608,9 @@ func (s *Socket) Write(b []byte) (int, error) { return s.sendAll(b, 0) }
 
 // Bind is bind((host, port)); for AF_UNIX host is the path and port 0.
 func (s *Socket) Bind(host string, port int) error {
+	if err := hostNoNUL(host); err != nil {
+		return err
+	}
 	var e raw.ErrBuf
 	rc := 0
 	if !s.control(func() { rc = raw.Bind(s.h, host, port, &e) }) {
@@ -647,6 +656,9 @@ func (s *Socket) Accept() (*Socket, Address, error) {
 // connection is made, bounded by the timeout. In non-blocking mode it fails with
 // EINPROGRESS, as Python's BlockingIOError.
 func (s *Socket) Connect(host string, port int) error {
+	if err := hostNoNUL(host); err != nil {
+		return err
+	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	o := s.w
