@@ -33,6 +33,9 @@ func addressOf(a *raw.SockAddress) Address {
 func (a Address) toRaw() (raw.SockAddress, error) {
 	r := raw.SockAddress{Family: int32(a.Family), Port: int32(a.Port), Flowinfo: a.Flowinfo,
 		ScopeID: a.ScopeID}
+	if err := hostNoNUL(a.Host); err != nil {
+		return r, err
+	}
 	if len(a.Host) >= len(r.Host) {
 		return r, errValue("host name too long")
 	}
