@@ -44,11 +44,12 @@ add_test(NAME go_generated_current
 go_test_properties(go_generated_current 60)
 
 # The consumer module of tests/consumers/go, built on its own (its go.mod replaces
-# polysock.dev/polysock with this source tree), dialing the C example echo server.
-if(TARGET echo_server)
+# polysock.dev/polysock with this source tree), dialing the C example echo server and
+# serving the C example echo client.
+if(TARGET echo_server AND TARGET echo_client)
   add_test(NAME go_consumer_echo
     COMMAND sh ${PROJECT_SOURCE_DIR}/tests/consumers/go/run.sh ${go_src} ${go_bin}/consumer
-            $<TARGET_FILE:echo_server>)
+            $<TARGET_FILE:echo_server> $<TARGET_FILE:echo_client>)
   go_test_properties(go_consumer_echo 120)
 endif()
 

@@ -1,7 +1,10 @@
 // echo_check: a Go program outside the polysock module, built against an installed
 // polysock (cgo finds it with pkg-config). It starts the C example echo server given
-// as its argument, dials it with polysock, and checks that the bytes come back.
-// Exit 0 = the bytes went over loopback intact.
+// as its first argument, dials it with polysock, and checks that the bytes come back;
+// with a second argument, the C example echo client, it also serves that client from
+// a polysock server of its own. Exit 0 = the bytes went over loopback intact.
+//
+//	echo_check ECHO_SERVER [ECHO_CLIENT]
 package main
 
 import (
@@ -25,8 +28,13 @@ func main() {
 }
 
 func run() error {
-	if len(os.Args) != 2 {
-		return fmt.Errorf("usage: echo_check ECHO_SERVER")
+	if len(os.Args) != 2 && len(os.Args) != 3 {
+		return fmt.Errorf("usage: echo_check ECHO_SERVER [ECHO_CLIENT]")
+	}
+	if len(os.Args) == 3 {
+		if err := serveCClient(os.Args[2]); err != nil {
+			return err
+		}
 	}
 	server := exec.Command(os.Args[1], "0")
 	out, err := server.StdoutPipe()
@@ -75,5 +83,47 @@ func run() error {
 		return fmt.Errorf("the echo differs from what was sent")
 	}
 	fmt.Printf("echo_check: %d bytes echoed by %s over polysock %s\n", len(message), address, polysock.Version())
+	return nil
+}
+
+// serveCClient runs the C echo client against a polysock echo server in this program.
+func serveCClient(client string) error {
+	l, err := polysock.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		io.Copy(c, c)
+	}()
+	host, port, _ := strings.Cut(l.Addr().String(), ":")
+	message := "polysock from C to a Go server"
+	cmd := exec.Command(client, host, port, message)
+	done := make(chan error, 1)
+	var out []byte
+	go func() {
+		var err error
+		out, err = cmd.Output()
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("the C echo client: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		return fmt.Errorf("the C echo client did not finish within 20 s")
+	}
+	if strings.TrimSpace(string(out)) != message {
+		return fmt.Errorf("the C echo client got %q back", out)
+	}
+	fmt.Printf("echo_check: the C echo client got its %d bytes back from a Go server\n", len(message))
 	return nil
 }

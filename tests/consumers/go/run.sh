@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds the Go consumer module (this directory) outside the polysock module and runs
-# it against the C example echo server:
-#   tests/consumers/go/run.sh MODULE_DIR WORK_DIR ECHO_SERVER
+# it against the C example echo server (and, given, the C example echo client):
+#   tests/consumers/go/run.sh MODULE_DIR WORK_DIR ECHO_SERVER [ECHO_CLIENT]
 # MODULE_DIR is bindings/go (the polysock Go module, consumed from source as Go does);
 # cgo finds the native library with pkg-config, so PKG_CONFIG_PATH (and, for a prefix
 # outside the loader's path, CGO_LDFLAGS=-Wl,-rpath,<prefix>/lib) come from the caller.
@@ -29,4 +29,4 @@ unset LD_LIBRARY_PATH
 echo "polysock via pkg-config: $(pkg-config --cflags --libs polysock)"
 (cd "$work" && go build -buildvcs=false -o echo_check .)
 ldd "$work/echo_check" | grep libpolysock
-"$work/echo_check" "$echo_server"
+"$work/echo_check" "$echo_server" ${4:+"$4"}
