@@ -5,7 +5,11 @@
 #   1. find_package(polysock CONFIG REQUIRED) consumer against the prefix;
 #   2. the same consumer against the installed .deb (apt-get install ./polysock_*.deb,
 #      no CMAKE_PREFIX_PATH), then the package is removed again;
-#   3. a consumer built with `pkg-config --cflags --libs polysock` against the prefix.
+#   3. a consumer built with `pkg-config --cflags --libs polysock` against the prefix;
+#   4. the Go consumer module of tests/consumers/go against the prefix (cgo's
+#      `#cgo pkg-config: polysock`), dialing the C example echo server and serving the
+#      C example echo client, both built with pkg-config against the prefix (all with
+#      an RPATH to the prefix's lib).
 # Each consumer is a project of its own, configured outside the library's build, and
 # runs tests/consumers/loopback_check.c (exit 0 = bytes went over loopback intact).
 # Needs root, for the .deb. Usage: tests/consumers/run.sh [BUILD_DIR] (default build/pkg)
@@ -97,4 +101,17 @@ mkdir -p "$work/pkg_config"
 PKG_CONFIG_PATH="$prefix/lib/pkgconfig" "$here/pkg_config/build.sh" "$work/pkg_config/loopback_check"
 LD_LIBRARY_PATH="$prefix/lib" "$work/pkg_config/loopback_check"
 
-echo "== consumer checks passed: find_package (prefix), find_package (.deb), pkg-config"
+step "4. Go consumer module against the prefix"
+mkdir -p "$work/go"
+# shellcheck disable=SC2046  # pkg-config's output is a list of words
+for example in echo_server echo_client; do
+  ${CC:-cc} -std=c99 -Wall -Wextra -Werror $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags polysock) \
+    "$root/examples/c/$example.c" $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --libs polysock) \
+    -Wl,-rpath,"$prefix/lib" -o "$work/go/$example"
+done
+PKG_CONFIG_PATH="$prefix/lib/pkgconfig" CGO_LDFLAGS="-Wl,-rpath,$prefix/lib" \
+  "$here/go/run.sh" "$root/bindings/go" "$work/go/consumer" "$work/go/echo_server" "$work/go/echo_client"
+ldd "$work/go/consumer/echo_check" | grep -F "$prefix/lib/$soname" ||
+  fail "the Go consumer is not linked with $prefix/lib/$soname"
+
+echo "== consumer checks passed: find_package (prefix), find_package (.deb), pkg-config, Go module"

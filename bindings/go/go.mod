@@ -1,0 +1,3 @@
+module polysock.dev/polysock
+
+go 1.19

@@ -1,0 +1,499 @@
+/*
+ * The C side of the Go binding's raw layer: one shim per operation, wrapped by SWIG
+ * (polysock.i) into raw.go, compiled by cgo together with raw_wrap.c.
+ *
+ * Every shim that can fail takes a pgo_err as its last argument and, on failure,
+ * copies the status, sock_last_errno() and sock_last_error_message() into it before
+ * returning. Those two are thread-local: reading them in a second cgo call could land
+ * on another OS thread and see another goroutine's error (bindings.md, pitfalls).
+ *
+ * Shims that produce a count or a length return it as an int64_t (>= 0), or the
+ * negative status: one cgo call, no out-parameter to allocate on the Go heap.
+ * Caller buffers (data, option values, packed addresses) arrive as a uintptr_t address
+ * and a length: the Go layer passes the address of the slice's first byte, which cgo
+ * does not inspect (its pointer check rejects a []byte inside a struct that holds Go
+ * pointers, such as net/http's one-byte reads), and keeps the slice alive and in place
+ * (heap memory does not move) for the call. Buffers the Go layer allocates for results
+ * are passed as Go slices.
+ *
+ * A shim never blocks: the Go layer keeps every socket in non-blocking mode and waits
+ * on the runtime's network poller.
+ */
+#ifndef POLYSOCK_GO_H
+#define POLYSOCK_GO_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <polysock/polysock.h>
+
+/** A failure: status, errno (or EAI_* / h_errno) and Python's message. */
+typedef struct pgo_err {
+  int32_t status;
+  int32_t err;
+  char msg[248];
+} pgo_err;
+
+/** A socket the Go layer takes over: handle, descriptor, timeout it was created with. */
+typedef struct pgo_newsock {
+  uint64_t h;
+  int32_t fd;
+  int32_t pad;
+  double timeout;
+  sock_address addr;
+} pgo_newsock;
+
+static inline int pgo_fail(int status, pgo_err *e) {
+  if (status < 0 && e != NULL) {
+    const char *m = sock_last_error_message();
+    size_t n = m != NULL ? strlen(m) : 0;
+    if (n >= sizeof e->msg) n = sizeof e->msg - 1;
+    e->status = status;
+    e->err = sock_last_errno();
+    if (n > 0) memcpy(e->msg, m, n);
+    e->msg[n] = '\0';
+  }
+  return status;
+}
+
+/* As pgo_fail, for the calls the Go layer makes from a RawConn callback (park != 0):
+ * there, EAGAIN only means "wait on the poller" and nobody reads its message, so it is
+ * not formatted (that costs more than the call). */
+static inline int pgo_fail_park(int status, int park, pgo_err *e) {
+  if (park && status == SOCK_ERR_OS) {
+    int err = sock_last_errno();
+    if (err == EAGAIN || err == EWOULDBLOCK) {
+      e->status = status;
+      e->err = err;
+      e->msg[0] = '\0';
+      return status;
+    }
+  }
+  return pgo_fail(status, e);
+}
+
+/* Takes over a fresh handle: remembers its timeout, switches it to non-blocking mode
+ * (the Go layer waits on the netpoller) and reads its descriptor. Closes it on failure. */
+static inline int pgo_adopt(sock_handle h, pgo_newsock *out, pgo_err *e) {
+  int fd = -1;
+  int s = sock_gettimeout(h, &out->timeout);
+  if (s == SOCK_OK) s = sock_settimeout(h, 0.0);
+  if (s == SOCK_OK) s = sock_fileno(h, &fd);
+  if (s != SOCK_OK) {
+    pgo_fail(s, e);
+    sock_close(h);
+    return s;
+  }
+  out->h = h;
+  out->fd = fd;
+  return SOCK_OK;
+}
+
+/* ---- Sockets: creation ---- */
+
+static inline int pgo_socket(int family, int type, int proto, pgo_newsock *out, pgo_err *e) {
+  sock_handle h = 0;
+  int s = sock_create(family, type, proto, &h);
+  if (s != SOCK_OK) return pgo_fail(s, e);
+  return pgo_adopt(h, out, e);
+}
+
+static inline int pgo_socketpair(int family, int type, int proto, pgo_newsock *a, pgo_newsock *b,
+                                 pgo_err *e) {
+  sock_handle ha = 0, hb = 0;
+  int s = net_socketpair(family, type, proto, &ha, &hb);
+  if (s != SOCK_OK) return pgo_fail(s, e);
+  s = pgo_adopt(ha, a, e);
+  if (s != SOCK_OK) {
+    sock_close(hb);
+    return s;
+  }
+  s = pgo_adopt(hb, b, e);
+  if (s != SOCK_OK) sock_close(ha);
+  return s;
+}
+
+static inline int pgo_fromfd(int fd, int family, int type, int proto, pgo_newsock *out,
+                             pgo_err *e) {
+  sock_handle h = 0;
+  int s = net_fromfd(fd, family, type, proto, &h);
+  if (s != SOCK_OK) return pgo_fail(s, e);
+  return pgo_adopt(h, out, e);
+}
+
+static inline int pgo_dup(uint64_t h, pgo_newsock *out, pgo_err *e) {
+  sock_handle d = 0;
+  int s = sock_dup(h, &d);
+  if (s != SOCK_OK) return pgo_fail(s, e);
+  return pgo_adopt(d, out, e);
+}
+
+static inline int pgo_create_server(const char *host, int port, int family, int backlog,
+                                    int reuse_port, int dualstack, pgo_newsock *out, pgo_err *e) {
+  sock_handle h = 0;
+  int s = net_create_server(host, port, family, backlog, reuse_port, dualstack, &h);
+  if (s != SOCK_OK) return pgo_fail(s, e);
+  return pgo_adopt(h, out, e);
+}
+
+/** accept(): EAGAIN when no connection waits; the new socket is adopted too. */
+static inline int pgo_accept(uint64_t h, int park, pgo_newsock *out, pgo_err *e) {
+  sock_handle c = 0;
+  int s = sock_accept(h, &c, &out->addr);
+  if (s != SOCK_OK) return pgo_fail_park(s, park, e);
+  return pgo_adopt(c, out, e);
+}
+
+static inline int pgo_close(uint64_t h, pgo_err *e) { return pgo_fail(sock_close(h), e); }
+
+/** detach(): the descriptor (>= 0), -1 if the socket was closed, or the status. */
+static inline int64_t pgo_detach(uint64_t h, pgo_err *e) {
+  int fd = -1;
+  int s = sock_detach(h, &fd);
+  return s != SOCK_OK ? pgo_fail(s, e) : fd;
+}
+
+/* ---- Sockets: operations ---- */
+
+static inline int pgo_bind(uint64_t h, const char *host, int port, pgo_err *e) {
+  return pgo_fail(sock_bind(h, host, port), e);
+}
+
+static inline int pgo_listen(uint64_t h, int backlog, pgo_err *e) {
+  return pgo_fail(sock_listen(h, backlog), e);
+}
+
+/**
+ * connect(): on a non-blocking socket the first call gives EINPROGRESS; once the
+ * descriptor is writable the Go layer calls again (again != 0), and the kernel
+ * answers EISCONN (connected: SOCK_OK here) or the connection's real error.
+ */
+static inline int pgo_connect(uint64_t h, const char *host, int port, int again, pgo_err *e) {
+  int s = sock_connect(h, host, port);
+  if (s == SOCK_ERR_OS && again && sock_last_errno() == EISCONN) return SOCK_OK;
+  return pgo_fail(s, e);
+}
+
+static inline int pgo_connect_ex(uint64_t h, const char *host, int port, pgo_err *e) {
+  int s = sock_connect_ex(h, host, port);
+  return s < 0 ? pgo_fail(s, e) : s;
+}
+
+static inline int64_t pgo_recv(uint64_t h, uintptr_t buf, size_t len, int flags, int park,
+                               pgo_err *e) {
+  size_t n = 0;
+  int s = sock_recv(h, (void *)buf, len, flags, &n);
+  return s != SOCK_OK ? pgo_fail_park(s, park, e) : (int64_t)n;
+}
+
+static inline int64_t pgo_recvfrom(uint64_t h, uintptr_t buf, size_t len, int flags, int park,
+                                   sock_address *addr, pgo_err *e) {
+  size_t n = 0;
+  int s = sock_recvfrom(h, (void *)buf, len, flags, &n, addr);
+  return s != SOCK_OK ? pgo_fail_park(s, park, e) : (int64_t)n;
+}
+
+static inline int64_t pgo_send(uint64_t h, uintptr_t buf, size_t len, int flags, int park,
+                               pgo_err *e) {
+  size_t n = 0;
+  int s = sock_send(h, (const void *)buf, len, flags, &n);
+  return s != SOCK_OK ? pgo_fail_park(s, park, e) : (int64_t)n;
+}
+
+static inline int64_t pgo_sendto(uint64_t h, uintptr_t buf, size_t len, int flags, int park,
+                                 const char *host, int port, pgo_err *e) {
+  size_t n = 0;
+  int s = sock_sendto(h, (const void *)buf, len, flags, host, port, &n);
+  return s != SOCK_OK ? pgo_fail_park(s, park, e) : (int64_t)n;
+}
+
+static inline int pgo_shutdown(uint64_t h, int how, pgo_err *e) {
+  return pgo_fail(sock_shutdown(h, how), e);
+}
+
+/** Validates a timeout as settimeout() would, without changing the socket's mode. */
+static inline int pgo_check_timeout(uint64_t h, double seconds, pgo_err *e) {
+  double current = 0;
+  int s = sock_gettimeout(h, &current);
+  if (s != SOCK_OK) return pgo_fail(s, e);
+  s = sock_settimeout(h, seconds);
+  if (s != SOCK_OK) return pgo_fail(s, e);
+  return pgo_fail(sock_settimeout(h, 0.0), e);
+}
+
+static inline int pgo_setsockopt(uint64_t h, int level, int opt, int value, pgo_err *e) {
+  return pgo_fail(sock_setsockopt(h, level, opt, value), e);
+}
+
+static inline int pgo_setsockopt_bytes(uint64_t h, int level, int opt, uintptr_t val, size_t len,
+                                       pgo_err *e) {
+  return pgo_fail(sock_setsockopt_bytes(h, level, opt, (const void *)val, len), e);
+}
+
+/** getsockopt(level, opt): the value, or the status in *e (the result is then 0). */
+static inline int64_t pgo_getsockopt(uint64_t h, int level, int opt, pgo_err *e) {
+  int v = 0;
+  int s = sock_getsockopt(h, level, opt, &v);
+  return s != SOCK_OK ? (pgo_fail(s, e), 0) : v;
+}
+
+static inline int64_t pgo_getsockopt_bytes(uint64_t h, int level, int opt, void *buf, size_t buflen,
+                                           pgo_err *e) {
+  size_t n = 0;
+  int s = sock_getsockopt_bytes(h, level, opt, buf, buflen, &n);
+  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
+}
+
+static inline int pgo_getsockname(uint64_t h, sock_address *out, pgo_err *e) {
+  return pgo_fail(sock_getsockname(h, out), e);
+}
+
+static inline int pgo_getpeername(uint64_t h, sock_address *out, pgo_err *e) {
+  return pgo_fail(sock_getpeername(h, out), e);
+}
+
+/** family, type and proto packed as family | type << 16 | proto << 32 (each < 65536). */
+static inline int64_t pgo_info(uint64_t h, pgo_err *e) {
+  int f = 0, t = 0, p = 0;
+  int s = sock_info(h, &f, &t, &p);
+  if (s != SOCK_OK) return pgo_fail(s, e);
+  return (int64_t)(f & 0xffff) | (int64_t)(t & 0xffff) << 16 | (int64_t)(p & 0xffff) << 32;
+}
+
+/* ---- Poller ---- */
+
+static inline int pgo_poller_create(uint64_t *out, pgo_err *e) {
+  return pgo_fail(sock_poller_create(out), e);
+}
+
+static inline int pgo_poller_register(uint64_t p, uint64_t h, uint32_t events, uint64_t data,
+                                      pgo_err *e) {
+  return pgo_fail(sock_poller_register(p, h, events, data), e);
+}
+
+static inline int pgo_poller_modify(uint64_t p, uint64_t h, uint32_t events, uint64_t data,
+                                    pgo_err *e) {
+  return pgo_fail(sock_poller_modify(p, h, events, data), e);
+}
+
+static inline int pgo_poller_unregister(uint64_t p, uint64_t h, pgo_err *e) {
+  return pgo_fail(sock_poller_unregister(p, h), e);
+}
+
+static inline int64_t pgo_poller_wait(uint64_t p, double timeout, sock_event *events,
+                                      size_t max_events, pgo_err *e) {
+  size_t n = 0;
+  int s = sock_poller_wait(p, timeout, events, max_events, &n);
+  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
+}
+
+static inline int pgo_poller_close(uint64_t p, pgo_err *e) {
+  return pgo_fail(sock_poller_close(p), e);
+}
+
+/* ---- Module functions ---- */
+
+static inline int pgo_getdefaulttimeout(double *out, pgo_err *e) {
+  return pgo_fail(net_getdefaulttimeout(out), e);
+}
+
+static inline int pgo_setdefaulttimeout(double seconds, pgo_err *e) {
+  return pgo_fail(net_setdefaulttimeout(seconds), e);
+}
+
+static inline int64_t pgo_has_dualstack_ipv6(pgo_err *e) {
+  int v = 0;
+  int s = net_has_dualstack_ipv6(&v);
+  return s != SOCK_OK ? pgo_fail(s, e) : v;
+}
+
+/** The i-th constant: its name into buf, its value in *value. */
+static inline int pgo_constant_at(size_t i, char *buf, size_t buflen, int64_t *value, pgo_err *e) {
+  const char *name = NULL;
+  long long v = 0;
+  int s = net_constant_at(i, &name, &v);
+  if (s != SOCK_OK) return pgo_fail(s, e);
+  size_t n = strlen(name);
+  if (n >= buflen) return SOCK_ERR_RANGE;
+  memcpy(buf, name, n + 1);
+  *value = v;
+  return SOCK_OK;
+}
+
+static inline int64_t pgo_constant_count(void) {
+  size_t n = 0;
+  return net_constant_count(&n) == SOCK_OK ? (int64_t)n : 0;
+}
+
+/* Integer conversions: the result (>= 0) or the status. */
+#define PGO_CONVERT(NAME)                                     \
+  static inline int64_t pgo_##NAME(long long x, pgo_err *e) { \
+    long long r = 0;                                          \
+    int s = net_##NAME(x, &r);                                \
+    return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)r;        \
+  }
+PGO_CONVERT(htons)
+PGO_CONVERT(ntohs)
+PGO_CONVERT(htonl)
+PGO_CONVERT(ntohl)
+#undef PGO_CONVERT
+
+/* String results: the length (>= 0, NUL excluded) or the status. */
+static inline int64_t pgo_gethostname(char *buf, size_t buflen, pgo_err *e) {
+  size_t n = 0;
+  int s = net_gethostname(buf, buflen, &n);
+  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
+}
+
+static inline int64_t pgo_gethostbyname(const char *name, char *buf, size_t buflen, pgo_err *e) {
+  size_t n = 0;
+  int s = net_gethostbyname(name, buf, buflen, &n);
+  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
+}
+
+static inline int64_t pgo_getfqdn(const char *name, char *buf, size_t buflen, pgo_err *e) {
+  size_t n = 0;
+  int s = net_getfqdn(name, buf, buflen, &n);
+  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
+}
+
+/**
+ * gethostbyname_ex / gethostbyaddr (by_addr != 0): the entry as NUL-terminated strings
+ * in buf, "name\0alias\0...\0\0address\0...\0", and its length; SOCK_ERR_RANGE if buf
+ * is too small (call again with a bigger one).
+ */
+static inline int64_t pgo_hostent(const char *name, int by_addr, char *buf, size_t buflen,
+                                  pgo_err *e) {
+  net_hostent *he = NULL;
+  int s = by_addr ? net_gethostbyaddr(name, &he) : net_gethostbyname_ex(name, &he);
+  if (s != SOCK_OK) return pgo_fail(s, e);
+  size_t used = 0, n = 0, count = 0;
+  s = net_hostent_name(he, buf, buflen, &n);
+  if (s == SOCK_OK) used = n + 1;
+  if (s == SOCK_OK) s = net_hostent_alias_count(he, &count);
+  for (size_t i = 0; s == SOCK_OK && i < count; i++) {
+    s = net_hostent_alias(he, i, buf + used, buflen - used, &n);
+    if (s == SOCK_OK) used += n + 1;
+  }
+  if (s == SOCK_OK && used >= buflen) s = SOCK_ERR_RANGE;
+  if (s == SOCK_OK) buf[used++] = '\0';
+  if (s == SOCK_OK) s = net_hostent_address_count(he, &count);
+  for (size_t i = 0; s == SOCK_OK && i < count; i++) {
+    s = net_hostent_address(he, i, buf + used, buflen - used, &n);
+    if (s == SOCK_OK) used += n + 1;
+  }
+  if (s == SOCK_OK && used >= buflen) s = SOCK_ERR_RANGE;
+  if (s == SOCK_OK) buf[used++] = '\0';
+  net_hostent_free(he);
+  if (s == SOCK_ERR_RANGE) return s;
+  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)used;
+}
+
+/**
+ * getaddrinfo(): up to max results into out[], and their total number (call again with
+ * room for all of them if it exceeds max). A NULL host or port is given by *_null.
+ */
+static inline int64_t pgo_getaddrinfo(const char *host, int host_null, const char *port,
+                                      int port_null, int family, int type, int proto, int flags,
+                                      net_addrinfo *out, size_t max, pgo_err *e) {
+  net_addrinfo_list *list = NULL;
+  int s = net_getaddrinfo(host_null ? NULL : host, port_null ? NULL : port, family, type, proto,
+                          flags, &list);
+  if (s != SOCK_OK) return pgo_fail(s, e);
+  size_t count = 0;
+  s = net_addrinfo_count(list, &count);
+  for (size_t i = 0; s == SOCK_OK && i < count && i < max; i++)
+    s = net_addrinfo_get(list, i, &out[i]);
+  if (s != SOCK_OK) pgo_fail(s, e);
+  net_addrinfo_free(list);
+  return s != SOCK_OK ? s : (int64_t)count;
+}
+
+static inline int pgo_getnameinfo(const sock_address *addr, int flags, char *host, size_t host_len,
+                                  char *serv, size_t serv_len, pgo_err *e) {
+  return pgo_fail(net_getnameinfo_address(addr, flags, host, host_len, serv, serv_len), e);
+}
+
+static inline int64_t pgo_getservbyname(const char *name, const char *proto, int proto_null,
+                                        pgo_err *e) {
+  int port = 0;
+  int s = net_getservbyname(name, proto_null ? NULL : proto, &port);
+  return s != SOCK_OK ? pgo_fail(s, e) : port;
+}
+
+static inline int64_t pgo_getservbyport(int port, const char *proto, int proto_null, char *buf,
+                                        size_t buflen, pgo_err *e) {
+  size_t n = 0;
+  int s = net_getservbyport(port, proto_null ? NULL : proto, buf, buflen, &n);
+  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
+}
+
+static inline int64_t pgo_getprotobyname(const char *name, pgo_err *e) {
+  int v = 0;
+  int s = net_getprotobyname(name, &v);
+  return s != SOCK_OK ? pgo_fail(s, e) : v;
+}
+
+static inline int64_t pgo_inet_aton(const char *text, unsigned char *buf, size_t buflen,
+                                    pgo_err *e) {
+  if (buflen < 4) return SOCK_ERR_RANGE;
+  int s = net_inet_aton(text, buf);
+  return s != SOCK_OK ? pgo_fail(s, e) : 4;
+}
+
+static inline int64_t pgo_inet_ntoa(uintptr_t packed, size_t len, char *buf, size_t buflen,
+                                    pgo_err *e) {
+  int s = net_inet_ntoa((const unsigned char *)packed, len, buf, buflen);
+  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)strlen(buf);
+}
+
+static inline int64_t pgo_inet_pton(int af, const char *text, unsigned char *buf, size_t buflen,
+                                    pgo_err *e) {
+  size_t n = 0;
+  int s = net_inet_pton(af, text, buf, buflen, &n);
+  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
+}
+
+static inline int64_t pgo_inet_ntop(int af, uintptr_t packed, size_t len, char *buf, size_t buflen,
+                                    pgo_err *e) {
+  int s = net_inet_ntop(af, (const unsigned char *)packed, len, buf, buflen);
+  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)strlen(buf);
+}
+
+static inline int64_t pgo_if_nametoindex(const char *name, pgo_err *e) {
+  unsigned int v = 0;
+  int s = net_if_nametoindex(name, &v);
+  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)v;
+}
+
+static inline int64_t pgo_if_indextoname(long long index, char *buf, size_t buflen, pgo_err *e) {
+  size_t n = 0;
+  int s = net_if_indextoname(index, buf, buflen, &n);
+  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
+}
+
+/** if_nameindex(): up to max entries into out[], and their total number. */
+static inline int64_t pgo_if_nameindex(net_if_entry *out, size_t max, pgo_err *e) {
+  net_if_list *list = NULL;
+  int s = net_if_nameindex(&list);
+  if (s != SOCK_OK) return pgo_fail(s, e);
+  size_t count = 0;
+  s = net_if_nameindex_count(list, &count);
+  for (size_t i = 0; s == SOCK_OK && i < count && i < max; i++)
+    s = net_if_nameindex_get(list, i, &out[i]);
+  if (s != SOCK_OK) pgo_fail(s, e);
+  net_if_nameindex_free(list);
+  return s != SOCK_OK ? s : (int64_t)count;
+}
+
+/** version(): the library's version into buf, its length. */
+static inline int64_t pgo_version(char *buf, size_t buflen) {
+  const char *v = net_version();
+  size_t n = strlen(v);
+  if (n >= buflen) return SOCK_ERR_RANGE;
+  memcpy(buf, v, n + 1);
+  return (int64_t)n;
+}
+
+#endif /* POLYSOCK_GO_H */

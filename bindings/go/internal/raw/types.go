@@ -1,0 +1,62 @@
+package raw
+
+// The C structs the shims fill, as Go types of the same layout (checked by
+// LayoutMismatch). They hold no Go pointers, so cgo lets C write into them.
+
+// ErrBuf is pgo_err: a failure's status, errno and Python's message.
+type ErrBuf struct {
+	Status int32
+	Errno  int32
+	Msg    [248]byte
+}
+
+// SockAddress is sock_address.
+type SockAddress struct {
+	Family   int32
+	Host     [256]byte
+	Port     int32
+	Flowinfo uint32
+	ScopeID  uint32
+}
+
+// NewSock is pgo_newsock: a socket the Go layer takes over.
+type NewSock struct {
+	H       uint64
+	Fd      int32
+	_       int32
+	Timeout float64
+	Addr    SockAddress
+}
+
+// AddrInfo is net_addrinfo.
+type AddrInfo struct {
+	Family    int32
+	Type      int32
+	Proto     int32
+	Canonname [256]byte
+	Addr      SockAddress
+}
+
+// IfEntry is net_if_entry.
+type IfEntry struct {
+	Index uint32
+	Name  [64]byte
+}
+
+// Event is sock_event.
+type Event struct {
+	Handle   uint64
+	Events   uint32
+	_        uint32
+	UserData uint64
+}
+
+// CString is the text of a NUL-terminated buffer.
+func CString(b []byte) string {
+	for i, c := range b {
+		if c == 0 {
+			return string(b[:i])
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package polysock
+
+const raceEnabled = false
