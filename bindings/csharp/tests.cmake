@@ -1,0 +1,50 @@
+# The xunit suites (dotnet test, one ctest test per class), the dotnet format check and
+# the consumer check. No test gets LD_LIBRARY_PATH: the assembly finds its native
+# libraries in runtimes/linux-x64/native/ by itself.
+file(GLOB cs_test_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/test/Polysock.Tests/*.cs)
+set(test_project ${CMAKE_CURRENT_SOURCE_DIR}/test/Polysock.Tests/Polysock.Tests.csproj)
+set(test_dll ${cs_build}/dotnet/bin/Polysock.Tests/Release/net10.0/Polysock.Tests.dll)
+add_custom_command(OUTPUT ${cs_build}/tests.stamp
+  COMMAND ${dotnet} build ${test_project} -c Release ${dotnet_flags}
+  COMMAND ${CMAKE_COMMAND} -E touch ${cs_build}/tests.stamp
+  DEPENDS ${cs_test_sources} ${test_project} ${POLYSOCK_NUPKG} polysock_nupkg
+  COMMENT "C# tests"
+  VERBATIM)
+add_custom_target(polysock_csharp_tests ALL DEPENDS ${cs_build}/tests.stamp)
+
+set(cs_test_env
+  "LD_LIBRARY_PATH=unset:"
+  "POLYSOCK_VECTORS=set:${PROJECT_SOURCE_DIR}/tests/data/python_socket_vectors.json"
+  "DOTNET_CLI_TELEMETRY_OPTOUT=set:1" "DOTNET_NOLOGO=set:1")
+foreach(source IN LISTS cs_test_sources)
+  get_filename_component(class ${source} NAME_WE)
+  if(NOT class MATCHES "Tests$")
+    continue()
+  endif()
+  add_test(NAME csharp_${class}
+    COMMAND ${POLYSOCK_DOTNET} test ${test_dll} --filter FullyQualifiedName~Polysock.Tests.${class}.
+            --logger "console;verbosity=normal")
+  set_tests_properties(csharp_${class} PROPERTIES
+    TIMEOUT 240 ENVIRONMENT_MODIFICATION "${cs_test_env}" LABELS csharp)
+endforeach()
+
+# dotnet format on every project, in an intermediate tree and a package cache of its own
+# (tests may run beside it; the consumer restores the built package).
+add_test(NAME csharp_format
+  COMMAND ${CMAKE_COMMAND} -E env PolysockBuildDir=${cs_build} PolysockDotnetDir=${cs_build}/format
+          RestorePackagesPath=${cs_build}/format/packages RestoreAdditionalProjectSources=${package_dir}
+          DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+          sh -c "for p in \"$@\"; do ${POLYSOCK_DOTNET} format \"$p\" --verify-no-changes -v:minimal || exit 1; done" sh
+          ${CMAKE_CURRENT_SOURCE_DIR}/src/Polysock/Polysock.csproj ${test_project}
+          ${CMAKE_CURRENT_SOURCE_DIR}/consumer/EchoCheck/EchoCheck.csproj
+          ${PROJECT_SOURCE_DIR}/bench/csharp/PolysockBench.csproj)
+set_tests_properties(csharp_format PROPERTIES TIMEOUT 300 LABELS csharp)
+
+# The consumer: a console project of its own that restores Polysock.<version>.nupkg from
+# the package folder (PackageReference, no ProjectReference) and talks to the C echo server.
+if(TARGET echo_server)
+  add_test(NAME csharp_consumer_echo
+    COMMAND ${PROJECT_SOURCE_DIR}/tests/consumers/csharp.sh ${cs_build} ${PROJECT_VERSION} $<TARGET_FILE:echo_server>)
+  set_tests_properties(csharp_consumer_echo PROPERTIES
+    TIMEOUT 240 ENVIRONMENT_MODIFICATION "LD_LIBRARY_PATH=unset:" LABELS csharp)
+endif()
