@@ -42,6 +42,11 @@ isolated() {
 # JUnit fails the configure step; not under ASan, whose runtime would have to be
 # preloaded into the JVM (CI still runs every Java test in debug).
 java_flag() { if [ "$1" = debug ]; then echo -DPOLYSOCK_BUILD_JAVA=ON; else echo -DPOLYSOCK_BUILD_JAVA=OFF; fi; }
+# The C# binding likewise: built and tested in the debug preset, where a missing .NET SDK
+# or SWIG fails the configure step (its suites, dotnet format and the .nupkg consumer
+# check run under ctest there); not under the sanitizers (the .NET host would need
+# their runtimes preloaded).
+csharp_flag() { if [ "$1" = debug ]; then echo -DPOLYSOCK_BUILD_CSHARP=ON; else echo -DPOLYSOCK_BUILD_CSHARP=OFF; fi; }
 
 # Every C and C++ source of the project, for clang-format.
 sources() {
@@ -49,7 +54,7 @@ sources() {
 }
 
 build() {  # build PRESET
-  cmake --preset "$1" "$(java_flag "$1")" >/dev/null
+  cmake --preset "$1" "$(java_flag "$1")" "$(csharp_flag "$1")" >/dev/null
   cmake --build --preset "$1"
 }
 

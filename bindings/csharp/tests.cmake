@@ -29,10 +29,26 @@ foreach(source IN LISTS cs_test_sources)
 endforeach()
 
 # dotnet format on every project, in an intermediate tree and a package cache of its own
-# (tests may run beside it; the consumer restores the built package).
+# (tests may run beside it). Its restore must work offline (ctest may run in a network
+# namespace with loopback only): its sources are the built package folder, the machine's
+# package folder and the global packages folder that the build's restore filled.
+execute_process(COMMAND ${POLYSOCK_DOTNET} nuget locals global-packages --list
+  OUTPUT_VARIABLE global_packages_out ERROR_QUIET)
+string(REGEX REPLACE ".*global-packages: *([^\r\n]*).*" "\\1" global_packages "${global_packages_out}")
+set(format_config ${cs_build}/format-nuget.config)
+file(WRITE ${format_config} "<?xml version=\"1.0\" encoding=\"utf-8\"?>
+<configuration>
+  <packageSources>
+    <clear />
+    <add key=\"built\" value=\"${package_dir}\" />
+    <add key=\"local\" value=\"/opt/nuget/packages\" />
+    <add key=\"global\" value=\"${global_packages}\" />
+  </packageSources>
+</configuration>
+")
 add_test(NAME csharp_format
   COMMAND ${CMAKE_COMMAND} -E env PolysockBuildDir=${cs_build} PolysockDotnetDir=${cs_build}/format
-          RestorePackagesPath=${cs_build}/format/packages RestoreAdditionalProjectSources=${package_dir}
+          RestorePackagesPath=${cs_build}/format/packages RestoreConfigFile=${format_config}
           DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
           sh -c "for p in \"$@\"; do ${POLYSOCK_DOTNET} format \"$p\" --verify-no-changes -v:minimal || exit 1; done" sh
           ${CMAKE_CURRENT_SOURCE_DIR}/src/Polysock/Polysock.csproj ${test_project}

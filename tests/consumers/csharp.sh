@@ -23,11 +23,22 @@ done
 
 rm -rf "$work"
 mkdir -p "$work"
-# Restore from the package folder first, then the usual sources of bindings/csharp.
+# Restore only from the package folder (and the machine's one): offline, as under ctest
+# in a network namespace, into a fresh package cache.
+cat >"$work/nuget.config" <<CONFIG
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <clear />
+    <add key="built" value="$build/packages" />
+    <add key="local" value="/opt/nuget/packages" />
+  </packageSources>
+</configuration>
+CONFIG
 PolysockBuildDir=$build PolysockDotnetDir=$work/dotnet dotnet build \
   "$root/bindings/csharp/consumer/EchoCheck/EchoCheck.csproj" -c Release --disable-build-servers -nologo -v:minimal \
   -p:PolysockVersion="$version" -p:RestorePackagesPath="$work/packages" \
-  -p:RestoreAdditionalProjectSources="$build/packages" >"$work/build.log" 2>&1 ||
+  -p:RestoreConfigFile="$work/nuget.config" >"$work/build.log" 2>&1 ||
   { cat "$work/build.log" >&2; fail "the consumer did not build against ${package##*/}"; }
 [ -d "$work/packages/polysock/$version" ] || fail "Polysock $version was not restored from the package"
 app=$work/dotnet/bin/EchoCheck/Release/net10.0/EchoCheck.dll
