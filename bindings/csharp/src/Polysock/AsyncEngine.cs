@@ -82,6 +82,9 @@ namespace Polysock
             }
         }
 
+        /// <summary>A closed socket's state leaves the engine (the close unregistered it).</summary>
+        internal void Forget(AsyncState state) => _active.TryRemove(state.Id, out _);
+
         private unsafe void Run()
         {
             RawEvent* events = (RawEvent*)NativeMemory.Alloc(MaxEvents, (nuint)sizeof(RawEvent));
@@ -147,12 +150,11 @@ namespace Polysock
                 else
                 {
                     op.Node = (op.IsRead ? _reads : _writes).AddLast(op);
-                    error = AsyncEngine.Instance.SetInterest(this, Mask());
+                    error = AsyncEngine.Instance.SetInterest(this, Registered | Mask());
                     if (error != null)
                     {
                         op.Node.List!.Remove(op.Node);
                         op.Node = null;
-                        AsyncEngine.Instance.SetInterest(this, Mask());
                     }
                 }
             }
@@ -164,7 +166,7 @@ namespace Polysock
             }
             if (token.CanBeCanceled)
             {
-                op.Cancellation = token.UnsafeRegister(static (o, t) => ((AsyncOp)o!).Cancel(t), op);
+                op.Watch(token);
             }
         }
 
@@ -176,15 +178,26 @@ namespace Polysock
             lock (this)
             {
                 bool failed = (events & (AsyncEngine.EventError | AsyncEngine.EventHup)) != 0;
-                if ((events & AsyncEngine.EventRead) != 0 || failed)
+                bool readReady = (events & AsyncEngine.EventRead) != 0 || failed;
+                bool writeReady = (events & AsyncEngine.EventWrite) != 0 || failed;
+                // Read interest stays registered after the last read completes (no system
+                // call per operation in a request/response loop) until the socket is
+                // reported readable with no read waiting; write interest, which is nearly
+                // always ready, goes as soon as no write waits.
+                uint keep = Registered & ~AsyncEngine.EventWrite;
+                if (readReady && _reads.Count == 0)
+                {
+                    keep &= ~AsyncEngine.EventRead;
+                }
+                if (readReady)
                 {
                     Drain(_reads, done);
                 }
-                if ((events & AsyncEngine.EventWrite) != 0 || failed)
+                if (writeReady)
                 {
                     Drain(_writes, done);
                 }
-                Exception? error = AsyncEngine.Instance.SetInterest(this, Mask());
+                Exception? error = AsyncEngine.Instance.SetInterest(this, _closed ? 0 : keep | Mask());
                 if (error != null)
                 {
                     FailAll(error, done);
@@ -232,7 +245,7 @@ namespace Polysock
                 }
                 op.Node.List!.Remove(op.Node);
                 op.Node = null;
-                AsyncEngine.Instance.SetInterest(this, Mask());
+                AsyncEngine.Instance.SetInterest(this, Registered & ~(_writes.Count == 0 ? AsyncEngine.EventWrite : 0u));
                 return true;
             }
         }
@@ -244,10 +257,7 @@ namespace Polysock
             lock (this)
             {
                 _closed = true;
-                if (_reads.Count + _writes.Count == 0)
-                {
-                    return;
-                }
+                AsyncEngine.Instance.Forget(this);
                 Registered = 0; // closing the handle dropped it from the poller
                 foreach (LinkedList<AsyncOp> queue in new[] { _reads, _writes })
                 {
@@ -282,7 +292,40 @@ namespace Polysock
 
         internal LinkedListNode<AsyncOp>? Node { get; set; }
 
-        internal CancellationTokenRegistration Cancellation { get; set; }
+        private CancellationTokenRegistration _cancellation;
+        private bool _completed;
+
+        /// <summary>Cancels the operation when token is; a no-op once it completed.</summary>
+        internal void Watch(CancellationToken token)
+        {
+            CancellationTokenRegistration registration = token.UnsafeRegister(static (o, t) => ((AsyncOp)o!).Cancel(t), this);
+            bool done;
+            lock (this)
+            {
+                done = _completed;
+                if (!done)
+                {
+                    _cancellation = registration;
+                }
+            }
+            if (done)
+            {
+                registration.Unregister();
+            }
+        }
+
+        /// <summary>Drops the cancellation callback once the operation is over (never waits for it).</summary>
+        protected void StopWatching()
+        {
+            CancellationTokenRegistration registration;
+            lock (this)
+            {
+                _completed = true;
+                registration = _cancellation;
+                _cancellation = default;
+            }
+            registration.Unregister();
+        }
 
         /// <summary>One non-blocking attempt: true when the operation finished (result or error stored).</summary>
         internal abstract bool TryRun();
@@ -324,7 +367,7 @@ namespace Polysock
 
         internal override void Complete()
         {
-            Cancellation.Unregister();
+            StopWatching();
             if (_error != null)
             {
                 _source.TrySetException(_error);
@@ -339,6 +382,7 @@ namespace Polysock
         {
             if (Owner.AsyncStateOrNull?.Remove(this) == true)
             {
+                StopWatching();
                 _source.TrySetCanceled(token);
             }
         }

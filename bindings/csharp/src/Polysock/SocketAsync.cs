@@ -359,6 +359,19 @@ namespace Polysock
             {
                 Interlocked.CompareExchange(ref _connecting, null, twin);
                 twin.Dispose();
+                // The twin's non-blocking mode is a flag of the shared open file: give this
+                // socket its own mode back (blocking mode clears O_NONBLOCK again).
+                if (!_handle.IsClosed)
+                {
+                    try
+                    {
+                        SetTimeout(Errors.FromNative(_timeout));
+                    }
+                    catch (PolysockException)
+                    {
+                        // closed meanwhile: the connect's own outcome is what the caller sees
+                    }
+                }
             }
         }
 
