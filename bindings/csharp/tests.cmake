@@ -23,7 +23,7 @@ foreach(source IN LISTS cs_test_sources)
   endif()
   add_test(NAME csharp_${class}
     COMMAND ${POLYSOCK_DOTNET} test ${test_dll} --filter FullyQualifiedName~Polysock.Tests.${class}.
-            --logger "console;verbosity=normal")
+            --logger "console;verbosity=detailed")
   set_tests_properties(csharp_${class} PROPERTIES
     TIMEOUT 240 ENVIRONMENT_MODIFICATION "${cs_test_env}" LABELS csharp)
 endforeach()
@@ -38,8 +38,9 @@ add_test(NAME csharp_HostErrorsInIsolatedNetwork
 set_tests_properties(csharp_HostErrorsInIsolatedNetwork PROPERTIES
   TIMEOUT 120 SKIP_RETURN_CODE 77 ENVIRONMENT_MODIFICATION "${cs_test_env}" LABELS csharp)
 
-# dotnet format on every project, in an intermediate tree and a package cache of its own
-# (tests may run beside it). Its restore must work offline (ctest may run in a network
+# dotnet format on every project (Polysock.slnx: the library, the tests, the consumer and
+# the bench), in an intermediate tree and a package cache of its own (tests may run
+# beside it). Its restore must work offline (ctest may run in a network
 # namespace with loopback only): its sources are the built package folder, the machine's
 # package folder and the global packages folder that the build's restore filled.
 execute_process(COMMAND ${POLYSOCK_DOTNET} nuget locals global-packages --list
@@ -60,10 +61,7 @@ add_test(NAME csharp_format
   COMMAND ${CMAKE_COMMAND} -E env PolysockBuildDir=${cs_build} PolysockDotnetDir=${cs_build}/format
           RestorePackagesPath=${cs_build}/format/packages RestoreConfigFile=${format_config}
           DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-          sh -c "for p in \"$@\"; do ${POLYSOCK_DOTNET} format \"$p\" --verify-no-changes -v:minimal || exit 1; done" sh
-          ${CMAKE_CURRENT_SOURCE_DIR}/src/Polysock/Polysock.csproj ${test_project}
-          ${CMAKE_CURRENT_SOURCE_DIR}/consumer/EchoCheck/EchoCheck.csproj
-          ${PROJECT_SOURCE_DIR}/bench/csharp/PolysockBench.csproj)
+          ${POLYSOCK_DOTNET} format ${CMAKE_CURRENT_SOURCE_DIR}/Polysock.slnx --verify-no-changes -v:minimal)
 set_tests_properties(csharp_format PROPERTIES TIMEOUT 300 LABELS csharp)
 
 # The consumer: a console project of its own that restores Polysock.<version>.nupkg from

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
+using System.Threading.Tasks.Sources;
 using Polysock.Native;
 
 namespace Polysock
@@ -314,6 +315,16 @@ namespace Polysock
             }
         }
 
+        /// <summary>Clears the completion flag of a reused operation.</summary>
+        protected void ResetWatch()
+        {
+            lock (this)
+            {
+                _completed = false;
+                _cancellation = default;
+            }
+        }
+
         /// <summary>Drops the cancellation callback once the operation is over (never waits for it).</summary>
         protected void StopWatching()
         {
@@ -338,16 +349,35 @@ namespace Polysock
         internal abstract void Cancel(CancellationToken token);
     }
 
-    /// <summary>An operation with a result of type T, completed through a task source.</summary>
-    internal abstract class AsyncOp<T> : AsyncOp
+    /// <summary>
+    /// An operation with a result of type T: its own <see cref="IValueTaskSource{T}"/>
+    /// (continuations on the thread pool), so a waiting operation costs one object, and
+    /// a reusable one (<see cref="Reusable"/>) none once its socket has one.
+    /// </summary>
+    internal abstract class AsyncOp<T> : AsyncOp, IValueTaskSource<T>
     {
-        private readonly TaskCompletionSource<T> _source = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private ManualResetValueTaskSourceCore<T> _core = new() { RunContinuationsAsynchronously = true };
         private T _result = default!;
         private Exception? _error;
 
         protected AsyncOp(Socket owner, bool isRead) : base(owner, isRead) { }
 
-        internal ValueTask<T> Task => new(_source.Task);
+        internal ValueTask<T> Task => new(this, _core.Version);
+
+        /// <summary>True for an operation its socket keeps for the next one once its result was read.</summary>
+        protected virtual bool Reusable => false;
+
+        /// <summary>Called after the result was read, for a reusable operation.</summary>
+        protected virtual void Recycle() { }
+
+        /// <summary>Readies a reusable operation for another round.</summary>
+        protected void ResetForReuse()
+        {
+            _core.Reset();
+            _result = default!;
+            _error = null;
+            ResetWatch();
+        }
 
         /// <summary>One attempt: true when finished, with result or error set.</summary>
         protected abstract bool Attempt(out T result, out Exception? error);
@@ -365,16 +395,18 @@ namespace Polysock
 
         internal override void Fail(Exception error) => _error = error;
 
+        // Exactly one of Complete and Cancel publishes: the one that took the operation
+        // out of its queue (under the socket state's lock).
         internal override void Complete()
         {
             StopWatching();
             if (_error != null)
             {
-                _source.TrySetException(_error);
+                _core.SetException(_error);
             }
             else
             {
-                _source.TrySetResult(_result);
+                _core.SetResult(_result);
             }
         }
 
@@ -383,8 +415,28 @@ namespace Polysock
             if (Owner.AsyncStateOrNull?.Remove(this) == true)
             {
                 StopWatching();
-                _source.TrySetCanceled(token);
+                _core.SetException(new OperationCanceledException(token));
             }
         }
+
+        public T GetResult(short token)
+        {
+            try
+            {
+                return _core.GetResult(token);
+            }
+            finally
+            {
+                if (Reusable)
+                {
+                    Recycle();
+                }
+            }
+        }
+
+        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, token, flags);
     }
 }

@@ -223,7 +223,7 @@ namespace Polysock
             {
                 return Done(n, error);
             }
-            return Queue(new RecvOp(this, buffer, flags), cancellationToken);
+            return Queue(RentRecv(buffer, flags), cancellationToken);
         }
 
         /// <summary>recvfrom(bufsize) without blocking a thread.</summary>
@@ -424,15 +424,36 @@ namespace Polysock
 
         // ---- the operations ----
 
+        // One receive operation per socket is kept for the next receive that has to wait.
+        private RecvOp? _spareRecv;
+
+        private RecvOp RentRecv(Memory<byte> buffer, int flags)
+        {
+            RecvOp op = Interlocked.Exchange(ref _spareRecv, null) ?? new RecvOp(this);
+            op.Prepare(buffer, flags);
+            return op;
+        }
+
         private sealed class RecvOp : AsyncOp<int>
         {
-            private readonly Memory<byte> _buffer;
-            private readonly int _flags;
+            private Memory<byte> _buffer;
+            private int _flags;
 
-            internal RecvOp(Socket owner, Memory<byte> buffer, int flags) : base(owner, true)
+            internal RecvOp(Socket owner) : base(owner, true) { }
+
+            protected override bool Reusable => true;
+
+            internal void Prepare(Memory<byte> buffer, int flags)
             {
                 _buffer = buffer;
                 _flags = flags;
+            }
+
+            protected override void Recycle()
+            {
+                _buffer = default;
+                ResetForReuse();
+                Volatile.Write(ref Owner._spareRecv, this);
             }
 
             protected override bool Attempt(out int result, out Exception? error) => Owner.TryRecv(_buffer, _flags, out result, out error);

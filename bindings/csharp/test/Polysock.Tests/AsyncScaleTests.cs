@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading.Tasks;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Polysock.Tests
 {
@@ -9,6 +10,9 @@ namespace Polysock.Tests
     public class AsyncScaleTests
     {
         private const int Connections = 5000;
+        private readonly ITestOutputHelper _output;
+
+        public AsyncScaleTests(ITestOutputHelper output) => _output = output;
 
         [Fact]
         public async Task Five_thousand_pending_receives_keep_the_process_under_40_threads()
@@ -40,6 +44,7 @@ namespace Polysock.Tests
                     Assert.Equal(i, System.BitConverter.ToInt32(results[i]));
                 }
                 int after = Support.ThreadCount();
+                _output.WriteLine($"threads: {waiting} with {Connections} receives pending, {after} after they completed");
                 Assert.True(after < 40, $"{after} threads after {Connections} completions");
             }
             finally

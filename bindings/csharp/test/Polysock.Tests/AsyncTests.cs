@@ -108,6 +108,36 @@ namespace Polysock.Tests
         }
 
         [Fact]
+        public async Task Waiting_receives_one_after_another_with_cancellations_between()
+        {
+            (Socket client, Socket server) = Support.TcpPair();
+            using (client)
+            using (server)
+            {
+                var buffer = new byte[4];
+                for (int i = 0; i < 300; i++)
+                {
+                    if (i % 10 == 3)
+                    {
+                        using var cts = new CancellationTokenSource();
+                        ValueTask<int> cancelled = server.RecvIntoAsync(buffer, 0, cts.Token);
+                        cts.Cancel();
+                        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+                    }
+                    ValueTask<int> pending = server.RecvIntoAsync(buffer);
+                    client.SendAll(BitConverter.GetBytes(i));
+                    int n = 0;
+                    n += await pending.Within(10);
+                    while (n < 4)
+                    {
+                        n += await server.RecvIntoAsync(buffer.AsMemory(n)).Within(10);
+                    }
+                    Assert.Equal(i, BitConverter.ToInt32(buffer));
+                }
+            }
+        }
+
+        [Fact]
         public async Task Udp_recvfrom_and_sendto_asynchronously()
         {
             using var a = new Socket(Net.AF_INET, Net.SOCK_DGRAM);
