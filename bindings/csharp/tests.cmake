@@ -15,6 +15,8 @@ add_custom_target(polysock_csharp_tests ALL DEPENDS ${cs_build}/tests.stamp)
 set(cs_test_env
   "LD_LIBRARY_PATH=unset:"
   "POLYSOCK_VECTORS=set:${PROJECT_SOURCE_DIR}/tests/data/python_socket_vectors.json"
+  "POLYSOCK_HEADER=set:${PROJECT_SOURCE_DIR}/capi/include/polysock/polysock.h"
+  "POLYSOCK_CSHARP_SOURCES=set:${CMAKE_CURRENT_SOURCE_DIR}/src/Polysock"
   "DOTNET_CLI_TELEMETRY_OPTOUT=set:1" "DOTNET_NOLOGO=set:1")
 foreach(source IN LISTS cs_test_sources)
   get_filename_component(class ${source} NAME_WE)
