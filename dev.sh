@@ -47,6 +47,11 @@ java_flag() { if [ "$1" = debug ]; then echo -DPOLYSOCK_BUILD_JAVA=ON; else echo
 # where a missing go, gofmt or SWIG fails the configure step. Not under ASan/TSan: cgo
 # would link the sanitizer runtimes into the Go test binaries (go test -race is Go's own).
 go_flag() { if [ "$1" = debug ]; then echo -DPOLYSOCK_BUILD_GO=ON; else echo -DPOLYSOCK_BUILD_GO=OFF; fi; }
+# The C# binding likewise: built and tested in the debug preset, where a missing .NET SDK
+# or SWIG fails the configure step (its suites, dotnet format and the .nupkg consumer
+# check run under ctest there); not under the sanitizers (the .NET host would need
+# their runtimes preloaded).
+csharp_flag() { if [ "$1" = debug ]; then echo -DPOLYSOCK_BUILD_CSHARP=ON; else echo -DPOLYSOCK_BUILD_CSHARP=OFF; fi; }
 
 # Every C and C++ source of the project, for clang-format.
 sources() {
@@ -56,7 +61,7 @@ sources() {
 }
 
 build() {  # build PRESET
-  cmake --preset "$1" "$(java_flag "$1")" "$(go_flag "$1")" >/dev/null
+  cmake --preset "$1" "$(java_flag "$1")" "$(go_flag "$1")" "$(csharp_flag "$1")" >/dev/null
   cmake --build --preset "$1"
 }
 

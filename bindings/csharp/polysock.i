@@ -1,0 +1,123 @@
+/*
+ * SWIG interface of the raw C# layer: every function of polysock.h as the internal
+ * classes Polysock.Native.PolysockNative / PolysockNativePINVOKE (P/Invoke into
+ * libpolysock_csharp.so, the generated wrapper, which links libpolysock.so.1).
+ * The public API is the hand-written Polysock namespace on top.
+ *
+ * Rules kept here (see shared/spec/bindings.md, "Known pitfalls"):
+ * - every width is explicit: handles, pollers and uint64_t are ulong, size_t is nuint
+ *   (never SWIG's 32-bit uint), int64_t and long long are long; no SWIGWORDSIZE64;
+ * - buffers, structs and opaque lists are raw pointers (System.IntPtr): the
+ *   hand-written layer passes pinned spans and blittable structs without copying;
+ * - statuses come back as int; the hand-written layer turns a negative one into an
+ *   exception in one place (Polysock.Errors), reading sock_last_errno and
+ *   sock_last_error_message right after the failing call on the same thread.
+ */
+%module PolysockNative
+
+%{
+#include <stdint.h>
+#include <polysock/polysock.h>
+%}
+
+%include <stdint.i>
+%include <typemaps.i>
+
+%pragma(csharp) moduleclassmodifiers="internal static class"
+%pragma(csharp) imclassclassmodifiers="internal class"
+
+/* Macros and the status enum are not wrapped: constants come from net_constant_at(). */
+%rename("$ignore", regexmatch$name="^(SOCK|NET|POLYSOCK)_[A-Z]") "";
+%ignore sock_address;
+%ignore sock_event;
+%ignore net_addrinfo;
+%ignore net_if_entry;
+%ignore sock_status;
+
+/* ---- Widths ---- */
+
+%apply unsigned long long { sock_handle, sock_poller, uint64_t };
+%apply long long { int64_t };
+
+%typemap(ctype) size_t "size_t"
+%typemap(imtype) size_t "nuint"
+%typemap(cstype) size_t "nuint"
+%typemap(csin) size_t "$csinput"
+%typemap(in) size_t %{ $1 = $input; %}
+%typemap(out) size_t %{ $result = $1; %}
+%typemap(csout, excode=SWIGEXCODE) size_t { return $imcall; }
+
+/* ---- Scalar out-parameters: C# out arguments ---- */
+
+%apply int *OUTPUT { int *out, int *out_fd, int *out_family, int *out_type, int *out_proto,
+                     int *out_port };
+%apply double *OUTPUT { double *out };
+%apply long long *OUTPUT { long long *out, long long *out_value };
+%apply long long *OUTPUT { int64_t *out_sent };
+%apply unsigned long long *OUTPUT { sock_handle *out, sock_handle *out_conn, sock_handle *out_a,
+                                    sock_handle *out_b, sock_poller *out };
+%apply unsigned int *OUTPUT { unsigned int *out };
+
+%typemap(ctype) size_t * "size_t *"
+%typemap(imtype) size_t * "out nuint"
+%typemap(cstype) size_t * "out nuint"
+%typemap(csin) size_t * "out $csinput"
+%typemap(in) size_t * %{ $1 = ($1_ltype)$input; %}
+
+/* ---- Raw pointers: buffers, structs, opaque lists ---- */
+
+%define POLYSOCK_RAW(TYPE)
+%typemap(ctype) TYPE "void *"
+%typemap(imtype) TYPE "global::System.IntPtr"
+%typemap(cstype) TYPE "global::System.IntPtr"
+%typemap(csin) TYPE "$csinput"
+%typemap(in) TYPE %{ $1 = ($1_ltype)$input; %}
+%enddef
+POLYSOCK_RAW(void *)
+POLYSOCK_RAW(const void *)
+POLYSOCK_RAW(char *)
+POLYSOCK_RAW(unsigned char *)
+POLYSOCK_RAW(const unsigned char *)
+POLYSOCK_RAW(unsigned char out[4])
+POLYSOCK_RAW(sock_address *)
+POLYSOCK_RAW(const sock_address *)
+POLYSOCK_RAW(sock_event *)
+POLYSOCK_RAW(net_addrinfo *)
+POLYSOCK_RAW(net_if_entry *)
+POLYSOCK_RAW(net_hostent *)
+POLYSOCK_RAW(const net_hostent *)
+POLYSOCK_RAW(net_addrinfo_list *)
+POLYSOCK_RAW(const net_addrinfo_list *)
+POLYSOCK_RAW(net_if_list *)
+POLYSOCK_RAW(const net_if_list *)
+
+%define POLYSOCK_RAW_OUT(TYPE)
+%typemap(ctype) TYPE "void **"
+%typemap(imtype) TYPE "out global::System.IntPtr"
+%typemap(cstype) TYPE "out global::System.IntPtr"
+%typemap(csin) TYPE "out $csinput"
+%typemap(in) TYPE %{ $1 = ($1_ltype)$input; %}
+%enddef
+POLYSOCK_RAW_OUT(net_hostent **)
+POLYSOCK_RAW_OUT(net_addrinfo_list **)
+POLYSOCK_RAW_OUT(net_if_list **)
+POLYSOCK_RAW_OUT(const char **out_name)
+
+/* Static strings returned by the library (version, error message, status name):
+ * a pointer the hand-written layer decodes as UTF-8, so no string callback runs. */
+%define POLYSOCK_CSTRING_RESULT(NAME)
+%typemap(ctype) const char *NAME "const char *"
+%typemap(imtype) const char *NAME "global::System.IntPtr"
+%typemap(cstype) const char *NAME "global::System.IntPtr"
+%typemap(out) const char *NAME %{ $result = $1; %}
+%typemap(csout, excode=SWIGEXCODE) const char *NAME { return $imcall; }
+%enddef
+POLYSOCK_CSTRING_RESULT(net_version)
+POLYSOCK_CSTRING_RESULT(sock_last_error_message)
+POLYSOCK_CSTRING_RESULT(sock_strerror)
+
+/* Input strings (host names, paths, services): UTF-8, NULL for a C# null. */
+%typemap(imtype, inattributes="[global::System.Runtime.InteropServices.MarshalAs(global::System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)]") const char * "string"
+%typemap(cstype) const char * "string"
+
+%include "polysock/polysock.h"

@@ -1,0 +1,129 @@
+using System;
+using System.Runtime.InteropServices;
+using Polysock.Native;
+
+namespace Polysock
+{
+    /// <summary>
+    /// The one place where a status becomes an exception. It reads errno and the message
+    /// right after the failing call, on the same thread (a P/Invoke call never changes
+    /// threads, and nothing else calls the library in between).
+    /// </summary>
+    internal static class Errors
+    {
+        internal const int Ok = 0;
+        internal const int ErrOs = -1;
+        internal const int ErrTimeout = -2;
+        internal const int ErrGai = -3;
+        internal const int ErrHost = -4;
+        internal const int ErrValue = -5;
+        internal const int ErrNomem = -6;
+        internal const int ErrRange = -7;
+
+        /// <summary>Throws the exception of a negative status; returns a non-negative one.</summary>
+        internal static int Check(int status)
+        {
+            if (status < 0)
+            {
+                throw Capture(status);
+            }
+            return status;
+        }
+
+        /// <summary>The exception of a failed call, read at once from this thread's error record.</summary>
+        internal static Exception Capture(int status)
+        {
+            int errno = PolysockNative.sock_last_errno();
+            string message = Marshal.PtrToStringUTF8(PolysockNative.sock_last_error_message()) ?? "";
+            return Make(status, errno, message);
+        }
+
+        internal static Exception Make(int status, int errno, string message)
+        {
+            switch (status)
+            {
+                case ErrTimeout:
+                    return new SocketTimeoutException(message);
+                case ErrGai:
+                    return new GaiException(errno, message);
+                case ErrHost:
+                    return new HostException(errno, message);
+                case ErrValue:
+                case ErrRange:
+                    return new ArgumentException(message);
+                case ErrNomem:
+                    return new InsufficientMemoryException(message);
+                default:
+                    return OsError(errno, message);
+            }
+        }
+
+        /// <summary>The OSError subclass Python would raise for errno.</summary>
+        internal static PolysockException OsError(int errno, string message)
+        {
+            if (errno == 0)
+            {
+                return new PolysockException(errno, message);
+            }
+            if (errno == Net.EAGAIN || errno == Net.EWOULDBLOCK || errno == Net.EALREADY || errno == Net.EINPROGRESS)
+            {
+                return new BlockingIOException(errno, message);
+            }
+            if (errno == Net.EPIPE)
+            {
+                return new BrokenPipeException(errno, message);
+            }
+            if (errno == Net.ECONNABORTED)
+            {
+                return new ConnectionAbortedException(errno, message);
+            }
+            if (errno == Net.ECONNREFUSED)
+            {
+                return new ConnectionRefusedException(errno, message);
+            }
+            if (errno == Net.ECONNRESET)
+            {
+                return new ConnectionResetException(errno, message);
+            }
+            if (errno == Net.EACCES || errno == Net.EPERM)
+            {
+                return new PermissionDeniedException(errno, message);
+            }
+            if (errno == Net.EINTR)
+            {
+                return new InterruptedException(errno, message);
+            }
+            return new PolysockException(errno, message);
+        }
+
+        /// <summary>True for the error of a call that would block (EAGAIN / EWOULDBLOCK).</summary>
+        internal static bool WouldBlock(int status)
+        {
+            if (status != ErrOs)
+            {
+                return false;
+            }
+            int errno = PolysockNative.sock_last_errno();
+            return errno == Net.EAGAIN || errno == Net.EWOULDBLOCK;
+        }
+
+        /// <summary>Python's ValueError for a bad timeout, before it reaches C (where -1.0 means None).</summary>
+        internal static double Timeout(double? seconds)
+        {
+            if (seconds is null)
+            {
+                return -1.0; // SOCK_TIMEOUT_NONE
+            }
+            double s = seconds.Value;
+            if (s < 0)
+            {
+                throw new ArgumentException("Timeout value out of range");
+            }
+            return s;
+        }
+
+        internal static double Timeout(TimeSpan? timeout) => Timeout(timeout?.TotalSeconds);
+
+        internal static double? FromNative(double seconds) => seconds < 0 ? null : seconds;
+    }
+}

@@ -1,0 +1,111 @@
+using System;
+using System.IO;
+
+namespace Polysock
+{
+    /// <summary>
+    /// Python's <c>OSError</c>: a failed system call. <see cref="Errno"/> is errno (0 if
+    /// the failure had none) and <see cref="Exception.Message"/> Python's text, e.g.
+    /// <c>[Errno 111] Connection refused</c>. Subclasses mirror Python's OSError
+    /// subclasses (<see cref="ConnectionRefusedException"/> for ConnectionRefusedError, ...).
+    /// </summary>
+    public class PolysockException : IOException
+    {
+        /// <summary>A new error with errno and Python's message.</summary>
+        public PolysockException(int errno, string message) : base(message)
+        {
+            Errno = errno;
+            HResult = errno;
+        }
+
+        /// <summary>errno (for <see cref="GaiException"/> the EAI code, for <see cref="HostException"/> h_errno).</summary>
+        public int Errno { get; }
+    }
+
+    /// <summary>Python's <c>BlockingIOError</c>: EAGAIN, EALREADY, EINPROGRESS.</summary>
+    public class BlockingIOException : PolysockException
+    {
+        /// <summary>A new error with errno and Python's message.</summary>
+        public BlockingIOException(int errno, string message) : base(errno, message) { }
+    }
+
+    /// <summary>Python's <c>ConnectionError</c>, the base of the four below.</summary>
+    public class ConnectionException : PolysockException
+    {
+        /// <summary>A new error with errno and Python's message.</summary>
+        public ConnectionException(int errno, string message) : base(errno, message) { }
+    }
+
+    /// <summary>Python's <c>BrokenPipeError</c>: EPIPE, ESHUTDOWN.</summary>
+    public class BrokenPipeException : ConnectionException
+    {
+        /// <summary>A new error with errno and Python's message.</summary>
+        public BrokenPipeException(int errno, string message) : base(errno, message) { }
+    }
+
+    /// <summary>Python's <c>ConnectionAbortedError</c>: ECONNABORTED.</summary>
+    public class ConnectionAbortedException : ConnectionException
+    {
+        /// <summary>A new error with errno and Python's message.</summary>
+        public ConnectionAbortedException(int errno, string message) : base(errno, message) { }
+    }
+
+    /// <summary>Python's <c>ConnectionRefusedError</c>: ECONNREFUSED.</summary>
+    public class ConnectionRefusedException : ConnectionException
+    {
+        /// <summary>A new error with errno and Python's message.</summary>
+        public ConnectionRefusedException(int errno, string message) : base(errno, message) { }
+    }
+
+    /// <summary>Python's <c>ConnectionResetError</c>: ECONNRESET.</summary>
+    public class ConnectionResetException : ConnectionException
+    {
+        /// <summary>A new error with errno and Python's message.</summary>
+        public ConnectionResetException(int errno, string message) : base(errno, message) { }
+    }
+
+    /// <summary>Python's <c>PermissionError</c>: EACCES, EPERM.</summary>
+    public class PermissionDeniedException : PolysockException
+    {
+        /// <summary>A new error with errno and Python's message.</summary>
+        public PermissionDeniedException(int errno, string message) : base(errno, message) { }
+    }
+
+    /// <summary>Python's <c>InterruptedError</c>: EINTR.</summary>
+    public class InterruptedException : PolysockException
+    {
+        /// <summary>A new error with errno and Python's message.</summary>
+        public InterruptedException(int errno, string message) : base(errno, message) { }
+    }
+
+    /// <summary>Python's <c>socket.gaierror</c>: a resolver failure; <see cref="EaiCode"/> is the EAI_* code.</summary>
+    public class GaiException : PolysockException
+    {
+        /// <summary>A new error with the EAI code and Python's message.</summary>
+        public GaiException(int eaiCode, string message) : base(eaiCode, message) { }
+
+        /// <summary>The EAI_* code (compare with <c>Net.EAI_NONAME</c>, ...).</summary>
+        public int EaiCode => Errno;
+    }
+
+    /// <summary>Python's <c>socket.herror</c>: a host lookup failure with h_errno.</summary>
+    public class HostException : PolysockException
+    {
+        /// <summary>A new error with h_errno and Python's message.</summary>
+        public HostException(int hErrno, string message) : base(hErrno, message) { }
+    }
+
+    /// <summary>
+    /// Python's <c>socket.timeout</c> (<c>TimeoutError</c>): the socket's timeout ran
+    /// out. A <see cref="TimeoutException"/>, so <c>catch (TimeoutException)</c> works;
+    /// Python's message is "timed out".
+    /// </summary>
+    public class SocketTimeoutException : TimeoutException
+    {
+        /// <summary>A new timeout with Python's message.</summary>
+        public SocketTimeoutException(string message) : base(message) { }
+
+        /// <summary>Always 0, as Python's <c>socket.timeout</c>.</summary>
+        public int Errno { get; }
+    }
+}

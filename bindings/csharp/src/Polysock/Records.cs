@@ -1,0 +1,100 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Polysock
+{
+    /// <summary>
+    /// A socket address, as Python's address tuples: (host, port) for AF_INET, (host,
+    /// port, flowinfo, scope_id) for AF_INET6, the path for AF_UNIX ("@name" if abstract).
+    /// </summary>
+    public sealed record SocketAddress(int Family, string Host, int Port, uint FlowInfo = 0, uint ScopeId = 0)
+    {
+        /// <inheritdoc/>
+        public override string ToString() =>
+            Family == Net.AF_UNIX ? Host : Family == Net.AF_INET6 ? $"('{Host}', {Port}, {FlowInfo}, {ScopeId})" : $"('{Host}', {Port})";
+
+        internal static unsafe SocketAddress FromRaw(in RawAddress raw)
+        {
+            fixed (byte* host = raw.Host)
+            {
+                return new SocketAddress(raw.Family, Text.Decode(host, 256), raw.Port, raw.FlowInfo, raw.ScopeId);
+            }
+        }
+
+        internal unsafe RawAddress ToRaw()
+        {
+            var raw = new RawAddress { Family = Family, Port = Port, FlowInfo = FlowInfo, ScopeId = ScopeId };
+            int n = Encoding.UTF8.GetByteCount(Host);
+            if (n > 255)
+            {
+                throw new ArgumentException("host name too long");
+            }
+            Encoding.UTF8.GetBytes(Host, new Span<byte>(raw.Host, 255));
+            return raw;
+        }
+    }
+
+    /// <summary>One getaddrinfo() result: Python's (family, type, proto, canonname, sockaddr).</summary>
+    public sealed record AddrInfo(int Family, int Type, int Proto, string CanonName, SocketAddress Address);
+
+    /// <summary>A host entry: Python's (hostname, aliaslist, ipaddrlist).</summary>
+    public sealed record HostEntry(string Name, IReadOnlyList<string> Aliases, IReadOnlyList<string> Addresses);
+
+    /// <summary>One network interface: Python's (index, name).</summary>
+    public sealed record NetInterface(uint Index, string Name);
+
+    /// <summary>getnameinfo()'s (host, port) result.</summary>
+    public sealed record NameInfo(string Host, string Service);
+
+    /// <summary>The C ABI's sock_address (blittable).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct RawAddress
+    {
+        public int Family;
+        public fixed byte Host[256];
+        public int Port;
+        public uint FlowInfo;
+        public uint ScopeId;
+    }
+
+    /// <summary>The C ABI's net_addrinfo (blittable).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct RawAddrInfo
+    {
+        public int Family;
+        public int Type;
+        public int Proto;
+        public fixed byte CanonName[256];
+        public RawAddress Address;
+    }
+
+    /// <summary>The C ABI's net_if_entry (blittable).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct RawInterface
+    {
+        public uint Index;
+        public fixed byte Name[64];
+    }
+
+    /// <summary>The C ABI's sock_event (blittable).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct RawEvent
+    {
+        public ulong Handle;
+        public uint Events;
+        public ulong UserData;
+    }
+
+    internal static class Text
+    {
+        /// <summary>A NUL-terminated UTF-8 string of at most max bytes.</summary>
+        internal static unsafe string Decode(byte* s, int max)
+        {
+            var span = new ReadOnlySpan<byte>(s, max);
+            int end = span.IndexOf((byte)0);
+            return Encoding.UTF8.GetString(end < 0 ? span : span[..end]);
+        }
+    }
+}

@@ -1,0 +1,631 @@
+using System;
+using System.Buffers;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+using Polysock.Native;
+
+namespace Polysock
+{
+    /// <summary>
+    /// Python's <c>socket.socket</c>: every method of the C ABI's socket object under
+    /// Python's names in .NET casing. Thread-safe; <see cref="Dispose"/> (or
+    /// <see cref="Close"/>) from another thread wakes a blocked call with EBADF and fails
+    /// pending async operations with the same error. A socket dropped without Dispose is
+    /// closed by its <see cref="SocketHandle"/>'s finaliser.
+    /// </summary>
+    public sealed partial class Socket : IDisposable
+    {
+        private readonly SocketHandle _handle;
+        // The timeout in the C ABI's spelling (-1.0: blocking), kept in step by SetTimeout
+        // and SetBlocking: the async engine reads it to choose how to make an attempt.
+        private double _timeout;
+
+        /// <summary>socket(family, type, proto): a new socket in the module default timeout mode.</summary>
+        public Socket(int family, int type, int proto = 0)
+        {
+            Errors.Check(PolysockNative.sock_create(family, type, proto, out ulong h));
+            _handle = new SocketHandle(h);
+            _timeout = ReadTimeout();
+        }
+
+        /// <summary>socket(AF_INET, SOCK_STREAM).</summary>
+        public Socket() : this(Net.AF_INET, Net.SOCK_STREAM) { }
+
+        internal Socket(ulong handle)
+        {
+            _handle = new SocketHandle(handle);
+            _timeout = ReadTimeout();
+        }
+
+        /// <summary>The SafeHandle that owns the native handle.</summary>
+        public SocketHandle Handle => _handle;
+
+        /// <summary>The address family (Python's <c>family</c>).</summary>
+        public int Family => Info().Family;
+
+        /// <summary>The socket type without NONBLOCK/CLOEXEC flags (Python's <c>type</c>).</summary>
+        public int Type => Info().Type;
+
+        /// <summary>The protocol (Python's <c>proto</c>).</summary>
+        public int Proto => Info().Proto;
+
+        // ---- handle references: the finaliser can never run during a call ----
+
+        internal ulong AddRef(out bool added)
+        {
+            added = false;
+            if (!_handle.IsClosed)
+            {
+                try
+                {
+                    _handle.DangerousAddRef(ref added);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Closed meanwhile: the stale handle gives the C ABI's EBADF error.
+                }
+            }
+            return _handle.Value;
+        }
+
+        internal void Release(bool added)
+        {
+            if (added)
+            {
+                _handle.DangerousRelease();
+            }
+        }
+
+        // One native byte that never moves: the pointer passed for an empty buffer (a
+        // fixed empty span is NULL, which the C ABI rejects as bad input).
+        private static readonly unsafe IntPtr s_empty = (IntPtr)NativeMemory.AllocZeroed(1);
+
+        internal static unsafe IntPtr Ptr(byte* p) => p == null ? s_empty : (IntPtr)p;
+
+        private (int Family, int Type, int Proto) Info()
+        {
+            ulong h = AddRef(out bool added);
+            try
+            {
+                Errors.Check(PolysockNative.sock_info(h, out int family, out int type, out int proto));
+                return (family, type, proto);
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        private double ReadTimeout()
+        {
+            ulong h = AddRef(out bool added);
+            try
+            {
+                Errors.Check(PolysockNative.sock_gettimeout(h, out double t));
+                return t;
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        // ---- lifetime ----
+
+        /// <summary>close(): closes the socket now; closing twice is fine.</summary>
+        public void Close() => Dispose();
+
+        /// <summary>Closes the socket: blocked calls wake with EBADF, pending async operations fail with EBADF.</summary>
+        public void Dispose()
+        {
+            try
+            {
+                _handle.CloseNative();
+            }
+            finally
+            {
+                _handle.Dispose();
+                AbortAsync();
+            }
+        }
+
+        /// <summary>detach(): gives up the descriptor without closing it (-1 if closed already).</summary>
+        public int Detach()
+        {
+            if (!_handle.Forget())
+            {
+                return -1;
+            }
+            Errors.Check(PolysockNative.sock_detach(_handle.Value, out int fd));
+            _handle.Dispose();
+            AbortAsync();
+            return fd;
+        }
+
+        /// <summary>dup(): a new socket on a duplicate descriptor.</summary>
+        public Socket Dup()
+        {
+            ulong h = AddRef(out bool added);
+            try
+            {
+                Errors.Check(PolysockNative.sock_dup(h, out ulong copy));
+                return new Socket(copy);
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        /// <summary>fileno(): the descriptor, or -1 once closed.</summary>
+        public int Fileno()
+        {
+            ulong h = AddRef(out bool added);
+            try
+            {
+                Errors.Check(PolysockNative.sock_fileno(h, out int fd));
+                return fd;
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        // ---- addresses and connections ----
+
+        /// <summary>bind((host, port)); for AF_UNIX host is the path ("@name" abstract, "" autobind) and port 0.</summary>
+        public void Bind(string host, int port = 0)
+        {
+            ArgumentNullException.ThrowIfNull(host);
+            ulong h = AddRef(out bool added);
+            try
+            {
+                Errors.Check(PolysockNative.sock_bind(h, host, port));
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        /// <summary>listen(backlog); without a backlog, Python's default min(SOMAXCONN, 128).</summary>
+        public void Listen(int backlog = -1)
+        {
+            ulong h = AddRef(out bool added);
+            try
+            {
+                Errors.Check(PolysockNative.sock_listen(h, backlog));
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        /// <summary>accept(): the new connection (in the module default timeout) and its peer's address.</summary>
+        public unsafe (Socket Connection, SocketAddress Address) Accept()
+        {
+            ulong h = AddRef(out bool added);
+            try
+            {
+                RawAddress raw;
+                Errors.Check(PolysockNative.sock_accept(h, out ulong conn, (IntPtr)(&raw)));
+                return (new Socket(conn), SocketAddress.FromRaw(raw));
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        /// <summary>connect((host, port)).</summary>
+        public void Connect(string host, int port = 0)
+        {
+            ArgumentNullException.ThrowIfNull(host);
+            ulong h = AddRef(out bool added);
+            try
+            {
+                Errors.Check(PolysockNative.sock_connect(h, host, port));
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        /// <summary>connect_ex((host, port)): 0 or an errno value instead of an exception.</summary>
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "Python's name")]
+        public int ConnectEx(string host, int port = 0)
+        {
+            ArgumentNullException.ThrowIfNull(host);
+            ulong h = AddRef(out bool added);
+            try
+            {
+                return Errors.Check(PolysockNative.sock_connect_ex(h, host, port));
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        /// <summary>getsockname(): the local address.</summary>
+        public unsafe SocketAddress GetSockName()
+        {
+            ulong h = AddRef(out bool added);
+            try
+            {
+                RawAddress raw;
+                Errors.Check(PolysockNative.sock_getsockname(h, (IntPtr)(&raw)));
+                return SocketAddress.FromRaw(raw);
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        /// <summary>getpeername(): the remote address.</summary>
+        public unsafe SocketAddress GetPeerName()
+        {
+            ulong h = AddRef(out bool added);
+            try
+            {
+                RawAddress raw;
+                Errors.Check(PolysockNative.sock_getpeername(h, (IntPtr)(&raw)));
+                return SocketAddress.FromRaw(raw);
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        /// <summary>shutdown(how): Net.SHUT_RD, SHUT_WR or SHUT_RDWR.</summary>
+        public void Shutdown(int how)
+        {
+            ulong h = AddRef(out bool added);
+            try
+            {
+                Errors.Check(PolysockNative.sock_shutdown(h, how));
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        // ---- receiving ----
+
+        /// <summary>recv(bufsize, flags): up to bufsize bytes; empty at orderly shutdown.</summary>
+        public byte[] Recv(int bufsize, int flags = 0)
+        {
+            if (bufsize < 0)
+            {
+                throw new ArgumentException("negative buffersize in recv");
+            }
+            byte[] data = new byte[bufsize];
+            int n = RecvInto(data.AsSpan(), flags);
+            if (n < bufsize)
+            {
+                Array.Resize(ref data, n);
+            }
+            return data;
+        }
+
+        /// <summary>recv_into(buffer, nbytes, flags) on a region of an array.</summary>
+        public int RecvInto(byte[] buffer, int offset, int count, int flags = 0) =>
+            RecvInto(buffer.AsSpan(offset, count), flags);
+
+        /// <summary>recv_into(buffer, flags): into the caller's memory, no copy; 0 at orderly shutdown.</summary>
+        public unsafe int RecvInto(Span<byte> buffer, int flags = 0)
+        {
+            ulong h = AddRef(out bool added);
+            try
+            {
+                fixed (byte* p = buffer)
+                {
+                    int st = PolysockNative.sock_recv(h, Ptr(p), (nuint)buffer.Length, flags, out nuint n);
+                    if (st < 0)
+                    {
+                        throw Errors.Capture(st);
+                    }
+                    return (int)n;
+                }
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        /// <summary>recvfrom(bufsize, flags): the data and the sender's address.</summary>
+        public (byte[] Data, SocketAddress Address) RecvFrom(int bufsize, int flags = 0)
+        {
+            if (bufsize < 0)
+            {
+                throw new ArgumentException("negative buffersize in recvfrom");
+            }
+            byte[] data = new byte[bufsize];
+            (int n, SocketAddress address) = RecvFromInto(data.AsSpan(), flags);
+            if (n < bufsize)
+            {
+                Array.Resize(ref data, n);
+            }
+            return (data, address);
+        }
+
+        /// <summary>recvfrom_into(buffer, flags): bytes received and the sender's address.</summary>
+        public unsafe (int Count, SocketAddress Address) RecvFromInto(Span<byte> buffer, int flags = 0)
+        {
+            ulong h = AddRef(out bool added);
+            try
+            {
+                RawAddress raw;
+                fixed (byte* p = buffer)
+                {
+                    int st = PolysockNative.sock_recvfrom(h, Ptr(p), (nuint)buffer.Length, flags, out nuint n, (IntPtr)(&raw));
+                    if (st < 0)
+                    {
+                        throw Errors.Capture(st);
+                    }
+                    return ((int)n, SocketAddress.FromRaw(raw));
+                }
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        // ---- sending ----
+
+        /// <summary>send(data, flags) on a region of an array: how many bytes went.</summary>
+        public int Send(byte[] buffer, int offset, int count, int flags = 0) =>
+            Send(new ReadOnlySpan<byte>(buffer, offset, count), flags);
+
+        /// <summary>send(data, flags): sends some of data, no copy; how many bytes went.</summary>
+        public unsafe int Send(ReadOnlySpan<byte> data, int flags = 0)
+        {
+            ulong h = AddRef(out bool added);
+            try
+            {
+                fixed (byte* p = data)
+                {
+                    int st = PolysockNative.sock_send(h, Ptr(p), (nuint)data.Length, flags, out nuint n);
+                    if (st < 0)
+                    {
+                        throw Errors.Capture(st);
+                    }
+                    return (int)n;
+                }
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        /// <summary>sendall(data, flags) on a region of an array.</summary>
+        public void SendAll(byte[] buffer, int offset, int count, int flags = 0) =>
+            SendAll(new ReadOnlySpan<byte>(buffer, offset, count), flags);
+
+        /// <summary>sendall(data, flags): all of data, one operation under one deadline.</summary>
+        public unsafe void SendAll(ReadOnlySpan<byte> data, int flags = 0)
+        {
+            ulong h = AddRef(out bool added);
+            try
+            {
+                fixed (byte* p = data)
+                {
+                    int st = PolysockNative.sock_sendall(h, Ptr(p), (nuint)data.Length, flags, out nuint _);
+                    if (st < 0)
+                    {
+                        throw Errors.Capture(st);
+                    }
+                }
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        /// <summary>sendto(data, flags, (host, port)): one datagram.</summary>
+        public unsafe int SendTo(ReadOnlySpan<byte> data, string host, int port, int flags = 0)
+        {
+            ArgumentNullException.ThrowIfNull(host);
+            ulong h = AddRef(out bool added);
+            try
+            {
+                fixed (byte* p = data)
+                {
+                    int st = PolysockNative.sock_sendto(h, Ptr(p), (nuint)data.Length, flags, host, port, out nuint n);
+                    if (st < 0)
+                    {
+                        throw Errors.Capture(st);
+                    }
+                    return (int)n;
+                }
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        /// <summary>sendto(data, (host, port)) to an address.</summary>
+        public int SendTo(ReadOnlySpan<byte> data, SocketAddress address, int flags = 0)
+        {
+            ArgumentNullException.ThrowIfNull(address);
+            return SendTo(data, address.Host, address.Port, flags);
+        }
+
+        /// <summary>
+        /// sendfile(file, offset, count): count bytes (0: to the end) of the file from offset;
+        /// the file position ends at offset + the bytes sent. Returns the bytes sent.
+        /// </summary>
+        public long SendFile(FileStream file, long offset = 0, long count = 0)
+        {
+            ArgumentNullException.ThrowIfNull(file);
+            bool fileAdded = false;
+            ulong h = AddRef(out bool added);
+            try
+            {
+                file.SafeFileHandle.DangerousAddRef(ref fileAdded);
+                int fd = (int)file.SafeFileHandle.DangerousGetHandle();
+                Errors.Check(PolysockNative.sock_sendfile(h, fd, offset, count, out long sent));
+                file.Seek(offset + sent, SeekOrigin.Begin);
+                return sent;
+            }
+            finally
+            {
+                if (fileAdded)
+                {
+                    file.SafeFileHandle.DangerousRelease();
+                }
+                Release(added);
+            }
+        }
+
+        // ---- modes and options ----
+
+        /// <summary>settimeout(seconds): null blocks (Python's None), 0 is non-blocking, a positive value a deadline per operation.</summary>
+        public void SetTimeout(double? seconds)
+        {
+            double t = Errors.Timeout(seconds);
+            ulong h = AddRef(out bool added);
+            try
+            {
+                Errors.Check(PolysockNative.sock_settimeout(h, t));
+                _timeout = t;
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        /// <summary>settimeout as a TimeSpan (a negative one is an ArgumentException).</summary>
+        public void SetTimeout(TimeSpan timeout) => SetTimeout(timeout.TotalSeconds);
+
+        /// <summary>gettimeout(): seconds, or null in blocking mode.</summary>
+        public double? GetTimeout() => Errors.FromNative(ReadTimeout());
+
+        /// <summary>The timeout as a property (null: blocking).</summary>
+        public double? Timeout
+        {
+            get => GetTimeout();
+            set => SetTimeout(value);
+        }
+
+        /// <summary>setblocking(flag): true is settimeout(None), false settimeout(0).</summary>
+        public void SetBlocking(bool flag)
+        {
+            ulong h = AddRef(out bool added);
+            try
+            {
+                Errors.Check(PolysockNative.sock_setblocking(h, flag ? 1 : 0));
+                _timeout = flag ? -1.0 : 0.0;
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        /// <summary>getblocking(): false only when the timeout is 0.</summary>
+        public bool GetBlocking()
+        {
+            ulong h = AddRef(out bool added);
+            try
+            {
+                Errors.Check(PolysockNative.sock_getblocking(h, out int flag));
+                return flag != 0;
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        /// <summary>setsockopt(level, opt, int value).</summary>
+        public void SetSockOpt(int level, int option, int value)
+        {
+            ulong h = AddRef(out bool added);
+            try
+            {
+                Errors.Check(PolysockNative.sock_setsockopt(h, level, option, value));
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        /// <summary>setsockopt(level, opt, bytes): the raw option value.</summary>
+        public unsafe void SetSockOpt(int level, int option, ReadOnlySpan<byte> value)
+        {
+            ulong h = AddRef(out bool added);
+            try
+            {
+                fixed (byte* p = value)
+                {
+                    Errors.Check(PolysockNative.sock_setsockopt_bytes(h, level, option, Ptr(p), (nuint)value.Length));
+                }
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        /// <summary>getsockopt(level, opt): an integer option.</summary>
+        public int GetSockOpt(int level, int option)
+        {
+            ulong h = AddRef(out bool added);
+            try
+            {
+                Errors.Check(PolysockNative.sock_getsockopt(h, level, option, out int value));
+                return value;
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        /// <summary>getsockopt(level, opt, buflen): the raw option value (buflen 1..1024).</summary>
+        public unsafe byte[] GetSockOpt(int level, int option, int buflen)
+        {
+            if (buflen < 0)
+            {
+                throw new ArgumentException("getsockopt buflen out of range");
+            }
+            byte[] buffer = new byte[buflen];
+            ulong h = AddRef(out bool added);
+            try
+            {
+                fixed (byte* p = buffer)
+                {
+                    Errors.Check(PolysockNative.sock_getsockopt_bytes(h, level, option, Ptr(p), (nuint)buflen, out nuint len));
+                    Array.Resize(ref buffer, (int)len);
+                    return buffer;
+                }
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        /// <summary>makefile(): a <see cref="Stream"/> over this connected socket (which it does not own unless told).</summary>
+        public SocketStream MakeFile(bool ownsSocket = false) => new SocketStream(this, ownsSocket);
+
+        /// <inheritdoc/>
+        public override string ToString() => $"<polysock.Socket handle={_handle.Value}>";
+    }
+}
