@@ -3,7 +3,11 @@
 // in JNI_OnLoad, with the class loader that loaded org.polysock.
 #include "polysock_java.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -18,6 +22,23 @@ struct CachedClass {
 };
 
 CachedClass polysock_exception{"org/polysock/PolysockException", "(ILjava/lang/String;)V"};
+// Python's OSError subclasses, chosen by errno as CPython does (see os_error_class).
+#define POLYSOCK_OS_ERROR(NAME) CachedClass NAME{"org/polysock/" #NAME, "(ILjava/lang/String;)V"};
+POLYSOCK_OS_ERROR(BlockingIOException)
+POLYSOCK_OS_ERROR(ChildProcessException)
+POLYSOCK_OS_ERROR(BrokenPipeException)
+POLYSOCK_OS_ERROR(ConnectionAbortedException)
+POLYSOCK_OS_ERROR(ConnectionRefusedException)
+POLYSOCK_OS_ERROR(ConnectionResetException)
+POLYSOCK_OS_ERROR(FileExistsException)
+POLYSOCK_OS_ERROR(EntryNotFoundException)
+POLYSOCK_OS_ERROR(InterruptedCallException)
+POLYSOCK_OS_ERROR(IsADirectoryException)
+POLYSOCK_OS_ERROR(NotADirectoryException)
+POLYSOCK_OS_ERROR(PermissionException)
+POLYSOCK_OS_ERROR(ProcessLookupException)
+POLYSOCK_OS_ERROR(TimedOutException)
+#undef POLYSOCK_OS_ERROR
 CachedClass gai_exception{"org/polysock/GaiException", "(ILjava/lang/String;)V"};
 CachedClass host_exception{"org/polysock/HostException", "(ILjava/lang/String;)V"};
 CachedClass timeout_exception{"org/polysock/PolysockTimeoutException", "(Ljava/lang/String;)V"};
@@ -31,10 +52,31 @@ CachedClass string_class{"java/lang/String", "([BLjava/lang/String;)V"};
 CachedClass file_descriptor{"java/io/FileDescriptor", nullptr};
 jfieldID file_descriptor_fd = nullptr;
 
-CachedClass *const all_classes[] = {&polysock_exception, &gai_exception,      &host_exception,
-                                    &timeout_exception,  &argument_exception, &memory_error,
-                                    &socket_address,     &addr_info,          &net_interface,
-                                    &string_class,       &file_descriptor};
+CachedClass *const all_classes[] = {&polysock_exception,
+                                    &gai_exception,
+                                    &host_exception,
+                                    &timeout_exception,
+                                    &argument_exception,
+                                    &memory_error,
+                                    &socket_address,
+                                    &addr_info,
+                                    &net_interface,
+                                    &string_class,
+                                    &file_descriptor,
+                                    &BlockingIOException,
+                                    &ChildProcessException,
+                                    &BrokenPipeException,
+                                    &ConnectionAbortedException,
+                                    &ConnectionRefusedException,
+                                    &ConnectionResetException,
+                                    &FileExistsException,
+                                    &EntryNotFoundException,
+                                    &InterruptedCallException,
+                                    &IsADirectoryException,
+                                    &NotADirectoryException,
+                                    &PermissionException,
+                                    &ProcessLookupException,
+                                    &TimedOutException};
 
 bool cache(JNIEnv *env, CachedClass &c) {
   jclass local = env->FindClass(c.name);
@@ -54,6 +96,50 @@ void throw_with_code(JNIEnv *env, const CachedClass &c, int code, const char *me
   if (text == nullptr) return;  // OutOfMemoryError pending
   auto error = static_cast<jthrowable>(env->NewObject(c.cls, c.ctor, code, text));
   if (error != nullptr) env->Throw(error);
+}
+
+// The class CPython's OSError constructor picks for errno (Objects/exceptions.c's
+// errnomap); every other errno is the base class, PolysockException.
+const CachedClass &os_error_class(int code) {
+  switch (code) {
+    case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+    case EWOULDBLOCK:
+#endif
+    case EALREADY:
+    case EINPROGRESS:
+      return BlockingIOException;
+    case ECHILD:
+      return ChildProcessException;
+    case EPIPE:
+    case ESHUTDOWN:
+      return BrokenPipeException;
+    case ECONNABORTED:
+      return ConnectionAbortedException;
+    case ECONNREFUSED:
+      return ConnectionRefusedException;
+    case ECONNRESET:
+      return ConnectionResetException;
+    case EEXIST:
+      return FileExistsException;
+    case ENOENT:
+      return EntryNotFoundException;
+    case EINTR:
+      return InterruptedCallException;
+    case EISDIR:
+      return IsADirectoryException;
+    case ENOTDIR:
+      return NotADirectoryException;
+    case EACCES:
+    case EPERM:
+      return PermissionException;
+    case ESRCH:
+      return ProcessLookupException;
+    case ETIMEDOUT:
+      return TimedOutException;
+    default:
+      return polysock_exception;
+  }
 }
 
 // Scratch memory for one byte[] copy: on the stack when small, else on the heap.
@@ -157,7 +243,10 @@ void polysock_java_throw(JNIEnv *jenv, int status) {
     case SOCK_ERR_NOMEM:
       jenv->ThrowNew(memory_error.cls, message);
       return;
-    default:  // SOCK_ERR_OS, and SOCK_ERR_RANGE (a buffer of the binding too small)
+    case SOCK_ERR_OS:
+      throw_with_code(jenv, os_error_class(code), code, message);
+      return;
+    default:  // SOCK_ERR_RANGE (a buffer of the binding too small)
       throw_with_code(jenv, polysock_exception, code, message);
       return;
   }
@@ -193,6 +282,12 @@ jobject polysock_java_address(JNIEnv *jenv, const sock_address *addr) {
                       static_cast<jint>(addr->flowinfo), static_cast<jint>(addr->scope_id));
   jenv->DeleteLocalRef(host);
   return result;
+}
+
+jobject polysock_java_sender(JNIEnv *jenv, const sock_address *addr) {
+  // No address (AF_UNSPEC: a stream socket, an unbound AF_UNIX sender) is Python's None.
+  if (addr->family == 0) return nullptr;
+  return polysock_java_address(jenv, addr);
 }
 
 jobject polysock_java_addrinfo(JNIEnv *jenv, const net_addrinfo *info) {
@@ -319,6 +414,40 @@ int polysock_java_file_descriptor(JNIEnv *jenv, jobject file_descriptor_object, 
   if (*out_fd < 0) {
     polysock_java_throw_argument(jenv, "file descriptor is not open");
     return SOCK_ERR_VALUE;
+  }
+  return SOCK_OK;
+}
+
+int polysock_java_close_fd(JNIEnv *jenv, int fd) {
+  // Python's socket.close(fd): ECONNRESET is not an error (Modules/socketmodule.c).
+  if (::close(fd) == 0 || errno == ECONNRESET) return SOCK_OK;
+  const int code = errno;
+  char message[128];
+  std::snprintf(message, sizeof message, "[Errno %d] %s", code, std::strerror(code));
+  throw_with_code(jenv, os_error_class(code), code, message);
+  return SOCK_ERR_OS;
+}
+
+int polysock_java_channel_fd(JNIEnv *jenv, jobject channel, int *out_fd) {
+  *out_fd = -1;
+  if (channel == nullptr) {
+    polysock_java_throw_argument(jenv, "file channel is null");
+    return SOCK_ERR_VALUE;
+  }
+  // The JDK's FileChannel keeps its descriptor in a private field "fd"; JNI reads it
+  // without the module checks reflection needs. Another FileChannel class has none:
+  // -1 tells the Java layer to copy instead.
+  jclass cls = jenv->GetObjectClass(channel);
+  jfieldID field = jenv->GetFieldID(cls, "fd", "Ljava/io/FileDescriptor;");
+  jenv->DeleteLocalRef(cls);
+  if (field == nullptr) {
+    jenv->ExceptionClear();  // NoSuchFieldError: not the JDK's FileChannel
+    return SOCK_OK;
+  }
+  jobject descriptor = jenv->GetObjectField(channel, field);
+  if (descriptor != nullptr) {
+    *out_fd = jenv->GetIntField(descriptor, file_descriptor_fd);
+    jenv->DeleteLocalRef(descriptor);
   }
   return SOCK_OK;
 }

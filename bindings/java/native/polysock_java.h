@@ -32,6 +32,9 @@ jstring polysock_java_string(JNIEnv *jenv, const char *text);
 /** An org.polysock.SocketAddress of addr, NULL with an exception pending on failure. */
 jobject polysock_java_address(JNIEnv *jenv, const sock_address *addr);
 
+/** As polysock_java_address, but NULL without an exception for no address (family 0). */
+jobject polysock_java_sender(JNIEnv *jenv, const sock_address *addr);
+
 /** An org.polysock.AddrInfo of one getaddrinfo() result. */
 jobject polysock_java_addrinfo(JNIEnv *jenv, const net_addrinfo *info);
 
@@ -72,6 +75,12 @@ int polysock_java_sendto_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int
 
 /** The descriptor number inside a java.io.FileDescriptor (for sendfile). */
 int polysock_java_file_descriptor(JNIEnv *jenv, jobject file_descriptor, int *out_fd);
+
+/** Python's socket.close(fd): closes a descriptor (e.g. one detach() gave up). */
+int polysock_java_close_fd(JNIEnv *jenv, int fd);
+
+/** The descriptor of a JDK FileChannel, -1 in *out_fd for another kind of channel. */
+int polysock_java_channel_fd(JNIEnv *jenv, jobject channel, int *out_fd);
 
 /** The header's SOCK_EVENT_* bits, which are macros rather than net_constant() entries. */
 int polysock_java_event_bits(int *out_read, int *out_write, int *out_error, int *out_hup);
