@@ -67,6 +67,14 @@
 %typemap(out, throws="java.io.IOException") int
 %{ if ($1 < 0) polysock_java_throw(jenv, $1);
    $result = (jint)$1; %}
+/* The buffer shims' byte counts: negative only as a failed status, thrown. */
+%typemap(jni) polysock_java_count "jlong"
+%typemap(jtype) polysock_java_count "long"
+%typemap(jstype) polysock_java_count "long"
+%typemap(javaout) polysock_java_count { return $jnicall; }
+%typemap(out, throws="java.io.IOException") polysock_java_count
+%{ if ($1 < 0) polysock_java_throw(jenv, (int)$1);
+   $result = (jlong)$1; %}
 /* The only int results that are not statuses. */
 %typemap(out) int net_abi_version %{ $result = (jint)$1; %}
 

@@ -203,6 +203,12 @@ int finish_receive(JNIEnv *env, int status, jbyteArray array, int offset, const 
   return status;
 }
 
+// A status and a byte count as one polysock_java_count: the count, or the status.
+// (Call it with the status already computed: argument order is unspecified.)
+polysock_java_count count_of(int status, size_t n) {
+  return status == SOCK_OK ? static_cast<polysock_java_count>(n) : status;
+}
+
 }  // namespace
 
 extern "C" JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *) {
@@ -311,21 +317,24 @@ jobject polysock_java_interface(JNIEnv *jenv, const net_if_entry *entry) {
   return result;
 }
 
-int polysock_java_recv_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset, int length,
-                             int flags, size_t *out_n) {
+polysock_java_count polysock_java_recv_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
+                                             int offset, int length, int flags) {
   if (!check_array(jenv, array, offset, length)) return SOCK_ERR_VALUE;
   Scratch scratch;
   unsigned char *buf = scratch.get(jenv, static_cast<size_t>(length));
   if (buf == nullptr) return SOCK_ERR_NOMEM;
-  const int status = sock_recv(h, buf, static_cast<size_t>(length), flags, out_n);
-  return finish_receive(jenv, status, array, offset, buf, out_n);
+  size_t n = 0;
+  const int status = sock_recv(h, buf, static_cast<size_t>(length), flags, &n);
+  return count_of(finish_receive(jenv, status, array, offset, buf, &n), n);
 }
 
-int polysock_java_recv_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position, int length,
-                              int flags, size_t *out_n) {
+polysock_java_count polysock_java_recv_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
+                                              int position, int length, int flags) {
   unsigned char *buf = direct_memory(jenv, buffer, position, length);
   if (buf == nullptr) return SOCK_ERR_VALUE;
-  return sock_recv(h, buf, static_cast<size_t>(length), flags, out_n);
+  size_t n = 0;
+  const int status = sock_recv(h, buf, static_cast<size_t>(length), flags, &n);
+  return count_of(status, n);
 }
 
 int polysock_java_recvfrom_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
@@ -359,49 +368,63 @@ const unsigned char *copy_for_send(JNIEnv *jenv, Scratch &scratch, jbyteArray ar
 
 }  // namespace
 
-int polysock_java_send_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset, int length,
-                             int flags, size_t *out_n) {
+polysock_java_count polysock_java_send_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
+                                             int offset, int length, int flags) {
   Scratch scratch;
   const unsigned char *buf = copy_for_send(jenv, scratch, array, offset, length);
   if (buf == nullptr) return SOCK_ERR_VALUE;
-  return sock_send(h, buf, static_cast<size_t>(length), flags, out_n);
+  size_t n = 0;
+  const int status = sock_send(h, buf, static_cast<size_t>(length), flags, &n);
+  return count_of(status, n);
 }
 
-int polysock_java_send_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position, int length,
-                              int flags, size_t *out_n) {
+polysock_java_count polysock_java_send_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
+                                              int position, int length, int flags) {
   const unsigned char *buf = direct_memory(jenv, buffer, position, length);
   if (buf == nullptr) return SOCK_ERR_VALUE;
-  return sock_send(h, buf, static_cast<size_t>(length), flags, out_n);
+  size_t n = 0;
+  const int status = sock_send(h, buf, static_cast<size_t>(length), flags, &n);
+  return count_of(status, n);
 }
 
-int polysock_java_sendall_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
-                                int length, int flags, size_t *out_n) {
+polysock_java_count polysock_java_sendall_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
+                                                int offset, int length, int flags) {
   Scratch scratch;
   const unsigned char *buf = copy_for_send(jenv, scratch, array, offset, length);
   if (buf == nullptr) return SOCK_ERR_VALUE;
-  return sock_sendall(h, buf, static_cast<size_t>(length), flags, out_n);
+  size_t n = 0;
+  const int status = sock_sendall(h, buf, static_cast<size_t>(length), flags, &n);
+  return count_of(status, n);
 }
 
-int polysock_java_sendall_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
-                                 int length, int flags, size_t *out_n) {
+polysock_java_count polysock_java_sendall_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
+                                                 int position, int length, int flags) {
   const unsigned char *buf = direct_memory(jenv, buffer, position, length);
   if (buf == nullptr) return SOCK_ERR_VALUE;
-  return sock_sendall(h, buf, static_cast<size_t>(length), flags, out_n);
+  size_t n = 0;
+  const int status = sock_sendall(h, buf, static_cast<size_t>(length), flags, &n);
+  return count_of(status, n);
 }
 
-int polysock_java_sendto_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
-                               int length, int flags, const char *host, int port, size_t *out_n) {
+polysock_java_count polysock_java_sendto_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
+                                               int offset, int length, int flags, const char *host,
+                                               int port) {
   Scratch scratch;
   const unsigned char *buf = copy_for_send(jenv, scratch, array, offset, length);
   if (buf == nullptr) return SOCK_ERR_VALUE;
-  return sock_sendto(h, buf, static_cast<size_t>(length), flags, host, port, out_n);
+  size_t n = 0;
+  const int status = sock_sendto(h, buf, static_cast<size_t>(length), flags, host, port, &n);
+  return count_of(status, n);
 }
 
-int polysock_java_sendto_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
-                                int length, int flags, const char *host, int port, size_t *out_n) {
+polysock_java_count polysock_java_sendto_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
+                                                int position, int length, int flags,
+                                                const char *host, int port) {
   const unsigned char *buf = direct_memory(jenv, buffer, position, length);
   if (buf == nullptr) return SOCK_ERR_VALUE;
-  return sock_sendto(h, buf, static_cast<size_t>(length), flags, host, port, out_n);
+  size_t n = 0;
+  const int status = sock_sendto(h, buf, static_cast<size_t>(length), flags, host, port, &n);
+  return count_of(status, n);
 }
 
 int polysock_java_file_descriptor(JNIEnv *jenv, jobject file_descriptor_object, int *out_fd) {

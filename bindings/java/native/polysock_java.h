@@ -49,27 +49,35 @@ jobject polysock_java_interface(JNIEnv *jenv, const net_if_entry *entry);
  * *_direct ones pass the memory of a direct ByteBuffer from position to the call
  * without any copy. offset/position and length are checked against the array or
  * buffer (IllegalArgumentException).
+ *
+ * recv, send, sendall and sendto return the byte count itself (a polysock_java_count,
+ * negative only as a failed status, which the typemap throws): no out-parameter array
+ * to allocate and fill on every call of the hot path.
  */
-int polysock_java_recv_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset, int length,
-                             int flags, size_t *out_n);
-int polysock_java_recv_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position, int length,
-                              int flags, size_t *out_n);
+typedef int64_t polysock_java_count;
+
+polysock_java_count polysock_java_recv_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
+                                             int offset, int length, int flags);
+polysock_java_count polysock_java_recv_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
+                                              int position, int length, int flags);
 int polysock_java_recvfrom_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
                                  int length, int flags, size_t *out_n, sock_address *out_addr);
 int polysock_java_recvfrom_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
                                   int length, int flags, size_t *out_n, sock_address *out_addr);
-int polysock_java_send_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset, int length,
-                             int flags, size_t *out_n);
-int polysock_java_send_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position, int length,
-                              int flags, size_t *out_n);
-int polysock_java_sendall_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
-                                int length, int flags, size_t *out_n);
-int polysock_java_sendall_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
-                                 int length, int flags, size_t *out_n);
-int polysock_java_sendto_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
-                               int length, int flags, const char *host, int port, size_t *out_n);
-int polysock_java_sendto_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
-                                int length, int flags, const char *host, int port, size_t *out_n);
+polysock_java_count polysock_java_send_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
+                                             int offset, int length, int flags);
+polysock_java_count polysock_java_send_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
+                                              int position, int length, int flags);
+polysock_java_count polysock_java_sendall_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
+                                                int offset, int length, int flags);
+polysock_java_count polysock_java_sendall_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
+                                                 int position, int length, int flags);
+polysock_java_count polysock_java_sendto_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
+                                               int offset, int length, int flags, const char *host,
+                                               int port);
+polysock_java_count polysock_java_sendto_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
+                                                int position, int length, int flags,
+                                                const char *host, int port);
 
 /* ---- Wrapped by polysock.i: small helpers ---- */
 

@@ -287,13 +287,12 @@ public final class Socket implements AutoCloseable {
   /** recv_into(buffer, nbytes, flags) into buffer[offset, offset + length). */
   public int recvInto(byte[] buffer, int offset, int length, int flags) throws IOException {
     Objects.checkFromIndexSize(offset, length, buffer.length);
-    long[] n = new long[1];
     try {
-      PolysockNative.polysock_java_recv_array(handle.get(), buffer, offset, length, flags, n);
+      return (int) PolysockNative.polysock_java_recv_array(
+          handle.get(), buffer, offset, length, flags);
     } finally {
       Reference.reachabilityFence(this);
     }
-    return (int) n[0];
   }
 
   /**
@@ -306,7 +305,22 @@ public final class Socket implements AutoCloseable {
 
   /** recv_into(buffer, 0, flags) for NIO. */
   public int recvInto(ByteBuffer buffer, int flags) throws IOException {
-    return recvfromInto(buffer, flags, false).nbytes();
+    if (buffer.isReadOnly()) {
+      throw new IllegalArgumentException("cannot receive into a read-only buffer");
+    }
+    int position = buffer.position();
+    int length = buffer.limit() - position;
+    long n;
+    try {
+      n = buffer.isDirect()
+          ? PolysockNative.polysock_java_recv_direct(handle.get(), buffer, position, length, flags)
+          : PolysockNative.polysock_java_recv_array(
+              handle.get(), buffer.array(), buffer.arrayOffset() + position, length, flags);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    buffer.position(position + (int) n);
+    return (int) n;
   }
 
   /** recvfrom(bufsize): a datagram (or stream bytes) and the sender's address. */
@@ -352,10 +366,10 @@ public final class Socket implements AutoCloseable {
 
   /** recvfrom_into(buffer, 0, flags) for NIO. */
   public Received recvfromInto(ByteBuffer buffer, int flags) throws IOException {
-    return recvfromInto(buffer, flags, true);
+    return receiveFrom(buffer, flags);
   }
 
-  private Received recvfromInto(ByteBuffer buffer, int flags, boolean withAddress)
+  private Received receiveFrom(ByteBuffer buffer, int flags)
       throws IOException {
     if (buffer.isReadOnly()) {
       throw new IllegalArgumentException("cannot receive into a read-only buffer");
@@ -363,29 +377,20 @@ public final class Socket implements AutoCloseable {
     int position = buffer.position();
     int length = buffer.remaining();
     long[] n = new long[1];
-    SocketAddress[] addr = withAddress ? new SocketAddress[1] : null;
+    SocketAddress[] addr = new SocketAddress[1];
     long h = handle.get();
     try {
       if (buffer.isDirect()) {
-        if (withAddress) {
-          PolysockNative.polysock_java_recvfrom_direct(h, buffer, position, length, flags, n, addr);
-        } else {
-          PolysockNative.polysock_java_recv_direct(h, buffer, position, length, flags, n);
-        }
+        PolysockNative.polysock_java_recvfrom_direct(h, buffer, position, length, flags, n, addr);
       } else {
-        int offset = buffer.arrayOffset() + position;
-        if (withAddress) {
-          PolysockNative.polysock_java_recvfrom_array(
-              h, buffer.array(), offset, length, flags, n, addr);
-        } else {
-          PolysockNative.polysock_java_recv_array(h, buffer.array(), offset, length, flags, n);
-        }
+        PolysockNative.polysock_java_recvfrom_array(
+            h, buffer.array(), buffer.arrayOffset() + position, length, flags, n, addr);
       }
     } finally {
       Reference.reachabilityFence(this);
     }
     buffer.position(position + (int) n[0]);
-    return new Received((int) n[0], withAddress ? addr[0] : null);
+    return new Received((int) n[0], addr[0]);
   }
 
   // ---- sending ----
@@ -398,13 +403,12 @@ public final class Socket implements AutoCloseable {
   /** send(data[offset, offset + length], flags). */
   public int send(byte[] data, int offset, int length, int flags) throws IOException {
     Objects.checkFromIndexSize(offset, length, data.length);
-    long[] n = new long[1];
     try {
-      PolysockNative.polysock_java_send_array(handle.get(), data, offset, length, flags, n);
+      return (int) PolysockNative.polysock_java_send_array(
+          handle.get(), data, offset, length, flags);
     } finally {
       Reference.reachabilityFence(this);
     }
-    return (int) n[0];
   }
 
   /** send(buffer) for NIO: from position up to limit, advancing position by what went. */
@@ -430,9 +434,8 @@ public final class Socket implements AutoCloseable {
   /** sendall(data[offset, offset + length], flags). */
   public void sendall(byte[] data, int offset, int length, int flags) throws IOException {
     Objects.checkFromIndexSize(offset, length, data.length);
-    long[] n = new long[1];
     try {
-      PolysockNative.polysock_java_sendall_array(handle.get(), data, offset, length, flags, n);
+      PolysockNative.polysock_java_sendall_array(handle.get(), data, offset, length, flags);
     } finally {
       Reference.reachabilityFence(this);
     }
@@ -457,14 +460,12 @@ public final class Socket implements AutoCloseable {
   public int sendto(byte[] data, int offset, int length, int flags, String host, int port)
       throws IOException {
     Objects.checkFromIndexSize(offset, length, data.length);
-    long[] n = new long[1];
     try {
-      PolysockNative.polysock_java_sendto_array(
-          handle.get(), data, offset, length, flags, host, port, n);
+      return (int) PolysockNative.polysock_java_sendto_array(
+          handle.get(), data, offset, length, flags, host, port);
     } finally {
       Reference.reachabilityFence(this);
     }
-    return (int) n[0];
   }
 
   /** sendto(buffer, (host, port)) for NIO, advancing position. */
@@ -503,17 +504,17 @@ public final class Socket implements AutoCloseable {
       throws IOException {
     int position = buffer.position();
     int length = buffer.remaining();
-    long[] n = new long[1];
+    long n;
     long h = handle.get();
     try {
       if (buffer.isDirect()) {
-        switch (op) {
-          case SEND -> PolysockNative.polysock_java_send_direct(h, buffer, position, length, flags, n);
+        n = switch (op) {
+          case SEND -> PolysockNative.polysock_java_send_direct(h, buffer, position, length, flags);
           case SENDALL ->
-              PolysockNative.polysock_java_sendall_direct(h, buffer, position, length, flags, n);
+              PolysockNative.polysock_java_sendall_direct(h, buffer, position, length, flags);
           case SENDTO -> PolysockNative.polysock_java_sendto_direct(
-              h, buffer, position, length, flags, host, port, n);
-        }
+              h, buffer, position, length, flags, host, port);
+        };
       } else {
         byte[] array;
         int offset;
@@ -525,19 +526,19 @@ public final class Socket implements AutoCloseable {
           buffer.duplicate().get(array);
           offset = 0;
         }
-        switch (op) {
-          case SEND -> PolysockNative.polysock_java_send_array(h, array, offset, length, flags, n);
+        n = switch (op) {
+          case SEND -> PolysockNative.polysock_java_send_array(h, array, offset, length, flags);
           case SENDALL ->
-              PolysockNative.polysock_java_sendall_array(h, array, offset, length, flags, n);
+              PolysockNative.polysock_java_sendall_array(h, array, offset, length, flags);
           case SENDTO -> PolysockNative.polysock_java_sendto_array(
-              h, array, offset, length, flags, host, port, n);
-        }
+              h, array, offset, length, flags, host, port);
+        };
       }
     } finally {
       Reference.reachabilityFence(this);
     }
-    buffer.position(position + (int) n[0]);
-    return (int) n[0];
+    buffer.position(position + (int) n);
+    return (int) n;
   }
 
   /**
