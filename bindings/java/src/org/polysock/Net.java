@@ -116,10 +116,21 @@ public final class Net extends Constants {
     return connection(host, port, Timeouts.check(timeout), sourceHost, sourcePort);
   }
 
-  /** create_connection(address[, timeout]) with an address record. */
+  /** create_connection(address) with an address record and the module default timeout. */
+  public static Socket createConnection(SocketAddress address) throws IOException {
+    return connection(Socket.hostOf(address), address.port(), Timeouts.DEFAULT, null, 0);
+  }
+
+  /** create_connection(address, timeout) with an address record: null is None. */
   public static Socket createConnection(SocketAddress address, Double timeout)
       throws IOException {
     return connection(Socket.hostOf(address), address.port(), timeout(timeout), null, 0);
+  }
+
+  /** create_connection(address, timeout) with an address record. */
+  public static Socket createConnection(SocketAddress address, double timeout)
+      throws IOException {
+    return connection(Socket.hostOf(address), address.port(), Timeouts.check(timeout), null, 0);
   }
 
   /** A nullable timeout: null is None, a number is checked as Python checks it. */

@@ -66,8 +66,14 @@ class JavaApiTest {
     try (Socket s = Net.createServer("::1", 0, Net.AF_INET6)) {
       assertEquals(Net.AF_INET6, s.family());
       assertEquals(1, s.getsockopt(Net.SOL_SOCKET, Net.SO_ACCEPTCONN));
-      try (Socket c = Net.createConnection(s.getsockname(), 5.0)) {
+      try (Socket c = Net.createConnection(s.getsockname(), 5)) {
         assertEquals("::1", c.getpeername().host());
+        assertEquals(5.0, c.gettimeout());
+      }
+      try (Socket c = Net.createConnection(s.getsockname(), (Double) null);
+           Socket d = Net.createConnection(s.getsockname())) {
+        assertNull(c.gettimeout());
+        assertEquals(Net.getdefaulttimeout(), d.gettimeout());
       }
     }
     try (Socket s = Net.createServer("127.0.0.1", 0, Net.AF_INET, 3)) {
@@ -179,6 +185,89 @@ class JavaApiTest {
         reader.join(10_000);
         assertArrayEquals(java.util.Arrays.copyOfRange(content, 10, 1010), got[0]);
         assertArrayEquals(content, got[1]);
+      }
+    } finally {
+      Files.delete(file);
+    }
+  }
+
+  /** A FileChannel that is not the JDK's (no descriptor to hand to sendfile(2)). */
+  private static final class ForeignChannel extends FileChannel {
+    private final FileChannel inner;
+
+    ForeignChannel(FileChannel inner) {
+      this.inner = inner;
+    }
+
+    @Override public int read(ByteBuffer dst) throws java.io.IOException { return inner.read(dst); }
+    @Override public long read(ByteBuffer[] dsts, int offset, int length) throws java.io.IOException {
+      return inner.read(dsts, offset, length);
+    }
+    @Override public int write(ByteBuffer src) throws java.io.IOException { return inner.write(src); }
+    @Override public long write(ByteBuffer[] srcs, int offset, int length) throws java.io.IOException {
+      return inner.write(srcs, offset, length);
+    }
+    @Override public long position() throws java.io.IOException { return inner.position(); }
+    @Override public FileChannel position(long p) throws java.io.IOException {
+      inner.position(p);
+      return this;
+    }
+    @Override public long size() throws java.io.IOException { return inner.size(); }
+    @Override public FileChannel truncate(long size) throws java.io.IOException {
+      inner.truncate(size);
+      return this;
+    }
+    @Override public void force(boolean metaData) throws java.io.IOException { inner.force(metaData); }
+    @Override public long transferTo(long p, long n, java.nio.channels.WritableByteChannel t)
+        throws java.io.IOException {
+      return inner.transferTo(p, n, t);
+    }
+    @Override public long transferFrom(java.nio.channels.ReadableByteChannel s, long p, long n)
+        throws java.io.IOException {
+      return inner.transferFrom(s, p, n);
+    }
+    @Override public int read(ByteBuffer dst, long p) throws java.io.IOException { return inner.read(dst, p); }
+    @Override public int write(ByteBuffer src, long p) throws java.io.IOException { return inner.write(src, p); }
+    @Override public java.nio.MappedByteBuffer map(MapMode mode, long p, long size)
+        throws java.io.IOException {
+      return inner.map(mode, p, size);
+    }
+    @Override public java.nio.channels.FileLock lock(long p, long size, boolean shared)
+        throws java.io.IOException {
+      return inner.lock(p, size, shared);
+    }
+    @Override public java.nio.channels.FileLock tryLock(long p, long size, boolean shared)
+        throws java.io.IOException {
+      return inner.tryLock(p, size, shared);
+    }
+    @Override protected void implCloseChannel() throws java.io.IOException { inner.close(); }
+  }
+
+  @Test
+  void sendfileFromAnotherKindOfFileChannelCopies() throws Exception {
+    Path file = Files.createTempFile("polysock-sendfile", ".bin");
+    try {
+      byte[] content = new byte[200_000]; // more than one 64 KiB piece
+      for (int i = 0; i < content.length; i++) {
+        content[i] = (byte) (i * 11);
+      }
+      Files.write(file, content);
+      Socket[] p = Net.socketpair();
+      try (Socket a = p[0]; Socket b = p[1];
+           FileChannel ch = new ForeignChannel(FileChannel.open(file, StandardOpenOption.READ))) {
+        byte[][] got = new byte[1][];
+        Thread reader = new Thread(() -> {
+          try {
+            got[0] = TrafficTest.recvExactly(b, content.length - 5);
+          } catch (Exception e) {
+            throw new RuntimeException(e);
+          }
+        });
+        reader.start();
+        assertEquals(content.length - 5, a.sendfile(ch, 5, 0), "count 0: to the end");
+        assertEquals(content.length, ch.position());
+        reader.join(10_000);
+        assertArrayEquals(java.util.Arrays.copyOfRange(content, 5, content.length), got[0]);
       }
     } finally {
       Files.delete(file);
