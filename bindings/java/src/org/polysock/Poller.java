@@ -148,20 +148,20 @@ public final class Poller implements AutoCloseable {
 
   /** select(timeout) with a primitive timeout: 0 or less only looks. */
   public List<Event> select(double timeout) throws IOException {
-    return wait(Math.max(timeout, 0.0), DEFAULT_MAX_EVENTS);
+    return waitFor(Math.max(timeout, 0.0), DEFAULT_MAX_EVENTS);
   }
 
   /** select(timeout) returning at most maxEvents events. */
   public List<Event> select(Double timeout, int maxEvents) throws IOException {
-    return wait(timeout == null ? Timeouts.NONE : Math.max(timeout, 0.0), maxEvents);
+    return waitFor(timeout == null ? Timeouts.NONE : Math.max(timeout, 0.0), maxEvents);
   }
 
   /** select(timeout) returning at most maxEvents events. */
   public List<Event> select(double timeout, int maxEvents) throws IOException {
-    return wait(Math.max(timeout, 0.0), maxEvents);
+    return waitFor(Math.max(timeout, 0.0), maxEvents);
   }
 
-  private List<Event> wait(double timeout, int maxEvents) throws IOException {
+  private List<Event> waitFor(double timeout, int maxEvents) throws IOException {
     if (maxEvents < 1) {
       throw new IllegalArgumentException("maxEvents must be positive");
     }
