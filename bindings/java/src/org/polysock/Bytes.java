@@ -25,7 +25,8 @@ final class Bytes {
       } else if (c == '\r') {
         s.append("\\r");
       } else if (c < 0x20 || c >= 0x7f) {
-        s.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 15, 16));
+        s.append("\\x").append(Character.forDigit(c >> 4, 16))
+            .append(Character.forDigit(c & 15, 16));
       } else {
         s.append((char) c);
       }

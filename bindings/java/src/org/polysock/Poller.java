@@ -55,7 +55,7 @@ public final class Poller implements AutoCloseable {
       return (events & EVENT_WRITE) != 0;
     }
 
-    /** EVENT_ERROR is set: an error is pending (getsockopt SO_ERROR, or the next call, tells it). */
+    /** EVENT_ERROR is set: an error is pending (SO_ERROR, or the next call, tells which). */
     public boolean error() {
       return (events & EVENT_ERROR) != 0;
     }

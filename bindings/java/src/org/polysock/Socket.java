@@ -178,7 +178,7 @@ public final class Socket implements AutoCloseable {
     bind(path, 0);
   }
 
-  /** bind(address): an address as getsockname() or recvfrom() gave it (see {@link #connect(SocketAddress)}). */
+  /** bind(address): an address record, as in {@link #connect(SocketAddress)}. */
   public void bind(SocketAddress address) throws IOException {
     bind(hostOf(address), address.port());
   }
