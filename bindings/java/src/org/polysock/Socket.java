@@ -27,7 +27,12 @@ import java.util.Objects;
  */
 public final class Socket implements AutoCloseable {
   /** What accept() returns: Python's (conn, address). */
-  public record Accepted(Socket socket, SocketAddress address) {}
+  public record Accepted(Socket socket, SocketAddress address) {
+    @Override
+    public String toString() {
+      return "(" + socket + ", " + address + ")";
+    }
+  }
 
   /**
    * What recvfrom() returns: Python's (bytes, address). A value: equals and hashCode
@@ -53,8 +58,13 @@ public final class Socket implements AutoCloseable {
     }
   }
 
-  /** What recvfromInto() returns: Python's (nbytes, address). */
-  public record Received(int nbytes, SocketAddress address) {}
+  /** What recvfromInto() returns: Python's (nbytes, address); address null for None. */
+  public record Received(int nbytes, SocketAddress address) {
+    @Override
+    public String toString() {
+      return "(" + nbytes + ", " + (address == null ? "None" : address) + ")";
+    }
+  }
 
   private final NativeHandle handle;
   private final Cleaner.Cleanable cleanable;

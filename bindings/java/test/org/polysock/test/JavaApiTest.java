@@ -305,6 +305,28 @@ class JavaApiTest {
   }
 
   @Test
+  void resultRecordsPrintLikePythonTuples() throws Exception {
+    AddrInfo info = Net.getaddrinfo("127.0.0.1", 80, Net.AF_INET, Net.SOCK_STREAM, 0, 0).get(0);
+    assertEquals("(" + Net.AF_INET + ", " + Net.SOCK_STREAM + ", " + info.proto()
+        + ", '', ('127.0.0.1', 80))", info.toString());
+    assertEquals("('127.0.0.1', '80')",
+        Net.getnameinfo("127.0.0.1", 80, Net.NI_NUMERICHOST | Net.NI_NUMERICSERV).toString());
+    assertEquals("('::1', 5, 0, 0)", new SocketAddress(Net.AF_INET6, "::1", 5, 0, 0).toString());
+    assertEquals("\"it's\"", new SocketAddress(Net.AF_UNIX, "it's", 0, 0, 0).toString());
+    assertEquals("('h', [], ['127.0.0.1'])",
+        new org.polysock.HostEntry("h", List.of(), List.of("127.0.0.1")).toString());
+    assertEquals("(1, 'lo')", new org.polysock.NetInterface(1, "lo").toString());
+    assertEquals("(3, None)", new Socket.Received(3, null).toString());
+    try (Socket server = Net.createServer("127.0.0.1", 0);
+         Socket c = Net.createConnection(server.getsockname(), 5.0)) {
+      Socket.Accepted accepted = server.accept();
+      try (Socket conn = accepted.socket()) {
+        assertEquals("(" + conn + ", " + c.getsockname() + ")", accepted.toString());
+      }
+    }
+  }
+
+  @Test
   void datagramsAreValues() {
     SocketAddress from = new SocketAddress(Net.AF_INET, "127.0.0.1", 5000, 0, 0);
     Socket.Datagram a = new Socket.Datagram(new byte[] {'h', 'i', '\'', 0, (byte) 0xff}, from);
