@@ -3,6 +3,8 @@
 #   include/polysock/*.h         every public header, the generated constants one too
 #   lib/cmake/polysock/          polysockConfig, polysockConfigVersion, polysockTargets
 #   lib/pkgconfig/polysock.pc
+#   share/java/polysock-<version>.jar and the link polysock.jar (POLYSOCK_BUILD_JAVA;
+#                                installed by bindings/java/CMakeLists.txt)
 # The list is the ABI promise's other half: docs/abi.md says what is promised.
 include(CMakePackageConfigHelpers)
 
@@ -56,8 +58,8 @@ configure_file(${PROJECT_SOURCE_DIR}/cmake/polysock.pc.in
 install(FILES ${PROJECT_BINARY_DIR}/polysock.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
-# Language bindings: not built yet. Each bindings/<lang>/CMakeLists.txt will install
-# its own artifacts (Python extension module, Java jar + JNI library, .NET assembly,
-# Go package sources...) next to the library, with install() rules of its own and a
+# Language bindings: each bindings/<lang>/CMakeLists.txt installs its own artifacts
+# (Java: the jar, which carries its JNI library, under share/java; .NET assembly, Go
+# package sources...) next to the library, with install() rules of its own and a
 # COMPONENT named after the language, so that the C package above stays as it is and
 # a language package can be split out (CPACK_DEB_COMPONENT_INSTALL) when it comes.

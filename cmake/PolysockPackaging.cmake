@@ -1,6 +1,7 @@
 # CPack: `cpack` in a build tree makes polysock_<version>_<arch>.deb and a .tar.gz of
 # what PolysockInstall.cmake installs. One Debian package, polysock, holds the library,
-# the headers and the CMake and pkg-config files; it installs with
+# the headers and the CMake and pkg-config files (and, with POLYSOCK_BUILD_JAVA, the
+# jar under share/java); it installs with
 #   apt-get install ./polysock_<version>_<arch>.deb
 set(POLYSOCK_PACKAGE_MAINTAINER "polysock maintainers <maintainers@polysock.invalid>"
   CACHE STRING "Maintainer field of the Debian package")
@@ -15,6 +16,13 @@ string(CONCAT CPACK_PACKAGE_DESCRIPTION
   "timeouts, module functions, Python's errors) to C through a stable C ABI:\n"
   "integer socket handles, status codes and plain structs. This package holds\n"
   "the shared library, the C headers, and the CMake and pkg-config files.")
+if(POLYSOCK_BUILD_JAVA)
+  # Built with the Java binding, the package carries its jar as Debian's Java libraries
+  # are installed: /usr/share/java/polysock-<version>.jar and the link polysock.jar.
+  string(APPEND CPACK_PACKAGE_DESCRIPTION
+    "\nWith the Java binding: /usr/share/java/polysock.jar (org.polysock), which\n"
+    "carries its JNI library and needs no LD_LIBRARY_PATH.")
+endif()
 set(CPACK_PACKAGE_CONTACT "${POLYSOCK_PACKAGE_MAINTAINER}")
 set(CPACK_STRIP_FILES ON)
 

@@ -58,6 +58,7 @@
 %ignore polysock_java_throw_argument;
 %ignore polysock_java_string;
 %ignore polysock_java_address;
+%ignore polysock_java_sender;
 %ignore polysock_java_addrinfo;
 %ignore polysock_java_interface;
 
@@ -66,6 +67,14 @@
 %typemap(out, throws="java.io.IOException") int
 %{ if ($1 < 0) polysock_java_throw(jenv, $1);
    $result = (jint)$1; %}
+/* The buffer shims' byte counts: negative only as a failed status, thrown. */
+%typemap(jni) polysock_java_count "jlong"
+%typemap(jtype) polysock_java_count "long"
+%typemap(jstype) polysock_java_count "long"
+%typemap(javaout) polysock_java_count { return $jnicall; }
+%typemap(out, throws="java.io.IOException") polysock_java_count
+%{ if ($1 < 0) polysock_java_throw(jenv, (int)$1);
+   $result = (jlong)$1; %}
 /* The only int results that are not statuses. */
 %typemap(out) int net_abi_version %{ $result = (jint)$1; %}
 
@@ -109,6 +118,8 @@ POLYSOCK_JLONG(int64_t)
 %typemap(jtype) jobject buffer "java.nio.ByteBuffer"
 %typemap(jstype) jobject file_descriptor "java.io.FileDescriptor"
 %typemap(jtype) jobject file_descriptor "java.io.FileDescriptor"
+%typemap(jstype) jobject channel "java.nio.channels.FileChannel"
+%typemap(jtype) jobject channel "java.nio.channels.FileChannel"
 
 /* ---- Scalar out-parameters: a Java array of length >= 1, element 0 set on success ---- */
 
@@ -177,7 +188,7 @@ POLYSOCK_OPAQUE(net_if_list)
    } %}
 %enddef
 POLYSOCK_RECORD_OUT(sock_address *out, SocketAddress, polysock_java_address, 0)
-POLYSOCK_RECORD_OUT(sock_address *out_addr, SocketAddress, polysock_java_address, 1)
+POLYSOCK_RECORD_OUT(sock_address *out_addr, SocketAddress, polysock_java_sender, 1)
 POLYSOCK_RECORD_OUT(net_addrinfo *out, AddrInfo, polysock_java_addrinfo, 0)
 POLYSOCK_RECORD_OUT(net_if_entry *out, NetInterface, polysock_java_interface, 0)
 

@@ -6,11 +6,13 @@
 #   2. the same consumer against the installed .deb (apt-get install ./polysock_*.deb,
 #      no CMAKE_PREFIX_PATH), then the package is removed again;
 #   3. a consumer built with `pkg-config --cflags --libs polysock` against the prefix;
-#   4. the Go consumer module of tests/consumers/go against the prefix (cgo's
+#   4. a Java program (tests/consumers/java/LoopbackCheck.java) compiled and run against
+#      the jar the .deb installs, /usr/share/java/polysock.jar (the versionless link);
+#   5. the Go consumer module of tests/consumers/go against the prefix (cgo's
 #      `#cgo pkg-config: polysock`), dialing the C example echo server and serving the
 #      C example echo client, both built with pkg-config against the prefix (all with
 #      an RPATH to the prefix's lib).
-# Each consumer is a project of its own, configured outside the library's build, and
+# Each C consumer is a project of its own, configured outside the library's build, and
 # runs tests/consumers/loopback_check.c (exit 0 = bytes went over loopback intact).
 # Needs root, for the .deb. Usage: tests/consumers/run.sh [BUILD_DIR] (default build/pkg)
 set -euo pipefail
@@ -39,7 +41,7 @@ fi
 step "release build in $build"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPOLYSOCK_WERROR=OFF \
   -DPOLYSOCK_BUILD_TESTS=OFF -DPOLYSOCK_BUILD_EXAMPLES=OFF -DPOLYSOCK_BUILD_BENCH=OFF \
-  -DPOLYSOCK_SANITIZE= >/dev/null
+  -DPOLYSOCK_BUILD_JAVA=ON -DPOLYSOCK_SANITIZE= >/dev/null
 cmake --build "$build"
 
 rm -rf "$work" "$build/packages"
@@ -54,6 +56,12 @@ for f in "lib/$soname" lib/libpolysock.so include/polysock/polysock.h \
 done
 [ -L "$prefix/lib/$soname" ] && [ -L "$prefix/lib/libpolysock.so" ] ||
   fail "lib/$soname and lib/libpolysock.so must be symlinks to the versioned file"
+# The jar as Debian installs Java libraries: versioned file, versionless link beside it.
+jars=("$prefix"/share/java/polysock-*.jar)
+[ ${#jars[@]} -eq 1 ] && [ -f "${jars[0]}" ] || fail "the install prefix has no share/java/polysock-<version>.jar"
+jar=${jars[0]##*/}
+[ "$(readlink "$prefix/share/java/polysock.jar")" = "$jar" ] ||
+  fail "share/java/polysock.jar must be a relative symlink to $jar"
 
 step "cpack: .deb and .tar.gz"
 (cd "$build" && cpack -B "$build/packages" >/dev/null)
@@ -89,6 +97,15 @@ cmake --build "$work/find_package-deb"
 ldd "$work/find_package-deb/loopback_check" | grep -E "$soname => /(usr/)?lib/$soname" ||
   fail "the consumer is not linked with /usr/lib/$soname"
 "$work/find_package-deb/loopback_check"
+
+step "4. Java consumer against the installed /usr/share/java/polysock.jar"
+dpkg -L polysock | grep -qx "/usr/share/java/$jar" || fail "the package has no /usr/share/java/$jar"
+[ "$(readlink /usr/share/java/polysock.jar)" = "$jar" ] ||
+  fail "the package's /usr/share/java/polysock.jar is not a link to $jar"
+mkdir -p "$work/java"
+javac --release 17 -Xlint:all -Werror -cp /usr/share/java/polysock.jar -d "$work/java" \
+  "$here/java/LoopbackCheck.java"
+env -u LD_LIBRARY_PATH java -cp "/usr/share/java/polysock.jar:$work/java" LoopbackCheck
 DEBIAN_FRONTEND=noninteractive apt-get remove -y --purge polysock \
   >"$work/apt-remove.log" 2>&1 || { cat "$work/apt-remove.log" >&2; fail "apt-get remove polysock"; }
 trap - EXIT
@@ -101,7 +118,7 @@ mkdir -p "$work/pkg_config"
 PKG_CONFIG_PATH="$prefix/lib/pkgconfig" "$here/pkg_config/build.sh" "$work/pkg_config/loopback_check"
 LD_LIBRARY_PATH="$prefix/lib" "$work/pkg_config/loopback_check"
 
-step "4. Go consumer module against the prefix"
+step "5. Go consumer module against the prefix"
 mkdir -p "$work/go"
 # shellcheck disable=SC2046  # pkg-config's output is a list of words
 for example in echo_server echo_client; do
@@ -114,4 +131,4 @@ PKG_CONFIG_PATH="$prefix/lib/pkgconfig" CGO_LDFLAGS="-Wl,-rpath,$prefix/lib" \
 ldd "$work/go/consumer/echo_check" | grep -F "$prefix/lib/$soname" ||
   fail "the Go consumer is not linked with $prefix/lib/$soname"
 
-echo "== consumer checks passed: find_package (prefix), find_package (.deb), pkg-config, Go module"
+echo "== consumer checks passed: find_package (prefix), find_package (.deb), pkg-config, Java (.deb), Go module"

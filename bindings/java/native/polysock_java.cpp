@@ -3,7 +3,11 @@
 // in JNI_OnLoad, with the class loader that loaded org.polysock.
 #include "polysock_java.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -18,6 +22,23 @@ struct CachedClass {
 };
 
 CachedClass polysock_exception{"org/polysock/PolysockException", "(ILjava/lang/String;)V"};
+// Python's OSError subclasses, chosen by errno as CPython does (see os_error_class).
+#define POLYSOCK_OS_ERROR(NAME) CachedClass NAME{"org/polysock/" #NAME, "(ILjava/lang/String;)V"};
+POLYSOCK_OS_ERROR(BlockingIOException)
+POLYSOCK_OS_ERROR(ChildProcessException)
+POLYSOCK_OS_ERROR(BrokenPipeException)
+POLYSOCK_OS_ERROR(ConnectionAbortedException)
+POLYSOCK_OS_ERROR(ConnectionRefusedException)
+POLYSOCK_OS_ERROR(ConnectionResetException)
+POLYSOCK_OS_ERROR(FileExistsException)
+POLYSOCK_OS_ERROR(EntryNotFoundException)
+POLYSOCK_OS_ERROR(InterruptedCallException)
+POLYSOCK_OS_ERROR(IsADirectoryException)
+POLYSOCK_OS_ERROR(NotADirectoryException)
+POLYSOCK_OS_ERROR(PermissionException)
+POLYSOCK_OS_ERROR(ProcessLookupException)
+POLYSOCK_OS_ERROR(TimedOutException)
+#undef POLYSOCK_OS_ERROR
 CachedClass gai_exception{"org/polysock/GaiException", "(ILjava/lang/String;)V"};
 CachedClass host_exception{"org/polysock/HostException", "(ILjava/lang/String;)V"};
 CachedClass timeout_exception{"org/polysock/PolysockTimeoutException", "(Ljava/lang/String;)V"};
@@ -31,10 +52,31 @@ CachedClass string_class{"java/lang/String", "([BLjava/lang/String;)V"};
 CachedClass file_descriptor{"java/io/FileDescriptor", nullptr};
 jfieldID file_descriptor_fd = nullptr;
 
-CachedClass *const all_classes[] = {&polysock_exception, &gai_exception,      &host_exception,
-                                    &timeout_exception,  &argument_exception, &memory_error,
-                                    &socket_address,     &addr_info,          &net_interface,
-                                    &string_class,       &file_descriptor};
+CachedClass *const all_classes[] = {&polysock_exception,
+                                    &gai_exception,
+                                    &host_exception,
+                                    &timeout_exception,
+                                    &argument_exception,
+                                    &memory_error,
+                                    &socket_address,
+                                    &addr_info,
+                                    &net_interface,
+                                    &string_class,
+                                    &file_descriptor,
+                                    &BlockingIOException,
+                                    &ChildProcessException,
+                                    &BrokenPipeException,
+                                    &ConnectionAbortedException,
+                                    &ConnectionRefusedException,
+                                    &ConnectionResetException,
+                                    &FileExistsException,
+                                    &EntryNotFoundException,
+                                    &InterruptedCallException,
+                                    &IsADirectoryException,
+                                    &NotADirectoryException,
+                                    &PermissionException,
+                                    &ProcessLookupException,
+                                    &TimedOutException};
 
 bool cache(JNIEnv *env, CachedClass &c) {
   jclass local = env->FindClass(c.name);
@@ -54,6 +96,50 @@ void throw_with_code(JNIEnv *env, const CachedClass &c, int code, const char *me
   if (text == nullptr) return;  // OutOfMemoryError pending
   auto error = static_cast<jthrowable>(env->NewObject(c.cls, c.ctor, code, text));
   if (error != nullptr) env->Throw(error);
+}
+
+// The class CPython's OSError constructor picks for errno (Objects/exceptions.c's
+// errnomap); every other errno is the base class, PolysockException.
+const CachedClass &os_error_class(int code) {
+  switch (code) {
+    case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+    case EWOULDBLOCK:
+#endif
+    case EALREADY:
+    case EINPROGRESS:
+      return BlockingIOException;
+    case ECHILD:
+      return ChildProcessException;
+    case EPIPE:
+    case ESHUTDOWN:
+      return BrokenPipeException;
+    case ECONNABORTED:
+      return ConnectionAbortedException;
+    case ECONNREFUSED:
+      return ConnectionRefusedException;
+    case ECONNRESET:
+      return ConnectionResetException;
+    case EEXIST:
+      return FileExistsException;
+    case ENOENT:
+      return EntryNotFoundException;
+    case EINTR:
+      return InterruptedCallException;
+    case EISDIR:
+      return IsADirectoryException;
+    case ENOTDIR:
+      return NotADirectoryException;
+    case EACCES:
+    case EPERM:
+      return PermissionException;
+    case ESRCH:
+      return ProcessLookupException;
+    case ETIMEDOUT:
+      return TimedOutException;
+    default:
+      return polysock_exception;
+  }
 }
 
 // Scratch memory for one byte[] copy: on the stack when small, else on the heap.
@@ -117,6 +203,12 @@ int finish_receive(JNIEnv *env, int status, jbyteArray array, int offset, const 
   return status;
 }
 
+// A status and a byte count as one polysock_java_count: the count, or the status.
+// (Call it with the status already computed: argument order is unspecified.)
+polysock_java_count count_of(int status, size_t n) {
+  return status == SOCK_OK ? static_cast<polysock_java_count>(n) : status;
+}
+
 }  // namespace
 
 extern "C" JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *) {
@@ -157,7 +249,10 @@ void polysock_java_throw(JNIEnv *jenv, int status) {
     case SOCK_ERR_NOMEM:
       jenv->ThrowNew(memory_error.cls, message);
       return;
-    default:  // SOCK_ERR_OS, and SOCK_ERR_RANGE (a buffer of the binding too small)
+    case SOCK_ERR_OS:
+      throw_with_code(jenv, os_error_class(code), code, message);
+      return;
+    default:  // SOCK_ERR_RANGE (a buffer of the binding too small)
       throw_with_code(jenv, polysock_exception, code, message);
       return;
   }
@@ -195,6 +290,12 @@ jobject polysock_java_address(JNIEnv *jenv, const sock_address *addr) {
   return result;
 }
 
+jobject polysock_java_sender(JNIEnv *jenv, const sock_address *addr) {
+  // No address (AF_UNSPEC: a stream socket, an unbound AF_UNIX sender) is Python's None.
+  if (addr->family == 0) return nullptr;
+  return polysock_java_address(jenv, addr);
+}
+
 jobject polysock_java_addrinfo(JNIEnv *jenv, const net_addrinfo *info) {
   jobject address = polysock_java_address(jenv, &info->addr);
   if (address == nullptr) return nullptr;
@@ -216,21 +317,24 @@ jobject polysock_java_interface(JNIEnv *jenv, const net_if_entry *entry) {
   return result;
 }
 
-int polysock_java_recv_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset, int length,
-                             int flags, size_t *out_n) {
+polysock_java_count polysock_java_recv_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
+                                             int offset, int length, int flags) {
   if (!check_array(jenv, array, offset, length)) return SOCK_ERR_VALUE;
   Scratch scratch;
   unsigned char *buf = scratch.get(jenv, static_cast<size_t>(length));
   if (buf == nullptr) return SOCK_ERR_NOMEM;
-  const int status = sock_recv(h, buf, static_cast<size_t>(length), flags, out_n);
-  return finish_receive(jenv, status, array, offset, buf, out_n);
+  size_t n = 0;
+  const int status = sock_recv(h, buf, static_cast<size_t>(length), flags, &n);
+  return count_of(finish_receive(jenv, status, array, offset, buf, &n), n);
 }
 
-int polysock_java_recv_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position, int length,
-                              int flags, size_t *out_n) {
+polysock_java_count polysock_java_recv_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
+                                              int position, int length, int flags) {
   unsigned char *buf = direct_memory(jenv, buffer, position, length);
   if (buf == nullptr) return SOCK_ERR_VALUE;
-  return sock_recv(h, buf, static_cast<size_t>(length), flags, out_n);
+  size_t n = 0;
+  const int status = sock_recv(h, buf, static_cast<size_t>(length), flags, &n);
+  return count_of(status, n);
 }
 
 int polysock_java_recvfrom_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
@@ -264,49 +368,63 @@ const unsigned char *copy_for_send(JNIEnv *jenv, Scratch &scratch, jbyteArray ar
 
 }  // namespace
 
-int polysock_java_send_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset, int length,
-                             int flags, size_t *out_n) {
+polysock_java_count polysock_java_send_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
+                                             int offset, int length, int flags) {
   Scratch scratch;
   const unsigned char *buf = copy_for_send(jenv, scratch, array, offset, length);
   if (buf == nullptr) return SOCK_ERR_VALUE;
-  return sock_send(h, buf, static_cast<size_t>(length), flags, out_n);
+  size_t n = 0;
+  const int status = sock_send(h, buf, static_cast<size_t>(length), flags, &n);
+  return count_of(status, n);
 }
 
-int polysock_java_send_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position, int length,
-                              int flags, size_t *out_n) {
+polysock_java_count polysock_java_send_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
+                                              int position, int length, int flags) {
   const unsigned char *buf = direct_memory(jenv, buffer, position, length);
   if (buf == nullptr) return SOCK_ERR_VALUE;
-  return sock_send(h, buf, static_cast<size_t>(length), flags, out_n);
+  size_t n = 0;
+  const int status = sock_send(h, buf, static_cast<size_t>(length), flags, &n);
+  return count_of(status, n);
 }
 
-int polysock_java_sendall_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
-                                int length, int flags, size_t *out_n) {
+polysock_java_count polysock_java_sendall_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
+                                                int offset, int length, int flags) {
   Scratch scratch;
   const unsigned char *buf = copy_for_send(jenv, scratch, array, offset, length);
   if (buf == nullptr) return SOCK_ERR_VALUE;
-  return sock_sendall(h, buf, static_cast<size_t>(length), flags, out_n);
+  size_t n = 0;
+  const int status = sock_sendall(h, buf, static_cast<size_t>(length), flags, &n);
+  return count_of(status, n);
 }
 
-int polysock_java_sendall_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
-                                 int length, int flags, size_t *out_n) {
+polysock_java_count polysock_java_sendall_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
+                                                 int position, int length, int flags) {
   const unsigned char *buf = direct_memory(jenv, buffer, position, length);
   if (buf == nullptr) return SOCK_ERR_VALUE;
-  return sock_sendall(h, buf, static_cast<size_t>(length), flags, out_n);
+  size_t n = 0;
+  const int status = sock_sendall(h, buf, static_cast<size_t>(length), flags, &n);
+  return count_of(status, n);
 }
 
-int polysock_java_sendto_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
-                               int length, int flags, const char *host, int port, size_t *out_n) {
+polysock_java_count polysock_java_sendto_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
+                                               int offset, int length, int flags, const char *host,
+                                               int port) {
   Scratch scratch;
   const unsigned char *buf = copy_for_send(jenv, scratch, array, offset, length);
   if (buf == nullptr) return SOCK_ERR_VALUE;
-  return sock_sendto(h, buf, static_cast<size_t>(length), flags, host, port, out_n);
+  size_t n = 0;
+  const int status = sock_sendto(h, buf, static_cast<size_t>(length), flags, host, port, &n);
+  return count_of(status, n);
 }
 
-int polysock_java_sendto_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
-                                int length, int flags, const char *host, int port, size_t *out_n) {
+polysock_java_count polysock_java_sendto_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
+                                                int position, int length, int flags,
+                                                const char *host, int port) {
   const unsigned char *buf = direct_memory(jenv, buffer, position, length);
   if (buf == nullptr) return SOCK_ERR_VALUE;
-  return sock_sendto(h, buf, static_cast<size_t>(length), flags, host, port, out_n);
+  size_t n = 0;
+  const int status = sock_sendto(h, buf, static_cast<size_t>(length), flags, host, port, &n);
+  return count_of(status, n);
 }
 
 int polysock_java_file_descriptor(JNIEnv *jenv, jobject file_descriptor_object, int *out_fd) {
@@ -319,6 +437,40 @@ int polysock_java_file_descriptor(JNIEnv *jenv, jobject file_descriptor_object, 
   if (*out_fd < 0) {
     polysock_java_throw_argument(jenv, "file descriptor is not open");
     return SOCK_ERR_VALUE;
+  }
+  return SOCK_OK;
+}
+
+int polysock_java_close_fd(JNIEnv *jenv, int fd) {
+  // Python's socket.close(fd): ECONNRESET is not an error (Modules/socketmodule.c).
+  if (::close(fd) == 0 || errno == ECONNRESET) return SOCK_OK;
+  const int code = errno;
+  char message[128];
+  std::snprintf(message, sizeof message, "[Errno %d] %s", code, std::strerror(code));
+  throw_with_code(jenv, os_error_class(code), code, message);
+  return SOCK_ERR_OS;
+}
+
+int polysock_java_channel_fd(JNIEnv *jenv, jobject channel, int *out_fd) {
+  *out_fd = -1;
+  if (channel == nullptr) {
+    polysock_java_throw_argument(jenv, "file channel is null");
+    return SOCK_ERR_VALUE;
+  }
+  // The JDK's FileChannel keeps its descriptor in a private field "fd"; JNI reads it
+  // without the module checks reflection needs. Another FileChannel class has none:
+  // -1 tells the Java layer to copy instead.
+  jclass cls = jenv->GetObjectClass(channel);
+  jfieldID field = jenv->GetFieldID(cls, "fd", "Ljava/io/FileDescriptor;");
+  jenv->DeleteLocalRef(cls);
+  if (field == nullptr) {
+    jenv->ExceptionClear();  // NoSuchFieldError: not the JDK's FileChannel
+    return SOCK_OK;
+  }
+  jobject descriptor = jenv->GetObjectField(channel, field);
+  if (descriptor != nullptr) {
+    *out_fd = jenv->GetIntField(descriptor, file_descriptor_fd);
+    jenv->DeleteLocalRef(descriptor);
   }
   return SOCK_OK;
 }

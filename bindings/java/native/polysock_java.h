@@ -32,6 +32,9 @@ jstring polysock_java_string(JNIEnv *jenv, const char *text);
 /** An org.polysock.SocketAddress of addr, NULL with an exception pending on failure. */
 jobject polysock_java_address(JNIEnv *jenv, const sock_address *addr);
 
+/** As polysock_java_address, but NULL without an exception for no address (family 0). */
+jobject polysock_java_sender(JNIEnv *jenv, const sock_address *addr);
+
 /** An org.polysock.AddrInfo of one getaddrinfo() result. */
 jobject polysock_java_addrinfo(JNIEnv *jenv, const net_addrinfo *info);
 
@@ -46,32 +49,46 @@ jobject polysock_java_interface(JNIEnv *jenv, const net_if_entry *entry);
  * *_direct ones pass the memory of a direct ByteBuffer from position to the call
  * without any copy. offset/position and length are checked against the array or
  * buffer (IllegalArgumentException).
+ *
+ * recv, send, sendall and sendto return the byte count itself (a polysock_java_count,
+ * negative only as a failed status, which the typemap throws): no out-parameter array
+ * to allocate and fill on every call of the hot path.
  */
-int polysock_java_recv_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset, int length,
-                             int flags, size_t *out_n);
-int polysock_java_recv_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position, int length,
-                              int flags, size_t *out_n);
+typedef int64_t polysock_java_count;
+
+polysock_java_count polysock_java_recv_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
+                                             int offset, int length, int flags);
+polysock_java_count polysock_java_recv_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
+                                              int position, int length, int flags);
 int polysock_java_recvfrom_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
                                  int length, int flags, size_t *out_n, sock_address *out_addr);
 int polysock_java_recvfrom_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
                                   int length, int flags, size_t *out_n, sock_address *out_addr);
-int polysock_java_send_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset, int length,
-                             int flags, size_t *out_n);
-int polysock_java_send_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position, int length,
-                              int flags, size_t *out_n);
-int polysock_java_sendall_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
-                                int length, int flags, size_t *out_n);
-int polysock_java_sendall_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
-                                 int length, int flags, size_t *out_n);
-int polysock_java_sendto_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
-                               int length, int flags, const char *host, int port, size_t *out_n);
-int polysock_java_sendto_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
-                                int length, int flags, const char *host, int port, size_t *out_n);
+polysock_java_count polysock_java_send_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
+                                             int offset, int length, int flags);
+polysock_java_count polysock_java_send_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
+                                              int position, int length, int flags);
+polysock_java_count polysock_java_sendall_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
+                                                int offset, int length, int flags);
+polysock_java_count polysock_java_sendall_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
+                                                 int position, int length, int flags);
+polysock_java_count polysock_java_sendto_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
+                                               int offset, int length, int flags, const char *host,
+                                               int port);
+polysock_java_count polysock_java_sendto_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
+                                                int position, int length, int flags,
+                                                const char *host, int port);
 
 /* ---- Wrapped by polysock.i: small helpers ---- */
 
 /** The descriptor number inside a java.io.FileDescriptor (for sendfile). */
 int polysock_java_file_descriptor(JNIEnv *jenv, jobject file_descriptor, int *out_fd);
+
+/** Python's socket.close(fd): closes a descriptor (e.g. one detach() gave up). */
+int polysock_java_close_fd(JNIEnv *jenv, int fd);
+
+/** The descriptor of a JDK FileChannel, -1 in *out_fd for another kind of channel. */
+int polysock_java_channel_fd(JNIEnv *jenv, jobject channel, int *out_fd);
 
 /** The header's SOCK_EVENT_* bits, which are macros rather than net_constant() entries. */
 int polysock_java_event_bits(int *out_read, int *out_write, int *out_error, int *out_hup);

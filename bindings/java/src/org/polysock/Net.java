@@ -62,6 +62,14 @@ public final class Net extends Constants {
     return new Socket[] {new Socket(a[0]), new Socket(b[0])};
   }
 
+  /**
+   * Python's socket.close(fd): closes a descriptor, e.g. the one {@link Socket#detach()}
+   * gave up. ECONNRESET is ignored, as in Python; other failures throw.
+   */
+  public static void close(int fd) throws IOException {
+    PolysockNative.polysock_java_close_fd(fd);
+  }
+
   /** fromfd(fd): a socket on a duplicate of fd, family/type/proto read from it. */
   public static Socket fromfd(int fd) throws IOException {
     return fromfd(fd, -1, -1, -1);
@@ -82,15 +90,52 @@ public final class Net extends Constants {
   /** create_connection((host, port), timeout): null is None (blocking). */
   public static Socket createConnection(String host, int port, Double timeout)
       throws IOException {
-    return connection(host, port, timeout == null ? Timeouts.NONE : timeout, null, 0);
+    return connection(host, port, timeout(timeout), null, 0);
+  }
+
+  /**
+   * create_connection((host, port), timeout): seconds, 0 non-blocking; a negative one
+   * is IllegalArgumentException("Timeout value out of range").
+   */
+  public static Socket createConnection(String host, int port, double timeout)
+      throws IOException {
+    return connection(host, port, Timeouts.check(timeout), null, 0);
   }
 
   /** create_connection((host, port), timeout, (sourceHost, sourcePort)). */
   public static Socket createConnection(
       String host, int port, Double timeout, String sourceHost, int sourcePort)
       throws IOException {
-    return connection(
-        host, port, timeout == null ? Timeouts.NONE : timeout, sourceHost, sourcePort);
+    return connection(host, port, timeout(timeout), sourceHost, sourcePort);
+  }
+
+  /** create_connection((host, port), timeout, (sourceHost, sourcePort)). */
+  public static Socket createConnection(
+      String host, int port, double timeout, String sourceHost, int sourcePort)
+      throws IOException {
+    return connection(host, port, Timeouts.check(timeout), sourceHost, sourcePort);
+  }
+
+  /** create_connection(address) with an address record and the module default timeout. */
+  public static Socket createConnection(SocketAddress address) throws IOException {
+    return connection(Socket.hostOf(address), address.port(), Timeouts.DEFAULT, null, 0);
+  }
+
+  /** create_connection(address, timeout) with an address record: null is None. */
+  public static Socket createConnection(SocketAddress address, Double timeout)
+      throws IOException {
+    return connection(Socket.hostOf(address), address.port(), timeout(timeout), null, 0);
+  }
+
+  /** create_connection(address, timeout) with an address record. */
+  public static Socket createConnection(SocketAddress address, double timeout)
+      throws IOException {
+    return connection(Socket.hostOf(address), address.port(), Timeouts.check(timeout), null, 0);
+  }
+
+  /** A nullable timeout: null is None, a number is checked as Python checks it. */
+  private static double timeout(Double seconds) {
+    return seconds == null ? Timeouts.NONE : Timeouts.check(seconds);
   }
 
   private static Socket connection(
@@ -106,7 +151,21 @@ public final class Net extends Constants {
     return createServer(host, port, AF_INET, -1, false, false);
   }
 
-  /** create_server((host, port), family, backlog, reuse_port, dualstack_ipv6). */
+  /** create_server((host, port), family=family): Python's default backlog. */
+  public static Socket createServer(String host, int port, int family) throws IOException {
+    return createServer(host, port, family, -1, false, false);
+  }
+
+  /** create_server((host, port), family=family, backlog=backlog). */
+  public static Socket createServer(String host, int port, int family, int backlog)
+      throws IOException {
+    return createServer(host, port, family, backlog, false, false);
+  }
+
+  /**
+   * create_server((host, port), family, backlog, reuse_port, dualstack_ipv6): a
+   * negative backlog is Python's default (None).
+   */
   public static Socket createServer(String host, int port, int family, int backlog,
       boolean reusePort, boolean dualstackIpv6) throws IOException {
     long[] out = new long[1];
@@ -124,7 +183,12 @@ public final class Net extends Constants {
 
   /** setdefaulttimeout(seconds): null is None. */
   public static void setdefaulttimeout(Double seconds) throws IOException {
-    PolysockNative.net_setdefaulttimeout(seconds == null ? Timeouts.NONE : seconds);
+    PolysockNative.net_setdefaulttimeout(timeout(seconds));
+  }
+
+  /** setdefaulttimeout(seconds): a negative value is IllegalArgumentException. */
+  public static void setdefaulttimeout(double seconds) throws IOException {
+    PolysockNative.net_setdefaulttimeout(Timeouts.check(seconds));
   }
 
   /** has_dualstack_ipv6(). */
@@ -203,6 +267,11 @@ public final class Net extends Constants {
   /** getaddrinfo(host, port): host null is None. */
   public static List<AddrInfo> getaddrinfo(String host, int port) throws IOException {
     return getaddrinfo(host, Integer.toString(port), 0, 0, 0, 0);
+  }
+
+  /** getaddrinfo(host, service): a port number or service name as text ("http"), or null. */
+  public static List<AddrInfo> getaddrinfo(String host, String service) throws IOException {
+    return getaddrinfo(host, service, 0, 0, 0, 0);
   }
 
   /** getaddrinfo(host, port, family, type, proto, flags) with a numeric port. */
@@ -299,13 +368,13 @@ public final class Net extends Constants {
   }
 
   /** htons(x): 0..65535, else IllegalArgumentException (Python's OverflowError). */
-  public static long htons(long x) {
-    return byteOrder(PolysockNative::net_htons, x);
+  public static int htons(long x) {
+    return (int) byteOrder(PolysockNative::net_htons, x);
   }
 
-  /** ntohs(x). */
-  public static long ntohs(long x) {
-    return byteOrder(PolysockNative::net_ntohs, x);
+  /** ntohs(x): 0..65535. */
+  public static int ntohs(long x) {
+    return (int) byteOrder(PolysockNative::net_ntohs, x);
   }
 
   /** htonl(x): 0..2**32-1. */

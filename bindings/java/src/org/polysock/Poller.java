@@ -40,22 +40,40 @@ public final class Poller implements AutoCloseable {
     EVENT_HUP = h[0];
   }
 
-  /** One ready socket: its events (EVENT_* bits) and the value it was registered with. */
-  public record Event(Socket socket, int events, long userData) {
+  /**
+   * One ready socket: its events (EVENT_* bits) and the attachment it was registered
+   * with (Python's key.data, NIO's SelectionKey.attachment()), null if none.
+   */
+  public record Event(Socket socket, int events, Object attachment) {
+    /** EVENT_READ is set. */
     public boolean readable() {
       return (events & EVENT_READ) != 0;
     }
 
+    /** EVENT_WRITE is set. */
     public boolean writable() {
       return (events & EVENT_WRITE) != 0;
     }
+
+    /** EVENT_ERROR is set: an error is pending (SO_ERROR, or the next call, tells which). */
+    public boolean error() {
+      return (events & EVENT_ERROR) != 0;
+    }
+
+    /** EVENT_HUP is set: both directions are shut. */
+    public boolean hangup() {
+      return (events & EVENT_HUP) != 0;
+    }
   }
+
+  /** A registered socket and its attachment. */
+  private record Registration(Socket socket, Object attachment) {}
 
   private static final int DEFAULT_MAX_EVENTS = 64;
 
   private final NativeHandle handle;
   private final Cleaner.Cleanable cleanable;
-  private final Map<Long, Socket> registered = new ConcurrentHashMap<>();
+  private final Map<Long, Registration> registered = new ConcurrentHashMap<>();
 
   /** A new, empty poller. */
   public Poller() throws IOException {
@@ -65,27 +83,38 @@ public final class Poller implements AutoCloseable {
     cleanable = NativeHandle.CLEANER.register(this, handle);
   }
 
-  /** register(socket, events): user data 0. */
+  /** register(socket, events): no attachment (null). */
   public void register(Socket socket, int events) throws IOException {
-    register(socket, events, 0);
+    register(socket, events, null);
   }
 
-  /** register(socket, events, data): already registered is EEXIST. */
-  public void register(Socket socket, int events, long userData) throws IOException {
+  /**
+   * register(socket, events, data): attachment is any object (or null), given back in
+   * each {@link Event}; already registered is {@link FileExistsException} (EEXIST).
+   */
+  public void register(Socket socket, int events, Object attachment) throws IOException {
     long h = socket.handleValue();
     try {
-      PolysockNative.sock_poller_register(handle.get(), h, events, userData);
-      registered.put(h, socket);
+      PolysockNative.sock_poller_register(handle.get(), h, events, 0);
+      registered.put(h, new Registration(socket, attachment));
     } finally {
       Reference.reachabilityFence(this);
       Reference.reachabilityFence(socket);
     }
   }
 
-  /** modify(socket, events, data): not registered is ENOENT. */
-  public void modify(Socket socket, int events, long userData) throws IOException {
+  /** modify(socket, events): new events, the attachment kept; not registered is ENOENT. */
+  public void modify(Socket socket, int events) throws IOException {
+    Registration r = registered.get(socket.handleValue());
+    modify(socket, events, r == null ? null : r.attachment());
+  }
+
+  /** modify(socket, events, data): new events and attachment; not registered is ENOENT. */
+  public void modify(Socket socket, int events, Object attachment) throws IOException {
+    long h = socket.handleValue();
     try {
-      PolysockNative.sock_poller_modify(handle.get(), socket.handleValue(), events, userData);
+      PolysockNative.sock_poller_modify(handle.get(), h, events, 0);
+      registered.put(h, new Registration(socket, attachment));
     } finally {
       Reference.reachabilityFence(this);
       Reference.reachabilityFence(socket);
@@ -109,33 +138,49 @@ public final class Poller implements AutoCloseable {
     return select(null, DEFAULT_MAX_EVENTS);
   }
 
-  /** select(timeout): seconds (0 only looks), null waits without limit; [] on timeout. */
+  /**
+   * select(timeout): seconds, null waits without limit; [] on timeout. As in Python, a
+   * timeout of 0 or less only looks.
+   */
   public List<Event> select(Double timeout) throws IOException {
     return select(timeout, DEFAULT_MAX_EVENTS);
   }
 
+  /** select(timeout) with a primitive timeout: 0 or less only looks. */
+  public List<Event> select(double timeout) throws IOException {
+    return waitFor(Math.max(timeout, 0.0), DEFAULT_MAX_EVENTS);
+  }
+
   /** select(timeout) returning at most maxEvents events. */
   public List<Event> select(Double timeout, int maxEvents) throws IOException {
+    return waitFor(timeout == null ? Timeouts.NONE : Math.max(timeout, 0.0), maxEvents);
+  }
+
+  /** select(timeout) returning at most maxEvents events. */
+  public List<Event> select(double timeout, int maxEvents) throws IOException {
+    return waitFor(Math.max(timeout, 0.0), maxEvents);
+  }
+
+  private List<Event> waitFor(double timeout, int maxEvents) throws IOException {
     if (maxEvents < 1) {
       throw new IllegalArgumentException("maxEvents must be positive");
     }
     long[] triples = new long[3 * maxEvents];
     long[] n = new long[1];
     try {
-      PolysockNative.sock_poller_wait(
-          handle.get(), timeout == null ? Timeouts.NONE : timeout, triples, n);
+      PolysockNative.sock_poller_wait(handle.get(), timeout, triples, n);
     } finally {
       Reference.reachabilityFence(this);
     }
     List<Event> events = new ArrayList<>((int) n[0]);
     for (int i = 0; i < n[0]; i++) {
-      Socket socket = registered.get(triples[3 * i]);
-      if (socket != null) {
-        events.add(new Event(socket, (int) triples[3 * i + 1], triples[3 * i + 2]));
+      Registration r = registered.get(triples[3 * i]);
+      if (r != null) {
+        events.add(new Event(r.socket(), (int) triples[3 * i + 1], r.attachment()));
       }
     }
     // Sockets closed while registered are dropped by the C ABI: forget them here too.
-    registered.values().removeIf(Socket::isClosed);
+    registered.values().removeIf(r -> r.socket().isClosed());
     return events;
   }
 

@@ -7,12 +7,16 @@ import java.io.OutputStream;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * Python's socket.socket over the polysock C ABI. Methods keep Python's names (in Java
- * casing) and semantics; failures throw {@link PolysockException} (OSError), {@link
+ * casing) and semantics; failures throw {@link PolysockException} (OSError) or one of
+ * its subclasses that mirror Python's (e.g. {@link ConnectionRefusedException}), {@link
  * PolysockTimeoutException} (socket.timeout), or IllegalArgumentException (ValueError).
  *
  * <p>Close it with {@link #close()} (try-with-resources). A socket that becomes
@@ -23,18 +27,65 @@ import java.util.Objects;
  */
 public final class Socket implements AutoCloseable {
   /** What accept() returns: Python's (conn, address). */
-  public record Accepted(Socket socket, SocketAddress address) {}
+  public record Accepted(Socket socket, SocketAddress address) {
+    @Override
+    public String toString() {
+      return "(" + socket + ", " + address + ")";
+    }
+  }
 
-  /** What recvfrom() returns: Python's (bytes, address). */
-  public record Datagram(byte[] data, SocketAddress address) {}
+  /**
+   * What recvfrom() returns: Python's (bytes, address). A value: equals and hashCode
+   * compare the bytes' contents, toString reads like Python's tuple, e.g. {@code
+   * (b'hi', ('127.0.0.1', 5000))}. address is null where Python's is None (a stream
+   * socket, an unbound AF_UNIX sender).
+   */
+  public record Datagram(byte[] data, SocketAddress address) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Datagram d && Arrays.equals(data, d.data)
+          && Objects.equals(address, d.address);
+    }
 
-  /** What recvfromInto() returns: Python's (nbytes, address). */
-  public record Received(int nbytes, SocketAddress address) {}
+    @Override
+    public int hashCode() {
+      return 31 * Arrays.hashCode(data) + Objects.hashCode(address);
+    }
+
+    @Override
+    public String toString() {
+      return "(" + Bytes.repr(data) + ", " + (address == null ? "None" : address) + ")";
+    }
+  }
+
+  /** What recvfromInto() returns: Python's (nbytes, address); address null for None. */
+  public record Received(int nbytes, SocketAddress address) {
+    @Override
+    public String toString() {
+      return "(" + nbytes + ", " + (address == null ? "None" : address) + ")";
+    }
+  }
 
   private final NativeHandle handle;
   private final Cleaner.Cleanable cleanable;
+  // The attributes, read once: Python's stay readable after close().
+  private final int family;
+  private final int type;
+  private final int proto;
 
-  Socket(long h) {
+  Socket(long h) throws IOException {
+    int[] f = new int[1];
+    int[] t = new int[1];
+    int[] p = new int[1];
+    try {
+      PolysockNative.sock_info(h, f, t, p);
+    } catch (IOException | RuntimeException e) {
+      PolysockNative.sock_close(h);
+      throw e;
+    }
+    family = f[0];
+    type = t[0];
+    proto = p[0];
     handle = new NativeHandle(h, NativeHandle.Kind.SOCKET);
     cleanable = NativeHandle.CLEANER.register(this, handle);
   }
@@ -81,7 +132,11 @@ public final class Socket implements AutoCloseable {
     }
   }
 
-  /** detach(): gives up the descriptor without closing it; -1 if already closed. */
+  /**
+   * detach(): gives up the descriptor without closing it; -1 if already closed. Close
+   * the descriptor later with {@link Net#close(int)} (Python's socket.close(fd)), or
+   * wrap it again with {@link Net#fromfd(int)}.
+   */
   public int detach() throws IOException {
     long h = handle.take();
     cleanable.clean();
@@ -133,6 +188,23 @@ public final class Socket implements AutoCloseable {
     bind(path, 0);
   }
 
+  /** bind(address): an address record, as in {@link #connect(SocketAddress)}. */
+  public void bind(SocketAddress address) throws IOException {
+    bind(hostOf(address), address.port());
+  }
+
+  /*
+   * The C ABI takes (host, port): an AF_INET6 scope id travels as "host%scope"; the
+   * flowinfo has no way through and is dropped (it is 0 in nearly every address).
+   */
+  static String hostOf(SocketAddress address) {
+    String host = address.host();
+    if (address.family() == Net.AF_INET6 && address.scopeId() != 0 && host.indexOf('%') < 0) {
+      return host + "%" + Integer.toUnsignedString(address.scopeId());
+    }
+    return host;
+  }
+
   /** listen(): Python's default backlog. */
   public void listen() throws IOException {
     listen(-1);
@@ -171,6 +243,19 @@ public final class Socket implements AutoCloseable {
   /** connect(path) for AF_UNIX. */
   public void connect(String path) throws IOException {
     connect(path, 0);
+  }
+
+  /**
+   * connect(address): an address as getsockname(), recvfrom() or getaddrinfo() gave
+   * it, of any family (an AF_UNIX path, an AF_INET6 scope id).
+   */
+  public void connect(SocketAddress address) throws IOException {
+    connect(hostOf(address), address.port());
+  }
+
+  /** connect_ex(address). */
+  public int connectEx(SocketAddress address) throws IOException {
+    return connectEx(hostOf(address), address.port());
   }
 
   /** connect_ex((host, port)): 0 or the errno of the failure (a timeout gives EWOULDBLOCK). */
@@ -212,13 +297,12 @@ public final class Socket implements AutoCloseable {
   /** recv_into(buffer, nbytes, flags) into buffer[offset, offset + length). */
   public int recvInto(byte[] buffer, int offset, int length, int flags) throws IOException {
     Objects.checkFromIndexSize(offset, length, buffer.length);
-    long[] n = new long[1];
     try {
-      PolysockNative.polysock_java_recv_array(handle.get(), buffer, offset, length, flags, n);
+      return (int) PolysockNative.polysock_java_recv_array(
+          handle.get(), buffer, offset, length, flags);
     } finally {
       Reference.reachabilityFence(this);
     }
-    return (int) n[0];
   }
 
   /**
@@ -231,7 +315,22 @@ public final class Socket implements AutoCloseable {
 
   /** recv_into(buffer, 0, flags) for NIO. */
   public int recvInto(ByteBuffer buffer, int flags) throws IOException {
-    return recvfromInto(buffer, flags, false).nbytes();
+    if (buffer.isReadOnly()) {
+      throw new IllegalArgumentException("cannot receive into a read-only buffer");
+    }
+    int position = buffer.position();
+    int length = buffer.limit() - position;
+    long n;
+    try {
+      n = buffer.isDirect()
+          ? PolysockNative.polysock_java_recv_direct(handle.get(), buffer, position, length, flags)
+          : PolysockNative.polysock_java_recv_array(
+              handle.get(), buffer.array(), buffer.arrayOffset() + position, length, flags);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    buffer.position(position + (int) n);
+    return (int) n;
   }
 
   /** recvfrom(bufsize): a datagram (or stream bytes) and the sender's address. */
@@ -277,10 +376,10 @@ public final class Socket implements AutoCloseable {
 
   /** recvfrom_into(buffer, 0, flags) for NIO. */
   public Received recvfromInto(ByteBuffer buffer, int flags) throws IOException {
-    return recvfromInto(buffer, flags, true);
+    return receiveFrom(buffer, flags);
   }
 
-  private Received recvfromInto(ByteBuffer buffer, int flags, boolean withAddress)
+  private Received receiveFrom(ByteBuffer buffer, int flags)
       throws IOException {
     if (buffer.isReadOnly()) {
       throw new IllegalArgumentException("cannot receive into a read-only buffer");
@@ -288,29 +387,20 @@ public final class Socket implements AutoCloseable {
     int position = buffer.position();
     int length = buffer.remaining();
     long[] n = new long[1];
-    SocketAddress[] addr = withAddress ? new SocketAddress[1] : null;
+    SocketAddress[] addr = new SocketAddress[1];
     long h = handle.get();
     try {
       if (buffer.isDirect()) {
-        if (withAddress) {
-          PolysockNative.polysock_java_recvfrom_direct(h, buffer, position, length, flags, n, addr);
-        } else {
-          PolysockNative.polysock_java_recv_direct(h, buffer, position, length, flags, n);
-        }
+        PolysockNative.polysock_java_recvfrom_direct(h, buffer, position, length, flags, n, addr);
       } else {
-        int offset = buffer.arrayOffset() + position;
-        if (withAddress) {
-          PolysockNative.polysock_java_recvfrom_array(
-              h, buffer.array(), offset, length, flags, n, addr);
-        } else {
-          PolysockNative.polysock_java_recv_array(h, buffer.array(), offset, length, flags, n);
-        }
+        PolysockNative.polysock_java_recvfrom_array(
+            h, buffer.array(), buffer.arrayOffset() + position, length, flags, n, addr);
       }
     } finally {
       Reference.reachabilityFence(this);
     }
     buffer.position(position + (int) n[0]);
-    return new Received((int) n[0], withAddress ? addr[0] : null);
+    return new Received((int) n[0], addr[0]);
   }
 
   // ---- sending ----
@@ -323,13 +413,12 @@ public final class Socket implements AutoCloseable {
   /** send(data[offset, offset + length], flags). */
   public int send(byte[] data, int offset, int length, int flags) throws IOException {
     Objects.checkFromIndexSize(offset, length, data.length);
-    long[] n = new long[1];
     try {
-      PolysockNative.polysock_java_send_array(handle.get(), data, offset, length, flags, n);
+      return (int) PolysockNative.polysock_java_send_array(
+          handle.get(), data, offset, length, flags);
     } finally {
       Reference.reachabilityFence(this);
     }
-    return (int) n[0];
   }
 
   /** send(buffer) for NIO: from position up to limit, advancing position by what went. */
@@ -355,9 +444,8 @@ public final class Socket implements AutoCloseable {
   /** sendall(data[offset, offset + length], flags). */
   public void sendall(byte[] data, int offset, int length, int flags) throws IOException {
     Objects.checkFromIndexSize(offset, length, data.length);
-    long[] n = new long[1];
     try {
-      PolysockNative.polysock_java_sendall_array(handle.get(), data, offset, length, flags, n);
+      PolysockNative.polysock_java_sendall_array(handle.get(), data, offset, length, flags);
     } finally {
       Reference.reachabilityFence(this);
     }
@@ -382,19 +470,38 @@ public final class Socket implements AutoCloseable {
   public int sendto(byte[] data, int offset, int length, int flags, String host, int port)
       throws IOException {
     Objects.checkFromIndexSize(offset, length, data.length);
-    long[] n = new long[1];
     try {
-      PolysockNative.polysock_java_sendto_array(
-          handle.get(), data, offset, length, flags, host, port, n);
+      return (int) PolysockNative.polysock_java_sendto_array(
+          handle.get(), data, offset, length, flags, host, port);
     } finally {
       Reference.reachabilityFence(this);
     }
-    return (int) n[0];
   }
 
   /** sendto(buffer, (host, port)) for NIO, advancing position. */
   public int sendto(ByteBuffer buffer, String host, int port) throws IOException {
     return sendBuffer(buffer, 0, Op.SENDTO, host, port);
+  }
+
+  /** sendto(data, path) for AF_UNIX datagram sockets. */
+  public int sendto(byte[] data, String path) throws IOException {
+    return sendto(data, 0, data.length, 0, path, 0);
+  }
+
+  /** sendto(data, address): e.g. the reply to the address recvfrom() gave. */
+  public int sendto(byte[] data, SocketAddress address) throws IOException {
+    return sendto(data, 0, data.length, 0, hostOf(address), address.port());
+  }
+
+  /** sendto(data[offset, offset + length], flags, address). */
+  public int sendto(byte[] data, int offset, int length, int flags, SocketAddress address)
+      throws IOException {
+    return sendto(data, offset, length, flags, hostOf(address), address.port());
+  }
+
+  /** sendto(buffer, address) for NIO, advancing position. */
+  public int sendto(ByteBuffer buffer, SocketAddress address) throws IOException {
+    return sendBuffer(buffer, 0, Op.SENDTO, hostOf(address), address.port());
   }
 
   private enum Op {
@@ -407,17 +514,17 @@ public final class Socket implements AutoCloseable {
       throws IOException {
     int position = buffer.position();
     int length = buffer.remaining();
-    long[] n = new long[1];
+    long n;
     long h = handle.get();
     try {
       if (buffer.isDirect()) {
-        switch (op) {
-          case SEND -> PolysockNative.polysock_java_send_direct(h, buffer, position, length, flags, n);
+        n = switch (op) {
+          case SEND -> PolysockNative.polysock_java_send_direct(h, buffer, position, length, flags);
           case SENDALL ->
-              PolysockNative.polysock_java_sendall_direct(h, buffer, position, length, flags, n);
+              PolysockNative.polysock_java_sendall_direct(h, buffer, position, length, flags);
           case SENDTO -> PolysockNative.polysock_java_sendto_direct(
-              h, buffer, position, length, flags, host, port, n);
-        }
+              h, buffer, position, length, flags, host, port);
+        };
       } else {
         byte[] array;
         int offset;
@@ -429,19 +536,19 @@ public final class Socket implements AutoCloseable {
           buffer.duplicate().get(array);
           offset = 0;
         }
-        switch (op) {
-          case SEND -> PolysockNative.polysock_java_send_array(h, array, offset, length, flags, n);
+        n = switch (op) {
+          case SEND -> PolysockNative.polysock_java_send_array(h, array, offset, length, flags);
           case SENDALL ->
-              PolysockNative.polysock_java_sendall_array(h, array, offset, length, flags, n);
+              PolysockNative.polysock_java_sendall_array(h, array, offset, length, flags);
           case SENDTO -> PolysockNative.polysock_java_sendto_array(
-              h, array, offset, length, flags, host, port, n);
-        }
+              h, array, offset, length, flags, host, port);
+        };
       }
     } finally {
       Reference.reachabilityFence(this);
     }
-    buffer.position(position + (int) n[0]);
-    return (int) n[0];
+    buffer.position(position + (int) n);
+    return (int) n;
   }
 
   /**
@@ -469,6 +576,56 @@ public final class Socket implements AutoCloseable {
     }
   }
 
+  /**
+   * sendfile(file, offset, count) from a FileChannel: the JDK's FileChannel goes through
+   * sendfile(2) on its descriptor (leaving its position at offset + sent, as Python
+   * seeks the file); another FileChannel is read and sent in 64 KiB pieces.
+   */
+  public long sendfile(FileChannel file, long offset, long count) throws IOException {
+    if (offset < 0) {
+      throw new IllegalArgumentException("negative offset");
+    }
+    if (count < 0) {
+      throw new IllegalArgumentException("count must be a positive integer (got " + count + ")");
+    }
+    int[] fd = new int[1];
+    try {
+      PolysockNative.polysock_java_channel_fd(file, fd);
+      if (fd[0] >= 0) {
+        return sendfile(fd[0], offset, count);
+      }
+    } finally {
+      Reference.reachabilityFence(file);
+    }
+    long end = count == 0 ? file.size() : offset + count;
+    long sent = 0;
+    ByteBuffer piece = ByteBuffer.allocateDirect(65536);
+    while (offset + sent < end) {
+      piece.clear().limit((int) Math.min(piece.capacity(), end - offset - sent));
+      int n = file.read(piece, offset + sent);
+      if (n <= 0) {
+        break;
+      }
+      piece.flip();
+      sendall(piece);
+      sent += n;
+    }
+    file.position(offset + sent);
+    return sent;
+  }
+
+  /** sendfile of the file at path (opened for reading and closed again). */
+  public long sendfile(Path file, long offset, long count) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      return sendfile(channel, offset, count);
+    }
+  }
+
+  /** sendfile(file): the whole file from the start. */
+  public long sendfile(Path file) throws IOException {
+    return sendfile(file, 0, 0);
+  }
+
   /** shutdown(how): Net.SHUT_RD, Net.SHUT_WR or Net.SHUT_RDWR. */
   public void shutdown(int how) throws IOException {
     try {
@@ -482,11 +639,19 @@ public final class Socket implements AutoCloseable {
 
   /** settimeout(seconds): null is Python's None (blocking), 0 non-blocking. */
   public void settimeout(Double seconds) throws IOException {
-    settimeout(seconds == null ? Timeouts.NONE : seconds.doubleValue());
+    setTimeoutValue(seconds == null ? Timeouts.NONE : Timeouts.check(seconds));
   }
 
-  /** settimeout(seconds): 0 for non-blocking, a positive value for a deadline. */
+  /**
+   * settimeout(seconds): 0 for non-blocking, a positive value for a deadline; a
+   * negative one is IllegalArgumentException("Timeout value out of range"), as Python's
+   * ValueError (blocking mode is settimeout((Double) null) or setblocking(true)).
+   */
   public void settimeout(double seconds) throws IOException {
+    setTimeoutValue(Timeouts.check(seconds));
+  }
+
+  private void setTimeoutValue(double seconds) throws IOException {
     try {
       PolysockNative.sock_settimeout(handle.get(), seconds);
     } finally {
@@ -554,8 +719,16 @@ public final class Socket implements AutoCloseable {
     return out[0];
   }
 
-  /** getsockopt(level, option, buflen): the raw value, buflen 1..1024. */
+  /**
+   * getsockopt(level, option, buflen): the raw value, buflen 1..1024. buflen 0 is
+   * Python's integer form: the value of getsockopt(level, option) as its 4 bytes in
+   * native byte order.
+   */
   public byte[] getsockopt(int level, int option, int buflen) throws IOException {
+    if (buflen == 0) {
+      return ByteBuffer.allocate(Integer.BYTES).order(java.nio.ByteOrder.nativeOrder())
+          .putInt(getsockopt(level, option)).array();
+    }
     if (buflen < 0) {
       throw new IllegalArgumentException("getsockopt buflen out of range");
     }
@@ -590,31 +763,19 @@ public final class Socket implements AutoCloseable {
     return out[0];
   }
 
-  /** The family attribute, e.g. Net.AF_INET. */
-  public int family() throws IOException {
-    return info()[0];
+  /** The family attribute, e.g. Net.AF_INET; readable after close, as in Python. */
+  public int family() {
+    return family;
   }
 
   /** The type attribute, without SOCK_NONBLOCK/SOCK_CLOEXEC, e.g. Net.SOCK_STREAM. */
-  public int type() throws IOException {
-    return info()[1];
+  public int type() {
+    return type;
   }
 
   /** The proto attribute. */
-  public int proto() throws IOException {
-    return info()[2];
-  }
-
-  private int[] info() throws IOException {
-    int[] family = new int[1];
-    int[] type = new int[1];
-    int[] proto = new int[1];
-    try {
-      PolysockNative.sock_info(handle.get(), family, type, proto);
-    } finally {
-      Reference.reachabilityFence(this);
-    }
-    return new int[] {family[0], type[0], proto[0]};
+  public int proto() {
+    return proto;
   }
 
   // ---- stream views (Python's makefile) ----
@@ -660,8 +821,43 @@ public final class Socket implements AutoCloseable {
     };
   }
 
+  /**
+   * Python's repr: {@code <org.polysock.Socket fd=3, family=2, type=1, proto=6,
+   * laddr=('127.0.0.1', 5000), raddr=('127.0.0.1', 41234)>}, with "[closed]" and fd=-1
+   * once closed; laddr and raddr only where there is one.
+   */
   @Override
   public String toString() {
-    return "org.polysock.Socket[handle=" + handle.get() + "]";
+    StringBuilder s = new StringBuilder("<org.polysock.Socket ");
+    int fd = -1;
+    try {
+      fd = fileno();
+    } catch (IOException e) {
+      // closed under us: shown as closed
+    }
+    if (fd < 0) {
+      s.append("[closed] ");
+    }
+    s.append("fd=").append(fd).append(", family=").append(family).append(", type=").append(type)
+        .append(", proto=").append(proto);
+    if (fd >= 0) {
+      try {
+        SocketAddress local = getsockname();
+        if (!local.host().isEmpty() || local.family() != Net.AF_UNIX) {
+          s.append(", laddr=").append(local);
+        }
+      } catch (IOException e) {
+        // Python leaves laddr out when getsockname fails
+      }
+      try {
+        SocketAddress remote = getpeername();
+        if (!remote.host().isEmpty() || remote.family() != Net.AF_UNIX) {
+          s.append(", raddr=").append(remote);
+        }
+      } catch (IOException e) {
+        // not connected
+      }
+    }
+    return s.append('>').toString();
   }
 }

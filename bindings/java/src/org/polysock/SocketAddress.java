@@ -15,11 +15,12 @@ public record SocketAddress(int family, String host, int port, int flowinfo, int
   @Override
   public String toString() {
     if (family == Net.AF_UNIX) {
-      return "'" + host + "'";
+      return Bytes.repr(host);
     }
     if (family == Net.AF_INET6) {
-      return "('" + host + "', " + port + ", " + flowinfo + ", " + scopeId + ")";
+      return "(" + Bytes.repr(host) + ", " + port + ", " + Integer.toUnsignedString(flowinfo) + ", "
+          + Integer.toUnsignedString(scopeId) + ")";
     }
-    return "('" + host + "', " + port + ")";
+    return "(" + Bytes.repr(host) + ", " + port + ")";
   }
 }

@@ -30,12 +30,12 @@ class PollerTest {
       assertEquals(1, events.size());
       assertSame(a, events.get(0).socket());
       assertTrue(events.get(0).readable());
-      assertEquals(42, events.get(0).userData());
+      assertEquals(42, events.get(0).attachment());
 
       poller.modify(a, Poller.EVENT_WRITE, 7);
       Poller.Event e = poller.select(5.0).get(0);
       assertTrue(e.writable());
-      assertEquals(7, e.userData());
+      assertEquals(7, e.attachment());
 
       PolysockException twice =
           assertThrows(PolysockException.class, () -> poller.register(a, Poller.EVENT_READ));
