@@ -16,9 +16,12 @@ unset LD_LIBRARY_PATH
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 [ -f "$package" ] || fail "no $package (build the polysock_nupkg target)"
+# The listing is read once: `unzip -l | grep -q` under pipefail fails whenever grep's
+# early exit makes unzip die of SIGPIPE.
+listing=$(unzip -l "$package")
 for f in lib/net8.0/Polysock.dll runtimes/linux-x64/native/libpolysock_csharp.so \
          runtimes/linux-x64/native/libpolysock.so.1; do
-  unzip -l "$package" | grep -q " $f\$" || fail "${package##*/} has no $f"
+  grep -q " $f\$" <<<"$listing" || fail "${package##*/} has no $f"
 done
 
 rm -rf "$work"

@@ -99,7 +99,7 @@ ldd "$work/find_package-deb/loopback_check" | grep -E "$soname => /(usr/)?lib/$s
 "$work/find_package-deb/loopback_check"
 
 step "4. Java consumer against the installed /usr/share/java/polysock.jar"
-dpkg -L polysock | grep -qx "/usr/share/java/$jar" || fail "the package has no /usr/share/java/$jar"
+grep -qx "/usr/share/java/$jar" <<<"$(dpkg -L polysock)" || fail "the package has no /usr/share/java/$jar"
 [ "$(readlink /usr/share/java/polysock.jar)" = "$jar" ] ||
   fail "the package's /usr/share/java/polysock.jar is not a link to $jar"
 mkdir -p "$work/java"
