@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one entry point for people and CI:
-#   ./dev.sh demo   build and run the echo demo (server and client over loopback)
+#   ./dev.sh demo   build every language's examples and run the cross-language demo
+#                   (examples/demo.sh: C, Java, C# and Go programs talking to each other)
 #   ./dev.sh test   install what is missing, build every preset CI checks, run all tests,
 #                   then the API reference, the ABI check and the package/consumer checks
 #   ./dev.sh deps   only install the build dependencies (Debian/Ubuntu, needs root)
@@ -73,8 +74,11 @@ case "${1:-}" in
     sources | xargs -0 clang-format-14 -i ;;
   demo)
     deps
-    build debug
-    ./build/debug/examples/c/echo_demo ;;
+    # The debug preset builds every binding and its examples; its log is shown on failure.
+    mkdir -p build
+    echo "== building the debug preset (log: build/demo-build.log)"
+    build debug >build/demo-build.log 2>&1 || { cat build/demo-build.log; exit 1; }
+    examples/demo.sh build/debug/examples ;;
   test)
     deps
     echo "== clang-format (./dev.sh format fixes it)"
