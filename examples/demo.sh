@@ -27,17 +27,19 @@ say() { printf '\n== %s\n' "$*"; }
 serve() {
   local name=$1
   shift
-  "$@" >"$work/${name// /_}.out" 2>&1 &
+  local out="$work/${name// /_}.out"
+  : >"$out" # before the background job opens it, so that the first grep finds it
+  "$@" >"$out" 2>&1 &
   pids+=($!)
   for _ in $(seq 300); do
-    if grep -q '^listening on ' "$work/${name// /_}.out"; then
-      port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$work/${name// /_}.out" | head -1)
-      echo "[$name] $(head -1 "$work/${name// /_}.out")"
+    if grep -q '^listening on ' "$out"; then
+      port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$out" | head -1)
+      echo "[$name] $(head -1 "$out")"
       return 0
     fi
     sleep 0.1
   done
-  echo "demo: $name did not start: $(cat "$work/${name// /_}.out")" >&2
+  echo "demo: $name did not start: $(cat "$out")" >&2
   exit 1
 }
 # Waits (at most 30 s) for the last server started to exit, then shows the rest of its output.
@@ -60,7 +62,7 @@ for lang in c java csharp; do
   run "$lang greeting_client" "$(bin "$lang" greeting_client)" 127.0.0.1 "$port" &
   clients+=($!)
 done
-wait "${clients[@]}"
+for pid in "${clients[@]}"; do wait "$pid"; done  # each must succeed
 finish "go greeting_server"
 
 say "A 20 MiB file of random bytes, sent by C# (sendfile) to Go, which checks its size and SHA-256"
@@ -78,7 +80,7 @@ for lang in go java csharp; do
   run "$lang multi_client" "$(bin "$lang" multi_client)" 127.0.0.1 "$port" "$lang" 3 &
   clients+=($!)
 done
-wait "${clients[@]}"
+for pid in "${clients[@]}"; do wait "$pid"; done  # each must succeed
 finish "c multi_client_server"
 
 say "curl asks the Java http_hello"
