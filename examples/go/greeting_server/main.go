@@ -5,6 +5,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"polysock.dev/examples/internal/example"
 	"polysock.dev/polysock"
@@ -32,7 +33,7 @@ func main() {
 		// SendAll, not Send: one send may take only part of the bytes.
 		greeting := fmt.Sprintf("Thank you for connecting, %s:%d\n", peer.Host, peer.Port)
 		if err := conn.SendAll([]byte(greeting)); err != nil {
-			fmt.Println("sendall:", err)
+			fmt.Fprintln(os.Stderr, "sendall:", err) // that client only: serve the next
 		}
 		fmt.Printf("greeted %s:%d\n", peer.Host, peer.Port)
 		conn.Close()
