@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one entry point for people and CI:
-#   ./dev.sh demo   build and run the echo demo (server and client over loopback)
+#   ./dev.sh demo   build every language's examples and run the cross-language demo
+#                   (examples/demo.sh: C, Java, C# and Go programs talking to each other)
 #   ./dev.sh test   install what is missing, build every preset CI checks, run all tests,
 #                   then the API reference, the ABI check and the package/consumer checks
 #   ./dev.sh deps   only install the build dependencies (Debian/Ubuntu, needs root)
@@ -12,7 +13,8 @@ APT_PACKAGES=(cmake ninja-build g++ pkg-config libgtest-dev libbenchmark-dev bin
   dpkg-dev file abigail-tools doxygen
   nlohmann-json3-dev clang-14 libclang-rt-14-dev clang-format-14
   default-jdk-headless swig junit5 valgrind
-  golang-go curl python3)  # curl and python3: the Go binding's net/http tests talk to them
+  golang-go curl python3 socat)  # curl and python3: the Go binding's net/http tests talk to them;
+  # curl, python3 and socat: the cross-language test of the examples (tests/interop)
 
 deps() {
   local missing=()
@@ -72,8 +74,11 @@ case "${1:-}" in
     sources | xargs -0 clang-format-14 -i ;;
   demo)
     deps
-    build debug
-    ./build/debug/examples/c/echo_demo ;;
+    # The debug preset builds every binding and its examples; its log is shown on failure.
+    mkdir -p build
+    echo "== building the debug preset (log: build/demo-build.log)"
+    build debug >build/demo-build.log 2>&1 || { cat build/demo-build.log; exit 1; }
+    examples/demo.sh build/debug/examples ;;
   test)
     deps
     echo "== clang-format (./dev.sh format fixes it)"

@@ -26,9 +26,9 @@ add_test(NAME go_vet
 go_test_properties(go_vet 120)
 
 # gofmt -l prints the files it would change: the test fails if it prints anything.
-# Every Go source of the project: the module, its benchmark and the consumer.
+# Every Go source of the project: the module, its benchmark, the consumer and the examples.
 add_test(NAME go_gofmt
-  COMMAND sh -c "out=$(\"$0\" -l bindings/go bench/go tests/consumers/go) && [ -z \"$out\" ] || { echo \"gofmt -l: $out\"; exit 1; }"
+  COMMAND sh -c "out=$(\"$0\" -l bindings/go bench/go tests/consumers/go examples/go) && [ -z \"$out\" ] || { echo \"gofmt -l: $out\"; exit 1; }"
           ${POLYSOCK_GOFMT_EXECUTABLE}
   WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 

@@ -1,31 +1,25 @@
-/* An echo server that serves many clients at once from one thread, with the
- * poller. It is the corrected form of the "one-to-many" server that blocks in
- * accept() and recv(): that one (echo_server.c) is stuck with its first client,
- * and everyone else waits. Here every socket is non-blocking and the poller says
- * which ones are ready, so no client can hold up another: a slow reader only gets
- * its echo once its socket is writable again, while the others go on.
+/* A line echo server that serves many clients at once from one thread, with the
+ * poller. The classic "one server, several clients" program blocks in accept()
+ * and recv(), so it is stuck with its first client while everyone else waits.
+ * Here every socket is non-blocking and the poller says which ones are ready, so
+ * no client can hold up another: a slow reader only gets its echoes once its
+ * socket is writable again, while the others go on.
  *
- * Usage: multi_client_server [PORT [CLIENTS]]
- * Serves until CLIENTS clients have come and gone (0, the default: forever).
- * Try it with a few `nc 127.0.0.1 PORT` in other terminals. */
-#include <polysock/polysock.h>
+ * Each line a client sends is answered with "echo: <line>\n". Try it with a few
+ * `nc 127.0.0.1 PORT` in other terminals, or with multi_client. */
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+
+#include "example.h"
 
 typedef struct client {
   sock_handle sock;
   sock_address peer;
   uint32_t events; /* what the poller watches for it */
-  size_t pending;  /* bytes received and not yet echoed */
-  char buf[4096];
+  size_t in_len;   /* bytes of an unfinished line in in[] */
+  size_t out_len;  /* replies not yet sent, in out[] */
+  char in[4096];   /* a longer line is answered in pieces of this size */
+  char out[65536]; /* room for the replies to a full in[] of one-byte lines */
 } client;
-
-static int fail(const char *what) {
-  fprintf(stderr, "%s: %s\n", what, sock_last_error_message());
-  return 1;
-}
 
 /* user_data is how an event finds its client again: 0 is the listening socket,
  * anything else the client's address. */
@@ -36,38 +30,60 @@ static void accept_clients(sock_poller poller, sock_handle server) {
     client *c = calloc(1, sizeof *c);
     if (c == NULL) return;
     if (sock_accept(server, &c->sock, &c->peer) != SOCK_OK) {
-      if (sock_last_errno() != NET_EAGAIN) fail("accept");
+      if (sock_last_errno() != NET_EAGAIN) example_fail("accept");
       free(c);
       return;
     }
     c->events = SOCK_EVENT_READ;
     if (sock_setblocking(c->sock, 0) != SOCK_OK ||
         sock_poller_register(poller, c->sock, c->events, tag(c)) != SOCK_OK) {
-      fail("new client");
+      example_fail("new client");
       sock_close(c->sock);
       free(c);
       continue;
     }
     printf("%s:%d connected\n", c->peer.host, c->peer.port);
+    fflush(stdout);
   }
 }
 
-/* Echoes what is pending. While some is left, the client is watched for WRITE
- * only, so that it cannot make the server buffer without limit. Returns 0, or -1
- * if the client is gone. */
+static void queue_reply(client *c, const char *line, size_t len) {
+  memcpy(c->out + c->out_len, "echo: ", 6);
+  memcpy(c->out + c->out_len + 6, line, len);
+  c->out[c->out_len + 6 + len] = '\n';
+  c->out_len += len + 7;
+}
+
+/* Turns every complete line of in[] into a reply. */
+static void take_lines(client *c) {
+  size_t start = 0;
+  for (size_t i = 0; i < c->in_len; i++) {
+    if (c->in[i] != '\n') continue;
+    queue_reply(c, c->in + start, i - start);
+    start = i + 1;
+  }
+  if (start == 0 && c->in_len == sizeof c->in) start = c->in_len; /* an overlong line */
+  if (start == c->in_len && start > 0 && c->in[start - 1] != '\n') queue_reply(c, c->in, c->in_len);
+  memmove(c->in, c->in + start, c->in_len - start);
+  c->in_len -= start;
+}
+
+/* Sends what is queued. While some is left, the client is watched for WRITE only,
+ * so that it cannot make the server buffer without limit. Returns 0, or -1 if the
+ * client is gone. */
 static int flush(sock_poller poller, client *c) {
   size_t done = 0;
-  while (done < c->pending) {
+  while (done < c->out_len) {
     size_t n = 0;
-    if (sock_send(c->sock, c->buf + done, c->pending - done, 0, &n) != SOCK_OK) {
+    if (sock_send(c->sock, c->out + done, c->out_len - done, 0, &n) != SOCK_OK) {
       if (sock_last_errno() == NET_EAGAIN) break; /* the rest when it is writable */
       return -1;
     }
     done += n;
   }
-  memmove(c->buf, c->buf + done, c->pending - done);
-  c->pending -= done;
-  uint32_t want = c->pending > 0 ? SOCK_EVENT_WRITE : SOCK_EVENT_READ;
+  memmove(c->out, c->out + done, c->out_len - done);
+  c->out_len -= done;
+  uint32_t want = c->out_len > 0 ? SOCK_EVENT_WRITE : SOCK_EVENT_READ;
   if (want != c->events) {
     if (sock_poller_modify(poller, c->sock, want, tag(c)) != SOCK_OK) return -1;
     c->events = want;
@@ -76,27 +92,26 @@ static int flush(sock_poller poller, client *c) {
 }
 
 int main(int argc, char **argv) {
-  int port = argc > 1 ? atoi(argv[1]) : 0;
-  long max_clients = argc > 2 ? atol(argv[2]) : 0;
+  example_args(argc, argv, 2, 3, "HOST PORT [CLIENTS]  (exits after CLIENTS clients, 0 = never)");
+  int port = (int)example_number(argv[2], 65535, "port");
+  long max_clients = argc > 3 ? example_number(argv[3], 1000000000L, "clients") : 0;
   sock_handle server;
   sock_poller poller;
-  sock_address local;
-  if (net_create_server("127.0.0.1", port, NET_AF_INET, -1, 0, 0, &server) != SOCK_OK)
-    return fail("create_server");
-  if (sock_setblocking(server, 0) != SOCK_OK || sock_getsockname(server, &local) != SOCK_OK)
-    return fail("listener");
+  if (net_create_server(argv[1], port, NET_AF_INET, -1, 0, 0, &server) != SOCK_OK)
+    return example_fail("create_server");
+  if (sock_setblocking(server, 0) != SOCK_OK) return example_fail("setblocking");
   if (sock_poller_create(&poller) != SOCK_OK ||
       sock_poller_register(poller, server, SOCK_EVENT_READ, 0) != SOCK_OK)
-    return fail("poller");
-  printf("echo server for many clients on %s:%d\n", local.host, local.port);
-  fflush(stdout);
+    return example_fail("poller");
+  if (example_listening(server) != 0) return 1;
 
   long gone = 0;
+  int status = 0;
   while (max_clients == 0 || gone < max_clients) {
     sock_event events[64];
     size_t n = 0;
     if (sock_poller_wait(poller, SOCK_TIMEOUT_NONE, events, 64, &n) != SOCK_OK) {
-      fail("wait");
+      status = example_fail("poller wait");
       break;
     }
     for (size_t i = 0; i < n; i++) {
@@ -106,15 +121,17 @@ int main(int argc, char **argv) {
       }
       client *c = (client *)(uintptr_t)events[i].user_data;
       int alive = 1;
-      if (events[i].events & SOCK_EVENT_READ) { /* watched for READ only when nothing is pending */
+      /* Watched for READ only when no reply is waiting, so out[] always has room. */
+      if (c->events == SOCK_EVENT_READ) {
         size_t got = 0;
-        if (sock_recv(c->sock, c->buf, sizeof c->buf, 0, &got) != SOCK_OK) {
+        if (sock_recv(c->sock, c->in + c->in_len, sizeof c->in - c->in_len, 0, &got) != SOCK_OK) {
           if (sock_last_errno() == NET_EAGAIN) continue;
           alive = 0; /* reset, or another error: the client is gone */
         } else if (got == 0) {
           alive = 0; /* end of stream */
         }
-        c->pending = got;
+        c->in_len += got;
+        take_lines(c);
       }
       if (alive && flush(poller, c) == 0) continue;
       printf("%s:%d left\n", c->peer.host, c->peer.port);
@@ -126,5 +143,5 @@ int main(int argc, char **argv) {
   }
   sock_poller_close(poller);
   sock_close(server);
-  return 0;
+  return status;
 }
