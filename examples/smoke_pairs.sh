@@ -27,7 +27,7 @@ start() {
   server=$!
   i=0
   while [ $i -lt 600 ]; do
-    line=$(head -n 1 "$work/$name.out")
+    line=$(head -n 1 "$work/$name.out" 2>/dev/null || true)
     case $line in
       "listening on "*:*) port=${line##*:}; return 0 ;;
     esac
