@@ -50,10 +50,12 @@ namespace Polysock.Examples
                 Console.Error.WriteLine($"{name}: [Errno 2] No such file or directory: '{e.FileName}'");
                 return 1;
             }
-            catch (Exception e) when (e is IOException or TimeoutException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or TimeoutException or UnauthorizedAccessException
+                                       or ArgumentException or FormatException)
             {
                 // PolysockException (an IOException) and SocketTimeoutException carry
-                // Python's text, e.g. "[Errno 111] Connection refused" or "timed out".
+                // Python's text, e.g. "[Errno 111] Connection refused" or "timed out";
+                // the others (a bad address, a bad POLYSOCK_EXAMPLE_INTERVAL) .NET's.
                 Console.Error.WriteLine($"{name}: {e.Message}");
                 return 1;
             }
