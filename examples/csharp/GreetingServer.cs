@@ -21,8 +21,16 @@ namespace Polysock.Examples
                     (Socket conn, SocketAddress peer) = server.Accept();
                     using (conn)
                     {
-                        conn.SendAll(Encoding.UTF8.GetBytes($"Thank you for connecting, {Cli.Text(peer)}\n"));
-                        Console.WriteLine($"greeted {Cli.Text(peer)}");
+                        try
+                        {
+                            conn.SendAll(Encoding.UTF8.GetBytes($"Thank you for connecting, {Cli.Text(peer)}\n"));
+                            Console.WriteLine($"greeted {Cli.Text(peer)}");
+                        }
+                        catch (ConnectionException e)
+                        {
+                            // One client that hung up early is no reason to stop serving the others.
+                            Console.Error.WriteLine($"greeting_server: {Cli.Text(peer)}: {e.Message}");
+                        }
                     }
                 }
                 return 0;

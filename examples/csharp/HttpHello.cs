@@ -27,12 +27,20 @@ namespace Polysock.Examples
                     (Socket conn, SocketAddress peer) = server.Accept();
                     using (conn)
                     {
-                        conn.SetTimeout(5.0); // a client that never finishes its request is dropped
-                        string request = ReadHead(conn);
-                        conn.SendAll(head);
-                        conn.SendAll(body);
-                        string first = request.Split("\r\n")[0];
-                        Console.WriteLine($"{Cli.Text(peer)} \"{first}\" 200");
+                        try
+                        {
+                            conn.SetTimeout(5.0); // a client that never finishes its request is dropped
+                            string request = ReadHead(conn);
+                            conn.SendAll(head);
+                            conn.SendAll(body);
+                            string first = request.Split("\r\n")[0];
+                            Console.WriteLine($"{Cli.Text(peer)} \"{first}\" 200");
+                        }
+                        catch (Exception e) when (e is ConnectionException or SocketTimeoutException)
+                        {
+                            // A client that hung up or stalled is dropped; the others are still served.
+                            Console.Error.WriteLine($"http_hello: {Cli.Text(peer)}: {e.Message}");
+                        }
                     }
                 }
                 return 0;

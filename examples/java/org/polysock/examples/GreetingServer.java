@@ -1,6 +1,7 @@
 package org.polysock.examples;
 
 import java.nio.charset.StandardCharsets;
+import org.polysock.ConnectionException;
 import org.polysock.Net;
 import org.polysock.Socket;
 
@@ -23,11 +24,14 @@ public final class GreetingServer {
             Cli.listening(System.out, server.getsockname());
             for (int served = 0; count == 0 || served < count; served++) {
               Socket.Accepted client = server.accept();
+              String peer = client.address().host() + ":" + client.address().port();
               try (Socket conn = client.socket()) {
-                String greeting = "Thank you for connecting, " + client.address().host() + ":"
-                    + client.address().port() + "\n";
-                conn.sendall(greeting.getBytes(StandardCharsets.UTF_8));
-                System.out.print("greeted " + greeting.substring(greeting.indexOf(", ") + 2));
+                conn.sendall(("Thank you for connecting, " + peer + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+                System.out.println("greeted " + peer);
+              } catch (ConnectionException e) {
+                // One client that hung up early is no reason to stop serving the others.
+                System.err.println("greeting_server: " + peer + ": " + e.getMessage());
               }
             }
           }

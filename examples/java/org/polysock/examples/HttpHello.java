@@ -2,7 +2,9 @@ package org.polysock.examples;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import org.polysock.ConnectionException;
 import org.polysock.Net;
+import org.polysock.PolysockTimeoutException;
 import org.polysock.Socket;
 
 /**
@@ -33,9 +35,13 @@ public final class HttpHello {
                 String request = readHead(conn);
                 conn.sendall(head);
                 conn.sendall(body);
-                String first = request.isEmpty() ? "" : request.lines().findFirst().orElse("");
+                String first = request.lines().findFirst().orElse("");
                 System.out.println(client.address().host() + ":" + client.address().port()
                     + " \"" + first + "\" 200");
+              } catch (ConnectionException | PolysockTimeoutException e) {
+                // A client that hung up or stalled is dropped; the others are still served.
+                System.err.println("http_hello: " + client.address().host() + ":"
+                    + client.address().port() + ": " + e.getMessage());
               }
             }
           }
