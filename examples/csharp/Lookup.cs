@@ -14,8 +14,16 @@ namespace Polysock.Examples
             {
                 string host = a.Length > 0 ? a[0] : "localhost";
                 Console.WriteLine($"gethostname() = '{Net.GetHostName()}'");
-                Console.WriteLine($"gethostbyname('{host}') = '{Net.GetHostByName(host)}'");
-                Console.WriteLine($"gethostbyname_ex('{host}') = {Entry(Net.GetHostByNameEx(host))}");
+                try
+                {
+                    Console.WriteLine($"gethostbyname('{host}') = '{Net.GetHostByName(host)}'");
+                    Console.WriteLine($"gethostbyname_ex('{host}') = {Entry(Net.GetHostByNameEx(host))}");
+                }
+                catch (PolysockException e)
+                {
+                    // The gethostbyname family knows IPv4 only, so e.g. ::1 fails as in Python.
+                    Console.WriteLine($"gethostbyname('{host}') failed (IPv4 only): {e.Message}");
+                }
                 Console.WriteLine($"gethostbyaddr('127.0.0.1') = {Entry(Net.GetHostByAddr("127.0.0.1"))}");
                 // getaddrinfo is the one to use in real code: it knows IPv4 and IPv6.
                 foreach (AddrInfo info in Net.GetAddrInfo(host, 80, type: Net.SOCK_STREAM))

@@ -17,8 +17,13 @@ public final class Lookup {
       String host = a.length > 0 ? a[0] : "localhost";
       HexFormat hex = HexFormat.of();
       System.out.println("gethostname() = '" + Net.gethostname() + "'");
-      System.out.println("gethostbyname('" + host + "') = '" + Net.gethostbyname(host) + "'");
-      System.out.println("gethostbyname_ex('" + host + "') = " + Net.gethostbynameEx(host));
+      try {
+        System.out.println("gethostbyname('" + host + "') = '" + Net.gethostbyname(host) + "'");
+        System.out.println("gethostbyname_ex('" + host + "') = " + Net.gethostbynameEx(host));
+      } catch (PolysockException e) {
+        // The gethostbyname family knows IPv4 only, so e.g. ::1 fails as in Python.
+        System.out.println("gethostbyname('" + host + "') failed (IPv4 only): " + e.getMessage());
+      }
       System.out.println("gethostbyaddr('127.0.0.1') = " + Net.gethostbyaddr("127.0.0.1"));
       // getaddrinfo is the one to use in real code: it knows IPv4 and IPv6.
       for (AddrInfo info : Net.getaddrinfo(host, 80, 0, Net.SOCK_STREAM, 0, 0)) {
