@@ -40,7 +40,8 @@ add_test(NAME csharp_HostErrorsInIsolatedNetwork
 set_tests_properties(csharp_HostErrorsInIsolatedNetwork PROPERTIES
   TIMEOUT 120 SKIP_RETURN_CODE 77 ENVIRONMENT_MODIFICATION "${cs_test_env}" LABELS csharp)
 
-# dotnet format on every project (Polysock.slnx: the library, the tests, the consumer and
+# dotnet format on every project (Polysock.slnx: the library, the tests, the consumer, the
+# examples (examples/csharp) and
 # the bench), in an intermediate tree and a package cache of its own (tests may run
 # beside it). Its restore must work offline (ctest may run in a network
 # namespace with loopback only): its sources are the built package folder, the machine's
