@@ -102,7 +102,7 @@ TEST(Handles, WaitsLeaveNoDescriptorBehind) {
     size_t n = 0;
     EXPECT_EQ(SOCK_ERR_TIMEOUT, sock_recv(p.server, buf, sizeof buf, 0, &n));
   }
-  EXPECT_EQ(before, open_fd_count()) << "the wake-up descriptor goes with its socket";
+  EXPECT_EQ(before, open_fd_count()) << "a wait leaves no descriptor behind";
 }
 
 // Close waking each kind of call, in each mode, is test_close_wakes.cpp.

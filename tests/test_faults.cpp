@@ -506,7 +506,8 @@ TEST(FdExhaustion, EveryCallThatNeedsADescriptorFailsWithEmfileThenRecovers) {
   });
   char buf[8];
   size_t n = 0;
-  EXPECT_PS_OK(sock_recv(lazy, buf, sizeof buf, 0, &n)) << "the wake-up descriptor is made now";
+  EXPECT_PS_OK(sock_recv(lazy, buf, sizeof buf, 0, &n))
+      << "a blocking wait after the limit is lifted";
   later.join();
   EXPECT_EQ("again", std::string(buf, n));
 

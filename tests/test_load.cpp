@@ -322,7 +322,7 @@ bool raise_fd_limit(rlim_t needed) {
 TEST(LoadTest, FiveHundredClientsAgainstOnePollerServerLoseAndCorruptNothing) {
   const int clients = env_int("POLYSOCK_LOAD_CLIENTS", 500);
   const int seconds = env_int("POLYSOCK_LOAD_SECONDS", 20);
-  // Per client: its socket and wake-up descriptor, and the server's end.
+  // Per client: its socket and the server's end (and room to spare).
   ASSERT_TRUE(raise_fd_limit(static_cast<rlim_t>(3 * clients + 100)))
       << "RLIMIT_NOFILE's hard limit is too low for " << clients << " clients";
   int port = 0;
