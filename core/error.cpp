@@ -54,6 +54,7 @@ int fail_os_message(const char *literal) { return record(kErrOs, 0, literal); }
 int fail_os_with(int err, std::string message) {
   return record_owned(kErrOs, err, std::move(message));
 }
+int fail_interrupted() { return record(kErrInterrupted, EINTR, nullptr); }
 int fail_timeout() { return record(kErrTimeout, 0, "timed out"); }
 int fail_gai(int eai) {
   if (eai == EAI_SYSTEM) return fail_os(errno);
@@ -77,6 +78,7 @@ const char *last_error_message() {
     case kOk:
       return "";
     case kErrOs:
+    case kErrInterrupted:
       detail = errno_text(e.code, buf, sizeof buf);
       break;
     case kErrGai:

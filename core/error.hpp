@@ -18,7 +18,8 @@ namespace polysock {
   X(kErrHost, -4, "SOCK_ERR_HOST")       \
   X(kErrValue, -5, "SOCK_ERR_VALUE")     \
   X(kErrNomem, -6, "SOCK_ERR_NOMEM")     \
-  X(kErrRange, -7, "SOCK_ERR_RANGE")
+  X(kErrRange, -7, "SOCK_ERR_RANGE")     \
+  X(kErrInterrupted, -8, "SOCK_ERR_INTERRUPTED")
 
 enum Status : int {
 #define X(name, value, text) name = value,
@@ -54,6 +55,8 @@ inline int fail_os(int err) {
 int fail_os_message(const char *literal);
 // OSError with an errno and a message of its own (for example create_server's note).
 int fail_os_with(int err, std::string message);
+// InterruptedError: the interrupt hook stopped a call on EINTR ("[Errno 4] ...").
+int fail_interrupted();
 // socket.timeout: "timed out".
 int fail_timeout();
 // gaierror with an EAI_* code; EAI_SYSTEM falls back to fail_os(errno), as CPython.

@@ -64,7 +64,8 @@ enum sock_status {
   SOCK_ERR_HOST = -4,    /**< socket.herror: sock_last_errno() is h_errno */
   SOCK_ERR_VALUE = -5,   /**< ValueError, OverflowError, TypeError: a bad argument */
   SOCK_ERR_NOMEM = -6,   /**< MemoryError */
-  SOCK_ERR_RANGE = -7    /**< output buffer too small: the size needed is reported */
+  SOCK_ERR_RANGE = -7,   /**< output buffer too small: the size needed is reported */
+  SOCK_ERR_INTERRUPTED = -8 /**< InterruptedError: the interrupt hook stopped the call (EINTR) */
 };
 
 /** errno, EAI_* code or h_errno of this thread's last failure (0 if it had none). */
@@ -110,6 +111,16 @@ typedef struct sock_address {
  * and NET_SOCK_CLOEXEC (always implied).
  */
 POLYSOCK_API int sock_create(int family, int type, int proto, sock_handle *out);
+
+/**
+ * socket(family, type, proto, fileno): a handle that adopts fd itself (no dup; the
+ * handle owns it from now on, and sock_close closes it). As CPython, a negative
+ * family, type or proto is read from the descriptor (SO_DOMAIN, SO_TYPE,
+ * SO_PROTOCOL), the timeout is the module default and an O_NONBLOCK flag already on
+ * the descriptor stays. A negative fd is SOCK_ERR_VALUE, a descriptor that is not
+ * a socket ENOTSOCK, a closed one EBADF; on failure fd stays the caller's.
+ */
+POLYSOCK_API int sock_create_fileno(int family, int type, int proto, int fd, sock_handle *out);
 
 /**
  * close(): closes the socket and invalidates the handle. Every call waiting on it
@@ -238,6 +249,107 @@ POLYSOCK_API int sock_getpeername(sock_handle h, sock_address *out);
 /** The family, type (without NONBLOCK/CLOEXEC flags) and proto attributes; any out may be NULL. */
 POLYSOCK_API int sock_info(sock_handle h, int *out_family, int *out_type, int *out_proto);
 
+/* ---- AF_UNIX addresses as bytes ---------------------------------------------- */
+
+/*
+ * Python's bytes paths: any AF_UNIX address, including Linux abstract names with
+ * embedded NUL bytes (b"\0python\0test\0" is 13 bytes) and file paths that begin
+ * with '@', which the string functions' "@name" spelling cannot carry. A path whose
+ * first byte is NUL is abstract; any other is a file path (at most 107 bytes, no NUL).
+ */
+
+/** bind(path) with a path of len bytes; len 0 autobinds (an abstract name the kernel picks). */
+POLYSOCK_API int sock_bind_unix(sock_handle h, const void *path, size_t len);
+
+/** connect(path) with a path of len bytes, as sock_connect for every mode. */
+POLYSOCK_API int sock_connect_unix(sock_handle h, const void *path, size_t len);
+
+/**
+ * getsockname() of an AF_UNIX socket as bytes: the file path (without its NUL), or
+ * the abstract name with its leading NUL; 0 bytes if unbound. Too small a buffer is
+ * SOCK_ERR_RANGE with the length needed in *out_len (at most 108 bytes).
+ */
+POLYSOCK_API int sock_getsockname_unix(sock_handle h, void *buf, size_t buflen, size_t *out_len);
+
+/** getpeername() of an AF_UNIX socket as bytes, as sock_getsockname_unix. */
+POLYSOCK_API int sock_getpeername_unix(sock_handle h, void *buf, size_t buflen, size_t *out_len);
+
+/* ---- Messages: sendmsg, recvmsg, ancillary data ------------------------------ */
+
+/** One buffer of a scatter/gather list (struct iovec's shape); sending never writes to data. */
+typedef struct sock_iovec {
+  void *data; /**< the bytes */
+  size_t len; /**< their number */
+} sock_iovec;
+
+/** One ancillary data item: Python's (cmsg_level, cmsg_type, cmsg_data). */
+typedef struct sock_cmsg {
+  int level;        /**< e.g. NET_SOL_SOCKET, NET_IPPROTO_IP */
+  int type;         /**< e.g. NET_SCM_RIGHTS, NET_IP_PKTINFO */
+  const void *data; /**< the item's data (for received items: inside the caller's ancbuf) */
+  size_t len;       /**< its length in bytes */
+} sock_cmsg;
+
+/** What sock_recvmsg received besides the data: Python's (ancdata, msg_flags, address). */
+typedef struct sock_msg_info {
+  size_t nbytes;        /**< bytes received into the buffers */
+  size_t ancdata_len;   /**< bytes of control data stored in ancbuf (for sock_cmsg_next) */
+  int msg_flags;        /**< NET_MSG_TRUNC, NET_MSG_CTRUNC, NET_MSG_EOR, ... */
+  sock_address address; /**< the sender; family 0 if none (a connected stream) */
+} sock_msg_info;
+
+/**
+ * sendmsg(buffers, ancdata, flags, address): sends the nbuffers buffers as one
+ * message with nanc ancillary items (either count may be 0; the arrays may then be
+ * NULL). host NULL means no address (a connected socket); else (host, port) as for
+ * sock_sendto. *out_n is the number of bytes sent. Timeouts, signals and close work
+ * as for sock_send; never raises SIGPIPE.
+ */
+POLYSOCK_API int sock_sendmsg(sock_handle h, const sock_iovec *buffers, size_t nbuffers,
+                              const sock_cmsg *ancdata, size_t nanc, int flags, const char *host,
+                              int port, size_t *out_n);
+
+/**
+ * recvmsg_into(buffers, ancbufsize, flags), and recvmsg with one buffer: receives into
+ * the nbuffers buffers and stores up to ancbufsize bytes of control data in ancbuf
+ * (NULL with 0: none), to be read with sock_cmsg_next. Descriptors received with
+ * SCM_RIGHTS are close-on-exec (NET_MSG_CMSG_CLOEXEC is implied) and belong to the
+ * caller. NET_MSG_TRUNC / NET_MSG_CTRUNC in out->msg_flags say that data or control
+ * data did not fit. Timeouts, signals and close work as for sock_recv.
+ */
+POLYSOCK_API int sock_recvmsg(sock_handle h, const sock_iovec *buffers, size_t nbuffers,
+                              void *ancbuf, size_t ancbufsize, int flags, sock_msg_info *out);
+
+/**
+ * Reads the ancillary items that sock_recvmsg stored: *cursor starts at 0; each call
+ * stores the next item in *out and sets *out_found to 1, or sets it to 0 at the end.
+ * As CPython, an item cut short by NET_MSG_CTRUNC gives the part of its data that fit.
+ */
+POLYSOCK_API int sock_cmsg_next(const void *ancbuf, size_t ancdata_len, size_t *cursor,
+                                sock_cmsg *out, int *out_found);
+
+/** CMSG_LEN(length): the cmsg_len of an item with length bytes of data; too large: SOCK_ERR_VALUE. */
+POLYSOCK_API int net_cmsg_len(size_t length, size_t *out);
+
+/** CMSG_SPACE(length): the ancillary buffer space an item of length bytes takes, padding included. */
+POLYSOCK_API int net_cmsg_space(size_t length, size_t *out);
+
+/**
+ * socket.send_fds(sock, buffers, fds, flags, address): sendmsg with one SCM_RIGHTS
+ * item carrying nfds descriptors (1..253, the kernel's limit per message).
+ */
+POLYSOCK_API int sock_send_fds(sock_handle h, const sock_iovec *buffers, size_t nbuffers,
+                               const int *fds, size_t nfds, int flags, const char *host, int port,
+                               size_t *out_n);
+
+/**
+ * socket.recv_fds(sock, bufsize, maxfds, flags): receives up to len bytes into buf
+ * and up to maxfds descriptors into fds (close-on-exec, the caller's to close), their
+ * number in *out_nfds; out (may be NULL) gets the byte count, flags and sender.
+ */
+POLYSOCK_API int sock_recv_fds(sock_handle h, void *buf, size_t len, int *fds, size_t maxfds,
+                               int flags, size_t *out_nfds, sock_msg_info *out);
+
 /* ---- Module functions: sockets --------------------------------------------- */
 
 /** socketpair(family, type, proto): two connected sockets (NET_AF_UNIX on POSIX). */
@@ -251,6 +363,12 @@ POLYSOCK_API int net_socketpair(int family, int type, int proto, sock_handle *ou
 POLYSOCK_API int net_fromfd(int fd, int family, int type, int proto, sock_handle *out);
 
 /**
+ * socket.close(fd): closes a bare descriptor (one from sock_detach, for example);
+ * ECONNRESET is ignored as CPython does. A bad descriptor is SOCK_ERR_OS / EBADF.
+ */
+POLYSOCK_API int net_close(int fd);
+
+/**
  * create_connection((host, port), timeout, source_address): tries every address
  * of getaddrinfo(host, port, 0, SOCK_STREAM) in turn and fails with the last
  * error. timeout may be SOCK_TIMEOUT_DEFAULT or SOCK_TIMEOUT_NONE; source_host
@@ -258,6 +376,45 @@ POLYSOCK_API int net_fromfd(int fd, int family, int type, int proto, sock_handle
  */
 POLYSOCK_API int net_create_connection(const char *host, int port, double timeout,
                                        const char *source_host, int source_port, sock_handle *out);
+
+/** The attempts of a failed net_create_connection_ex: Python's all_errors list; owned by the caller. */
+typedef struct net_connect_errors net_connect_errors;
+
+/** One failed connection attempt. */
+typedef struct net_connect_error {
+  sock_address address; /**< where the attempt went (host empty if no socket was made) */
+  int status;           /**< its status: SOCK_ERR_OS, SOCK_ERR_TIMEOUT, ... */
+  int err;              /**< its errno (sock_last_errno() then) */
+  char message[256];    /**< its message, as sock_last_error_message() gave it */
+} net_connect_error;
+
+/**
+ * create_connection with Happy Eyeballs and all_errors. As net_create_connection
+ * when happy_eyeballs_delay is SOCK_TIMEOUT_NONE and interleave is 0. Otherwise
+ * RFC 8305: the addresses are reordered so that families alternate, interleave
+ * (> 0) addresses of the first family before each one of the other ("First Address
+ * Family Count"; a negative value means 1 with Happy Eyeballs, 0 without), then the
+ * attempts start one after another, each happy_eyeballs_delay seconds (>= 0; 0.25
+ * is RFC 8305's advice) after the last or at once when the last fails; the first to
+ * connect wins and the others are closed. timeout applies to each attempt and is the
+ * new socket's timeout, as for net_create_connection. When every attempt fails, the
+ * status is the last failure's, and out_errors (may be NULL) receives every attempt's
+ * address and error, in the order they failed; free it with net_connect_errors_free.
+ */
+POLYSOCK_API int net_create_connection_ex(const char *host, int port, double timeout,
+                                          const char *source_host, int source_port,
+                                          double happy_eyeballs_delay, int interleave,
+                                          net_connect_errors **out_errors, sock_handle *out);
+
+/** The number of failed attempts in the list. */
+POLYSOCK_API int net_connect_errors_count(const net_connect_errors *list, size_t *out);
+
+/** The i-th failed attempt, 0 <= i < net_connect_errors_count(). */
+POLYSOCK_API int net_connect_errors_get(const net_connect_errors *list, size_t i,
+                                        net_connect_error *out);
+
+/** Frees an attempt list; NULL is allowed. */
+POLYSOCK_API void net_connect_errors_free(net_connect_errors *list);
 
 /**
  * create_server((host, port), family, backlog, reuse_port, dualstack_ipv6): a
@@ -275,6 +432,34 @@ POLYSOCK_API int net_setdefaulttimeout(double seconds);
 
 /** has_dualstack_ipv6(): 1 if an AF_INET6 socket can accept IPv4 too, else 0. */
 POLYSOCK_API int net_has_dualstack_ipv6(int *out);
+
+/* ---- Signals -------------------------------------------------------------------- */
+
+/*
+ * Every call that waits retries EINTR with the time left (PEP 475), so a signal
+ * handler that only sets a flag is never looked at while a call waits. An interrupt
+ * hook changes that, as CPython's PyErr_CheckSignals does for Python: on EINTR, the
+ * call runs the hook on its own thread; if the hook returns non-zero the call stops
+ * with SOCK_ERR_INTERRUPTED (errno EINTR, "[Errno 4] Interrupted system call") and
+ * loses nothing (a sock_sendall reports the bytes that went in out_sent; a recv
+ * consumed nothing). If it returns 0 the call goes on waiting, with the time left.
+ * Only a signal whose handler was installed without SA_RESTART interrupts a
+ * blocking-mode call sleeping in the kernel; a timeout-mode or poller wait is
+ * interrupted by any handled signal. polysock's own wake signal never reaches the hook.
+ */
+
+/** An interrupt hook: returns non-zero to stop the interrupted call. */
+typedef int (*sock_interrupt_hook)(void *ctx);
+
+/** Sets the process-wide interrupt hook and its ctx; NULL restores the default (retry). */
+POLYSOCK_API int net_set_interrupt_hook(sock_interrupt_hook hook, void *ctx);
+
+/**
+ * A ready-made hook for C programs and bindings: ctx points to a volatile int
+ * (sig_atomic_t on POSIX) that a signal handler sets; the call stops while it is
+ * non-zero. Pass it to net_set_interrupt_hook; it never calls back into the program.
+ */
+POLYSOCK_API int net_interrupt_flag_hook(void *ctx);
 
 /* ---- Constants -------------------------------------------------------------- */
 
@@ -366,6 +551,15 @@ POLYSOCK_API int sock_poller_unregister(sock_poller p, sock_handle h);
  */
 POLYSOCK_API int sock_poller_wait(sock_poller p, double timeout, sock_event *events,
                                   size_t max_events, size_t *out_n);
+
+/**
+ * The poller's own descriptor, for a foreign event loop (GLib, libuv, a runtime's
+ * poller): level-triggered, it polls readable while sock_poller_wait would report an
+ * event without waiting. Only watch it (poll, epoll, select); never read from it or
+ * close it; it is valid until sock_poller_close. The poll() backend has none:
+ * SOCK_ERR_OS with ENOTSUP.
+ */
+POLYSOCK_API int sock_poller_fileno(sock_poller p, int *out_fd);
 
 /**
  * Closes the poller (not its sockets). Threads waiting on it wake up with EBADF.
