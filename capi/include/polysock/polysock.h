@@ -57,14 +57,14 @@ POLYSOCK_API int net_abi_version(void);
 
 /** Status codes returned by every function (Python's exception in brackets). */
 enum sock_status {
-  SOCK_OK = 0,           /**< success */
-  SOCK_ERR_OS = -1,      /**< OSError: sock_last_errno() is errno (0 if none) */
-  SOCK_ERR_TIMEOUT = -2, /**< socket.timeout / TimeoutError: "timed out" */
-  SOCK_ERR_GAI = -3,     /**< socket.gaierror: sock_last_errno() is the EAI_* code */
-  SOCK_ERR_HOST = -4,    /**< socket.herror: sock_last_errno() is h_errno */
-  SOCK_ERR_VALUE = -5,   /**< ValueError, OverflowError, TypeError: a bad argument */
-  SOCK_ERR_NOMEM = -6,   /**< MemoryError */
-  SOCK_ERR_RANGE = -7,   /**< output buffer too small: the size needed is reported */
+  SOCK_OK = 0,              /**< success */
+  SOCK_ERR_OS = -1,         /**< OSError: sock_last_errno() is errno (0 if none) */
+  SOCK_ERR_TIMEOUT = -2,    /**< socket.timeout / TimeoutError: "timed out" */
+  SOCK_ERR_GAI = -3,        /**< socket.gaierror: sock_last_errno() is the EAI_* code */
+  SOCK_ERR_HOST = -4,       /**< socket.herror: sock_last_errno() is h_errno */
+  SOCK_ERR_VALUE = -5,      /**< ValueError, OverflowError, TypeError: a bad argument */
+  SOCK_ERR_NOMEM = -6,      /**< MemoryError */
+  SOCK_ERR_RANGE = -7,      /**< output buffer too small: the size needed is reported */
   SOCK_ERR_INTERRUPTED = -8 /**< InterruptedError: the interrupt hook stopped the call (EINTR) */
 };
 
@@ -328,10 +328,10 @@ POLYSOCK_API int sock_recvmsg(sock_handle h, const sock_iovec *buffers, size_t n
 POLYSOCK_API int sock_cmsg_next(const void *ancbuf, size_t ancdata_len, size_t *cursor,
                                 sock_cmsg *out, int *out_found);
 
-/** CMSG_LEN(length): the cmsg_len of an item with length bytes of data; too large: SOCK_ERR_VALUE. */
+/** CMSG_LEN(length): an item's cmsg_len for length bytes of data; too large: SOCK_ERR_VALUE. */
 POLYSOCK_API int net_cmsg_len(size_t length, size_t *out);
 
-/** CMSG_SPACE(length): the ancillary buffer space an item of length bytes takes, padding included. */
+/** CMSG_SPACE(length): the ancillary space an item of length bytes takes, padding included. */
 POLYSOCK_API int net_cmsg_space(size_t length, size_t *out);
 
 /**
@@ -377,7 +377,7 @@ POLYSOCK_API int net_close(int fd);
 POLYSOCK_API int net_create_connection(const char *host, int port, double timeout,
                                        const char *source_host, int source_port, sock_handle *out);
 
-/** The attempts of a failed net_create_connection_ex: Python's all_errors list; owned by the caller. */
+/** The failed attempts of net_create_connection_ex (Python's all_errors); the caller's. */
 typedef struct net_connect_errors net_connect_errors;
 
 /** One failed connection attempt. */
