@@ -1,0 +1,101 @@
+"""The C ABI through ctypes, for tests that run one scenario through CPython's
+socket module and through libpolysock in the same process and compare the results
+(issue 16, point 7). Only what the tests need is declared; each test module adds
+the prototypes it uses with `fn(name, restype, *argtypes)`.
+
+The library comes from POLYSOCK_LIB (ctest sets it to the built libpolysock.so).
+"""
+
+import ctypes
+import os
+
+lib = ctypes.CDLL(os.environ["POLYSOCK_LIB"], use_errno=True)
+
+SOCK_OK = 0
+STATUS_NAMES = {0: "SOCK_OK", -1: "SOCK_ERR_OS", -2: "SOCK_ERR_TIMEOUT", -3: "SOCK_ERR_GAI",
+                -4: "SOCK_ERR_HOST", -5: "SOCK_ERR_VALUE", -6: "SOCK_ERR_NOMEM",
+                -7: "SOCK_ERR_RANGE", -8: "SOCK_ERR_INTERRUPTED"}
+sock_handle = ctypes.c_uint64
+
+
+class sock_address(ctypes.Structure):
+    _fields_ = [("family", ctypes.c_int), ("host", ctypes.c_char * 256), ("port", ctypes.c_int),
+                ("flowinfo", ctypes.c_uint32), ("scope_id", ctypes.c_uint32)]
+
+
+class Failure(Exception):
+    """A call that did not return SOCK_OK: status, errno and message, as polysock gave them."""
+
+    def __init__(self, status, errno, message):
+        super().__init__(f"{STATUS_NAMES.get(status, status)}[{errno}]: {message}")
+        self.status, self.errno, self.message = status, errno, message
+
+
+def fn(name, restype, *argtypes):
+    """Declares lib.<name> and returns it."""
+    f = getattr(lib, name)
+    f.restype = restype
+    f.argtypes = list(argtypes)
+    return f
+
+
+fn("sock_last_errno", ctypes.c_int)
+fn("sock_last_error_message", ctypes.c_char_p)
+
+
+def check(status):
+    """Raises Failure unless status is SOCK_OK; returns SOCK_OK."""
+    if status != SOCK_OK:
+        raise Failure(status, lib.sock_last_errno(), lib.sock_last_error_message().decode())
+    return status
+
+
+def call(name, *args):
+    """lib.<name>(*args), checked."""
+    return check(getattr(lib, name)(*args))
+
+
+fn("sock_create", ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int,
+   ctypes.POINTER(sock_handle))
+fn("sock_close", ctypes.c_int, sock_handle)
+fn("sock_fileno", ctypes.c_int, sock_handle, ctypes.POINTER(ctypes.c_int))
+fn("sock_bind", ctypes.c_int, sock_handle, ctypes.c_char_p, ctypes.c_int)
+fn("sock_listen", ctypes.c_int, sock_handle, ctypes.c_int)
+fn("sock_connect", ctypes.c_int, sock_handle, ctypes.c_char_p, ctypes.c_int)
+fn("sock_getsockname", ctypes.c_int, sock_handle, ctypes.POINTER(sock_address))
+fn("sock_settimeout", ctypes.c_int, sock_handle, ctypes.c_double)
+fn("sock_info", ctypes.c_int, sock_handle, ctypes.POINTER(ctypes.c_int),
+   ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int))
+fn("net_socketpair", ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int,
+   ctypes.POINTER(sock_handle), ctypes.POINTER(sock_handle))
+
+
+def create(family, type_, proto=0):
+    h = sock_handle()
+    call("sock_create", family, type_, proto, ctypes.byref(h))
+    return h.value
+
+
+def socketpair(family, type_, proto=0):
+    a, b = sock_handle(), sock_handle()
+    call("net_socketpair", family, type_, proto, ctypes.byref(a), ctypes.byref(b))
+    return a.value, b.value
+
+
+def fileno(h):
+    fd = ctypes.c_int()
+    call("sock_fileno", h, ctypes.byref(fd))
+    return fd.value
+
+
+def outcome(f, *args):
+    """f(*args) as comparable data: ("ok", result) or (exception class name, errno).
+
+    A CPython exception and a polysock Failure compare through their errno; tests
+    compare messages separately where they matter."""
+    try:
+        return ("ok", f(*args))
+    except Failure as e:
+        return ("error", e.errno)
+    except OSError as e:
+        return ("error", e.errno)
