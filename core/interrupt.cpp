@@ -9,6 +9,7 @@
 #include <mutex>
 #include <new>
 
+#include "error.hpp"
 #include "os.hpp"
 
 namespace polysock {
@@ -75,7 +76,37 @@ Waiter *register_thread() {
   return w;
 }
 
+// The hook and its context change together: each setting is a record of its own,
+// published with one pointer; records are kept (never freed) so that a call that
+// read an old one can still use it. Programs set a hook a handful of times.
+struct Hook {
+  InterruptHook fn;
+  void *ctx;
+  Hook *older;
+};
+std::atomic<Hook *> g_hook{nullptr};
+std::mutex g_hook_mu;  // serialises setters
+Hook *g_hooks = nullptr;
+
 }  // namespace
+
+void set_interrupt_hook(InterruptHook hook, void *ctx) {
+  std::lock_guard<std::mutex> lock(g_hook_mu);
+  if (hook == nullptr) {
+    g_hook.store(nullptr, std::memory_order_release);
+    return;
+  }
+  Hook *h = new Hook{hook, ctx, g_hooks};  // bad_alloc reaches guarded() at the C ABI
+  g_hooks = h;
+  g_hook.store(h, std::memory_order_release);
+}
+
+int on_eintr() {
+  if (os::consume_wake()) return kOk;  // close's wake-up: the caller sees the close
+  const Hook *h = g_hook.load(std::memory_order_acquire);
+  if (h == nullptr || h->fn(h->ctx) == 0) return kOk;
+  return fail_interrupted();
+}
 
 WaitSection::WaitSection(const void *owner) {
   Waiter *w = t_waiter != nullptr ? t_waiter : register_thread();

@@ -36,4 +36,13 @@ class WaitSection {
 // marked the socket closed and replaced its descriptor.
 void interrupt_waiters(const void *owner);
 
+// The program's interrupt hook (net_set_interrupt_hook): NULL restores the default.
+using InterruptHook = int (*)(void *ctx);
+void set_interrupt_hook(InterruptHook hook, void *ctx);
+
+// Every wait that meets EINTR asks here whether to go on: kOk to retry with the time
+// left (no hook, the hook said so, or the signal was polysock's own wake-up), else
+// the status of fail_interrupted() (SOCK_ERR_INTERRUPTED, errno EINTR) to stop.
+int on_eintr();
+
 }  // namespace polysock

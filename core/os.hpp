@@ -28,6 +28,9 @@ int replace_with_dead(int fd);
 // with SA_RESTART, so calls the signal reaches elsewhere restart as if nothing
 // happened (poll and epoll_wait report EINTR, as for any signal).
 void interrupt_thread(pthread_t t);
+// Whether the wake signal reached the calling thread since the last call (and
+// forgets it): an EINTR it explains is polysock's own, not the program's.
+bool consume_wake();
 
 // Blocks SIGPIPE on the calling thread for the guard's life and swallows a
 // SIGPIPE that the guarded call raised, for calls that take no MSG_NOSIGNAL

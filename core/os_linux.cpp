@@ -58,7 +58,11 @@ int dead_fd() {
 // itself is there from the start (and a close under EMFILE still finds it).
 [[maybe_unused]] const int g_dead_at_load = dead_fd();
 
-void ignore_signal(int) {}
+// Set by the wake signal's handler on the thread it interrupts, so that the EINTR it
+// causes is told apart from a program's signal (consume_wake).
+thread_local __attribute__((tls_model("initial-exec"))) volatile sig_atomic_t t_woken = 0;
+
+void ignore_signal(int) { t_woken = 1; }
 
 int wake_signal() {
   static const int sig = [] {
@@ -87,6 +91,12 @@ int replace_with_dead(int fd) {
 }
 
 void interrupt_thread(pthread_t t) { pthread_kill(t, wake_signal()); }
+
+bool consume_wake() {
+  if (t_woken == 0) return false;
+  t_woken = 0;
+  return true;
+}
 
 SigpipeGuard::SigpipeGuard() {
   sigset_t pipe, old, pending;

@@ -162,7 +162,10 @@ int Poller::wait(Nanos timeout, std::size_t max_events, std::vector<Event> *out)
     ready.clear();
     const int err = backend_->wait(ms, max, &ready);
     if (closed_.load()) return fail_os(EBADF);
-    if (err == EINTR) continue;  // PEP 475: again, with the time that is left
+    if (err == EINTR) {  // PEP 475: again, with the time that is left
+      if (int st = on_eintr()) return st;
+      continue;
+    }
     if (err != 0) return fail_os(err);
     {
       // Only what is registered now is reported: a socket closed (or unregistered)

@@ -153,7 +153,10 @@ int Socket::wait(short events, const Deadline &deadline) {
     pollfd pfd{fd_, events, 0};
     const int n = ::poll(&pfd, 1, ms);
     if (n < 0) {
-      if (errno == EINTR) continue;  // PEP 475: retry with the time that is left
+      if (errno == EINTR) {  // PEP 475: retry with the time that is left
+        if (int st = on_eintr()) return st;
+        continue;
+      }
       return fail_os(errno);
     }
     if (aborted()) return fail_os(EBADF);
@@ -235,8 +238,12 @@ int Socket::connect_impl(const SockAddr &addr, int *out_err) {
     err = errno;
     if (aborted()) return fail_os(EBADF);
   }
-  // As CPython's internal_connect: after EINTR, or EINPROGRESS in a mode that
-  // waits, the connection completes in the background: wait and read SO_ERROR.
+  // As CPython's internal_connect: after EINTR (if the interrupt hook lets the call go
+  // on), or EINPROGRESS in a mode that waits, the connection completes in the
+  // background: wait and read SO_ERROR.
+  if (err == EINTR) {
+    if (int st = on_eintr()) return st;
+  }
   if ((err == EINTR || err == EINPROGRESS) && t != 0) {
     return wait_connected(Deadline(t), out_err);
   }
@@ -365,10 +372,11 @@ int Socket::sendfile(int file_fd, std::int64_t offset, std::int64_t count, std::
   while (st == kOk && (count == 0 || *out_sent < count)) {
     std::size_t want = chunk.size();
     if (count > 0) want = static_cast<std::size_t>(std::min<std::int64_t>(want, count - *out_sent));
-    ssize_t got;
-    do {
-      got = ::read(file_fd, chunk.data(), want);
-    } while (got < 0 && errno == EINTR);
+    ssize_t got = ::read(file_fd, chunk.data(), want);
+    if (got < 0 && errno == EINTR) {
+      if ((st = on_eintr())) break;
+      continue;
+    }
     if (got < 0) return fail_os(errno);
     if (got == 0) break;
     std::size_t done = 0;

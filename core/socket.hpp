@@ -176,7 +176,10 @@ __attribute__((noinline)) int Socket::io_waiting(short events, Nanos t, const De
     }
     const int err = errno;
     if (aborted()) return fail_os(EBADF);
-    if (err == EINTR) continue;                                    // PEP 475
+    if (err == EINTR) {  // PEP 475, unless the program's interrupt hook says stop
+      if (int st = on_eintr()) return st;
+      continue;
+    }
     if (t > 0 && (err == EAGAIN || err == EWOULDBLOCK)) continue;  // spurious readiness
     return fail_os(err);  // blocking mode reports EAGAIN as CPython does (SO_RCVTIMEO)
   }

@@ -151,6 +151,19 @@ int net_has_dualstack_ipv6(int *out) {
   });
 }
 
+int net_set_interrupt_hook(sock_interrupt_hook hook, void *ctx) {
+  return polysock::guarded([&]() -> int {
+    polysock::set_interrupt_hook(hook, ctx);
+    return kOk;
+  });
+}
+
+int net_interrupt_flag_hook(void *ctx) {
+  // Called in the interrupted thread, never in the signal handler: a plain volatile
+  // read of the flag that the handler wrote.
+  return ctx != nullptr && *static_cast<volatile int *>(ctx) != 0 ? 1 : 0;
+}
+
 int net_constant(const char *name, long long *out) {
   return polysock::guarded([&]() -> int {
     if (name == nullptr) return polysock::fail_null("name");

@@ -42,8 +42,6 @@ int net_connect_errors_get(const net_connect_errors *, size_t, net_connect_error
   return fail_os(ENOSYS);
 }
 void net_connect_errors_free(net_connect_errors *) {}
-int net_set_interrupt_hook(sock_interrupt_hook, void *) { return fail_os(ENOSYS); }
-int net_interrupt_flag_hook(void *) { return 0; }
 int sock_poller_fileno(sock_poller, int *) { return fail_os(ENOSYS); }
 
 }  // extern "C"
