@@ -10,6 +10,9 @@ package raw
 enum { pgo_off_newsock_addr = offsetof(pgo_newsock, addr) };
 enum { pgo_off_addrinfo_addr = offsetof(net_addrinfo, addr) };
 enum { pgo_off_event_user_data = offsetof(sock_event, user_data) };
+enum { pgo_off_cmsg_data = offsetof(sock_cmsg, data) };
+enum { pgo_off_msg_info_flags = offsetof(sock_msg_info, msg_flags) };
+enum { pgo_off_msg_info_address = offsetof(sock_msg_info, address) };
 */
 import "C"
 
@@ -31,6 +34,18 @@ func LayoutMismatch() string {
 		return "IfEntry"
 	case unsafe.Sizeof(Event{}) != uintptr(C.sizeof_sock_event):
 		return "Event"
+	case unsafe.Sizeof(IOVec{}) != uintptr(C.sizeof_sock_iovec):
+		return "IOVec"
+	case unsafe.Sizeof(Cmsg{}) != uintptr(C.sizeof_sock_cmsg):
+		return "Cmsg"
+	case unsafe.Sizeof(MsgInfo{}) != uintptr(C.sizeof_sock_msg_info):
+		return "MsgInfo"
+	case unsafe.Offsetof(Cmsg{}.Data) != uintptr(C.pgo_off_cmsg_data):
+		return "Cmsg.Data"
+	case unsafe.Offsetof(MsgInfo{}.MsgFlags) != uintptr(C.pgo_off_msg_info_flags):
+		return "MsgInfo.MsgFlags"
+	case unsafe.Offsetof(MsgInfo{}.Addr) != uintptr(C.pgo_off_msg_info_address):
+		return "MsgInfo.Addr"
 	case unsafe.Offsetof(NewSock{}.Addr) != uintptr(C.pgo_off_newsock_addr):
 		return "NewSock.Addr"
 	case unsafe.Offsetof(AddrInfo{}.Addr) != uintptr(C.pgo_off_addrinfo_addr):

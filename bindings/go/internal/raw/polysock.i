@@ -33,6 +33,11 @@ PGO_SLICE(unsigned char, []byte)
 PGO_SLICE(net_addrinfo, []AddrInfo)
 PGO_SLICE(net_if_entry, []IfEntry)
 PGO_SLICE(sock_event, []Event)
+PGO_SLICE(const sock_iovec, []IOVec)
+PGO_SLICE(const sock_cmsg, []Cmsg)
+PGO_SLICE(sock_cmsg, []Cmsg)
+PGO_SLICE(const int, []int32)
+PGO_SLICE(int, []int32)
 
 /* Caller buffers: the address of the slice's first byte (see polysock_go.h). */
 %typemap(gotype) uintptr_t "uintptr"
@@ -51,6 +56,7 @@ PGO_PTR(const sock_address, SockAddress)
 PGO_PTR(uint64_t, uint64)
 PGO_PTR(int64_t, int64)
 PGO_PTR(double, float64)
+PGO_PTR(sock_msg_info, MsgInfo)
 
 /* Strings in: Go strings; SWIG copies them NUL-terminated for the call. */
 
@@ -59,6 +65,8 @@ PGO_PTR(double, float64)
 %ignore pgo_newsock;
 %ignore pgo_fail;
 %ignore pgo_adopt;
+%ignore pgo_adopt_keep;
+%ignore pgo_interrupt_flag_ptr;
 
 %rename("%(strip:[pgo_])s") "";
 
@@ -68,5 +76,10 @@ PGO_PTR(double, float64)
 %apply (net_addrinfo *BUF, size_t LEN) { (net_addrinfo *out, size_t max) };
 %apply (net_if_entry *BUF, size_t LEN) { (net_if_entry *out, size_t max) };
 %apply (sock_event *BUF, size_t LEN) { (sock_event *events, size_t max_events) };
+%apply (const sock_iovec *BUF, size_t LEN) { (const sock_iovec *iov, size_t niov) };
+%apply (const sock_cmsg *BUF, size_t LEN) { (const sock_cmsg *anc, size_t nanc) };
+%apply (sock_cmsg *BUF, size_t LEN) { (sock_cmsg *out, size_t max) };
+%apply (const int *BUF, size_t LEN) { (const int *fds, size_t nfds) };
+%apply (int *BUF, size_t LEN) { (int *fds, size_t maxfds) };
 
 %include "polysock_go.h"

@@ -23,6 +23,7 @@
 #define POLYSOCK_GO_H
 
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -90,6 +91,24 @@ static inline int pgo_adopt(sock_handle h, pgo_newsock *out, pgo_err *e) {
   return SOCK_OK;
 }
 
+/* As pgo_adopt, for a handle on the caller's own descriptor (sock_create_fileno): on
+ * failure the handle lets go of the descriptor (detach) instead of closing it, as the
+ * C ABI promises that a failed adoption leaves fd the caller's. */
+static inline int pgo_adopt_keep(sock_handle h, pgo_newsock *out, pgo_err *e) {
+  int fd = -1;
+  int s = sock_gettimeout(h, &out->timeout);
+  if (s == SOCK_OK) s = sock_settimeout(h, 0.0);
+  if (s == SOCK_OK) s = sock_fileno(h, &fd);
+  if (s != SOCK_OK) {
+    pgo_fail(s, e);
+    sock_detach(h, &fd);
+    return s;
+  }
+  out->h = h;
+  out->fd = fd;
+  return SOCK_OK;
+}
+
 /* ---- Sockets: creation ---- */
 
 static inline int pgo_socket(int family, int type, int proto, pgo_newsock *out, pgo_err *e) {
@@ -120,6 +139,15 @@ static inline int pgo_fromfd(int fd, int family, int type, int proto, pgo_newsoc
   int s = net_fromfd(fd, family, type, proto, &h);
   if (s != SOCK_OK) return pgo_fail(s, e);
   return pgo_adopt(h, out, e);
+}
+
+/** socket(family, type, proto, fileno=fd): adopts fd itself (no dup). */
+static inline int pgo_socket_fileno(int family, int type, int proto, int fd, pgo_newsock *out,
+                                    pgo_err *e) {
+  sock_handle h = 0;
+  int s = sock_create_fileno(family, type, proto, fd, &h);
+  if (s != SOCK_OK) return pgo_fail(s, e);
+  return pgo_adopt_keep(h, out, e);
 }
 
 static inline int pgo_dup(uint64_t h, pgo_newsock *out, pgo_err *e) {
@@ -154,6 +182,9 @@ static inline int64_t pgo_detach(uint64_t h, pgo_err *e) {
   return s != SOCK_OK ? pgo_fail(s, e) : fd;
 }
 
+/** socket.close(fd): closes a bare descriptor. */
+static inline int pgo_net_close(int fd, pgo_err *e) { return pgo_fail(net_close(fd), e); }
+
 /* ---- Sockets: operations ---- */
 
 static inline int pgo_bind(uint64_t h, const char *host, int port, pgo_err *e) {
@@ -178,6 +209,27 @@ static inline int pgo_connect(uint64_t h, const char *host, int port, int again,
 static inline int pgo_connect_ex(uint64_t h, const char *host, int port, pgo_err *e) {
   int s = sock_connect_ex(h, host, port);
   return s < 0 ? pgo_fail(s, e) : s;
+}
+
+/* AF_UNIX addresses as bytes: the path arrives as a caller buffer (address, length). */
+
+static inline int pgo_bind_unix(uint64_t h, uintptr_t path, size_t len, pgo_err *e) {
+  return pgo_fail(sock_bind_unix(h, (const void *)path, len), e);
+}
+
+/** connect(path) with a bytes path, as pgo_connect (again != 0: EISCONN means connected). */
+static inline int pgo_connect_unix(uint64_t h, uintptr_t path, size_t len, int again, pgo_err *e) {
+  int s = sock_connect_unix(h, (const void *)path, len);
+  if (s == SOCK_ERR_OS && again && sock_last_errno() == EISCONN) return SOCK_OK;
+  return pgo_fail(s, e);
+}
+
+/** getsockname() (peer == 0) or getpeername() of an AF_UNIX socket as bytes: the length. */
+static inline int64_t pgo_sockname_unix(uint64_t h, int peer, void *buf, size_t buflen,
+                                        pgo_err *e) {
+  size_t n = 0;
+  int s = peer ? sock_getpeername_unix(h, buf, buflen, &n) : sock_getsockname_unix(h, buf, buflen, &n);
+  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
 }
 
 static inline int64_t pgo_recv(uint64_t h, uintptr_t buf, size_t len, int flags, int park,
@@ -206,6 +258,74 @@ static inline int64_t pgo_sendto(uint64_t h, uintptr_t buf, size_t len, int flag
   size_t n = 0;
   int s = sock_sendto(h, (const void *)buf, len, flags, host, port, &n);
   return s != SOCK_OK ? pgo_fail_park(s, park, e) : (int64_t)n;
+}
+
+/* ---- Messages ----
+ * The scatter/gather list (sock_iovec[]) and the ancillary items to send (sock_cmsg[])
+ * are Go arrays of the same layout whose data fields are the addresses of Go heap
+ * buffers that the Go layer keeps alive (uintptr in Go: no Go pointers, so cgo lets
+ * them pass). The control data buffer is a caller buffer; the descriptors are Go
+ * []int32 slices. Like every shim, these never block: EAGAIN parks the goroutine. */
+
+/** sendmsg(buffers, ancdata, flags[, address]): the bytes sent (host_null: no address). */
+static inline int64_t pgo_sendmsg(uint64_t h, const sock_iovec *iov, size_t niov,
+                                  const sock_cmsg *anc, size_t nanc, int flags, const char *host,
+                                  int host_null, int port, int park, pgo_err *e) {
+  size_t n = 0;
+  int s = sock_sendmsg(h, iov, niov, anc, nanc, flags, host_null ? NULL : host, port, &n);
+  return s != SOCK_OK ? pgo_fail_park(s, park, e) : (int64_t)n;
+}
+
+/** recvmsg_into(buffers, ancbufsize, flags): the bytes received; the rest in *info. */
+static inline int64_t pgo_recvmsg(uint64_t h, const sock_iovec *iov, size_t niov, uintptr_t ancbuf,
+                                  size_t ancbufsize, int flags, int park, sock_msg_info *info,
+                                  pgo_err *e) {
+  int s = sock_recvmsg(h, iov, niov, (void *)ancbuf, ancbufsize, flags, info);
+  return s != SOCK_OK ? pgo_fail_park(s, park, e) : (int64_t)info->nbytes;
+}
+
+/**
+ * The ancillary items sock_recvmsg stored in ancbuf: up to max of them into out[]
+ * (their data fields point into ancbuf), and their total number.
+ */
+static inline int64_t pgo_cmsg_items(uintptr_t ancbuf, size_t anclen, sock_cmsg *out, size_t max,
+                                     pgo_err *e) {
+  size_t cursor = 0, n = 0;
+  /* every item takes at least CMSG_LEN(0) bytes: anclen bounds the loop */
+  while (n <= anclen) {
+    sock_cmsg c;
+    int found = 0;
+    int s = sock_cmsg_next((const void *)ancbuf, anclen, &cursor, &c, &found);
+    if (s != SOCK_OK) return pgo_fail(s, e);
+    if (!found) break;
+    if (n < max) out[n] = c;
+    n++;
+  }
+  return (int64_t)n;
+}
+
+/** CMSG_LEN(length) (space == 0) or CMSG_SPACE(length). */
+static inline int64_t pgo_cmsg_size(size_t length, int space, pgo_err *e) {
+  size_t n = 0;
+  int s = space ? net_cmsg_space(length, &n) : net_cmsg_len(length, &n);
+  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
+}
+
+/** send_fds(sock, buffers, fds, flags[, address]): the bytes sent. */
+static inline int64_t pgo_send_fds(uint64_t h, const sock_iovec *iov, size_t niov, const int *fds,
+                                   size_t nfds, int flags, const char *host, int host_null,
+                                   int port, int park, pgo_err *e) {
+  size_t n = 0;
+  int s = sock_send_fds(h, iov, niov, fds, nfds, flags, host_null ? NULL : host, port, &n);
+  return s != SOCK_OK ? pgo_fail_park(s, park, e) : (int64_t)n;
+}
+
+/** recv_fds(sock, bufsize, maxfds, flags): the number of descriptors; bytes etc. in *info. */
+static inline int64_t pgo_recv_fds(uint64_t h, uintptr_t buf, size_t len, int *fds, size_t maxfds,
+                                   int flags, int park, sock_msg_info *info, pgo_err *e) {
+  size_t nfds = 0;
+  int s = sock_recv_fds(h, (void *)buf, len, fds, maxfds, flags, &nfds, info);
+  return s != SOCK_OK ? pgo_fail_park(s, park, e) : (int64_t)nfds;
 }
 
 static inline int pgo_shutdown(uint64_t h, int how, pgo_err *e) {
@@ -288,9 +408,38 @@ static inline int64_t pgo_poller_wait(uint64_t p, double timeout, sock_event *ev
   return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
 }
 
+/** The poller's own descriptor (>= 0), or the status. */
+static inline int64_t pgo_poller_fileno(uint64_t p, pgo_err *e) {
+  int fd = -1;
+  int s = sock_poller_fileno(p, &fd);
+  return s != SOCK_OK ? pgo_fail(s, e) : fd;
+}
+
 static inline int pgo_poller_close(uint64_t p, pgo_err *e) {
   return pgo_fail(sock_poller_close(p), e);
 }
+
+/* ---- Signals ----
+ * The Go binding never calls back into Go from C, so its interrupt hook is the C ABI's
+ * flag hook over a flag in C memory (static storage here: one per process, as the hook
+ * itself), which the Go layer sets and clears with pgo_set_interrupt_flag. */
+
+static inline volatile sig_atomic_t *pgo_interrupt_flag_ptr(void) {
+  static volatile sig_atomic_t flag;
+  return &flag;
+}
+
+/** Installs the flag hook (on != 0) or restores the default, retrying EINTR (on == 0). */
+static inline int pgo_set_interrupt_flag_hook(int on, pgo_err *e) {
+  void *ctx = (void *)(uintptr_t)pgo_interrupt_flag_ptr();
+  return pgo_fail(on ? net_set_interrupt_hook(net_interrupt_flag_hook, ctx)
+                     : net_set_interrupt_hook(NULL, NULL),
+                  e);
+}
+
+static inline void pgo_set_interrupt_flag(int value) { *pgo_interrupt_flag_ptr() = value != 0; }
+
+static inline int pgo_interrupt_flag(void) { return *pgo_interrupt_flag_ptr() != 0; }
 
 /* ---- Module functions ---- */
 

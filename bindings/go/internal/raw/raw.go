@@ -46,43 +46,43 @@ typedef long long swig_type_16;
 typedef long long swig_type_17;
 typedef long long swig_type_18;
 typedef long long swig_type_19;
-typedef long long swig_type_20;
+typedef _goslice_ swig_type_20;
 typedef long long swig_type_21;
 typedef long long swig_type_22;
 typedef long long swig_type_23;
 typedef long long swig_type_24;
 typedef long long swig_type_25;
-typedef _gostring_ swig_type_26;
+typedef long long swig_type_26;
 typedef long long swig_type_27;
 typedef long long swig_type_28;
 typedef long long swig_type_29;
 typedef long long swig_type_30;
 typedef long long swig_type_31;
 typedef long long swig_type_32;
-typedef long long swig_type_33;
+typedef _gostring_ swig_type_33;
 typedef long long swig_type_34;
 typedef long long swig_type_35;
 typedef _goslice_ swig_type_36;
-typedef long long swig_type_37;
-typedef long long swig_type_38;
+typedef _goslice_ swig_type_37;
+typedef _gostring_ swig_type_38;
 typedef long long swig_type_39;
 typedef long long swig_type_40;
-typedef long long swig_type_41;
+typedef _goslice_ swig_type_41;
 typedef long long swig_type_42;
 typedef long long swig_type_43;
 typedef long long swig_type_44;
-typedef long long swig_type_45;
+typedef _goslice_ swig_type_45;
 typedef long long swig_type_46;
 typedef long long swig_type_47;
 typedef long long swig_type_48;
 typedef long long swig_type_49;
-typedef long long swig_type_50;
+typedef _goslice_ swig_type_50;
 typedef _goslice_ swig_type_51;
-typedef long long swig_type_52;
+typedef _gostring_ swig_type_52;
 typedef long long swig_type_53;
 typedef long long swig_type_54;
-typedef _goslice_ swig_type_55;
-typedef long long swig_type_56;
+typedef long long swig_type_55;
+typedef _goslice_ swig_type_56;
 typedef long long swig_type_57;
 typedef long long swig_type_58;
 typedef long long swig_type_59;
@@ -94,109 +94,156 @@ typedef long long swig_type_64;
 typedef long long swig_type_65;
 typedef _goslice_ swig_type_66;
 typedef long long swig_type_67;
-typedef _gostring_ swig_type_68;
-typedef _goslice_ swig_type_69;
+typedef long long swig_type_68;
+typedef long long swig_type_69;
 typedef long long swig_type_70;
-typedef _gostring_ swig_type_71;
-typedef _goslice_ swig_type_72;
+typedef long long swig_type_71;
+typedef long long swig_type_72;
 typedef long long swig_type_73;
-typedef _gostring_ swig_type_74;
-typedef _goslice_ swig_type_75;
+typedef long long swig_type_74;
+typedef long long swig_type_75;
 typedef long long swig_type_76;
-typedef _gostring_ swig_type_77;
-typedef _gostring_ swig_type_78;
-typedef _goslice_ swig_type_79;
-typedef _goslice_ swig_type_80;
+typedef long long swig_type_77;
+typedef long long swig_type_78;
+typedef long long swig_type_79;
+typedef long long swig_type_80;
 typedef _goslice_ swig_type_81;
 typedef long long swig_type_82;
-typedef _gostring_ swig_type_83;
-typedef _gostring_ swig_type_84;
+typedef long long swig_type_83;
+typedef long long swig_type_84;
 typedef long long swig_type_85;
-typedef _gostring_ swig_type_86;
+typedef long long swig_type_86;
 typedef _goslice_ swig_type_87;
 typedef long long swig_type_88;
-typedef _gostring_ swig_type_89;
+typedef long long swig_type_89;
 typedef long long swig_type_90;
-typedef _gostring_ swig_type_91;
-typedef _goslice_ swig_type_92;
+typedef long long swig_type_91;
+typedef long long swig_type_92;
 typedef long long swig_type_93;
 typedef long long swig_type_94;
-typedef _goslice_ swig_type_95;
+typedef long long swig_type_95;
 typedef long long swig_type_96;
-typedef _gostring_ swig_type_97;
+typedef long long swig_type_97;
 typedef _goslice_ swig_type_98;
 typedef long long swig_type_99;
-typedef long long swig_type_100;
+typedef _gostring_ swig_type_100;
 typedef _goslice_ swig_type_101;
 typedef long long swig_type_102;
 typedef _gostring_ swig_type_103;
-typedef long long swig_type_104;
+typedef _goslice_ swig_type_104;
 typedef long long swig_type_105;
-typedef _goslice_ swig_type_106;
-typedef long long swig_type_107;
-typedef _goslice_ swig_type_108;
-typedef long long swig_type_109;
-typedef _goslice_ swig_type_110;
-extern void _wrap_Swig_free_raw_08a2298f7ab9f481(uintptr_t arg1);
-extern uintptr_t _wrap_Swig_malloc_raw_08a2298f7ab9f481(swig_intgo arg1);
-extern swig_intgo _wrap_fail_park_raw_08a2298f7ab9f481(swig_intgo arg1, swig_intgo arg2, swig_voidp arg3);
-extern swig_intgo _wrap_socket_raw_08a2298f7ab9f481(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_intgo _wrap_socketpair_raw_08a2298f7ab9f481(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_voidp arg4, swig_voidp arg5, swig_voidp arg6);
-extern swig_intgo _wrap_fromfd_raw_08a2298f7ab9f481(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5, swig_voidp arg6);
-extern swig_intgo _wrap_dup_raw_08a2298f7ab9f481(swig_type_1 arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_intgo _wrap_create_server_raw_08a2298f7ab9f481(swig_type_2 arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_intgo arg5, swig_intgo arg6, swig_voidp arg7, swig_voidp arg8);
-extern swig_intgo _wrap_accept_raw_08a2298f7ab9f481(swig_type_3 arg1, swig_intgo arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_close_raw_08a2298f7ab9f481(swig_type_4 arg1, swig_voidp arg2);
-extern swig_type_5 _wrap_detach_raw_08a2298f7ab9f481(swig_type_6 arg1, swig_voidp arg2);
-extern swig_intgo _wrap_bind_raw_08a2298f7ab9f481(swig_type_7 arg1, swig_type_8 arg2, swig_intgo arg3, swig_voidp arg4);
-extern swig_intgo _wrap_listen_raw_08a2298f7ab9f481(swig_type_9 arg1, swig_intgo arg2, swig_voidp arg3);
-extern swig_intgo _wrap_connect_raw_08a2298f7ab9f481(swig_type_10 arg1, swig_type_11 arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5);
-extern swig_intgo _wrap_connect_ex_raw_08a2298f7ab9f481(swig_type_12 arg1, swig_type_13 arg2, swig_intgo arg3, swig_voidp arg4);
-extern swig_type_14 _wrap_recv_raw_08a2298f7ab9f481(swig_type_15 arg1, uintptr_t arg2, swig_type_16 arg3, swig_intgo arg4, swig_intgo arg5, swig_voidp arg6);
-extern swig_type_17 _wrap_recvfrom_raw_08a2298f7ab9f481(swig_type_18 arg1, uintptr_t arg2, swig_type_19 arg3, swig_intgo arg4, swig_intgo arg5, swig_voidp arg6, swig_voidp arg7);
-extern swig_type_20 _wrap_send_raw_08a2298f7ab9f481(swig_type_21 arg1, uintptr_t arg2, swig_type_22 arg3, swig_intgo arg4, swig_intgo arg5, swig_voidp arg6);
-extern swig_type_23 _wrap_sendto_raw_08a2298f7ab9f481(swig_type_24 arg1, uintptr_t arg2, swig_type_25 arg3, swig_intgo arg4, swig_intgo arg5, swig_type_26 arg6, swig_intgo arg7, swig_voidp arg8);
-extern swig_intgo _wrap_shutdown_raw_08a2298f7ab9f481(swig_type_27 arg1, swig_intgo arg2, swig_voidp arg3);
-extern swig_intgo _wrap_check_timeout_raw_08a2298f7ab9f481(swig_type_28 arg1, double arg2, swig_voidp arg3);
-extern swig_intgo _wrap_setsockopt_raw_08a2298f7ab9f481(swig_type_29 arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5);
-extern swig_intgo _wrap_setsockopt_bytes_raw_08a2298f7ab9f481(swig_type_30 arg1, swig_intgo arg2, swig_intgo arg3, uintptr_t arg4, swig_type_31 arg5, swig_voidp arg6);
-extern swig_type_32 _wrap_getsockopt_raw_08a2298f7ab9f481(swig_type_33 arg1, swig_intgo arg2, swig_intgo arg3, swig_voidp arg4);
-extern swig_type_34 _wrap_getsockopt_bytes_raw_08a2298f7ab9f481(swig_type_35 arg1, swig_intgo arg2, swig_intgo arg3, swig_type_36 arg4, swig_voidp arg5);
-extern swig_intgo _wrap_getsockname_raw_08a2298f7ab9f481(swig_type_37 arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_intgo _wrap_getpeername_raw_08a2298f7ab9f481(swig_type_38 arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_type_39 _wrap_info_raw_08a2298f7ab9f481(swig_type_40 arg1, swig_voidp arg2);
-extern swig_intgo _wrap_poller_create_raw_08a2298f7ab9f481(swig_voidp arg1, swig_voidp arg2);
-extern swig_intgo _wrap_poller_register_raw_08a2298f7ab9f481(swig_type_41 arg1, swig_type_42 arg2, swig_intgo arg3, swig_type_43 arg4, swig_voidp arg5);
-extern swig_intgo _wrap_poller_modify_raw_08a2298f7ab9f481(swig_type_44 arg1, swig_type_45 arg2, swig_intgo arg3, swig_type_46 arg4, swig_voidp arg5);
-extern swig_intgo _wrap_poller_unregister_raw_08a2298f7ab9f481(swig_type_47 arg1, swig_type_48 arg2, swig_voidp arg3);
-extern swig_type_49 _wrap_poller_wait_raw_08a2298f7ab9f481(swig_type_50 arg1, double arg2, swig_type_51 arg3, swig_voidp arg4);
-extern swig_intgo _wrap_poller_close_raw_08a2298f7ab9f481(swig_type_52 arg1, swig_voidp arg2);
-extern swig_intgo _wrap_getdefaulttimeout_raw_08a2298f7ab9f481(swig_voidp arg1, swig_voidp arg2);
-extern swig_intgo _wrap_setdefaulttimeout_raw_08a2298f7ab9f481(double arg1, swig_voidp arg2);
-extern swig_type_53 _wrap_has_dualstack_ipv6_raw_08a2298f7ab9f481(swig_voidp arg1);
-extern swig_intgo _wrap_constant_at_raw_08a2298f7ab9f481(swig_type_54 arg1, swig_type_55 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_type_56 _wrap_constant_count_raw_08a2298f7ab9f481(void);
-extern swig_type_57 _wrap_htons_raw_08a2298f7ab9f481(swig_type_58 arg1, swig_voidp arg2);
-extern swig_type_59 _wrap_ntohs_raw_08a2298f7ab9f481(swig_type_60 arg1, swig_voidp arg2);
-extern swig_type_61 _wrap_htonl_raw_08a2298f7ab9f481(swig_type_62 arg1, swig_voidp arg2);
-extern swig_type_63 _wrap_ntohl_raw_08a2298f7ab9f481(swig_type_64 arg1, swig_voidp arg2);
-extern swig_type_65 _wrap_gethostname_raw_08a2298f7ab9f481(swig_type_66 arg1, swig_voidp arg2);
-extern swig_type_67 _wrap_gethostbyname_raw_08a2298f7ab9f481(swig_type_68 arg1, swig_type_69 arg2, swig_voidp arg3);
-extern swig_type_70 _wrap_getfqdn_raw_08a2298f7ab9f481(swig_type_71 arg1, swig_type_72 arg2, swig_voidp arg3);
-extern swig_type_73 _wrap_hostent_raw_08a2298f7ab9f481(swig_type_74 arg1, swig_intgo arg2, swig_type_75 arg3, swig_voidp arg4);
-extern swig_type_76 _wrap_getaddrinfo_raw_08a2298f7ab9f481(swig_type_77 arg1, swig_intgo arg2, swig_type_78 arg3, swig_intgo arg4, swig_intgo arg5, swig_intgo arg6, swig_intgo arg7, swig_intgo arg8, swig_type_79 arg9, swig_voidp arg10);
-extern swig_intgo _wrap_getnameinfo_raw_08a2298f7ab9f481(swig_voidp arg1, swig_intgo arg2, swig_type_80 arg3, swig_type_81 arg4, swig_voidp arg5);
-extern swig_type_82 _wrap_getservbyname_raw_08a2298f7ab9f481(swig_type_83 arg1, swig_type_84 arg2, swig_intgo arg3, swig_voidp arg4);
-extern swig_type_85 _wrap_getservbyport_raw_08a2298f7ab9f481(swig_intgo arg1, swig_type_86 arg2, swig_intgo arg3, swig_type_87 arg4, swig_voidp arg5);
-extern swig_type_88 _wrap_getprotobyname_raw_08a2298f7ab9f481(swig_type_89 arg1, swig_voidp arg2);
-extern swig_type_90 _wrap_inet_aton_raw_08a2298f7ab9f481(swig_type_91 arg1, swig_type_92 arg2, swig_voidp arg3);
-extern swig_type_93 _wrap_inet_ntoa_raw_08a2298f7ab9f481(uintptr_t arg1, swig_type_94 arg2, swig_type_95 arg3, swig_voidp arg4);
-extern swig_type_96 _wrap_inet_pton_raw_08a2298f7ab9f481(swig_intgo arg1, swig_type_97 arg2, swig_type_98 arg3, swig_voidp arg4);
-extern swig_type_99 _wrap_inet_ntop_raw_08a2298f7ab9f481(swig_intgo arg1, uintptr_t arg2, swig_type_100 arg3, swig_type_101 arg4, swig_voidp arg5);
-extern swig_type_102 _wrap_if_nametoindex_raw_08a2298f7ab9f481(swig_type_103 arg1, swig_voidp arg2);
-extern swig_type_104 _wrap_if_indextoname_raw_08a2298f7ab9f481(swig_type_105 arg1, swig_type_106 arg2, swig_voidp arg3);
-extern swig_type_107 _wrap_if_nameindex_raw_08a2298f7ab9f481(swig_type_108 arg1, swig_voidp arg2);
-extern swig_type_109 _wrap_version_raw_08a2298f7ab9f481(swig_type_110 arg1);
+typedef _gostring_ swig_type_106;
+typedef _goslice_ swig_type_107;
+typedef long long swig_type_108;
+typedef _gostring_ swig_type_109;
+typedef _gostring_ swig_type_110;
+typedef _goslice_ swig_type_111;
+typedef _goslice_ swig_type_112;
+typedef _goslice_ swig_type_113;
+typedef long long swig_type_114;
+typedef _gostring_ swig_type_115;
+typedef _gostring_ swig_type_116;
+typedef long long swig_type_117;
+typedef _gostring_ swig_type_118;
+typedef _goslice_ swig_type_119;
+typedef long long swig_type_120;
+typedef _gostring_ swig_type_121;
+typedef long long swig_type_122;
+typedef _gostring_ swig_type_123;
+typedef _goslice_ swig_type_124;
+typedef long long swig_type_125;
+typedef long long swig_type_126;
+typedef _goslice_ swig_type_127;
+typedef long long swig_type_128;
+typedef _gostring_ swig_type_129;
+typedef _goslice_ swig_type_130;
+typedef long long swig_type_131;
+typedef long long swig_type_132;
+typedef _goslice_ swig_type_133;
+typedef long long swig_type_134;
+typedef _gostring_ swig_type_135;
+typedef long long swig_type_136;
+typedef long long swig_type_137;
+typedef _goslice_ swig_type_138;
+typedef long long swig_type_139;
+typedef _goslice_ swig_type_140;
+typedef long long swig_type_141;
+typedef _goslice_ swig_type_142;
+extern void _wrap_Swig_free_raw_03eb83dbf9328b66(uintptr_t arg1);
+extern uintptr_t _wrap_Swig_malloc_raw_03eb83dbf9328b66(swig_intgo arg1);
+extern swig_intgo _wrap_fail_park_raw_03eb83dbf9328b66(swig_intgo arg1, swig_intgo arg2, swig_voidp arg3);
+extern swig_intgo _wrap_socket_raw_03eb83dbf9328b66(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_intgo _wrap_socketpair_raw_03eb83dbf9328b66(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_voidp arg4, swig_voidp arg5, swig_voidp arg6);
+extern swig_intgo _wrap_fromfd_raw_03eb83dbf9328b66(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5, swig_voidp arg6);
+extern swig_intgo _wrap_socket_fileno_raw_03eb83dbf9328b66(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5, swig_voidp arg6);
+extern swig_intgo _wrap_dup_raw_03eb83dbf9328b66(swig_type_1 arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_intgo _wrap_create_server_raw_03eb83dbf9328b66(swig_type_2 arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_intgo arg5, swig_intgo arg6, swig_voidp arg7, swig_voidp arg8);
+extern swig_intgo _wrap_accept_raw_03eb83dbf9328b66(swig_type_3 arg1, swig_intgo arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_close_raw_03eb83dbf9328b66(swig_type_4 arg1, swig_voidp arg2);
+extern swig_type_5 _wrap_detach_raw_03eb83dbf9328b66(swig_type_6 arg1, swig_voidp arg2);
+extern swig_intgo _wrap_net_close_raw_03eb83dbf9328b66(swig_intgo arg1, swig_voidp arg2);
+extern swig_intgo _wrap_bind_raw_03eb83dbf9328b66(swig_type_7 arg1, swig_type_8 arg2, swig_intgo arg3, swig_voidp arg4);
+extern swig_intgo _wrap_listen_raw_03eb83dbf9328b66(swig_type_9 arg1, swig_intgo arg2, swig_voidp arg3);
+extern swig_intgo _wrap_connect_raw_03eb83dbf9328b66(swig_type_10 arg1, swig_type_11 arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5);
+extern swig_intgo _wrap_connect_ex_raw_03eb83dbf9328b66(swig_type_12 arg1, swig_type_13 arg2, swig_intgo arg3, swig_voidp arg4);
+extern swig_intgo _wrap_bind_unix_raw_03eb83dbf9328b66(swig_type_14 arg1, uintptr_t arg2, swig_type_15 arg3, swig_voidp arg4);
+extern swig_intgo _wrap_connect_unix_raw_03eb83dbf9328b66(swig_type_16 arg1, uintptr_t arg2, swig_type_17 arg3, swig_intgo arg4, swig_voidp arg5);
+extern swig_type_18 _wrap_sockname_unix_raw_03eb83dbf9328b66(swig_type_19 arg1, swig_intgo arg2, swig_type_20 arg3, swig_voidp arg4);
+extern swig_type_21 _wrap_recv_raw_03eb83dbf9328b66(swig_type_22 arg1, uintptr_t arg2, swig_type_23 arg3, swig_intgo arg4, swig_intgo arg5, swig_voidp arg6);
+extern swig_type_24 _wrap_recvfrom_raw_03eb83dbf9328b66(swig_type_25 arg1, uintptr_t arg2, swig_type_26 arg3, swig_intgo arg4, swig_intgo arg5, swig_voidp arg6, swig_voidp arg7);
+extern swig_type_27 _wrap_send_raw_03eb83dbf9328b66(swig_type_28 arg1, uintptr_t arg2, swig_type_29 arg3, swig_intgo arg4, swig_intgo arg5, swig_voidp arg6);
+extern swig_type_30 _wrap_sendto_raw_03eb83dbf9328b66(swig_type_31 arg1, uintptr_t arg2, swig_type_32 arg3, swig_intgo arg4, swig_intgo arg5, swig_type_33 arg6, swig_intgo arg7, swig_voidp arg8);
+extern swig_type_34 _wrap_sendmsg_raw_03eb83dbf9328b66(swig_type_35 arg1, swig_type_36 arg2, swig_type_37 arg3, swig_intgo arg4, swig_type_38 arg5, swig_intgo arg6, swig_intgo arg7, swig_intgo arg8, swig_voidp arg9);
+extern swig_type_39 _wrap_recvmsg_raw_03eb83dbf9328b66(swig_type_40 arg1, swig_type_41 arg2, uintptr_t arg3, swig_type_42 arg4, swig_intgo arg5, swig_intgo arg6, swig_voidp arg7, swig_voidp arg8);
+extern swig_type_43 _wrap_cmsg_items_raw_03eb83dbf9328b66(uintptr_t arg1, swig_type_44 arg2, swig_type_45 arg3, swig_voidp arg4);
+extern swig_type_46 _wrap_cmsg_size_raw_03eb83dbf9328b66(swig_type_47 arg1, swig_intgo arg2, swig_voidp arg3);
+extern swig_type_48 _wrap_send_fds_raw_03eb83dbf9328b66(swig_type_49 arg1, swig_type_50 arg2, swig_type_51 arg3, swig_intgo arg4, swig_type_52 arg5, swig_intgo arg6, swig_intgo arg7, swig_intgo arg8, swig_voidp arg9);
+extern swig_type_53 _wrap_recv_fds_raw_03eb83dbf9328b66(swig_type_54 arg1, uintptr_t arg2, swig_type_55 arg3, swig_type_56 arg4, swig_intgo arg5, swig_intgo arg6, swig_voidp arg7, swig_voidp arg8);
+extern swig_intgo _wrap_shutdown_raw_03eb83dbf9328b66(swig_type_57 arg1, swig_intgo arg2, swig_voidp arg3);
+extern swig_intgo _wrap_check_timeout_raw_03eb83dbf9328b66(swig_type_58 arg1, double arg2, swig_voidp arg3);
+extern swig_intgo _wrap_setsockopt_raw_03eb83dbf9328b66(swig_type_59 arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5);
+extern swig_intgo _wrap_setsockopt_bytes_raw_03eb83dbf9328b66(swig_type_60 arg1, swig_intgo arg2, swig_intgo arg3, uintptr_t arg4, swig_type_61 arg5, swig_voidp arg6);
+extern swig_type_62 _wrap_getsockopt_raw_03eb83dbf9328b66(swig_type_63 arg1, swig_intgo arg2, swig_intgo arg3, swig_voidp arg4);
+extern swig_type_64 _wrap_getsockopt_bytes_raw_03eb83dbf9328b66(swig_type_65 arg1, swig_intgo arg2, swig_intgo arg3, swig_type_66 arg4, swig_voidp arg5);
+extern swig_intgo _wrap_getsockname_raw_03eb83dbf9328b66(swig_type_67 arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_intgo _wrap_getpeername_raw_03eb83dbf9328b66(swig_type_68 arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_type_69 _wrap_info_raw_03eb83dbf9328b66(swig_type_70 arg1, swig_voidp arg2);
+extern swig_intgo _wrap_poller_create_raw_03eb83dbf9328b66(swig_voidp arg1, swig_voidp arg2);
+extern swig_intgo _wrap_poller_register_raw_03eb83dbf9328b66(swig_type_71 arg1, swig_type_72 arg2, swig_intgo arg3, swig_type_73 arg4, swig_voidp arg5);
+extern swig_intgo _wrap_poller_modify_raw_03eb83dbf9328b66(swig_type_74 arg1, swig_type_75 arg2, swig_intgo arg3, swig_type_76 arg4, swig_voidp arg5);
+extern swig_intgo _wrap_poller_unregister_raw_03eb83dbf9328b66(swig_type_77 arg1, swig_type_78 arg2, swig_voidp arg3);
+extern swig_type_79 _wrap_poller_wait_raw_03eb83dbf9328b66(swig_type_80 arg1, double arg2, swig_type_81 arg3, swig_voidp arg4);
+extern swig_type_82 _wrap_poller_fileno_raw_03eb83dbf9328b66(swig_type_83 arg1, swig_voidp arg2);
+extern swig_intgo _wrap_poller_close_raw_03eb83dbf9328b66(swig_type_84 arg1, swig_voidp arg2);
+extern swig_intgo _wrap_set_interrupt_flag_hook_raw_03eb83dbf9328b66(swig_intgo arg1, swig_voidp arg2);
+extern void _wrap_set_interrupt_flag_raw_03eb83dbf9328b66(swig_intgo arg1);
+extern swig_intgo _wrap_interrupt_flag_raw_03eb83dbf9328b66(void);
+extern swig_intgo _wrap_getdefaulttimeout_raw_03eb83dbf9328b66(swig_voidp arg1, swig_voidp arg2);
+extern swig_intgo _wrap_setdefaulttimeout_raw_03eb83dbf9328b66(double arg1, swig_voidp arg2);
+extern swig_type_85 _wrap_has_dualstack_ipv6_raw_03eb83dbf9328b66(swig_voidp arg1);
+extern swig_intgo _wrap_constant_at_raw_03eb83dbf9328b66(swig_type_86 arg1, swig_type_87 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_type_88 _wrap_constant_count_raw_03eb83dbf9328b66(void);
+extern swig_type_89 _wrap_htons_raw_03eb83dbf9328b66(swig_type_90 arg1, swig_voidp arg2);
+extern swig_type_91 _wrap_ntohs_raw_03eb83dbf9328b66(swig_type_92 arg1, swig_voidp arg2);
+extern swig_type_93 _wrap_htonl_raw_03eb83dbf9328b66(swig_type_94 arg1, swig_voidp arg2);
+extern swig_type_95 _wrap_ntohl_raw_03eb83dbf9328b66(swig_type_96 arg1, swig_voidp arg2);
+extern swig_type_97 _wrap_gethostname_raw_03eb83dbf9328b66(swig_type_98 arg1, swig_voidp arg2);
+extern swig_type_99 _wrap_gethostbyname_raw_03eb83dbf9328b66(swig_type_100 arg1, swig_type_101 arg2, swig_voidp arg3);
+extern swig_type_102 _wrap_getfqdn_raw_03eb83dbf9328b66(swig_type_103 arg1, swig_type_104 arg2, swig_voidp arg3);
+extern swig_type_105 _wrap_hostent_raw_03eb83dbf9328b66(swig_type_106 arg1, swig_intgo arg2, swig_type_107 arg3, swig_voidp arg4);
+extern swig_type_108 _wrap_getaddrinfo_raw_03eb83dbf9328b66(swig_type_109 arg1, swig_intgo arg2, swig_type_110 arg3, swig_intgo arg4, swig_intgo arg5, swig_intgo arg6, swig_intgo arg7, swig_intgo arg8, swig_type_111 arg9, swig_voidp arg10);
+extern swig_intgo _wrap_getnameinfo_raw_03eb83dbf9328b66(swig_voidp arg1, swig_intgo arg2, swig_type_112 arg3, swig_type_113 arg4, swig_voidp arg5);
+extern swig_type_114 _wrap_getservbyname_raw_03eb83dbf9328b66(swig_type_115 arg1, swig_type_116 arg2, swig_intgo arg3, swig_voidp arg4);
+extern swig_type_117 _wrap_getservbyport_raw_03eb83dbf9328b66(swig_intgo arg1, swig_type_118 arg2, swig_intgo arg3, swig_type_119 arg4, swig_voidp arg5);
+extern swig_type_120 _wrap_getprotobyname_raw_03eb83dbf9328b66(swig_type_121 arg1, swig_voidp arg2);
+extern swig_type_122 _wrap_inet_aton_raw_03eb83dbf9328b66(swig_type_123 arg1, swig_type_124 arg2, swig_voidp arg3);
+extern swig_type_125 _wrap_inet_ntoa_raw_03eb83dbf9328b66(uintptr_t arg1, swig_type_126 arg2, swig_type_127 arg3, swig_voidp arg4);
+extern swig_type_128 _wrap_inet_pton_raw_03eb83dbf9328b66(swig_intgo arg1, swig_type_129 arg2, swig_type_130 arg3, swig_voidp arg4);
+extern swig_type_131 _wrap_inet_ntop_raw_03eb83dbf9328b66(swig_intgo arg1, uintptr_t arg2, swig_type_132 arg3, swig_type_133 arg4, swig_voidp arg5);
+extern swig_type_134 _wrap_if_nametoindex_raw_03eb83dbf9328b66(swig_type_135 arg1, swig_voidp arg2);
+extern swig_type_136 _wrap_if_indextoname_raw_03eb83dbf9328b66(swig_type_137 arg1, swig_type_138 arg2, swig_voidp arg3);
+extern swig_type_139 _wrap_if_nameindex_raw_03eb83dbf9328b66(swig_type_140 arg1, swig_voidp arg2);
+extern swig_type_141 _wrap_version_raw_03eb83dbf9328b66(swig_type_142 arg1);
 #undef intgo
 */
 import "C"
@@ -224,13 +271,13 @@ type _ sync.Mutex
 
 func Swig_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_Swig_free_raw_08a2298f7ab9f481(C.uintptr_t(_swig_i_0))
+	C._wrap_Swig_free_raw_03eb83dbf9328b66(C.uintptr_t(_swig_i_0))
 }
 
 func Swig_malloc(arg1 int) (_swig_ret uintptr) {
 	var swig_r uintptr
 	_swig_i_0 := arg1
-	swig_r = (uintptr)(C._wrap_Swig_malloc_raw_08a2298f7ab9f481(C.swig_intgo(_swig_i_0)))
+	swig_r = (uintptr)(C._wrap_Swig_malloc_raw_03eb83dbf9328b66(C.swig_intgo(_swig_i_0)))
 	return swig_r
 }
 
@@ -240,7 +287,7 @@ func Fail_park(arg1 int, arg2 int, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int)(C._wrap_fail_park_raw_08a2298f7ab9f481(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_fail_park_raw_03eb83dbf9328b66(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -253,7 +300,7 @@ func Socket(arg1 int, arg2 int, arg3 int, arg4 *NewSock, arg5 *ErrBuf) (_swig_re
 	_swig_i_3 = unsafe.Pointer(arg4)
 	var _swig_i_4 unsafe.Pointer
 	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int)(C._wrap_socket_raw_08a2298f7ab9f481(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_socket_raw_03eb83dbf9328b66(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	return swig_r
 }
 
@@ -268,7 +315,7 @@ func Socketpair(arg1 int, arg2 int, arg3 int, arg4 *NewSock, arg5 *NewSock, arg6
 	_swig_i_4 = unsafe.Pointer(arg5)
 	var _swig_i_5 unsafe.Pointer
 	_swig_i_5 = unsafe.Pointer(arg6)
-	swig_r = (int)(C._wrap_socketpair_raw_08a2298f7ab9f481(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
+	swig_r = (int)(C._wrap_socketpair_raw_03eb83dbf9328b66(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
 	return swig_r
 }
 
@@ -282,7 +329,21 @@ func Fromfd(arg1 int, arg2 int, arg3 int, arg4 int, arg5 *NewSock, arg6 *ErrBuf)
 	_swig_i_4 = unsafe.Pointer(arg5)
 	var _swig_i_5 unsafe.Pointer
 	_swig_i_5 = unsafe.Pointer(arg6)
-	swig_r = (int)(C._wrap_fromfd_raw_08a2298f7ab9f481(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
+	swig_r = (int)(C._wrap_fromfd_raw_03eb83dbf9328b66(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
+	return swig_r
+}
+
+func Socket_fileno(arg1 int, arg2 int, arg3 int, arg4 int, arg5 *NewSock, arg6 *ErrBuf) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	var _swig_i_4 unsafe.Pointer
+	_swig_i_4 = unsafe.Pointer(arg5)
+	var _swig_i_5 unsafe.Pointer
+	_swig_i_5 = unsafe.Pointer(arg6)
+	swig_r = (int)(C._wrap_socket_fileno_raw_03eb83dbf9328b66(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
 	return swig_r
 }
 
@@ -293,7 +354,7 @@ func Dup(arg1 uint64, arg2 *NewSock, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 = unsafe.Pointer(arg2)
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int)(C._wrap_dup_raw_08a2298f7ab9f481(C.swig_type_1(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_dup_raw_03eb83dbf9328b66(C.swig_type_1(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -309,7 +370,7 @@ func Create_server(arg1 string, arg2 int, arg3 int, arg4 int, arg5 int, arg6 int
 	_swig_i_6 = unsafe.Pointer(arg7)
 	var _swig_i_7 unsafe.Pointer
 	_swig_i_7 = unsafe.Pointer(arg8)
-	swig_r = (int)(C._wrap_create_server_raw_08a2298f7ab9f481(*(*C.swig_type_2)(unsafe.Pointer(&_swig_i_0)), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_intgo(_swig_i_5), C.swig_voidp(_swig_i_6), C.swig_voidp(_swig_i_7)))
+	swig_r = (int)(C._wrap_create_server_raw_03eb83dbf9328b66(*(*C.swig_type_2)(unsafe.Pointer(&_swig_i_0)), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_intgo(_swig_i_5), C.swig_voidp(_swig_i_6), C.swig_voidp(_swig_i_7)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -324,7 +385,7 @@ func Accept(arg1 uint64, arg2 int, arg3 *NewSock, arg4 *ErrBuf) (_swig_ret int) 
 	_swig_i_2 = unsafe.Pointer(arg3)
 	var _swig_i_3 unsafe.Pointer
 	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int)(C._wrap_accept_raw_08a2298f7ab9f481(C.swig_type_3(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_accept_raw_03eb83dbf9328b66(C.swig_type_3(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -333,7 +394,7 @@ func Close(arg1 uint64, arg2 *ErrBuf) (_swig_ret int) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int)(C._wrap_close_raw_08a2298f7ab9f481(C.swig_type_4(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int)(C._wrap_close_raw_03eb83dbf9328b66(C.swig_type_4(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -342,7 +403,16 @@ func Detach(arg1 uint64, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int64)(C._wrap_detach_raw_08a2298f7ab9f481(C.swig_type_6(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int64)(C._wrap_detach_raw_03eb83dbf9328b66(C.swig_type_6(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	return swig_r
+}
+
+func Net_close(arg1 int, arg2 *ErrBuf) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	var _swig_i_1 unsafe.Pointer
+	_swig_i_1 = unsafe.Pointer(arg2)
+	swig_r = (int)(C._wrap_net_close_raw_03eb83dbf9328b66(C.swig_intgo(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -353,7 +423,7 @@ func Bind(arg1 uint64, arg2 string, arg3 int, arg4 *ErrBuf) (_swig_ret int) {
 	_swig_i_2 := arg3
 	var _swig_i_3 unsafe.Pointer
 	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int)(C._wrap_bind_raw_08a2298f7ab9f481(C.swig_type_7(_swig_i_0), *(*C.swig_type_8)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_bind_raw_03eb83dbf9328b66(C.swig_type_7(_swig_i_0), *(*C.swig_type_8)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -366,7 +436,7 @@ func Listen(arg1 uint64, arg2 int, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int)(C._wrap_listen_raw_08a2298f7ab9f481(C.swig_type_9(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_listen_raw_03eb83dbf9328b66(C.swig_type_9(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -378,7 +448,7 @@ func Connect(arg1 uint64, arg2 string, arg3 int, arg4 int, arg5 *ErrBuf) (_swig_
 	_swig_i_3 := arg4
 	var _swig_i_4 unsafe.Pointer
 	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int)(C._wrap_connect_raw_08a2298f7ab9f481(C.swig_type_10(_swig_i_0), *(*C.swig_type_11)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_connect_raw_03eb83dbf9328b66(C.swig_type_10(_swig_i_0), *(*C.swig_type_11)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -392,9 +462,46 @@ func Connect_ex(arg1 uint64, arg2 string, arg3 int, arg4 *ErrBuf) (_swig_ret int
 	_swig_i_2 := arg3
 	var _swig_i_3 unsafe.Pointer
 	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int)(C._wrap_connect_ex_raw_08a2298f7ab9f481(C.swig_type_12(_swig_i_0), *(*C.swig_type_13)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_connect_ex_raw_03eb83dbf9328b66(C.swig_type_12(_swig_i_0), *(*C.swig_type_13)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
+	}
+	return swig_r
+}
+
+func Bind_unix(arg1 uint64, arg2 uintptr, arg3 int64, arg4 *ErrBuf) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	var _swig_i_3 unsafe.Pointer
+	_swig_i_3 = unsafe.Pointer(arg4)
+	swig_r = (int)(C._wrap_bind_unix_raw_03eb83dbf9328b66(C.swig_type_14(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_15(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	return swig_r
+}
+
+func Connect_unix(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 *ErrBuf) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	var _swig_i_4 unsafe.Pointer
+	_swig_i_4 = unsafe.Pointer(arg5)
+	swig_r = (int)(C._wrap_connect_unix_raw_03eb83dbf9328b66(C.swig_type_16(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_17(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	return swig_r
+}
+
+func Sockname_unix(arg1 uint64, arg2 int, arg3 []byte, arg4 *ErrBuf) (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	var _swig_i_3 unsafe.Pointer
+	_swig_i_3 = unsafe.Pointer(arg4)
+	swig_r = (int64)(C._wrap_sockname_unix_raw_03eb83dbf9328b66(C.swig_type_19(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_20)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
 	}
 	return swig_r
 }
@@ -408,7 +515,7 @@ func Recv(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 int, arg6 *ErrBu
 	_swig_i_4 := arg5
 	var _swig_i_5 unsafe.Pointer
 	_swig_i_5 = unsafe.Pointer(arg6)
-	swig_r = (int64)(C._wrap_recv_raw_08a2298f7ab9f481(C.swig_type_15(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_16(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_voidp(_swig_i_5)))
+	swig_r = (int64)(C._wrap_recv_raw_03eb83dbf9328b66(C.swig_type_22(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_23(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_voidp(_swig_i_5)))
 	return swig_r
 }
 
@@ -423,7 +530,7 @@ func Recvfrom(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 int, arg6 *S
 	_swig_i_5 = unsafe.Pointer(arg6)
 	var _swig_i_6 unsafe.Pointer
 	_swig_i_6 = unsafe.Pointer(arg7)
-	swig_r = (int64)(C._wrap_recvfrom_raw_08a2298f7ab9f481(C.swig_type_18(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_19(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_voidp(_swig_i_5), C.swig_voidp(_swig_i_6)))
+	swig_r = (int64)(C._wrap_recvfrom_raw_03eb83dbf9328b66(C.swig_type_25(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_26(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_voidp(_swig_i_5), C.swig_voidp(_swig_i_6)))
 	return swig_r
 }
 
@@ -436,7 +543,7 @@ func Send(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 int, arg6 *ErrBu
 	_swig_i_4 := arg5
 	var _swig_i_5 unsafe.Pointer
 	_swig_i_5 = unsafe.Pointer(arg6)
-	swig_r = (int64)(C._wrap_send_raw_08a2298f7ab9f481(C.swig_type_21(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_22(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_voidp(_swig_i_5)))
+	swig_r = (int64)(C._wrap_send_raw_03eb83dbf9328b66(C.swig_type_28(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_29(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_voidp(_swig_i_5)))
 	return swig_r
 }
 
@@ -451,9 +558,121 @@ func Sendto(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 int, arg6 stri
 	_swig_i_6 := arg7
 	var _swig_i_7 unsafe.Pointer
 	_swig_i_7 = unsafe.Pointer(arg8)
-	swig_r = (int64)(C._wrap_sendto_raw_08a2298f7ab9f481(C.swig_type_24(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_25(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), *(*C.swig_type_26)(unsafe.Pointer(&_swig_i_5)), C.swig_intgo(_swig_i_6), C.swig_voidp(_swig_i_7)))
+	swig_r = (int64)(C._wrap_sendto_raw_03eb83dbf9328b66(C.swig_type_31(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_32(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), *(*C.swig_type_33)(unsafe.Pointer(&_swig_i_5)), C.swig_intgo(_swig_i_6), C.swig_voidp(_swig_i_7)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg6
+	}
+	return swig_r
+}
+
+func Sendmsg(arg1 uint64, arg2 []IOVec, arg3 []Cmsg, arg4 int, arg5 string, arg6 int, arg7 int, arg8 int, arg9 *ErrBuf) (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	_swig_i_5 := arg6
+	_swig_i_6 := arg7
+	_swig_i_7 := arg8
+	var _swig_i_8 unsafe.Pointer
+	_swig_i_8 = unsafe.Pointer(arg9)
+	swig_r = (int64)(C._wrap_sendmsg_raw_03eb83dbf9328b66(C.swig_type_35(_swig_i_0), *(*C.swig_type_36)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_37)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), *(*C.swig_type_38)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5), C.swig_intgo(_swig_i_6), C.swig_intgo(_swig_i_7), C.swig_voidp(_swig_i_8)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg5
+	}
+	return swig_r
+}
+
+func Recvmsg(arg1 uint64, arg2 []IOVec, arg3 uintptr, arg4 int64, arg5 int, arg6 int, arg7 *MsgInfo, arg8 *ErrBuf) (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	_swig_i_5 := arg6
+	var _swig_i_6 unsafe.Pointer
+	_swig_i_6 = unsafe.Pointer(arg7)
+	var _swig_i_7 unsafe.Pointer
+	_swig_i_7 = unsafe.Pointer(arg8)
+	swig_r = (int64)(C._wrap_recvmsg_raw_03eb83dbf9328b66(C.swig_type_40(_swig_i_0), *(*C.swig_type_41)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_type_42(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_intgo(_swig_i_5), C.swig_voidp(_swig_i_6), C.swig_voidp(_swig_i_7)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	return swig_r
+}
+
+func Cmsg_items(arg1 uintptr, arg2 int64, arg3 []Cmsg, arg4 *ErrBuf) (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	var _swig_i_3 unsafe.Pointer
+	_swig_i_3 = unsafe.Pointer(arg4)
+	swig_r = (int64)(C._wrap_cmsg_items_raw_03eb83dbf9328b66(C.uintptr_t(_swig_i_0), C.swig_type_44(_swig_i_1), *(*C.swig_type_45)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	return swig_r
+}
+
+func Cmsg_size(arg1 int64, arg2 int, arg3 *ErrBuf) (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	var _swig_i_2 unsafe.Pointer
+	_swig_i_2 = unsafe.Pointer(arg3)
+	swig_r = (int64)(C._wrap_cmsg_size_raw_03eb83dbf9328b66(C.swig_type_47(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	return swig_r
+}
+
+func Send_fds(arg1 uint64, arg2 []IOVec, arg3 []int32, arg4 int, arg5 string, arg6 int, arg7 int, arg8 int, arg9 *ErrBuf) (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	_swig_i_5 := arg6
+	_swig_i_6 := arg7
+	_swig_i_7 := arg8
+	var _swig_i_8 unsafe.Pointer
+	_swig_i_8 = unsafe.Pointer(arg9)
+	swig_r = (int64)(C._wrap_send_fds_raw_03eb83dbf9328b66(C.swig_type_49(_swig_i_0), *(*C.swig_type_50)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_51)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), *(*C.swig_type_52)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5), C.swig_intgo(_swig_i_6), C.swig_intgo(_swig_i_7), C.swig_voidp(_swig_i_8)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg5
+	}
+	return swig_r
+}
+
+func Recv_fds(arg1 uint64, arg2 uintptr, arg3 int64, arg4 []int32, arg5 int, arg6 int, arg7 *MsgInfo, arg8 *ErrBuf) (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	_swig_i_5 := arg6
+	var _swig_i_6 unsafe.Pointer
+	_swig_i_6 = unsafe.Pointer(arg7)
+	var _swig_i_7 unsafe.Pointer
+	_swig_i_7 = unsafe.Pointer(arg8)
+	swig_r = (int64)(C._wrap_recv_fds_raw_03eb83dbf9328b66(C.swig_type_54(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_55(_swig_i_2), *(*C.swig_type_56)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4), C.swig_intgo(_swig_i_5), C.swig_voidp(_swig_i_6), C.swig_voidp(_swig_i_7)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
 	}
 	return swig_r
 }
@@ -464,7 +683,7 @@ func Shutdown(arg1 uint64, arg2 int, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int)(C._wrap_shutdown_raw_08a2298f7ab9f481(C.swig_type_27(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_shutdown_raw_03eb83dbf9328b66(C.swig_type_57(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -474,7 +693,7 @@ func Check_timeout(arg1 uint64, arg2 float64, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int)(C._wrap_check_timeout_raw_08a2298f7ab9f481(C.swig_type_28(_swig_i_0), C.double(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_check_timeout_raw_03eb83dbf9328b66(C.swig_type_58(_swig_i_0), C.double(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -486,7 +705,7 @@ func Setsockopt(arg1 uint64, arg2 int, arg3 int, arg4 int, arg5 *ErrBuf) (_swig_
 	_swig_i_3 := arg4
 	var _swig_i_4 unsafe.Pointer
 	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int)(C._wrap_setsockopt_raw_08a2298f7ab9f481(C.swig_type_29(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_setsockopt_raw_03eb83dbf9328b66(C.swig_type_59(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	return swig_r
 }
 
@@ -499,7 +718,7 @@ func Setsockopt_bytes(arg1 uint64, arg2 int, arg3 int, arg4 uintptr, arg5 int64,
 	_swig_i_4 := arg5
 	var _swig_i_5 unsafe.Pointer
 	_swig_i_5 = unsafe.Pointer(arg6)
-	swig_r = (int)(C._wrap_setsockopt_bytes_raw_08a2298f7ab9f481(C.swig_type_30(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_31(_swig_i_4), C.swig_voidp(_swig_i_5)))
+	swig_r = (int)(C._wrap_setsockopt_bytes_raw_03eb83dbf9328b66(C.swig_type_60(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_61(_swig_i_4), C.swig_voidp(_swig_i_5)))
 	return swig_r
 }
 
@@ -510,7 +729,7 @@ func Getsockopt(arg1 uint64, arg2 int, arg3 int, arg4 *ErrBuf) (_swig_ret int64)
 	_swig_i_2 := arg3
 	var _swig_i_3 unsafe.Pointer
 	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int64)(C._wrap_getsockopt_raw_08a2298f7ab9f481(C.swig_type_33(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int64)(C._wrap_getsockopt_raw_03eb83dbf9328b66(C.swig_type_63(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -522,7 +741,7 @@ func Getsockopt_bytes(arg1 uint64, arg2 int, arg3 int, arg4 []byte, arg5 *ErrBuf
 	_swig_i_3 := arg4
 	var _swig_i_4 unsafe.Pointer
 	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int64)(C._wrap_getsockopt_bytes_raw_08a2298f7ab9f481(C.swig_type_35(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), *(*C.swig_type_36)(unsafe.Pointer(&_swig_i_3)), C.swig_voidp(_swig_i_4)))
+	swig_r = (int64)(C._wrap_getsockopt_bytes_raw_03eb83dbf9328b66(C.swig_type_65(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), *(*C.swig_type_66)(unsafe.Pointer(&_swig_i_3)), C.swig_voidp(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
 	}
@@ -536,7 +755,7 @@ func Getsockname(arg1 uint64, arg2 *SockAddress, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 = unsafe.Pointer(arg2)
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int)(C._wrap_getsockname_raw_08a2298f7ab9f481(C.swig_type_37(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_getsockname_raw_03eb83dbf9328b66(C.swig_type_67(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -547,7 +766,7 @@ func Getpeername(arg1 uint64, arg2 *SockAddress, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 = unsafe.Pointer(arg2)
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int)(C._wrap_getpeername_raw_08a2298f7ab9f481(C.swig_type_38(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_getpeername_raw_03eb83dbf9328b66(C.swig_type_68(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -556,7 +775,7 @@ func Info(arg1 uint64, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int64)(C._wrap_info_raw_08a2298f7ab9f481(C.swig_type_40(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int64)(C._wrap_info_raw_03eb83dbf9328b66(C.swig_type_70(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -566,7 +785,7 @@ func Poller_create(arg1 *uint64, arg2 *ErrBuf) (_swig_ret int) {
 	_swig_i_0 = unsafe.Pointer(arg1)
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int)(C._wrap_poller_create_raw_08a2298f7ab9f481(C.swig_voidp(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int)(C._wrap_poller_create_raw_03eb83dbf9328b66(C.swig_voidp(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -578,7 +797,7 @@ func Poller_register(arg1 uint64, arg2 uint64, arg3 uint, arg4 uint64, arg5 *Err
 	_swig_i_3 := arg4
 	var _swig_i_4 unsafe.Pointer
 	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int)(C._wrap_poller_register_raw_08a2298f7ab9f481(C.swig_type_41(_swig_i_0), C.swig_type_42(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_type_43(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_poller_register_raw_03eb83dbf9328b66(C.swig_type_71(_swig_i_0), C.swig_type_72(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_type_73(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	return swig_r
 }
 
@@ -590,7 +809,7 @@ func Poller_modify(arg1 uint64, arg2 uint64, arg3 uint, arg4 uint64, arg5 *ErrBu
 	_swig_i_3 := arg4
 	var _swig_i_4 unsafe.Pointer
 	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int)(C._wrap_poller_modify_raw_08a2298f7ab9f481(C.swig_type_44(_swig_i_0), C.swig_type_45(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_type_46(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_poller_modify_raw_03eb83dbf9328b66(C.swig_type_74(_swig_i_0), C.swig_type_75(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_type_76(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	return swig_r
 }
 
@@ -600,7 +819,7 @@ func Poller_unregister(arg1 uint64, arg2 uint64, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int)(C._wrap_poller_unregister_raw_08a2298f7ab9f481(C.swig_type_47(_swig_i_0), C.swig_type_48(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_poller_unregister_raw_03eb83dbf9328b66(C.swig_type_77(_swig_i_0), C.swig_type_78(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -611,10 +830,19 @@ func Poller_wait(arg1 uint64, arg2 float64, arg3 []Event, arg4 *ErrBuf) (_swig_r
 	_swig_i_2 := arg3
 	var _swig_i_3 unsafe.Pointer
 	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int64)(C._wrap_poller_wait_raw_08a2298f7ab9f481(C.swig_type_50(_swig_i_0), C.double(_swig_i_1), *(*C.swig_type_51)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
+	swig_r = (int64)(C._wrap_poller_wait_raw_03eb83dbf9328b66(C.swig_type_80(_swig_i_0), C.double(_swig_i_1), *(*C.swig_type_81)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
+	return swig_r
+}
+
+func Poller_fileno(arg1 uint64, arg2 *ErrBuf) (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	var _swig_i_1 unsafe.Pointer
+	_swig_i_1 = unsafe.Pointer(arg2)
+	swig_r = (int64)(C._wrap_poller_fileno_raw_03eb83dbf9328b66(C.swig_type_83(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -623,7 +851,27 @@ func Poller_close(arg1 uint64, arg2 *ErrBuf) (_swig_ret int) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int)(C._wrap_poller_close_raw_08a2298f7ab9f481(C.swig_type_52(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int)(C._wrap_poller_close_raw_03eb83dbf9328b66(C.swig_type_84(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	return swig_r
+}
+
+func Set_interrupt_flag_hook(arg1 int, arg2 *ErrBuf) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	var _swig_i_1 unsafe.Pointer
+	_swig_i_1 = unsafe.Pointer(arg2)
+	swig_r = (int)(C._wrap_set_interrupt_flag_hook_raw_03eb83dbf9328b66(C.swig_intgo(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	return swig_r
+}
+
+func Set_interrupt_flag(arg1 int) {
+	_swig_i_0 := arg1
+	C._wrap_set_interrupt_flag_raw_03eb83dbf9328b66(C.swig_intgo(_swig_i_0))
+}
+
+func Interrupt_flag() (_swig_ret int) {
+	var swig_r int
+	swig_r = (int)(C._wrap_interrupt_flag_raw_03eb83dbf9328b66())
 	return swig_r
 }
 
@@ -633,7 +881,7 @@ func Getdefaulttimeout(arg1 *float64, arg2 *ErrBuf) (_swig_ret int) {
 	_swig_i_0 = unsafe.Pointer(arg1)
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int)(C._wrap_getdefaulttimeout_raw_08a2298f7ab9f481(C.swig_voidp(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int)(C._wrap_getdefaulttimeout_raw_03eb83dbf9328b66(C.swig_voidp(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -642,7 +890,7 @@ func Setdefaulttimeout(arg1 float64, arg2 *ErrBuf) (_swig_ret int) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int)(C._wrap_setdefaulttimeout_raw_08a2298f7ab9f481(C.double(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int)(C._wrap_setdefaulttimeout_raw_03eb83dbf9328b66(C.double(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -650,7 +898,7 @@ func Has_dualstack_ipv6(arg1 *ErrBuf) (_swig_ret int64) {
 	var swig_r int64
 	var _swig_i_0 unsafe.Pointer
 	_swig_i_0 = unsafe.Pointer(arg1)
-	swig_r = (int64)(C._wrap_has_dualstack_ipv6_raw_08a2298f7ab9f481(C.swig_voidp(_swig_i_0)))
+	swig_r = (int64)(C._wrap_has_dualstack_ipv6_raw_03eb83dbf9328b66(C.swig_voidp(_swig_i_0)))
 	return swig_r
 }
 
@@ -662,7 +910,7 @@ func Constant_at(arg1 int64, arg2 []byte, arg3 *int64, arg4 *ErrBuf) (_swig_ret 
 	_swig_i_2 = unsafe.Pointer(arg3)
 	var _swig_i_3 unsafe.Pointer
 	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int)(C._wrap_constant_at_raw_08a2298f7ab9f481(C.swig_type_54(_swig_i_0), *(*C.swig_type_55)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_constant_at_raw_03eb83dbf9328b66(C.swig_type_86(_swig_i_0), *(*C.swig_type_87)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -671,7 +919,7 @@ func Constant_at(arg1 int64, arg2 []byte, arg3 *int64, arg4 *ErrBuf) (_swig_ret 
 
 func Constant_count() (_swig_ret int64) {
 	var swig_r int64
-	swig_r = (int64)(C._wrap_constant_count_raw_08a2298f7ab9f481())
+	swig_r = (int64)(C._wrap_constant_count_raw_03eb83dbf9328b66())
 	return swig_r
 }
 
@@ -680,7 +928,7 @@ func Htons(arg1 int64, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int64)(C._wrap_htons_raw_08a2298f7ab9f481(C.swig_type_58(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int64)(C._wrap_htons_raw_03eb83dbf9328b66(C.swig_type_90(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -689,7 +937,7 @@ func Ntohs(arg1 int64, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int64)(C._wrap_ntohs_raw_08a2298f7ab9f481(C.swig_type_60(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int64)(C._wrap_ntohs_raw_03eb83dbf9328b66(C.swig_type_92(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -698,7 +946,7 @@ func Htonl(arg1 int64, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int64)(C._wrap_htonl_raw_08a2298f7ab9f481(C.swig_type_62(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int64)(C._wrap_htonl_raw_03eb83dbf9328b66(C.swig_type_94(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -707,7 +955,7 @@ func Ntohl(arg1 int64, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int64)(C._wrap_ntohl_raw_08a2298f7ab9f481(C.swig_type_64(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int64)(C._wrap_ntohl_raw_03eb83dbf9328b66(C.swig_type_96(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -716,7 +964,7 @@ func Gethostname(arg1 []byte, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int64)(C._wrap_gethostname_raw_08a2298f7ab9f481(*(*C.swig_type_66)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1)))
+	swig_r = (int64)(C._wrap_gethostname_raw_03eb83dbf9328b66(*(*C.swig_type_98)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -729,7 +977,7 @@ func Gethostbyname(arg1 string, arg2 []byte, arg3 *ErrBuf) (_swig_ret int64) {
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int64)(C._wrap_gethostbyname_raw_08a2298f7ab9f481(*(*C.swig_type_68)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_69)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
+	swig_r = (int64)(C._wrap_gethostbyname_raw_03eb83dbf9328b66(*(*C.swig_type_100)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_101)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -745,7 +993,7 @@ func Getfqdn(arg1 string, arg2 []byte, arg3 *ErrBuf) (_swig_ret int64) {
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int64)(C._wrap_getfqdn_raw_08a2298f7ab9f481(*(*C.swig_type_71)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_72)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
+	swig_r = (int64)(C._wrap_getfqdn_raw_03eb83dbf9328b66(*(*C.swig_type_103)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_104)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -762,7 +1010,7 @@ func Hostent(arg1 string, arg2 int, arg3 []byte, arg4 *ErrBuf) (_swig_ret int64)
 	_swig_i_2 := arg3
 	var _swig_i_3 unsafe.Pointer
 	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int64)(C._wrap_hostent_raw_08a2298f7ab9f481(*(*C.swig_type_74)(unsafe.Pointer(&_swig_i_0)), C.swig_intgo(_swig_i_1), *(*C.swig_type_75)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
+	swig_r = (int64)(C._wrap_hostent_raw_03eb83dbf9328b66(*(*C.swig_type_106)(unsafe.Pointer(&_swig_i_0)), C.swig_intgo(_swig_i_1), *(*C.swig_type_107)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -785,7 +1033,7 @@ func Getaddrinfo(arg1 string, arg2 int, arg3 string, arg4 int, arg5 int, arg6 in
 	_swig_i_8 := arg9
 	var _swig_i_9 unsafe.Pointer
 	_swig_i_9 = unsafe.Pointer(arg10)
-	swig_r = (int64)(C._wrap_getaddrinfo_raw_08a2298f7ab9f481(*(*C.swig_type_77)(unsafe.Pointer(&_swig_i_0)), C.swig_intgo(_swig_i_1), *(*C.swig_type_78)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_intgo(_swig_i_5), C.swig_intgo(_swig_i_6), C.swig_intgo(_swig_i_7), *(*C.swig_type_79)(unsafe.Pointer(&_swig_i_8)), C.swig_voidp(_swig_i_9)))
+	swig_r = (int64)(C._wrap_getaddrinfo_raw_03eb83dbf9328b66(*(*C.swig_type_109)(unsafe.Pointer(&_swig_i_0)), C.swig_intgo(_swig_i_1), *(*C.swig_type_110)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_intgo(_swig_i_5), C.swig_intgo(_swig_i_6), C.swig_intgo(_swig_i_7), *(*C.swig_type_111)(unsafe.Pointer(&_swig_i_8)), C.swig_voidp(_swig_i_9)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -807,7 +1055,7 @@ func Getnameinfo(arg1 *SockAddress, arg2 int, arg3 []byte, arg4 []byte, arg5 *Er
 	_swig_i_3 := arg4
 	var _swig_i_4 unsafe.Pointer
 	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int)(C._wrap_getnameinfo_raw_08a2298f7ab9f481(C.swig_voidp(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_80)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_81)(unsafe.Pointer(&_swig_i_3)), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_getnameinfo_raw_03eb83dbf9328b66(C.swig_voidp(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_112)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_113)(unsafe.Pointer(&_swig_i_3)), C.swig_voidp(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -824,7 +1072,7 @@ func Getservbyname(arg1 string, arg2 string, arg3 int, arg4 *ErrBuf) (_swig_ret 
 	_swig_i_2 := arg3
 	var _swig_i_3 unsafe.Pointer
 	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int64)(C._wrap_getservbyname_raw_08a2298f7ab9f481(*(*C.swig_type_83)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_84)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int64)(C._wrap_getservbyname_raw_03eb83dbf9328b66(*(*C.swig_type_115)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_116)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -842,7 +1090,7 @@ func Getservbyport(arg1 int, arg2 string, arg3 int, arg4 []byte, arg5 *ErrBuf) (
 	_swig_i_3 := arg4
 	var _swig_i_4 unsafe.Pointer
 	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int64)(C._wrap_getservbyport_raw_08a2298f7ab9f481(C.swig_intgo(_swig_i_0), *(*C.swig_type_86)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), *(*C.swig_type_87)(unsafe.Pointer(&_swig_i_3)), C.swig_voidp(_swig_i_4)))
+	swig_r = (int64)(C._wrap_getservbyport_raw_03eb83dbf9328b66(C.swig_intgo(_swig_i_0), *(*C.swig_type_118)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), *(*C.swig_type_119)(unsafe.Pointer(&_swig_i_3)), C.swig_voidp(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -857,7 +1105,7 @@ func Getprotobyname(arg1 string, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int64)(C._wrap_getprotobyname_raw_08a2298f7ab9f481(*(*C.swig_type_89)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1)))
+	swig_r = (int64)(C._wrap_getprotobyname_raw_03eb83dbf9328b66(*(*C.swig_type_121)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -870,7 +1118,7 @@ func Inet_aton(arg1 string, arg2 []byte, arg3 *ErrBuf) (_swig_ret int64) {
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int64)(C._wrap_inet_aton_raw_08a2298f7ab9f481(*(*C.swig_type_91)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_92)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
+	swig_r = (int64)(C._wrap_inet_aton_raw_03eb83dbf9328b66(*(*C.swig_type_123)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_124)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -887,7 +1135,7 @@ func Inet_ntoa(arg1 uintptr, arg2 int64, arg3 []byte, arg4 *ErrBuf) (_swig_ret i
 	_swig_i_2 := arg3
 	var _swig_i_3 unsafe.Pointer
 	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int64)(C._wrap_inet_ntoa_raw_08a2298f7ab9f481(C.uintptr_t(_swig_i_0), C.swig_type_94(_swig_i_1), *(*C.swig_type_95)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
+	swig_r = (int64)(C._wrap_inet_ntoa_raw_03eb83dbf9328b66(C.uintptr_t(_swig_i_0), C.swig_type_126(_swig_i_1), *(*C.swig_type_127)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -901,7 +1149,7 @@ func Inet_pton(arg1 int, arg2 string, arg3 []byte, arg4 *ErrBuf) (_swig_ret int6
 	_swig_i_2 := arg3
 	var _swig_i_3 unsafe.Pointer
 	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int64)(C._wrap_inet_pton_raw_08a2298f7ab9f481(C.swig_intgo(_swig_i_0), *(*C.swig_type_97)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_98)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
+	swig_r = (int64)(C._wrap_inet_pton_raw_03eb83dbf9328b66(C.swig_intgo(_swig_i_0), *(*C.swig_type_129)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_130)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -919,7 +1167,7 @@ func Inet_ntop(arg1 int, arg2 uintptr, arg3 int64, arg4 []byte, arg5 *ErrBuf) (_
 	_swig_i_3 := arg4
 	var _swig_i_4 unsafe.Pointer
 	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int64)(C._wrap_inet_ntop_raw_08a2298f7ab9f481(C.swig_intgo(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_100(_swig_i_2), *(*C.swig_type_101)(unsafe.Pointer(&_swig_i_3)), C.swig_voidp(_swig_i_4)))
+	swig_r = (int64)(C._wrap_inet_ntop_raw_03eb83dbf9328b66(C.swig_intgo(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_132(_swig_i_2), *(*C.swig_type_133)(unsafe.Pointer(&_swig_i_3)), C.swig_voidp(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
 	}
@@ -931,7 +1179,7 @@ func If_nametoindex(arg1 string, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int64)(C._wrap_if_nametoindex_raw_08a2298f7ab9f481(*(*C.swig_type_103)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1)))
+	swig_r = (int64)(C._wrap_if_nametoindex_raw_03eb83dbf9328b66(*(*C.swig_type_135)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -944,7 +1192,7 @@ func If_indextoname(arg1 int64, arg2 []byte, arg3 *ErrBuf) (_swig_ret int64) {
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int64)(C._wrap_if_indextoname_raw_08a2298f7ab9f481(C.swig_type_105(_swig_i_0), *(*C.swig_type_106)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
+	swig_r = (int64)(C._wrap_if_indextoname_raw_03eb83dbf9328b66(C.swig_type_137(_swig_i_0), *(*C.swig_type_138)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -956,7 +1204,7 @@ func If_nameindex(arg1 []IfEntry, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int64)(C._wrap_if_nameindex_raw_08a2298f7ab9f481(*(*C.swig_type_108)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1)))
+	swig_r = (int64)(C._wrap_if_nameindex_raw_03eb83dbf9328b66(*(*C.swig_type_140)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -966,7 +1214,7 @@ func If_nameindex(arg1 []IfEntry, arg2 *ErrBuf) (_swig_ret int64) {
 func Version(arg1 []byte) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_version_raw_08a2298f7ab9f481(*(*C.swig_type_110)(unsafe.Pointer(&_swig_i_0))))
+	swig_r = (int64)(C._wrap_version_raw_03eb83dbf9328b66(*(*C.swig_type_142)(unsafe.Pointer(&_swig_i_0))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}

@@ -181,7 +181,7 @@ static void* Swig_malloc(int c) {
 extern "C" {
 #endif
 
-void _wrap_Swig_free_raw_08a2298f7ab9f481(void *_swig_go_0) {
+void _wrap_Swig_free_raw_03eb83dbf9328b66(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -191,7 +191,7 @@ void _wrap_Swig_free_raw_08a2298f7ab9f481(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_raw_08a2298f7ab9f481(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_raw_03eb83dbf9328b66(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -204,7 +204,7 @@ void *_wrap_Swig_malloc_raw_08a2298f7ab9f481(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_fail_park_raw_08a2298f7ab9f481(intgo _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_fail_park_raw_03eb83dbf9328b66(intgo _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
   int arg1 ;
   int arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -221,7 +221,7 @@ intgo _wrap_fail_park_raw_08a2298f7ab9f481(intgo _swig_go_0, intgo _swig_go_1, p
 }
 
 
-intgo _wrap_socket_raw_08a2298f7ab9f481(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_newsock *_swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_socket_raw_03eb83dbf9328b66(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_newsock *_swig_go_3, pgo_err *_swig_go_4) {
   int arg1 ;
   int arg2 ;
   int arg3 ;
@@ -242,7 +242,7 @@ intgo _wrap_socket_raw_08a2298f7ab9f481(intgo _swig_go_0, intgo _swig_go_1, intg
 }
 
 
-intgo _wrap_socketpair_raw_08a2298f7ab9f481(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_newsock *_swig_go_3, pgo_newsock *_swig_go_4, pgo_err *_swig_go_5) {
+intgo _wrap_socketpair_raw_03eb83dbf9328b66(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_newsock *_swig_go_3, pgo_newsock *_swig_go_4, pgo_err *_swig_go_5) {
   int arg1 ;
   int arg2 ;
   int arg3 ;
@@ -265,7 +265,7 @@ intgo _wrap_socketpair_raw_08a2298f7ab9f481(intgo _swig_go_0, intgo _swig_go_1, 
 }
 
 
-intgo _wrap_fromfd_raw_08a2298f7ab9f481(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_newsock *_swig_go_4, pgo_err *_swig_go_5) {
+intgo _wrap_fromfd_raw_03eb83dbf9328b66(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_newsock *_swig_go_4, pgo_err *_swig_go_5) {
   int arg1 ;
   int arg2 ;
   int arg3 ;
@@ -288,7 +288,30 @@ intgo _wrap_fromfd_raw_08a2298f7ab9f481(intgo _swig_go_0, intgo _swig_go_1, intg
 }
 
 
-intgo _wrap_dup_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_newsock *_swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_socket_fileno_raw_03eb83dbf9328b66(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_newsock *_swig_go_4, pgo_err *_swig_go_5) {
+  int arg1 ;
+  int arg2 ;
+  int arg3 ;
+  int arg4 ;
+  pgo_newsock *arg5 = (pgo_newsock *) 0 ;
+  pgo_err *arg6 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (int)_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = (int)_swig_go_2; 
+  arg4 = (int)_swig_go_3; 
+  arg5 = (pgo_newsock *)_swig_go_4; 
+  arg6 = (pgo_err *)_swig_go_5; 
+  
+  result = (int)pgo_socket_fileno(arg1,arg2,arg3,arg4,arg5,arg6);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_dup_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_newsock *_swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   pgo_newsock *arg2 = (pgo_newsock *) 0 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -305,7 +328,7 @@ intgo _wrap_dup_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_newsock *_swig_go
 }
 
 
-intgo _wrap_create_server_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, pgo_newsock *_swig_go_6, pgo_err *_swig_go_7) {
+intgo _wrap_create_server_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, pgo_newsock *_swig_go_6, pgo_err *_swig_go_7) {
   char *arg1 = (char *) 0 ;
   int arg2 ;
   int arg3 ;
@@ -337,7 +360,7 @@ intgo _wrap_create_server_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, intgo _swi
 }
 
 
-intgo _wrap_accept_raw_08a2298f7ab9f481(long long _swig_go_0, intgo _swig_go_1, pgo_newsock *_swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_accept_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig_go_1, pgo_newsock *_swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   int arg2 ;
   pgo_newsock *arg3 = (pgo_newsock *) 0 ;
@@ -356,7 +379,7 @@ intgo _wrap_accept_raw_08a2298f7ab9f481(long long _swig_go_0, intgo _swig_go_1, 
 }
 
 
-intgo _wrap_close_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_close_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_go_1) {
   uint64_t arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -371,7 +394,7 @@ intgo _wrap_close_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig_go_1
 }
 
 
-long long _wrap_detach_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_detach_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_go_1) {
   uint64_t arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -386,7 +409,22 @@ long long _wrap_detach_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig
 }
 
 
-intgo _wrap_bind_raw_08a2298f7ab9f481(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_net_close_raw_03eb83dbf9328b66(intgo _swig_go_0, pgo_err *_swig_go_1) {
+  int arg1 ;
+  pgo_err *arg2 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (int)_swig_go_0; 
+  arg2 = (pgo_err *)_swig_go_1; 
+  
+  result = (int)pgo_net_close(arg1,arg2);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_bind_raw_03eb83dbf9328b66(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -410,7 +448,7 @@ intgo _wrap_bind_raw_08a2298f7ab9f481(long long _swig_go_0, _gostring_ _swig_go_
 }
 
 
-intgo _wrap_listen_raw_08a2298f7ab9f481(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_listen_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   int arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -427,7 +465,7 @@ intgo _wrap_listen_raw_08a2298f7ab9f481(long long _swig_go_0, intgo _swig_go_1, 
 }
 
 
-intgo _wrap_connect_raw_08a2298f7ab9f481(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_connect_raw_03eb83dbf9328b66(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -453,7 +491,7 @@ intgo _wrap_connect_raw_08a2298f7ab9f481(long long _swig_go_0, _gostring_ _swig_
 }
 
 
-intgo _wrap_connect_ex_raw_08a2298f7ab9f481(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_connect_ex_raw_03eb83dbf9328b66(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -477,7 +515,67 @@ intgo _wrap_connect_ex_raw_08a2298f7ab9f481(long long _swig_go_0, _gostring_ _sw
 }
 
 
-long long _wrap_recv_raw_08a2298f7ab9f481(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, pgo_err *_swig_go_5) {
+intgo _wrap_bind_unix_raw_03eb83dbf9328b66(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, pgo_err *_swig_go_3) {
+  uint64_t arg1 ;
+  uintptr_t arg2 ;
+  size_t arg3 ;
+  pgo_err *arg4 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (uintptr_t)_swig_go_1; 
+  arg3 = (size_t)_swig_go_2; 
+  arg4 = (pgo_err *)_swig_go_3; 
+  
+  result = (int)pgo_bind_unix(arg1,arg2,arg3,arg4);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_connect_unix_raw_03eb83dbf9328b66(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
+  uint64_t arg1 ;
+  uintptr_t arg2 ;
+  size_t arg3 ;
+  int arg4 ;
+  pgo_err *arg5 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (uintptr_t)_swig_go_1; 
+  arg3 = (size_t)_swig_go_2; 
+  arg4 = (int)_swig_go_3; 
+  arg5 = (pgo_err *)_swig_go_4; 
+  
+  result = (int)pgo_connect_unix(arg1,arg2,arg3,arg4,arg5);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_sockname_unix_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+  uint64_t arg1 ;
+  int arg2 ;
+  void *arg3 = (void *) 0 ;
+  size_t arg4 ;
+  pgo_err *arg5 = (pgo_err *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = (void *)_swig_go_2.array; arg4 = (size_t)_swig_go_2.len; 
+  arg5 = (pgo_err *)_swig_go_3; 
+  
+  result = (int64_t)pgo_sockname_unix(arg1,arg2,arg3,arg4,arg5);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_recv_raw_03eb83dbf9328b66(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, pgo_err *_swig_go_5) {
   uint64_t arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
@@ -500,7 +598,7 @@ long long _wrap_recv_raw_08a2298f7ab9f481(long long _swig_go_0, uintptr_t _swig_
 }
 
 
-long long _wrap_recvfrom_raw_08a2298f7ab9f481(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, sock_address *_swig_go_5, pgo_err *_swig_go_6) {
+long long _wrap_recvfrom_raw_03eb83dbf9328b66(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, sock_address *_swig_go_5, pgo_err *_swig_go_6) {
   uint64_t arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
@@ -525,7 +623,7 @@ long long _wrap_recvfrom_raw_08a2298f7ab9f481(long long _swig_go_0, uintptr_t _s
 }
 
 
-long long _wrap_send_raw_08a2298f7ab9f481(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, pgo_err *_swig_go_5) {
+long long _wrap_send_raw_03eb83dbf9328b66(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, pgo_err *_swig_go_5) {
   uint64_t arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
@@ -548,7 +646,7 @@ long long _wrap_send_raw_08a2298f7ab9f481(long long _swig_go_0, uintptr_t _swig_
 }
 
 
-long long _wrap_sendto_raw_08a2298f7ab9f481(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, _gostring_ _swig_go_5, intgo _swig_go_6, pgo_err *_swig_go_7) {
+long long _wrap_sendto_raw_03eb83dbf9328b66(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, _gostring_ _swig_go_5, intgo _swig_go_6, pgo_err *_swig_go_7) {
   uint64_t arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
@@ -580,7 +678,172 @@ long long _wrap_sendto_raw_08a2298f7ab9f481(long long _swig_go_0, uintptr_t _swi
 }
 
 
-intgo _wrap_shutdown_raw_08a2298f7ab9f481(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+long long _wrap_sendmsg_raw_03eb83dbf9328b66(long long _swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, intgo _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5, intgo _swig_go_6, intgo _swig_go_7, pgo_err *_swig_go_8) {
+  uint64_t arg1 ;
+  sock_iovec *arg2 = (sock_iovec *) 0 ;
+  size_t arg3 ;
+  sock_cmsg *arg4 = (sock_cmsg *) 0 ;
+  size_t arg5 ;
+  int arg6 ;
+  char *arg7 = (char *) 0 ;
+  int arg8 ;
+  int arg9 ;
+  int arg10 ;
+  pgo_err *arg11 = (pgo_err *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (sock_iovec *)_swig_go_1.array; arg3 = (size_t)_swig_go_1.len; 
+  arg4 = (sock_cmsg *)_swig_go_2.array; arg5 = (size_t)_swig_go_2.len; 
+  arg6 = (int)_swig_go_3; 
+  
+  arg7 = (char *)malloc(_swig_go_4.n + 1);
+  memcpy(arg7, _swig_go_4.p, _swig_go_4.n);
+  arg7[_swig_go_4.n] = '\0';
+  
+  arg8 = (int)_swig_go_5; 
+  arg9 = (int)_swig_go_6; 
+  arg10 = (int)_swig_go_7; 
+  arg11 = (pgo_err *)_swig_go_8; 
+  
+  result = (int64_t)pgo_sendmsg(arg1,(sock_iovec const *)arg2,arg3,(sock_cmsg const *)arg4,arg5,arg6,(char const *)arg7,arg8,arg9,arg10,arg11);
+  _swig_go_result = result; 
+  free(arg7); 
+  return _swig_go_result;
+}
+
+
+long long _wrap_recvmsg_raw_03eb83dbf9328b66(long long _swig_go_0, _goslice_ _swig_go_1, uintptr_t _swig_go_2, long long _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, sock_msg_info *_swig_go_6, pgo_err *_swig_go_7) {
+  uint64_t arg1 ;
+  sock_iovec *arg2 = (sock_iovec *) 0 ;
+  size_t arg3 ;
+  uintptr_t arg4 ;
+  size_t arg5 ;
+  int arg6 ;
+  int arg7 ;
+  sock_msg_info *arg8 = (sock_msg_info *) 0 ;
+  pgo_err *arg9 = (pgo_err *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (sock_iovec *)_swig_go_1.array; arg3 = (size_t)_swig_go_1.len; 
+  arg4 = (uintptr_t)_swig_go_2; 
+  arg5 = (size_t)_swig_go_3; 
+  arg6 = (int)_swig_go_4; 
+  arg7 = (int)_swig_go_5; 
+  arg8 = (sock_msg_info *)_swig_go_6; 
+  arg9 = (pgo_err *)_swig_go_7; 
+  
+  result = (int64_t)pgo_recvmsg(arg1,(sock_iovec const *)arg2,arg3,arg4,arg5,arg6,arg7,arg8,arg9);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_cmsg_items_raw_03eb83dbf9328b66(uintptr_t _swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+  uintptr_t arg1 ;
+  size_t arg2 ;
+  sock_cmsg *arg3 = (sock_cmsg *) 0 ;
+  size_t arg4 ;
+  pgo_err *arg5 = (pgo_err *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = (uintptr_t)_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  arg3 = (sock_cmsg *)_swig_go_2.array; arg4 = (size_t)_swig_go_2.len; 
+  arg5 = (pgo_err *)_swig_go_3; 
+  
+  result = (int64_t)pgo_cmsg_items(arg1,arg2,arg3,arg4,arg5);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_cmsg_size_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+  size_t arg1 ;
+  int arg2 ;
+  pgo_err *arg3 = (pgo_err *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = (size_t)_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = (pgo_err *)_swig_go_2; 
+  
+  result = (int64_t)pgo_cmsg_size(arg1,arg2,arg3);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_send_fds_raw_03eb83dbf9328b66(long long _swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, intgo _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5, intgo _swig_go_6, intgo _swig_go_7, pgo_err *_swig_go_8) {
+  uint64_t arg1 ;
+  sock_iovec *arg2 = (sock_iovec *) 0 ;
+  size_t arg3 ;
+  int *arg4 = (int *) 0 ;
+  size_t arg5 ;
+  int arg6 ;
+  char *arg7 = (char *) 0 ;
+  int arg8 ;
+  int arg9 ;
+  int arg10 ;
+  pgo_err *arg11 = (pgo_err *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (sock_iovec *)_swig_go_1.array; arg3 = (size_t)_swig_go_1.len; 
+  arg4 = (int *)_swig_go_2.array; arg5 = (size_t)_swig_go_2.len; 
+  arg6 = (int)_swig_go_3; 
+  
+  arg7 = (char *)malloc(_swig_go_4.n + 1);
+  memcpy(arg7, _swig_go_4.p, _swig_go_4.n);
+  arg7[_swig_go_4.n] = '\0';
+  
+  arg8 = (int)_swig_go_5; 
+  arg9 = (int)_swig_go_6; 
+  arg10 = (int)_swig_go_7; 
+  arg11 = (pgo_err *)_swig_go_8; 
+  
+  result = (int64_t)pgo_send_fds(arg1,(sock_iovec const *)arg2,arg3,(int const *)arg4,arg5,arg6,(char const *)arg7,arg8,arg9,arg10,arg11);
+  _swig_go_result = result; 
+  free(arg7); 
+  return _swig_go_result;
+}
+
+
+long long _wrap_recv_fds_raw_03eb83dbf9328b66(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, sock_msg_info *_swig_go_6, pgo_err *_swig_go_7) {
+  uint64_t arg1 ;
+  uintptr_t arg2 ;
+  size_t arg3 ;
+  int *arg4 = (int *) 0 ;
+  size_t arg5 ;
+  int arg6 ;
+  int arg7 ;
+  sock_msg_info *arg8 = (sock_msg_info *) 0 ;
+  pgo_err *arg9 = (pgo_err *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (uintptr_t)_swig_go_1; 
+  arg3 = (size_t)_swig_go_2; 
+  arg4 = (int *)_swig_go_3.array; arg5 = (size_t)_swig_go_3.len; 
+  arg6 = (int)_swig_go_4; 
+  arg7 = (int)_swig_go_5; 
+  arg8 = (sock_msg_info *)_swig_go_6; 
+  arg9 = (pgo_err *)_swig_go_7; 
+  
+  result = (int64_t)pgo_recv_fds(arg1,arg2,arg3,arg4,arg5,arg6,arg7,arg8,arg9);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_shutdown_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   int arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -597,7 +860,7 @@ intgo _wrap_shutdown_raw_08a2298f7ab9f481(long long _swig_go_0, intgo _swig_go_1
 }
 
 
-intgo _wrap_check_timeout_raw_08a2298f7ab9f481(long long _swig_go_0, double _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_check_timeout_raw_03eb83dbf9328b66(long long _swig_go_0, double _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   double arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -614,7 +877,7 @@ intgo _wrap_check_timeout_raw_08a2298f7ab9f481(long long _swig_go_0, double _swi
 }
 
 
-intgo _wrap_setsockopt_raw_08a2298f7ab9f481(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_setsockopt_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   int arg2 ;
   int arg3 ;
@@ -635,7 +898,7 @@ intgo _wrap_setsockopt_raw_08a2298f7ab9f481(long long _swig_go_0, intgo _swig_go
 }
 
 
-intgo _wrap_setsockopt_bytes_raw_08a2298f7ab9f481(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, uintptr_t _swig_go_3, long long _swig_go_4, pgo_err *_swig_go_5) {
+intgo _wrap_setsockopt_bytes_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, uintptr_t _swig_go_3, long long _swig_go_4, pgo_err *_swig_go_5) {
   uint64_t arg1 ;
   int arg2 ;
   int arg3 ;
@@ -658,7 +921,7 @@ intgo _wrap_setsockopt_bytes_raw_08a2298f7ab9f481(long long _swig_go_0, intgo _s
 }
 
 
-long long _wrap_getsockopt_raw_08a2298f7ab9f481(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_getsockopt_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   int arg2 ;
   int arg3 ;
@@ -677,7 +940,7 @@ long long _wrap_getsockopt_raw_08a2298f7ab9f481(long long _swig_go_0, intgo _swi
 }
 
 
-long long _wrap_getsockopt_bytes_raw_08a2298f7ab9f481(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
+long long _wrap_getsockopt_bytes_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   int arg2 ;
   int arg3 ;
@@ -699,7 +962,7 @@ long long _wrap_getsockopt_bytes_raw_08a2298f7ab9f481(long long _swig_go_0, intg
 }
 
 
-intgo _wrap_getsockname_raw_08a2298f7ab9f481(long long _swig_go_0, sock_address *_swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_getsockname_raw_03eb83dbf9328b66(long long _swig_go_0, sock_address *_swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   sock_address *arg2 = (sock_address *) 0 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -716,7 +979,7 @@ intgo _wrap_getsockname_raw_08a2298f7ab9f481(long long _swig_go_0, sock_address 
 }
 
 
-intgo _wrap_getpeername_raw_08a2298f7ab9f481(long long _swig_go_0, sock_address *_swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_getpeername_raw_03eb83dbf9328b66(long long _swig_go_0, sock_address *_swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   sock_address *arg2 = (sock_address *) 0 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -733,7 +996,7 @@ intgo _wrap_getpeername_raw_08a2298f7ab9f481(long long _swig_go_0, sock_address 
 }
 
 
-long long _wrap_info_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_info_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_go_1) {
   uint64_t arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -748,7 +1011,7 @@ long long _wrap_info_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig_g
 }
 
 
-intgo _wrap_poller_create_raw_08a2298f7ab9f481(uint64_t *_swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_poller_create_raw_03eb83dbf9328b66(uint64_t *_swig_go_0, pgo_err *_swig_go_1) {
   uint64_t *arg1 = (uint64_t *) 0 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -763,7 +1026,7 @@ intgo _wrap_poller_create_raw_08a2298f7ab9f481(uint64_t *_swig_go_0, pgo_err *_s
 }
 
 
-intgo _wrap_poller_register_raw_08a2298f7ab9f481(long long _swig_go_0, long long _swig_go_1, intgo _swig_go_2, long long _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_poller_register_raw_03eb83dbf9328b66(long long _swig_go_0, long long _swig_go_1, intgo _swig_go_2, long long _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   uint64_t arg2 ;
   uint32_t arg3 ;
@@ -784,7 +1047,7 @@ intgo _wrap_poller_register_raw_08a2298f7ab9f481(long long _swig_go_0, long long
 }
 
 
-intgo _wrap_poller_modify_raw_08a2298f7ab9f481(long long _swig_go_0, long long _swig_go_1, intgo _swig_go_2, long long _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_poller_modify_raw_03eb83dbf9328b66(long long _swig_go_0, long long _swig_go_1, intgo _swig_go_2, long long _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   uint64_t arg2 ;
   uint32_t arg3 ;
@@ -805,7 +1068,7 @@ intgo _wrap_poller_modify_raw_08a2298f7ab9f481(long long _swig_go_0, long long _
 }
 
 
-intgo _wrap_poller_unregister_raw_08a2298f7ab9f481(long long _swig_go_0, long long _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_poller_unregister_raw_03eb83dbf9328b66(long long _swig_go_0, long long _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   uint64_t arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -822,7 +1085,7 @@ intgo _wrap_poller_unregister_raw_08a2298f7ab9f481(long long _swig_go_0, long lo
 }
 
 
-long long _wrap_poller_wait_raw_08a2298f7ab9f481(long long _swig_go_0, double _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_poller_wait_raw_03eb83dbf9328b66(long long _swig_go_0, double _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   double arg2 ;
   sock_event *arg3 = (sock_event *) 0 ;
@@ -842,7 +1105,22 @@ long long _wrap_poller_wait_raw_08a2298f7ab9f481(long long _swig_go_0, double _s
 }
 
 
-intgo _wrap_poller_close_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_poller_fileno_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_go_1) {
+  uint64_t arg1 ;
+  pgo_err *arg2 = (pgo_err *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (pgo_err *)_swig_go_1; 
+  
+  result = (int64_t)pgo_poller_fileno(arg1,arg2);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_poller_close_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_go_1) {
   uint64_t arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -857,7 +1135,43 @@ intgo _wrap_poller_close_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_sw
 }
 
 
-intgo _wrap_getdefaulttimeout_raw_08a2298f7ab9f481(double *_swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_set_interrupt_flag_hook_raw_03eb83dbf9328b66(intgo _swig_go_0, pgo_err *_swig_go_1) {
+  int arg1 ;
+  pgo_err *arg2 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (int)_swig_go_0; 
+  arg2 = (pgo_err *)_swig_go_1; 
+  
+  result = (int)pgo_set_interrupt_flag_hook(arg1,arg2);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_set_interrupt_flag_raw_03eb83dbf9328b66(intgo _swig_go_0) {
+  int arg1 ;
+  
+  arg1 = (int)_swig_go_0; 
+  
+  pgo_set_interrupt_flag(arg1);
+  
+}
+
+
+intgo _wrap_interrupt_flag_raw_03eb83dbf9328b66() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = (int)pgo_interrupt_flag();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_getdefaulttimeout_raw_03eb83dbf9328b66(double *_swig_go_0, pgo_err *_swig_go_1) {
   double *arg1 = (double *) 0 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -872,7 +1186,7 @@ intgo _wrap_getdefaulttimeout_raw_08a2298f7ab9f481(double *_swig_go_0, pgo_err *
 }
 
 
-intgo _wrap_setdefaulttimeout_raw_08a2298f7ab9f481(double _swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_setdefaulttimeout_raw_03eb83dbf9328b66(double _swig_go_0, pgo_err *_swig_go_1) {
   double arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -887,7 +1201,7 @@ intgo _wrap_setdefaulttimeout_raw_08a2298f7ab9f481(double _swig_go_0, pgo_err *_
 }
 
 
-long long _wrap_has_dualstack_ipv6_raw_08a2298f7ab9f481(pgo_err *_swig_go_0) {
+long long _wrap_has_dualstack_ipv6_raw_03eb83dbf9328b66(pgo_err *_swig_go_0) {
   pgo_err *arg1 = (pgo_err *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -900,7 +1214,7 @@ long long _wrap_has_dualstack_ipv6_raw_08a2298f7ab9f481(pgo_err *_swig_go_0) {
 }
 
 
-intgo _wrap_constant_at_raw_08a2298f7ab9f481(long long _swig_go_0, _goslice_ _swig_go_1, int64_t *_swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_constant_at_raw_03eb83dbf9328b66(long long _swig_go_0, _goslice_ _swig_go_1, int64_t *_swig_go_2, pgo_err *_swig_go_3) {
   size_t arg1 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -920,7 +1234,7 @@ intgo _wrap_constant_at_raw_08a2298f7ab9f481(long long _swig_go_0, _goslice_ _sw
 }
 
 
-long long _wrap_constant_count_raw_08a2298f7ab9f481() {
+long long _wrap_constant_count_raw_03eb83dbf9328b66() {
   int64_t result;
   long long _swig_go_result;
   
@@ -931,7 +1245,7 @@ long long _wrap_constant_count_raw_08a2298f7ab9f481() {
 }
 
 
-long long _wrap_htons_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_htons_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_go_1) {
   long long arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -946,7 +1260,7 @@ long long _wrap_htons_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig_
 }
 
 
-long long _wrap_ntohs_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_ntohs_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_go_1) {
   long long arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -961,7 +1275,7 @@ long long _wrap_ntohs_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig_
 }
 
 
-long long _wrap_htonl_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_htonl_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_go_1) {
   long long arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -976,7 +1290,7 @@ long long _wrap_htonl_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig_
 }
 
 
-long long _wrap_ntohl_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_ntohl_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_go_1) {
   long long arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -991,7 +1305,7 @@ long long _wrap_ntohl_raw_08a2298f7ab9f481(long long _swig_go_0, pgo_err *_swig_
 }
 
 
-long long _wrap_gethostname_raw_08a2298f7ab9f481(_goslice_ _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_gethostname_raw_03eb83dbf9328b66(_goslice_ _swig_go_0, pgo_err *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -1007,7 +1321,7 @@ long long _wrap_gethostname_raw_08a2298f7ab9f481(_goslice_ _swig_go_0, pgo_err *
 }
 
 
-long long _wrap_gethostbyname_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
+long long _wrap_gethostbyname_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -1030,7 +1344,7 @@ long long _wrap_gethostbyname_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, _gosli
 }
 
 
-long long _wrap_getfqdn_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
+long long _wrap_getfqdn_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -1053,7 +1367,7 @@ long long _wrap_getfqdn_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, _goslice_ _s
 }
 
 
-long long _wrap_hostent_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, intgo _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_hostent_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, intgo _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
   char *arg1 = (char *) 0 ;
   int arg2 ;
   char *arg3 = (char *) 0 ;
@@ -1078,7 +1392,7 @@ long long _wrap_hostent_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, intgo _swig_
 }
 
 
-long long _wrap_getaddrinfo_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, intgo _swig_go_6, intgo _swig_go_7, _goslice_ _swig_go_8, pgo_err *_swig_go_9) {
+long long _wrap_getaddrinfo_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, intgo _swig_go_6, intgo _swig_go_7, _goslice_ _swig_go_8, pgo_err *_swig_go_9) {
   char *arg1 = (char *) 0 ;
   int arg2 ;
   char *arg3 = (char *) 0 ;
@@ -1120,7 +1434,7 @@ long long _wrap_getaddrinfo_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, intgo _s
 }
 
 
-intgo _wrap_getnameinfo_raw_08a2298f7ab9f481(sock_address *_swig_go_0, intgo _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_getnameinfo_raw_03eb83dbf9328b66(sock_address *_swig_go_0, intgo _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
   sock_address *arg1 = (sock_address *) 0 ;
   int arg2 ;
   char *arg3 = (char *) 0 ;
@@ -1143,7 +1457,7 @@ intgo _wrap_getnameinfo_raw_08a2298f7ab9f481(sock_address *_swig_go_0, intgo _sw
 }
 
 
-long long _wrap_getservbyname_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_getservbyname_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -1172,7 +1486,7 @@ long long _wrap_getservbyname_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, _gostr
 }
 
 
-long long _wrap_getservbyport_raw_08a2298f7ab9f481(intgo _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
+long long _wrap_getservbyport_raw_03eb83dbf9328b66(intgo _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
   int arg1 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -1199,7 +1513,7 @@ long long _wrap_getservbyport_raw_08a2298f7ab9f481(intgo _swig_go_0, _gostring_ 
 }
 
 
-long long _wrap_getprotobyname_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_getprotobyname_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, pgo_err *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -1219,7 +1533,7 @@ long long _wrap_getprotobyname_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, pgo_e
 }
 
 
-long long _wrap_inet_aton_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
+long long _wrap_inet_aton_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -1242,7 +1556,7 @@ long long _wrap_inet_aton_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, _goslice_ 
 }
 
 
-long long _wrap_inet_ntoa_raw_08a2298f7ab9f481(uintptr_t _swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_inet_ntoa_raw_03eb83dbf9328b66(uintptr_t _swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
   uintptr_t arg1 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -1262,7 +1576,7 @@ long long _wrap_inet_ntoa_raw_08a2298f7ab9f481(uintptr_t _swig_go_0, long long _
 }
 
 
-long long _wrap_inet_pton_raw_08a2298f7ab9f481(intgo _swig_go_0, _gostring_ _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_inet_pton_raw_03eb83dbf9328b66(intgo _swig_go_0, _gostring_ _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
   int arg1 ;
   char *arg2 = (char *) 0 ;
   unsigned char *arg3 = (unsigned char *) 0 ;
@@ -1287,7 +1601,7 @@ long long _wrap_inet_pton_raw_08a2298f7ab9f481(intgo _swig_go_0, _gostring_ _swi
 }
 
 
-long long _wrap_inet_ntop_raw_08a2298f7ab9f481(intgo _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
+long long _wrap_inet_ntop_raw_03eb83dbf9328b66(intgo _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
   int arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
@@ -1309,7 +1623,7 @@ long long _wrap_inet_ntop_raw_08a2298f7ab9f481(intgo _swig_go_0, uintptr_t _swig
 }
 
 
-long long _wrap_if_nametoindex_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_if_nametoindex_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, pgo_err *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -1329,7 +1643,7 @@ long long _wrap_if_nametoindex_raw_08a2298f7ab9f481(_gostring_ _swig_go_0, pgo_e
 }
 
 
-long long _wrap_if_indextoname_raw_08a2298f7ab9f481(long long _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
+long long _wrap_if_indextoname_raw_03eb83dbf9328b66(long long _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
   long long arg1 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -1347,7 +1661,7 @@ long long _wrap_if_indextoname_raw_08a2298f7ab9f481(long long _swig_go_0, _gosli
 }
 
 
-long long _wrap_if_nameindex_raw_08a2298f7ab9f481(_goslice_ _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_if_nameindex_raw_03eb83dbf9328b66(_goslice_ _swig_go_0, pgo_err *_swig_go_1) {
   net_if_entry *arg1 = (net_if_entry *) 0 ;
   size_t arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -1363,7 +1677,7 @@ long long _wrap_if_nameindex_raw_08a2298f7ab9f481(_goslice_ _swig_go_0, pgo_err 
 }
 
 
-long long _wrap_version_raw_08a2298f7ab9f481(_goslice_ _swig_go_0) {
+long long _wrap_version_raw_03eb83dbf9328b66(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   int64_t result;

@@ -51,6 +51,30 @@ type Event struct {
 	UserData uint64
 }
 
+// IOVec is sock_iovec: one buffer of a scatter/gather list, at the address of a Go
+// heap buffer that the caller keeps alive for the call.
+type IOVec struct {
+	Data uintptr
+	Len  uint64
+}
+
+// Cmsg is sock_cmsg: one ancillary item (Data is the address of its bytes: a Go heap
+// buffer to send, or a place inside the control buffer received).
+type Cmsg struct {
+	Level int32
+	Type  int32
+	Data  uintptr
+	Len   uint64
+}
+
+// MsgInfo is sock_msg_info: what recvmsg received besides the data.
+type MsgInfo struct {
+	NBytes   uint64
+	AncLen   uint64
+	MsgFlags int32
+	Addr     SockAddress
+}
+
 // CString is the text of a NUL-terminated buffer.
 func CString(b []byte) string {
 	for i, c := range b {
