@@ -68,6 +68,11 @@ const (
 	callSendto
 	callAccept
 	callConnect
+	callConnectUnix
+	callRecvmsg
+	callSendmsg
+	callRecvFds
+	callSendFds
 )
 
 // op is one direction's operation state, reused by every call on that direction of a
@@ -84,8 +89,17 @@ type op struct {
 	again int
 	park  int // 1 inside a RawConn callback: EAGAIN then needs no message
 	n     int64
-	fn    func(uintptr) bool // the RawConn Read/Write callback
-	ctl   func(uintptr)      // the RawConn Control callback (non-blocking mode)
+	// sendmsg, recvmsg and descriptors (messages.go): the buffers and items are held
+	// here for the call (heap memory, alive), iov and cm give C their addresses.
+	bufs     [][]byte
+	iov      []raw.IOVec
+	anc      []AncData
+	cm       []raw.Cmsg
+	ancbuf   []byte
+	fds      []int32
+	hostNull int
+	fn       func(uintptr) bool // the RawConn Read/Write callback
+	ctl      func(uintptr)      // the RawConn Control callback (non-blocking mode)
 	*opC
 }
 
@@ -94,6 +108,7 @@ type op struct {
 type opC struct {
 	addr raw.SockAddress
 	ns   raw.NewSock
+	msg  raw.MsgInfo
 	e    raw.ErrBuf
 }
 
@@ -123,13 +138,23 @@ func (o *op) once() bool {
 		o.n = int64(raw.Accept(o.h, o.park, &o.ns, &o.e))
 	case callConnect:
 		o.n = int64(raw.Connect(o.h, o.host, o.port, o.again, &o.e))
+	case callConnectUnix:
+		o.n = int64(raw.Connect_unix(o.h, p, n, o.again, &o.e))
+	case callRecvmsg:
+		o.n = raw.Recvmsg(o.h, o.iov, bufAddr(o.ancbuf), int64(len(o.ancbuf)), o.flags, o.park, &o.msg, &o.e)
+	case callSendmsg:
+		o.n = raw.Sendmsg(o.h, o.iov, o.cm, o.flags, o.host, o.hostNull, o.port, o.park, &o.e)
+	case callRecvFds:
+		o.n = raw.Recv_fds(o.h, p, n, o.fds, o.flags, o.park, &o.msg, &o.e)
+	case callSendFds:
+		o.n = raw.Send_fds(o.h, o.iov, o.fds, o.flags, o.host, o.hostNull, o.port, o.park, &o.e)
 	}
 	if o.n == int64(OSError) {
 		switch o.e.Errno {
 		case eAGAIN, eWOULDBLOCK:
 			return false
 		case eINPROGRESS, eALREADY:
-			if o.call == callConnect {
+			if o.call == callConnect || o.call == callConnectUnix {
 				o.again = 1
 				return false
 			}
@@ -138,9 +163,14 @@ func (o *op) once() bool {
 	return true
 }
 
+// release lets go of the caller's buffers once the call is over.
+func (o *op) release() {
+	o.buf, o.bufs, o.anc, o.ancbuf, o.fds = nil, nil, nil, nil, nil
+}
+
 // result is the outcome of the last native call: its count, or its Error.
 func (o *op) result() (int, error) {
-	o.buf = nil
+	o.release()
 	if o.n < 0 {
 		return 0, fromBuf(&o.e)
 	}
@@ -448,7 +478,7 @@ func (s *Socket) run(o *op, write bool, setDeadline bool) (int, error) {
 	if t == 0 {
 		o.park = 0
 		if err := s.rc.Control(o.ctl); err != nil {
-			o.buf = nil
+			o.release()
 			return 0, s.closedErr()
 		}
 		return o.result()
@@ -470,7 +500,7 @@ func (s *Socket) run(o *op, write bool, setDeadline bool) (int, error) {
 	}
 	runtime.KeepAlive(s)
 	if err != nil {
-		o.buf = nil
+		o.release()
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			return 0, errTimeout()
 		}
