@@ -12,7 +12,7 @@ type Kind int
 
 // The kinds of Error, after the C ABI's status codes (Python's exception in brackets).
 const (
-	OSError      Kind = -1 // OSError and its subclasses: Errno is errno (0 if none)
+	OSError      Kind = -1 // OSError and its subclasses (InterruptedError too): Errno is errno (0 if none)
 	TimeoutError Kind = -2 // socket.timeout / TimeoutError: "timed out"
 	GaiError     Kind = -3 // socket.gaierror: Errno is the EAI_* code
 	HostError    Kind = -4 // socket.herror: Errno is h_errno
@@ -77,9 +77,24 @@ func (e *Error) Temporary() bool {
 		(e.Kind == OSError && (e.Errno == int(syscall.EAGAIN) || e.Errno == int(syscall.EINTR)))
 }
 
-// fromBuf is the Error a shim wrote into b.
+// statusInterrupted is SOCK_ERR_INTERRUPTED: the interrupt hook stopped a wait.
+const statusInterrupted = -8
+
+// fromBuf is the Error a shim wrote into b. An interrupted call (the interrupt hook
+// said stop) is Python's InterruptedError, an OSError with errno EINTR, so
+// errors.Is(err, syscall.EINTR) holds.
 func fromBuf(b *raw.ErrBuf) *Error {
-	return &Error{Kind: Kind(b.Status), Errno: int(b.Errno), Message: raw.CString(b.Msg[:])}
+	e := &Error{Kind: Kind(b.Status), Errno: int(b.Errno), Message: raw.CString(b.Msg[:])}
+	if b.Status == statusInterrupted {
+		e.Kind = OSError
+		if e.Errno == 0 {
+			e.Errno = int(syscall.EINTR)
+		}
+		if e.Message == "" {
+			e.Message = "[Errno 4] Interrupted system call"
+		}
+	}
+	return e
 }
 
 // errTimeout is a deadline that ran out on the runtime's poller: Python's timeout.

@@ -129,6 +129,20 @@ func (p *Poller) wait(secs float64) ([]PollEvent, error) {
 	return out, nil
 }
 
+// Fileno is the poller's own descriptor, for a foreign event loop: level-triggered,
+// it polls readable while Select(0) would report an event. Watch it only (poll,
+// epoll, select, or Go's poller through a dup of it); never read from it or close it.
+// It is valid until Close. The native poll() backend has none: the ENOTSUP error.
+func (p *Poller) Fileno() (int, error) {
+	var e raw.ErrBuf
+	fd := raw.Poller_fileno(p.p, &e)
+	runtime.KeepAlive(p)
+	if fd < 0 {
+		return -1, fromBuf(&e)
+	}
+	return int(fd), nil
+}
+
 // Close closes the poller (not its sockets); goroutines in Select wake with EBADF.
 func (p *Poller) Close() error {
 	p.once.Do(func() {
