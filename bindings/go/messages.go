@@ -248,8 +248,13 @@ func RecvFds(sock *Socket, bufsize, maxfds int, flags ...int) ([]byte, []int, in
 	if bufsize > maxRecv {
 		return nil, nil, 0, nil, errMemory()
 	}
-	if maxfds < 0 || maxfds > (maxRecv-64)/4 {
+	// Python's recv_fds asks for CMSG_LEN(maxfds * 4) bytes of control data: the
+	// native CMSG_LEN's range check, before Go allocates anything.
+	if maxfds < 0 || maxfds > 1<<40 {
 		return nil, nil, 0, nil, errValue("CMSG_LEN() argument out of range")
+	}
+	if _, err := CmsgLen(maxfds * 4); err != nil {
+		return nil, nil, 0, nil, err
 	}
 	if maxfds > maxFds {
 		maxfds = maxFds
