@@ -10,6 +10,11 @@
 // it to net.Conn and net.Listener, and Listen, Dial and DialContext make them, for
 // net/http and the rest of the standard library.
 //
+// Beyond send and recv: Sendmsg, Recvmsg and RecvmsgInto with ancillary data,
+// SendFds and RecvFds, bytes AF_UNIX paths (BindUnix, GetsocknameUnix, ...),
+// NewSocketFileno and Close(fd), CreateConnectionEx with Happy Eyeballs and
+// all_errors, Poller.Fileno, and the flag interrupt hook (SetInterruptFlagHook).
+//
 // The native library is found with pkg-config (cgo's "#cgo pkg-config: polysock").
 // See docs/go.md in the polysock source tree.
 package polysock

@@ -267,3 +267,43 @@ func TestInterruptFlagHookStopsANativePollerWait(t *testing.T) {
 		}
 	}
 }
+
+// The flag hook does not reach the waits on Go's poller: a Recv under signals with
+// the flag set waits out its timeout (close the socket or set a deadline to stop it).
+func TestInterruptFlagDoesNotReachWaitsOnGosPoller(t *testing.T) {
+	a, b, err := Socketpair(AF_UNIX, SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	defer b.Close()
+	if err := SetInterruptFlagHook(true); err != nil {
+		t.Fatal(err)
+	}
+	defer SetInterruptFlagHook(false)
+	SetInterruptFlag(true)
+	defer SetInterruptFlag(false)
+	b.SetTimeout(300 * time.Millisecond)
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() {
+		_, err := b.Recv(8)
+		done <- err
+	}()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	limit := time.After(10 * time.Second)
+	for {
+		select {
+		case err := <-done:
+			if asError(t, err).Kind != TimeoutError || time.Since(start) < 300*time.Millisecond {
+				t.Fatalf("Recv after %v: %v", time.Since(start), err)
+			}
+			return
+		case <-tick.C:
+			syscall.Kill(os.Getpid(), syscall.SIGURG)
+		case <-limit:
+			t.Fatal("Recv never timed out")
+		}
+	}
+}
