@@ -56,12 +56,17 @@ type ConnectError struct {
 	Attempts []ConnectAttempt
 }
 
-// Error is "create_connection failed" and each attempt's address and message.
+// Error is Python's str() of the ExceptionGroup, "create_connection failed (1
+// sub-exception)", then each attempt's address and message.
 func (e *ConnectError) Error() string {
 	var b strings.Builder
 	b.WriteString("create_connection failed (")
 	b.WriteString(itoa(len(e.Attempts)))
-	b.WriteString(" sub-exceptions)")
+	if len(e.Attempts) == 1 { // Python's str() of the ExceptionGroup
+		b.WriteString(" sub-exception)")
+	} else {
+		b.WriteString(" sub-exceptions)")
+	}
 	for _, a := range e.Attempts {
 		b.WriteString("; ")
 		b.WriteString(NetAddr{"tcp", a.Address}.String())
