@@ -33,15 +33,6 @@ int sock_recv_fds(sock_handle, void *, size_t, int *, size_t, int, size_t *, soc
   return fail_os(ENOSYS);
 }
 int net_close(int) { return fail_os(ENOSYS); }
-int net_create_connection_ex(const char *, int, double, const char *, int, double, int,
-                             net_connect_errors **, sock_handle *) {
-  return fail_os(ENOSYS);
-}
-int net_connect_errors_count(const net_connect_errors *, size_t *) { return fail_os(ENOSYS); }
-int net_connect_errors_get(const net_connect_errors *, size_t, net_connect_error *) {
-  return fail_os(ENOSYS);
-}
-void net_connect_errors_free(net_connect_errors *) {}
 int sock_poller_fileno(sock_poller, int *) { return fail_os(ENOSYS); }
 
 }  // extern "C"
