@@ -1,7 +1,8 @@
 // A forked child with its own network namespace (lo up, no other interface) and
 // its own mount namespace, in which private files are bind-mounted over real ones
-// (/etc/hosts, /etc/resolv.conf, /etc/gai.conf): for tests whose names must resolve
-// in a way the machine's files do not, without touching those files.
+// (/etc/hosts, /etc/resolv.conf): for tests whose names must resolve in a way the
+// machine's files do not, without touching those files. Not /etc/gai.conf: glibc
+// reads it once per process, and the child keeps what the parent had read.
 #pragma once
 
 #include <functional>
