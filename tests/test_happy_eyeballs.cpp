@@ -416,3 +416,34 @@ TEST(HappyEyeballs, TheInterruptHookStopsTheRaceAndClosesEveryAttempt) {
   EXPECT_LT(s, 2.0 * slack()) << "stopped at the signal, not at the 5 s timeouts";
   EXPECT_EQ(fds, open_fd_count()) << "both attempts in flight were closed";
 }
+
+TEST(HappyEyeballs, ASignalThatTheHookLetsGoOnLeavesTheRaceAsItWas) {
+  // ::1 drops SYNs, 127.0.0.1 listens: a signal at 0.1 s, inside the 0.3 s delay,
+  // must neither start the IPv4 attempt early nor stop the call (PEP 475).
+  BlackHole v6 = black_hole(NET_AF_INET6, "::1", 0);
+  ASSERT_TRUE(v6.verified) << "the ::1 listener must drop SYNs";
+  Sock v4 = listener_on(NET_AF_INET, "127.0.0.1", v6.port);
+  struct sigaction sa {};
+  struct sigaction old {};
+  sa.sa_handler = on_sigusr1;
+  sigemptyset(&sa.sa_mask);
+  ASSERT_EQ(0, sigaction(SIGUSR1, &sa, &old));
+  int go_on = 0;
+  for (bool with_hook : {false, true}) {
+    ASSERT_PS_OK(net_set_interrupt_hook(with_hook ? net_interrupt_flag_hook : nullptr, &go_on));
+    g_signalled = 0;
+    const pthread_t self = pthread_self();
+    std::thread signaller([self] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      pthread_kill(self, SIGUSR1);
+    });
+    Outcome o = connect_ex(nullptr, v6.port, 5.0, 0.3, -1);
+    signaller.join();
+    EXPECT_EQ(1, g_signalled);
+    EXPECT_EQ("SOCK_OK 127.0.0.1", o.text) << "hook " << with_hook;
+    EXPECT_GE(o.seconds, 0.29) << "the delay is waited out with the time left";
+    EXPECT_LT(o.seconds, 2.0 * slack());
+  }
+  net_set_interrupt_hook(nullptr, nullptr);
+  sigaction(SIGUSR1, &old, nullptr);
+}
