@@ -15,23 +15,6 @@ int sock_bind_unix(sock_handle, const void *, size_t) { return fail_os(ENOSYS); 
 int sock_connect_unix(sock_handle, const void *, size_t) { return fail_os(ENOSYS); }
 int sock_getsockname_unix(sock_handle, void *, size_t, size_t *) { return fail_os(ENOSYS); }
 int sock_getpeername_unix(sock_handle, void *, size_t, size_t *) { return fail_os(ENOSYS); }
-int sock_sendmsg(sock_handle, const sock_iovec *, size_t, const sock_cmsg *, size_t, int,
-                 const char *, int, size_t *) {
-  return fail_os(ENOSYS);
-}
-int sock_recvmsg(sock_handle, const sock_iovec *, size_t, void *, size_t, int, sock_msg_info *) {
-  return fail_os(ENOSYS);
-}
-int sock_cmsg_next(const void *, size_t, size_t *, sock_cmsg *, int *) { return fail_os(ENOSYS); }
-int net_cmsg_len(size_t, size_t *) { return fail_os(ENOSYS); }
-int net_cmsg_space(size_t, size_t *) { return fail_os(ENOSYS); }
-int sock_send_fds(sock_handle, const sock_iovec *, size_t, const int *, size_t, int, const char *,
-                  int, size_t *) {
-  return fail_os(ENOSYS);
-}
-int sock_recv_fds(sock_handle, void *, size_t, int *, size_t, int, size_t *, sock_msg_info *) {
-  return fail_os(ENOSYS);
-}
 int net_close(int) { return fail_os(ENOSYS); }
 int net_create_connection_ex(const char *, int, double, const char *, int, double, int,
                              net_connect_errors **, sock_handle *) {
