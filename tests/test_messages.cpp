@@ -4,14 +4,19 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "test_support.hpp"
@@ -508,6 +513,57 @@ TEST(MessageModes, ArgumentErrorsAreCPythons) {
   const int bad_fd = -1;
   EXPECT_PS_ERR(sock_send_fds(a, nullptr, 0, &bad_fd, 1, 0, nullptr, 0, &n), SOCK_ERR_OS,
                 NET_EBADF);
+}
+
+volatile sig_atomic_t g_stop = 0;
+void set_stop(int) { g_stop = 1; }
+
+// The interrupt hook stops a recvmsg asleep in either mode with SOCK_ERR_INTERRUPTED,
+// and the message that arrives later is still there.
+TEST(MessageModes, TheInterruptHookStopsARecvmsgAndLosesNothing) {
+  struct sigaction sa {};
+  sa.sa_handler = set_stop;  // no SA_RESTART: the blocking call returns EINTR
+  struct sigaction old {};
+  ASSERT_EQ(0, sigaction(SIGUSR1, &sa, &old));
+  ASSERT_PS_OK(
+      net_set_interrupt_hook(net_interrupt_flag_hook, const_cast<sig_atomic_t *>(&g_stop)));
+  for (double mode : {SOCK_TIMEOUT_NONE, 30.0}) {
+    SCOPED_TRACE(mode);
+    g_stop = 0;
+    Sock a, b;
+    unix_pair(NET_SOCK_DGRAM, &a, &b);
+    ASSERT_PS_OK(sock_settimeout(b, mode));
+    std::atomic<int> st{1}, err{0};
+    std::atomic<bool> done{false};
+    std::thread t([&] {
+      char r[4];
+      const sock_iovec in[] = {{r, sizeof r}};
+      sock_msg_info info{};
+      st.store(sock_recvmsg(b, in, 1, nullptr, 0, 0, &info));
+      err.store(sock_last_errno());
+      done.store(true);
+    });
+    // Signalled until it returns (a signal before the call starts interrupts nothing);
+    // if it never does, a datagram ends it and the test fails.
+    for (int i = 0; i < 200 && !done.load(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      if (!done.load()) pthread_kill(t.native_handle(), SIGUSR1);
+    }
+    size_t n = 0;
+    if (!done.load()) sock_send(a, "x", 1, 0, &n);
+    t.join();
+    EXPECT_EQ(SOCK_ERR_INTERRUPTED, st.load());
+    EXPECT_EQ(NET_EINTR, err.load());
+    ASSERT_PS_OK(sock_send(a, "late", 4, 0, &n));
+    char r[8];
+    const sock_iovec in[] = {{r, sizeof r}};
+    sock_msg_info info{};
+    g_stop = 0;
+    ASSERT_PS_OK(sock_recvmsg(b, in, 1, nullptr, 0, 0, &info));
+    EXPECT_EQ("late", std::string(r, info.nbytes));
+  }
+  ASSERT_PS_OK(net_set_interrupt_hook(nullptr, nullptr));
+  sigaction(SIGUSR1, &old, nullptr);
 }
 
 }  // namespace
