@@ -493,6 +493,10 @@ TEST(MessageModes, ArgumentErrorsAreCPythons) {
       << "more than IOV_MAX buffers, as the kernel tells CPython";
   EXPECT_PS_ERR(sock_sendmsg(a, many.data(), many.size(), nullptr, 0, 0, nullptr, 0, &n),
                 SOCK_ERR_OS, NET_EMSGSIZE);
+  ASSERT_PS_OK(sock_settimeout(b, 0.05));
+  EXPECT_EQ(SOCK_ERR_TIMEOUT, sock_recvmsg(b, many.data(), many.size(), nullptr, 0, 0, &info))
+      << "in timeout mode the wait comes first, as in CPython";
+  ASSERT_PS_OK(sock_settimeout(b, SOCK_TIMEOUT_NONE));
   alignas(8) unsigned char anc[16];
   EXPECT_PS_ERR(sock_recvmsg(b, nullptr, 0, anc, size_t{INT_MAX} + 1, 0, &info), SOCK_ERR_VALUE, 0);
   EXPECT_EQ("invalid ancillary data buffer length", last_message());
