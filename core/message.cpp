@@ -31,10 +31,17 @@ constexpr std::size_t padding(std::size_t len) {
   return (sizeof(std::size_t) - (len & (sizeof(std::size_t) - 1))) & (sizeof(std::size_t) - 1);
 }
 
+// More than IOV_MAX buffers: the kernel's EMSGSIZE, given where the kernel would
+// give it (when the call is made, so in timeout mode after the wait, as CPython
+// gets it), without handing anything a list that long to read (valgrind would).
+bool too_many(std::size_t niov) {
+  if (niov <= IOV_MAX) return false;
+  errno = EMSGSIZE;
+  return true;
+}
+
 // The checks before any system call: a buffer without data, or a total the kernel
-// cannot count, is a bad argument. More than IOV_MAX buffers are left to the kernel,
-// which reports EMSGSIZE without reading them, when the call is made (in timeout
-// mode after the wait), as CPython gets it.
+// cannot count, is a bad argument (a list over IOV_MAX is too_many's, unread).
 int check_buffers(const iovec *iov, std::size_t niov) {
   if (niov > IOV_MAX) return kOk;
   std::size_t total = 0;
@@ -141,6 +148,7 @@ int Socket::sendmsg(const iovec *iov, std::size_t niov, const Cmsg *anc, std::si
   int st = io(
       POLLOUT, (flags & MSG_DONTWAIT) != 0, timeout(),
       [&](int dontwait) -> ssize_t {
+        if (too_many(niov)) return -1;
         return ::sendmsg(fd_, &msg, flags | MSG_NOSIGNAL | dontwait);
       },
       &n);
@@ -159,6 +167,7 @@ int Socket::recvmsg(const iovec *iov, std::size_t niov, void *ancbuf, std::size_
   int st = io(
       POLLIN, (flags & MSG_DONTWAIT) != 0, timeout(),
       [&](int dontwait) -> ssize_t {
+        if (too_many(niov)) return -1;
         msg = msghdr{};
         msg.msg_name = from.get();
         msg.msg_namelen = sizeof from.storage;
