@@ -329,7 +329,9 @@ POLYSOCK_API int sock_recvmsg(sock_handle h, const sock_iovec *buffers, size_t n
 /**
  * Reads the ancillary items that sock_recvmsg stored: *cursor starts at 0; each call
  * stores the next item in *out and sets *out_found to 1, or sets it to 0 at the end.
- * As CPython, an item cut short by NET_MSG_CTRUNC gives the part of its data that fit.
+ * As CPython, an item cut short by NET_MSG_CTRUNC gives the part of its data that fit
+ * (and is the last); a malformed header ends the walk. ancbuf needs no alignment; a
+ * *cursor past ancdata_len is SOCK_ERR_VALUE.
  */
 POLYSOCK_API int sock_cmsg_next(const void *ancbuf, size_t ancdata_len, size_t *cursor,
                                 sock_cmsg *out, int *out_found);
