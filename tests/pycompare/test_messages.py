@@ -295,29 +295,29 @@ class Messages(unittest.TestCase):
 
     def test_send_fds_and_recv_fds(self):
         r, w = self.fds[:2]
-        if True:
-            def run(pair, send, recv):
-                out = []
-                for maxfds in (0, 1, 2, 5):
-                    a, b = pair(socket.SOCK_STREAM)
-                    try:
-                        send(a, [b"fd", b"s"], [r, w])
-                        data, fds, flags, addr = recv(b, 10, maxfds)
-                        inheritable = [os.get_inheritable(fd) for fd in fds]
-                        for fd in fds:
-                            os.close(fd)
-                        out.append((data, len(fds), flags, addr, inheritable))
-                    finally:
-                        a.close()
-                        b.close()
-                return out
-            py_result = run(py_pair, socket.send_fds, socket.recv_fds)
-            ps_result = run(ps_pair, ps_send_fds, ps_recv_fds)
-            # The same data, counts, flags and (no) sender; only the close-on-exec flag
-            # differs: CPython's recvmsg leaves received descriptors inheritable.
-            self.assertEqual([x[:4] for x in py_result], [x[:4] for x in ps_result])
-            self.assertTrue(all(all(x[4]) for x in py_result if x[4]))
-            self.assertFalse(any(any(x[4]) for x in ps_result))
+
+        def run(pair, send, recv):
+            out = []
+            for maxfds in (0, 1, 2, 5):
+                a, b = pair(socket.SOCK_STREAM)
+                try:
+                    send(a, [b"fd", b"s"], [r, w])
+                    data, fds, flags, addr = recv(b, 10, maxfds)
+                    inheritable = [os.get_inheritable(fd) for fd in fds]
+                    for fd in fds:
+                        os.close(fd)
+                    out.append((data, len(fds), flags, addr, inheritable))
+                finally:
+                    a.close()
+                    b.close()
+            return out
+        py_result = run(py_pair, socket.send_fds, socket.recv_fds)
+        ps_result = run(ps_pair, ps_send_fds, ps_recv_fds)
+        # The same data, counts, flags and (no) sender; only the close-on-exec flag
+        # differs: CPython's recvmsg leaves received descriptors inheritable.
+        self.assertEqual([x[:4] for x in py_result], [x[:4] for x in ps_result])
+        self.assertTrue(all(all(x[4]) for x in py_result if x[4]))
+        self.assertFalse(any(any(x[4]) for x in ps_result))
 
     def test_received_descriptors_are_close_on_exec_unlike_cpython(self):
         a, b = ps_pair(socket.SOCK_DGRAM)
