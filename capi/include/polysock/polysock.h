@@ -305,10 +305,10 @@ typedef struct sock_msg_info {
  * sock_sendto. *out_n is the number of bytes sent. Timeouts, signals and close work
  * as for sock_send; never raises SIGPIPE. As CPython: more than IOV_MAX (1024)
  * buffers is SOCK_ERR_OS / EMSGSIZE when the call is made (after a timeout-mode
- * wait); ancillary data over INT_MAX bytes (CMSG_SPACE
- * of an item, or of all) is SOCK_ERR_OS with errno 0 ("ancillary data item too
- * large", "too much ancillary data"); a buffer or item with NULL data and a length,
- * or buffers totalling more than SSIZE_MAX, is SOCK_ERR_VALUE.
+ * wait); ancillary data over INT_MAX bytes (CMSG_SPACE of an item, or of all) is
+ * SOCK_ERR_OS with errno 0 ("ancillary data item too large", "too much ancillary
+ * data"); a buffer or item with NULL data and a length, or buffers totalling more
+ * than SSIZE_MAX, is SOCK_ERR_VALUE.
  */
 POLYSOCK_API int sock_sendmsg(sock_handle h, const sock_iovec *buffers, size_t nbuffers,
                               const sock_cmsg *ancdata, size_t nanc, int flags, const char *host,
