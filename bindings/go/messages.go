@@ -239,7 +239,7 @@ func (s *Socket) sendFds(bufs [][]byte, fds []int, host *string, port, flags int
 
 // RecvFds is socket.recv_fds(sock, bufsize, maxfds, flags): up to bufsize bytes and up
 // to maxfds descriptors (close-on-exec, the caller's to close), the message flags
-// (MSG_CTRUNC if more descriptors came than fitted: those were closed) and the
+// (MSG_CTRUNC if more descriptors came than fitted: those are never opened) and the
 // sender (nil if none).
 func RecvFds(sock *Socket, bufsize, maxfds int, flags ...int) ([]byte, []int, int, *Address, error) {
 	if bufsize < 0 {
