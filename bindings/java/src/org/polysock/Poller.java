@@ -184,6 +184,26 @@ public final class Poller implements AutoCloseable {
     return events;
   }
 
+  /**
+   * The poller's own descriptor, for a foreign event loop: level-triggered, it polls
+   * readable while {@link #select(double) select(0)} would report an event. Only
+   * watch it (poll, epoll, select); never read from it or close it. It is valid until
+   * the poller is closed.
+   *
+   * @return the descriptor
+   * @throws IOException if the poller is closed (EBADF), or if the build uses the
+   *     poll() backend, which has none (ENOTSUP)
+   */
+  public int fileno() throws IOException {
+    int[] fd = new int[1];
+    try {
+      PolysockNative.sock_poller_fileno(handle.get(), fd);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return fd[0];
+  }
+
   /** close(): closes the poller (not its sockets); threads in select fail with EBADF. */
   @Override
   public void close() throws IOException {
