@@ -661,7 +661,7 @@ bool ancillary_to_send(JNIEnv *env, jintArray kinds, jobjectArray data,
 jobjectArray received_ancillary(JNIEnv *env, const void *ancbuf, size_t ancdata_len) {
   std::vector<sock_cmsg> items;
   size_t cursor = 0;
-  for (;;) {
+  while (ancdata_len > 0) {
     sock_cmsg item{};
     int found = 0;
     const int status = sock_cmsg_next(ancbuf, ancdata_len, &cursor, &item, &found);
