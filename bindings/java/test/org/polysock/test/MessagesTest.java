@@ -285,6 +285,28 @@ class MessagesTest {
   }
 
   @Test
+  void closingTheSocketWakesARecvmsgBlockedInAnotherThread() throws Exception {
+    Socket[] p = Net.socketpair();
+    try (Socket b = p[1]) {
+      Socket a = p[0];
+      java.util.concurrent.CompletableFuture<Throwable> outcome =
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+              a.recvmsg(16, Net.cmsgSpace(4));
+              return null;
+            } catch (Throwable t) {
+              return t;
+            }
+          });
+      Thread.sleep(200);
+      a.close();
+      PolysockException e = assertInstanceOf(PolysockException.class,
+          outcome.get(10, java.util.concurrent.TimeUnit.SECONDS));
+      assertEquals(Net.EBADF, e.errno(), "close wakes recvmsg with EBADF, as recv");
+    }
+  }
+
+  @Test
   void recvmsgKeepsTheSocketsTimeout() throws Exception {
     Socket[] p = Net.socketpair();
     try (Socket a = p[0]; Socket b = p[1]) {
