@@ -15,7 +15,13 @@ import java.util.Objects;
  * @param data the item's data (for a received item cut short by MSG_CTRUNC, the part that fit)
  */
 public record Ancillary(int level, int type, byte[] data) {
-  /** Checks that data is not null. */
+  /**
+   * Checks that data is not null.
+   *
+   * @param level the protocol level
+   * @param type the item's type
+   * @param data the item's data
+   */
   public Ancillary {
     Objects.requireNonNull(data, "data");
   }

@@ -12,7 +12,12 @@ import java.util.Objects;
  *     else (e.g. {@link ConnectionRefusedException}, {@link PolysockTimeoutException})
  */
 public record ConnectionAttempt(SocketAddress address, IOException error) {
-  /** Checks that error is not null. */
+  /**
+   * Checks that error is not null.
+   *
+   * @param address the address tried, or null
+   * @param error the attempt's exception
+   */
   public ConnectionAttempt {
     Objects.requireNonNull(error, "error");
   }
