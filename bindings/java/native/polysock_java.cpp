@@ -786,11 +786,13 @@ int polysock_java_recv_fds(JNIEnv *jenv, sock_handle h, jbyteArray array, int le
   Scratch scratch;
   unsigned char *buf = scratch.get(jenv, static_cast<size_t>(length));
   if (buf == nullptr) return SOCK_ERR_NOMEM;
-  std::vector<int> descriptors(static_cast<size_t>(jenv->GetArrayLength(fds)));
+  // Never an empty vector's NULL: maxfds 0 is a valid request (Python's recv_fds(s, n, 0)).
+  const size_t maxfds = static_cast<size_t>(jenv->GetArrayLength(fds));
+  std::vector<int> descriptors(maxfds > 0 ? maxfds : 1);
   size_t nfds = 0;
   sock_msg_info info{};
-  const int status = sock_recv_fds(h, buf, static_cast<size_t>(length), descriptors.data(),
-                                   descriptors.size(), flags, &nfds, &info);
+  const int status = sock_recv_fds(h, buf, static_cast<size_t>(length), descriptors.data(), maxfds,
+                                   flags, &nfds, &info);
   if (status != SOCK_OK) return status;
   if (info.nbytes > 0) {
     jenv->SetByteArrayRegion(array, 0, static_cast<jsize>(info.nbytes),
