@@ -13,6 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * register sockets with the events of interest and a user value, then {@link #select}.
  * Level-triggered; thread-safe; closing the poller wakes threads in select. A poller
  * holds its registered sockets until they are unregistered or the poller is closed.
+ * With an interrupt hook ({@link Net#setInterruptHook}), a select that a signal
+ * interrupts throws {@link InterruptedCallException} when the hook says stop.
  */
 public final class Poller implements AutoCloseable {
   /** Readable: data, a connection to accept, or end of stream. */

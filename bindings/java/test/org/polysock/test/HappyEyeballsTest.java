@@ -18,6 +18,7 @@ import org.polysock.AddrInfo;
 import org.polysock.ConnectionAttempt;
 import org.polysock.ConnectionAttemptsException;
 import org.polysock.ConnectionRefusedException;
+import org.polysock.GaiException;
 import org.polysock.Net;
 import org.polysock.Socket;
 
@@ -151,6 +152,28 @@ class HappyEyeballsTest {
           s.close();
         }
       }
+    }
+  }
+
+  @Test
+  void eachAttemptKeepsTheKindOfItsOwnFailure() throws Exception {
+    // An IPv4 source address: CPython's ::1 attempt fails to bind it with gaierror -9
+    // ("Address family for hostname not supported"), the 127.0.0.1 attempt is refused.
+    List<AddrInfo> infos = Net.getaddrinfo("localhost", 0, 0, Net.SOCK_STREAM, 0, 0);
+    try (Socket closed = refusing(Net.AF_INET, "127.0.0.1", 0)) {
+      int port = closed.getsockname().port();
+      ConnectionAttemptsException e = assertThrows(ConnectionAttemptsException.class,
+          () -> Net.createConnection("localhost", port, 5.0, "127.0.0.1", 0, 0.25, -1, true));
+      assertEquals(infos.size(), e.getAttempts().size(), "one per address: " + e.getAttempts());
+      for (ConnectionAttempt attempt : e.getAttempts()) {
+        if (attempt.address().family() == Net.AF_INET6) {
+          GaiException gai = assertInstanceOf(GaiException.class, attempt.error());
+          assertEquals(Net.EAI_ADDRFAMILY, gai.errno());
+        } else {
+          assertInstanceOf(ConnectionRefusedException.class, attempt.error());
+        }
+      }
+      assertEquals(e.getAttempts().size(), e.getSuppressed().length);
     }
   }
 
