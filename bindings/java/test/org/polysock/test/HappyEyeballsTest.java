@@ -20,12 +20,15 @@ import org.polysock.ConnectionAttemptsException;
 import org.polysock.ConnectionRefusedException;
 import org.polysock.GaiException;
 import org.polysock.Net;
+import org.polysock.PolysockTimeoutException;
 import org.polysock.Socket;
 
 /**
  * Issue 16, point 5: createConnection with Happy Eyeballs and all_errors. Refused
  * attempts go to ports bound without listen() (the kernel answers RST), kept bound so
- * that nobody else takes them; "localhost" is the only name resolved.
+ * that nobody else takes them. No name is resolved: host null (Python's None) gives
+ * getaddrinfo's loopback addresses, ::1 then 127.0.0.1, two families without a name
+ * (this machine's localhost is IPv4 only). Results as python3 3.11 gives them.
  */
 @Timeout(60)
 class HappyEyeballsTest {
@@ -85,11 +88,21 @@ class HappyEyeballsTest {
     }
   }
 
+  /** getaddrinfo(None, 0, 0, SOCK_STREAM): the loopback addresses of both families. */
+  private static List<AddrInfo> loopbacks() throws Exception {
+    List<AddrInfo> infos = Net.getaddrinfo(null, 0, 0, Net.SOCK_STREAM, 0, 0);
+    Set<Integer> families = new HashSet<>();
+    for (AddrInfo info : infos) {
+      families.add(info.family());
+    }
+    assertEquals(Set.of(Net.AF_INET6, Net.AF_INET), families, "both loopbacks: " + infos);
+    return infos;
+  }
+
   @Test
-  void everyAddressOfLocalhostIsTriedAndEachFailureIsListed() throws Exception {
-    // The addresses localhost has here (::1 and 127.0.0.1 where both are configured),
-    // each with a refusing port of the same number.
-    List<AddrInfo> infos = Net.getaddrinfo("localhost", 0, 0, Net.SOCK_STREAM, 0, 0);
+  void everyLoopbackAddressIsTriedAndEachFailureIsListed() throws Exception {
+    // Each address of getaddrinfo(None) with a refusing port of the same number.
+    List<AddrInfo> infos = loopbacks();
     List<Socket> refusers = new ArrayList<>();
     try {
       Socket first = refusing(infos.get(0).family(), infos.get(0).address().host(), 0);
@@ -104,7 +117,7 @@ class HappyEyeballsTest {
       }
       long start = System.nanoTime();
       ConnectionAttemptsException e = assertThrows(ConnectionAttemptsException.class,
-          () -> Net.createConnection("localhost", port, 5.0, null, 0, 2.0, -1, true));
+          () -> Net.createConnection(null, port, 5.0, null, 0, 2.0, -1, true));
       double seconds = (System.nanoTime() - start) / 1e9;
       assertEquals(hosts.size(), e.getAttempts().size(), "one attempt per address: " + e.getAttempts());
       Set<String> tried = new HashSet<>();
@@ -125,8 +138,8 @@ class HappyEyeballsTest {
 
   @Test
   void aRefusedFamilyFallsBackToTheOtherAtOnce() throws Exception {
-    List<AddrInfo> infos = Net.getaddrinfo("localhost", 0, 0, Net.SOCK_STREAM, 0, 0);
-    // Listen on the last address localhost gives; refuse on the others.
+    List<AddrInfo> infos = loopbacks();
+    // Listen on the last address (127.0.0.1); refuse on the others (::1).
     AddrInfo last = infos.get(infos.size() - 1);
     try (Socket server = new Socket(last.family(), Net.SOCK_STREAM)) {
       server.bind(last.address().host(), 0);
@@ -140,7 +153,7 @@ class HappyEyeballsTest {
           }
         }
         long start = System.nanoTime();
-        try (Socket c = Net.createConnection("localhost", port, 5.0, null, 0, 2.0, 1, true);
+        try (Socket c = Net.createConnection(null, port, 5.0, null, 0, 2.0, 1, true);
             Socket conn = server.accept().socket()) {
           double seconds = (System.nanoTime() - start) / 1e9;
           assertEquals(last.address().host(), c.getpeername().host());
@@ -157,23 +170,97 @@ class HappyEyeballsTest {
 
   @Test
   void eachAttemptKeepsTheKindOfItsOwnFailure() throws Exception {
-    // An IPv4 source address: CPython's ::1 attempt fails to bind it with gaierror -9
-    // ("Address family for hostname not supported"), the 127.0.0.1 attempt is refused.
-    List<AddrInfo> infos = Net.getaddrinfo("localhost", 0, 0, Net.SOCK_STREAM, 0, 0);
+    // python3: create_connection((None, port), 5, ('127.0.0.1', 0), all_errors=True)
+    // lists gaierror -9 for ::1 (an IPv4 source for an IPv6 socket) and the refusal of
+    // 127.0.0.1.
+    List<AddrInfo> infos = loopbacks();
     try (Socket closed = refusing(Net.AF_INET, "127.0.0.1", 0)) {
       int port = closed.getsockname().port();
       ConnectionAttemptsException e = assertThrows(ConnectionAttemptsException.class,
-          () -> Net.createConnection("localhost", port, 5.0, "127.0.0.1", 0, 0.25, -1, true));
+          () -> Net.createConnection(null, port, 5.0, "127.0.0.1", 0, 0.25, -1, true));
       assertEquals(infos.size(), e.getAttempts().size(), "one per address: " + e.getAttempts());
+      int gai = 0;
+      int refused = 0;
       for (ConnectionAttempt attempt : e.getAttempts()) {
         if (attempt.address().family() == Net.AF_INET6) {
-          GaiException gai = assertInstanceOf(GaiException.class, attempt.error());
-          assertEquals(Net.EAI_ADDRFAMILY, gai.errno());
+          GaiException g = assertInstanceOf(GaiException.class, attempt.error());
+          assertEquals(Net.EAI_ADDRFAMILY, g.errno());
+          assertEquals("[Errno -9] Address family for hostname not supported", g.getMessage());
+          gai++;
         } else {
           assertInstanceOf(ConnectionRefusedException.class, attempt.error());
+          refused++;
         }
       }
+      assertEquals(1, gai, "the ::1 attempt");
+      assertEquals(1, refused, "the 127.0.0.1 attempt");
       assertEquals(e.getAttempts().size(), e.getSuppressed().length);
+    }
+  }
+
+  /**
+   * A listener on host that drops every SYN: with backlog 0 the kernel queues one
+   * connection (the filler) and drops the SYNs of every later one. Closing it closes
+   * both; a probe checks that a connect there really times out.
+   */
+  private static final class BlackHole implements AutoCloseable {
+    final Socket listener;
+    final Socket filler;
+    final int port;
+
+    BlackHole(int family, String host) throws Exception {
+      listener = new Socket(family, Net.SOCK_STREAM);
+      listener.bind(host, 0);
+      listener.listen(0);
+      port = listener.getsockname().port();
+      filler = new Socket(family, Net.SOCK_STREAM);
+      filler.settimeout(2.0);
+      filler.connect(host, port);
+      try (Socket probe = new Socket(family, Net.SOCK_STREAM)) {
+        probe.settimeout(0.2);
+        assertThrows(PolysockTimeoutException.class, () -> probe.connect(host, port),
+            "the accept queue is full: a connect there is never answered");
+      }
+    }
+
+    @Override
+    public void close() throws Exception {
+      filler.close();
+      listener.close();
+    }
+  }
+
+  @Test
+  void aBlackHoledIpv6AttemptLosesToIpv4AfterTheDelay() throws Exception {
+    loopbacks();
+    try (BlackHole v6 = new BlackHole(Net.AF_INET6, "::1");
+        Socket v4 = new Socket(Net.AF_INET, Net.SOCK_STREAM)) {
+      v4.bind("127.0.0.1", v6.port);
+      v4.listen();
+      long start = System.nanoTime();
+      try (Socket c = Net.createConnection(null, v6.port, 5.0, null, 0, 0.3, -1, true)) {
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertEquals("127.0.0.1", c.getpeername().host(), "IPv4 wins");
+        assertTrue(seconds >= 0.25, "the IPv4 attempt starts after the 0.3 s delay: " + seconds);
+        assertTrue(seconds < 3.0, "well before the IPv6 attempt's 5 s timeout: " + seconds);
+        assertEquals(5.0, c.gettimeout(), "the winner takes the timeout");
+      }
+    }
+  }
+
+  @Test
+  void withoutHappyEyeballsTheBlackHoledAttemptTakesItsWholeTimeoutFirst() throws Exception {
+    loopbacks();
+    try (BlackHole v6 = new BlackHole(Net.AF_INET6, "::1");
+        Socket v4 = new Socket(Net.AF_INET, Net.SOCK_STREAM)) {
+      v4.bind("127.0.0.1", v6.port);
+      v4.listen();
+      long start = System.nanoTime();
+      try (Socket c = Net.createConnection(null, v6.port, 0.6, null, 0, null, 0, true)) {
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertEquals("127.0.0.1", c.getpeername().host());
+        assertTrue(seconds >= 0.55, "::1 first, for its whole 0.6 s timeout: " + seconds);
+      }
     }
   }
 
