@@ -274,6 +274,24 @@ class MessagesTest {
   }
 
   @Test
+  void moreBuffersThanIovMaxIsEmsgsize() throws Exception {
+    Socket[] p = Net.socketpair();
+    try (Socket a = p[0]; Socket b = p[1]) {
+      byte[][] many = new byte[1025][];
+      Arrays.fill(many, ascii("x"));
+      // python3: sendmsg([b'x'] * 1024) == 1024; 1025 is OSError(EMSGSIZE), as is
+      // recvmsg_into with 1025 buffers.
+      assertEquals(1024, a.sendmsg(Arrays.copyOf(many, 1024)));
+      PolysockException e = assertThrows(PolysockException.class, () -> a.sendmsg(many));
+      assertEquals(Net.EMSGSIZE, e.errno());
+      byte[][] into = new byte[1025][1];
+      e = assertThrows(PolysockException.class, () -> b.recvmsgInto(into));
+      assertEquals(Net.EMSGSIZE, e.errno());
+      assertEquals(1024, b.recvmsgInto(Arrays.copyOf(into, 1024)).nbytes(), "nothing was lost");
+    }
+  }
+
+  @Test
   void badArgumentsAreCpythonsValueErrors() throws Exception {
     Socket[] p = Net.socketpair();
     try (Socket a = p[0]; Socket b = p[1]) {
