@@ -1,7 +1,8 @@
 // JNI helpers for the Java tests only (never in the jar): what a test needs of the OS
 // that Java cannot do and the binding must not offer: a signal handler installed
 // without SA_RESTART, a signal sent to one thread (tgkill), poll() on a bare
-// descriptor (the poller's), and a descriptor's close-on-exec flag.
+// descriptor (the poller's), a descriptor's close-on-exec flag, and a descriptor that
+// is not a socket.
 #include <fcntl.h>
 #include <jni.h>
 #include <poll.h>
@@ -56,6 +57,15 @@ JNIEXPORT jint JNICALL Java_org_polysock_test_NativeTestSupport_closeOnExec(JNIE
                                                                             jint fd) {
   const int flags = ::fcntl(fd, F_GETFD);
   return flags < 0 ? -errno : ((flags & FD_CLOEXEC) != 0 ? 1 : 0);
+}
+
+JNIEXPORT jint JNICALL Java_org_polysock_test_NativeTestSupport_openDevNull(JNIEnv *, jclass) {
+  const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  return fd >= 0 ? fd : -errno;
+}
+
+JNIEXPORT jint JNICALL Java_org_polysock_test_NativeTestSupport_closeFd(JNIEnv *, jclass, jint fd) {
+  return ::close(fd) == 0 ? 0 : errno;
 }
 
 }  // extern "C"

@@ -29,4 +29,10 @@ final class NativeTestSupport {
 
   /** 1 if fd is close-on-exec, 0 if not, -errno if fcntl fails. */
   static native int closeOnExec(int fd);
+
+  /** A descriptor that is not a socket (/dev/null, read-only), or -errno. */
+  static native int openDevNull();
+
+  /** close(fd): 0 or the errno. */
+  static native int closeFd(int fd);
 }
