@@ -19,6 +19,15 @@ namespace Polysock
         internal const int ErrValue = -5;
         internal const int ErrNomem = -6;
         internal const int ErrRange = -7;
+        internal const int ErrInterrupted = -8;
+
+        /// <summary>
+        /// An exception that this thread's interrupt hook threw: the hook stopped the call
+        /// (an exception may not cross into native code), and the call's
+        /// <see cref="InterruptedException"/> carries it as its inner exception.
+        /// </summary>
+        [ThreadStatic]
+        internal static Exception? HookFailure;
 
         /// <summary>Throws the exception of a negative status; returns a non-negative one.</summary>
         internal static int Check(int status)
@@ -42,6 +51,10 @@ namespace Polysock
         {
             switch (status)
             {
+                case ErrInterrupted:
+                    Exception? cause = HookFailure;
+                    HookFailure = null;
+                    return new InterruptedException(errno, message, cause);
                 case ErrTimeout:
                     return new SocketTimeoutException(message);
                 case ErrGai:
