@@ -1,0 +1,237 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Threading;
+using Xunit;
+
+namespace Polysock.Tests
+{
+    /// <summary>
+    /// The interrupt hook. A signal (SIGWINCH, handled through a PosixSignalRegistration so
+    /// that the runtime neither dies of it nor ignores it) goes to exactly the thread that
+    /// waits in a timeout-mode recv (a poll wait, which any handled signal interrupts).
+    /// </summary>
+    public sealed class SignalsTests : IDisposable
+    {
+        private readonly PosixSignalRegistration _handler =
+            PosixSignalRegistration.Create((PosixSignal)Libc.SIGWINCH, context => context.Cancel = true);
+
+        public void Dispose()
+        {
+            Net.SetInterruptHook(null);
+            Net.InterruptFlag = false;
+            _handler.Dispose();
+        }
+
+        /// <summary>A thread that runs call, with its thread id known before the call starts.</summary>
+        private sealed class Waiter
+        {
+            private readonly Thread _thread;
+            private int _tid;
+
+            internal Waiter(Action call)
+            {
+                using var started = new ManualResetEventSlim();
+                _thread = new Thread(() =>
+                {
+                    _tid = Libc.GetTid();
+                    started.Set();
+                    try
+                    {
+                        call();
+                    }
+                    catch (Exception e)
+                    {
+                        Error = e;
+                    }
+                });
+                _thread.Start();
+                Assert.True(started.Wait(TimeSpan.FromSeconds(10)));
+            }
+
+            internal Exception? Error { get; private set; }
+
+            internal bool Done => !_thread.IsAlive;
+
+            /// <summary>Sends the signal to the waiting thread only.</summary>
+            internal void Signal()
+            {
+                if (_thread.IsAlive)
+                {
+                    // ESRCH if the thread ended meanwhile: fine.
+                    Libc.TgKill(Libc.GetPid(), _tid, Libc.SIGWINCH);
+                }
+            }
+
+            /// <summary>Signals every 20 ms until the thread ends (at most seconds).</summary>
+            internal void SignalUntilDone(double seconds)
+            {
+                var deadline = DateTime.UtcNow.AddSeconds(seconds);
+                while (!Done && DateTime.UtcNow < deadline)
+                {
+                    Signal();
+                    _thread.Join(20);
+                }
+                Assert.True(_thread.Join(TimeSpan.FromSeconds(10)), "the call did not end");
+            }
+
+            /// <summary>Signals for a while; the thread must still be waiting afterwards.</summary>
+            internal void SignalWhileWaiting(int times)
+            {
+                for (int i = 0; i < times; i++)
+                {
+                    Signal();
+                    _thread.Join(20);
+                }
+                Assert.False(Done, "the call ended under signals: " + Error);
+            }
+
+            internal void Join() => Assert.True(_thread.Join(TimeSpan.FromSeconds(30)), "the call did not end");
+        }
+
+        [Fact]
+        public void A_hook_that_says_stop_makes_recv_an_InterruptedException_and_nothing_is_lost()
+        {
+            (Socket a, Socket b) = Net.SocketPair();
+            using (a)
+            using (b)
+            {
+                b.SetTimeout(30.0);
+                int calls = 0;
+                int hookThread = 0;
+                Net.SetInterruptHook(() =>
+                {
+                    hookThread = Libc.GetTid();
+                    Interlocked.Increment(ref calls);
+                    return true;
+                });
+                int waiterTid = 0;
+                var waiter = new Waiter(() =>
+                {
+                    waiterTid = Libc.GetTid();
+                    b.Recv(100);
+                });
+                waiter.SignalUntilDone(20);
+                var e = Assert.IsType<InterruptedException>(waiter.Error);
+                Assert.Equal(Net.EINTR, e.Errno);
+                Assert.Equal("[Errno 4] Interrupted system call", e.Message);
+                Assert.Null(e.InnerException);
+                Assert.True(calls >= 1);
+                Assert.Equal(waiterTid, hookThread); // the hook ran on the interrupted thread
+                // The recv consumed nothing: what comes next arrives whole.
+                byte[] data = Support.Pattern(1000);
+                a.SendAll(data);
+                var got = new byte[1000];
+                Support.RecvExactly(b, got);
+                Assert.Equal(data, got);
+            }
+        }
+
+        [Fact]
+        public void A_hook_that_says_go_on_and_no_hook_let_the_call_retry()
+        {
+            (Socket a, Socket b) = Net.SocketPair();
+            using (a)
+            using (b)
+            {
+                b.SetTimeout(30.0);
+                int calls = 0;
+                Net.SetInterruptHook(() =>
+                {
+                    Interlocked.Increment(ref calls);
+                    return false;
+                });
+                byte[]? received = null;
+                var waiter = new Waiter(() => received = b.Recv(100));
+                waiter.SignalWhileWaiting(25);
+                Assert.True(Volatile.Read(ref calls) >= 1, "no signal reached the waiting call");
+                Net.SetInterruptHook(null); // the default: retry, no hook to ask
+                int before = Volatile.Read(ref calls);
+                waiter.SignalWhileWaiting(10);
+                Assert.Equal(before, Volatile.Read(ref calls));
+                a.SendAll("after the signals"u8);
+                waiter.Join();
+                Assert.Null(waiter.Error);
+                Assert.Equal("after the signals"u8.ToArray(), received);
+            }
+        }
+
+        [Fact]
+        public void A_hook_that_throws_stops_the_call_and_its_exception_is_the_inner_one()
+        {
+            (Socket a, Socket b) = Net.SocketPair();
+            using (a)
+            using (b)
+            {
+                b.SetTimeout(30.0);
+                Net.SetInterruptHook(() => throw new OperationCanceledException("stop now"));
+                var waiter = new Waiter(() => b.Recv(100));
+                waiter.SignalUntilDone(20);
+                var e = Assert.IsType<InterruptedException>(waiter.Error);
+                Assert.Equal(Net.EINTR, e.Errno);
+                Assert.Equal("stop now", Assert.IsType<OperationCanceledException>(e.InnerException).Message);
+            }
+        }
+
+        [Fact]
+        public void An_interrupted_SendAll_reports_what_went_and_the_peer_gets_exactly_that()
+        {
+            (Socket a, Socket b) = Net.SocketPair();
+            using (a)
+            using (b)
+            {
+                a.SetTimeout(30.0);
+                byte[] data = Support.Pattern(16 << 20); // far more than the socket buffers hold
+                Net.SetInterruptHook(() => true);
+                var waiter = new Waiter(() => a.SendAll(data));
+                waiter.SignalUntilDone(20);
+                var e = Assert.IsType<InterruptedException>(waiter.Error);
+                Assert.InRange(e.BytesSent, 1, data.Length - 1);
+                Net.SetInterruptHook(null);
+                // Everything that went arrives, in order, and nothing more.
+                var got = new byte[e.BytesSent];
+                Support.RecvExactly(b, got);
+                Assert.True(data.AsSpan(0, got.Length).SequenceEqual(got), "the bytes received differ from the bytes sent");
+                b.SetBlocking(false);
+                Assert.Throws<BlockingIOException>(() => b.Recv(1));
+            }
+        }
+
+        [Fact]
+        public void The_flag_hook_stops_calls_while_the_flag_is_set()
+        {
+            (Socket a, Socket b) = Net.SocketPair();
+            using (a)
+            using (b)
+            {
+                b.SetTimeout(30.0);
+                Net.SetInterruptFlagHook();
+                Assert.False(Net.InterruptFlag);
+                byte[]? received = null;
+                var waiter = new Waiter(() => received = b.Recv(100));
+                waiter.SignalWhileWaiting(10); // flag clear: the call goes on
+                Net.InterruptFlag = true;
+                Assert.True(Net.InterruptFlag);
+                waiter.SignalUntilDone(20);
+                var e = Assert.IsType<InterruptedException>(waiter.Error);
+                Assert.Equal(Net.EINTR, e.Errno);
+                Assert.Null(received);
+
+                Net.InterruptFlag = false;
+                var second = new Waiter(() => received = b.Recv(100));
+                second.SignalWhileWaiting(10);
+                a.SendAll("flag"u8);
+                second.Join();
+                Assert.Null(second.Error);
+                Assert.Equal("flag"u8.ToArray(), received);
+            }
+        }
+
+        [Fact]
+        public void SOCK_ERR_INTERRUPTED_maps_to_InterruptedException()
+        {
+            var e = Assert.IsType<InterruptedException>(Errors.Make(-8, Net.EINTR, "[Errno 4] Interrupted system call"));
+            Assert.Equal(Net.EINTR, e.Errno);
+            Assert.Equal("SOCK_ERR_INTERRUPTED", Net.StatusName(-8));
+        }
+    }
+}
