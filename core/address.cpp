@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <sys/un.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
@@ -16,25 +17,47 @@
 #include "resolver.hpp"
 
 namespace polysock {
+
+int make_unix_sockaddr(const void *path, std::size_t len, SockAddr *out) {
+  auto *sun = reinterpret_cast<sockaddr_un *>(&out->storage);
+  const auto *bytes = static_cast<const char *>(path);
+  // As CPython's getsockaddrarg: an abstract name (a leading NUL, not terminated) may
+  // fill sun_path; a file path needs room for its NUL. Bytes after a NUL inside a
+  // file path are passed on as CPython does (the kernel stops at the NUL).
+  const bool abstract = len == 0 || bytes[0] == '\0';
+  if (len > sizeof sun->sun_path || (!abstract && len == sizeof sun->sun_path)) {
+    return fail_os_message("AF_UNIX path too long");
+  }
+  sun->sun_family = AF_UNIX;
+  if (len > 0) std::memcpy(sun->sun_path, bytes, len);
+  if (!abstract) sun->sun_path[len] = '\0';
+  // An empty path gives just the family: the kernel autobinds an abstract name.
+  out->len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + len);
+  return kOk;
+}
+
+std::size_t unix_path_bytes(const sockaddr *sa, socklen_t len, char *out) {
+  const auto *sun = reinterpret_cast<const sockaddr_un *>(sa);
+  const std::size_t base = offsetof(sockaddr_un, sun_path);
+  if (static_cast<std::size_t>(len) <= base) return 0;  // unnamed
+  std::size_t n = std::min(static_cast<std::size_t>(len) - base, sizeof sun->sun_path);
+  if (sun->sun_path[0] != '\0') n = strnlen(sun->sun_path, n);  // a file path ends at its NUL
+  std::memcpy(out, sun->sun_path, n);
+  return n;
+}
+
 namespace {
 
-int make_unix_sockaddr(const char *path, int port, SockAddr *out) {
+int make_unix_sockaddr_text(const char *path, int port, SockAddr *out) {
   if (port != 0) return fail_value("AF_UNIX addresses take no port (port must be 0)");
-  auto *sun = reinterpret_cast<sockaddr_un *>(&out->storage);
-  sun->sun_family = AF_UNIX;
-  std::size_t n = std::strlen(path);
-  if (path[0] == '@') {
-    // Linux abstract namespace: a leading NUL, then the name (not NUL-terminated).
-    if (n > sizeof sun->sun_path) return fail_os_message("AF_UNIX path too long");
-    sun->sun_path[0] = '\0';
-    std::memcpy(sun->sun_path + 1, path + 1, n - 1);
-  } else {
-    if (n >= sizeof sun->sun_path) return fail_os_message("AF_UNIX path too long");
-    std::memcpy(sun->sun_path, path, n);
-  }
-  // An empty path gives just the family: the kernel autobinds an abstract name.
-  out->len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + n);
-  return kOk;
+  if (path[0] != '@') return make_unix_sockaddr(path, std::strlen(path), out);
+  // "@name" spells the Linux abstract name "\0name".
+  char bytes[sizeof(sockaddr_un::sun_path) + 1];
+  const std::size_t n = std::strlen(path);
+  if (n > sizeof(sockaddr_un::sun_path)) return fail_os_message("AF_UNIX path too long");
+  bytes[0] = '\0';
+  std::memcpy(bytes + 1, path + 1, n - 1);
+  return make_unix_sockaddr(bytes, n, out);
 }
 
 }  // namespace
@@ -91,7 +114,7 @@ int set_ip_address(int family, const char *host, SockAddr *out) {
 int make_sockaddr(int family, const char *host, int port, const char *caller, SockAddr *out) {
   *out = SockAddr{};
   if (host == nullptr) return fail_value(std::string(caller) + ": host must not be NULL");
-  if (family == AF_UNIX) return make_unix_sockaddr(host, port, out);
+  if (family == AF_UNIX) return make_unix_sockaddr_text(host, port, out);
   if (family != AF_INET && family != AF_INET6) {
     return fail_os_message("getsockaddrarg: bad family");
   }

@@ -5,6 +5,7 @@
 
 #include <sys/socket.h>
 
+#include <cstddef>
 #include <cstdint>
 
 namespace polysock {
@@ -33,6 +34,15 @@ int set_ip_address(int family, const char *host, SockAddr *out);
 // Turns (host, port) into a sockaddr of the given family, resolving names as
 // CPython does. `caller` names the Python function for messages ("bind()").
 int make_sockaddr(int family, const char *host, int port, const char *caller, SockAddr *out);
+
+// An AF_UNIX address from Python's bytes path: a leading NUL (or no byte at all, to
+// autobind) is the Linux abstract namespace, anything else a file path.
+int make_unix_sockaddr(const void *path, std::size_t len, SockAddr *out);
+
+// The path of an AF_UNIX sockaddr as CPython gives it in bytes: an abstract name
+// whole, with its leading NUL; a file path up to its NUL; nothing if unnamed.
+// out has room for sizeof(sockaddr_un::sun_path) bytes; returns the length.
+std::size_t unix_path_bytes(const sockaddr *sa, socklen_t len, char *out);
 
 // Turns a sockaddr from the kernel into an Address (len 0: no address).
 void parse_sockaddr(const sockaddr *sa, socklen_t len, Address *out);

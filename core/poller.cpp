@@ -136,6 +136,14 @@ void Poller::drop(std::uint64_t key) {
   regs_.erase(it);
 }
 
+int Poller::fileno(int *out) const {
+  if (closed_.load()) return fail_os(EBADF);
+  const int fd = backend_->fileno();
+  if (fd < 0) return fail_os(ENOTSUP);
+  *out = fd;
+  return kOk;
+}
+
 void Poller::close() {
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -87,6 +87,10 @@ class Poller : public std::enable_shared_from_this<Poller> {
   // time that is left (PEP 475).
   int wait(Nanos timeout, std::size_t max_events, std::vector<Event> *out);
 
+  // The backend's descriptor for foreign event loops: readable while a wait would
+  // return at once. ENOTSUP if the backend has none; EBADF once closed.
+  int fileno(int *out) const;
+
   // Wakes every wait (they fail with EBADF) and refuses all later calls. The
   // backend's descriptors are released with the last reference.
   void close();

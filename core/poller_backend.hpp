@@ -38,6 +38,10 @@ class PollerBackend {
 
   // Makes every wait, running or to come, return at once.
   virtual void abort() = 0;
+
+  // A descriptor that polls readable while wait() would report an entry without
+  // sleeping (sock_poller_fileno), or -1 if the backend has none.
+  virtual int fileno() const = 0;
 };
 
 // The backend this build uses. Returns 0 or an errno value.

@@ -69,6 +69,10 @@ class EpollBackend final : public PollerBackend {
   // The eventfd is never drained: every wait, now or later, returns at once.
   void abort() override { os::wake(wake_fd_); }
 
+  // An epoll descriptor is itself pollable: readable while its ready list is not
+  // empty, level-triggered, which is exactly when epoll_wait returns at once.
+  int fileno() const override { return epfd_; }
+
  private:
   int ctl(int op, int fd, std::uint32_t events, std::uint64_t key) {
     epoll_event ev{};

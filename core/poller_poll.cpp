@@ -137,6 +137,9 @@ class PollBackend final : public PollerBackend {
     changed();
   }
 
+  // poll() sets are not descriptors: a foreign loop would have to poll them itself.
+  int fileno() const override { return -1; }
+
  private:
   // Under mu_: every thread inside poll() has a stale copy of the set.
   void changed() {

@@ -43,50 +43,58 @@ int Socket::adopt(int fd, int family, int type, int proto, bool nonblocking,
   // default applies, and a default other than None puts the fd in O_NONBLOCK.
   Nanos t = nonblocking ? 0 : default_timeout();
   if (!nonblocking && t >= 0) {
-    if (int err = os::set_nonblocking(fd, true)) {
-      ::close(fd);
-      return fail_os(err);
-    }
+    if (int err = os::set_nonblocking(fd, true)) return fail_os(err);
   }
   out->reset(new (std::nothrow) Socket(fd, family, type, proto, t));
-  if (!*out) {
-    ::close(fd);
-    return fail_nomem();
-  }
+  if (!*out) return fail_nomem();
   return kOk;
 }
 
 int Socket::create(int family, int type, int proto, std::unique_ptr<Socket> *out) {
   const int fd = ::socket(family, type | SOCK_CLOEXEC, proto);
   if (fd < 0) return fail_os(errno);
-  return adopt(fd, family, type, proto, (type & SOCK_NONBLOCK) != 0, out);
+  const int st = adopt(fd, family, type, proto, (type & SOCK_NONBLOCK) != 0, out);
+  if (st != kOk) ::close(fd);
+  return st;
 }
 
-int Socket::from_fd(int fd, int family, int type, int proto, std::unique_ptr<Socket> *out) {
+int Socket::inspect(int fd, int *family, int *type, int *proto) {
   if (fd < 0) return fail_value("negative file descriptor");
   // CPython validates the descriptor with getsockname (EBADF, ENOTSOCK).
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
   if (::getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len) != 0) return fail_os(errno);
-  if (family < 0) family = ss.ss_family;
-  if (type < 0 || proto < 0) {
-    int v = 0;
-    socklen_t vl = sizeof v;
-    if (type < 0) {
-      if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &vl) != 0) return fail_os(errno);
-      type = v;
-    }
-    if (proto < 0) {
-      vl = sizeof v;
-      if (::getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v, &vl) != 0) return fail_os(errno);
-      proto = v;
-    }
+  if (*family < 0) *family = ss.ss_family;
+  int v = 0;
+  socklen_t vl = sizeof v;
+  if (*type < 0) {
+    if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &vl) != 0) return fail_os(errno);
+    *type = v;
   }
+  if (*proto < 0) {
+    vl = sizeof v;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v, &vl) != 0) return fail_os(errno);
+    *proto = v;
+  }
+  return kOk;
+}
+
+int Socket::from_fileno(int fd, int family, int type, int proto, std::unique_ptr<Socket> *out) {
+  if (int st = inspect(fd, &family, &type, &proto)) return st;
+  // As CPython (contract item 43): with a None default an O_NONBLOCK flag already on
+  // the descriptor is left alone.
+  return adopt(fd, family, type, proto, false, out);
+}
+
+int Socket::from_fd(int fd, int family, int type, int proto, std::unique_ptr<Socket> *out) {
+  if (int st = inspect(fd, &family, &type, &proto)) return st;
   const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
   if (copy < 0) return fail_os(errno);
-  // As CPython (contract item 43): with a None default an O_NONBLOCK flag already on
-  // the shared file description is left alone, so the original owner is not changed.
-  return adopt(copy, family, type, proto, false, out);
+  // With a None default, the shared file description's O_NONBLOCK stays, so the
+  // original owner is not changed.
+  const int st = adopt(copy, family, type, proto, false, out);
+  if (st != kOk) ::close(copy);
+  return st;
 }
 
 int Socket::pair(int family, int type, int proto, std::unique_ptr<Socket> *a,
@@ -96,11 +104,15 @@ int Socket::pair(int family, int type, int proto, std::unique_ptr<Socket> *a,
   const bool nonblocking = (type & SOCK_NONBLOCK) != 0;
   int st = adopt(fds[0], family, type, proto, nonblocking, a);
   if (st != kOk) {
+    ::close(fds[0]);
     ::close(fds[1]);
     return st;
   }
   st = adopt(fds[1], family, type, proto, nonblocking, b);
-  if (st != kOk) a->reset();
+  if (st != kOk) {
+    ::close(fds[1]);
+    a->reset();
+  }
   return st;
 }
 
@@ -179,7 +191,11 @@ int Socket::dup(std::unique_ptr<Socket> *out) const {
 int Socket::bind(const char *host, int port) {
   SockAddr sa;
   if (int st = make_sockaddr(family_, host, port, "bind()", &sa)) return st;
-  if (::bind(fd_, sa.get(), sa.len) != 0) return fail_os(errno);
+  return bind(sa);
+}
+
+int Socket::bind(const SockAddr &addr) {
+  if (::bind(fd_, addr.get(), addr.len) != 0) return fail_os(errno);
   return kOk;
 }
 
@@ -441,10 +457,21 @@ int Socket::getsockopt(int level, int opt, void *buf, std::size_t *len) {
   return kOk;
 }
 
+int Socket::getsockname(SockAddr *out) {
+  out->len = sizeof out->storage;
+  if (::getsockname(fd_, out->get(), &out->len) != 0) return fail_os(errno);
+  return kOk;
+}
+
+int Socket::getpeername(SockAddr *out) {
+  out->len = sizeof out->storage;
+  if (::getpeername(fd_, out->get(), &out->len) != 0) return fail_os(errno);
+  return kOk;
+}
+
 int Socket::getsockname(Address *out) {
   SockAddr sa;
-  sa.len = sizeof sa.storage;
-  if (::getsockname(fd_, sa.get(), &sa.len) != 0) return fail_os(errno);
+  if (int st = getsockname(&sa)) return st;
   parse_sockaddr(sa.get(), sa.len, out);
   if (out->family == 0) out->family = family_;
   return kOk;
@@ -452,8 +479,7 @@ int Socket::getsockname(Address *out) {
 
 int Socket::getpeername(Address *out) {
   SockAddr sa;
-  sa.len = sizeof sa.storage;
-  if (::getpeername(fd_, sa.get(), &sa.len) != 0) return fail_os(errno);
+  if (int st = getpeername(&sa)) return st;
   parse_sockaddr(sa.get(), sa.len, out);
   if (out->family == 0) out->family = family_;
   return kOk;

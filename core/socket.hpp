@@ -30,7 +30,10 @@ class Socket {
  public:
   // socket(family, type, proto); type may carry SOCK_NONBLOCK / SOCK_CLOEXEC.
   static int create(int family, int type, int proto, std::unique_ptr<Socket> *out);
-  // socket(fileno=dup(fd)): negative family/type/proto are read from the descriptor.
+  // socket(fileno=fd): adopts fd itself; negative family/type/proto are read from
+  // it. On failure fd stays the caller's.
+  static int from_fileno(int fd, int family, int type, int proto, std::unique_ptr<Socket> *out);
+  // fromfd(): socket(fileno=dup(fd)).
   static int from_fd(int fd, int family, int type, int proto, std::unique_ptr<Socket> *out);
   static int pair(int family, int type, int proto, std::unique_ptr<Socket> *a,
                   std::unique_ptr<Socket> *b);
@@ -64,6 +67,7 @@ class Socket {
 
   int dup(std::unique_ptr<Socket> *out) const;
   int bind(const char *host, int port);
+  int bind(const SockAddr &addr);
   int listen(int backlog);
   int accept(std::unique_ptr<Socket> *out, Address *peer);
   int connect(const char *host, int port);
@@ -89,12 +93,19 @@ class Socket {
   int getsockopt(int level, int opt, void *buf, std::size_t *len);
   int getsockname(Address *out);
   int getpeername(Address *out);
+  // The raw local and remote sockaddr, for AF_UNIX bytes paths.
+  int getsockname(SockAddr *out);
+  int getpeername(SockAddr *out);
 
  private:
   Socket(int fd, int family, int type, int proto, Nanos timeout);
-  // Wraps a fresh descriptor, applying the module default timeout as CPython does.
+  // Wraps a descriptor, applying the module default timeout as CPython does. On
+  // failure fd is left open: the caller decides.
   static int adopt(int fd, int family, int type, int proto, bool nonblocking,
                    std::unique_ptr<Socket> *out);
+  // CPython's checks of socket(fileno=fd): fd is a socket; reads the family, type
+  // and proto that are negative.
+  static int inspect(int fd, int *family, int *type, int *proto);
 
   // CPython's sock_call_ex: runs `op` (a system call returning -1/errno on failure)
   // in the socket's mode. Non-blocking mode (and MSG_DONTWAIT in blocking mode):

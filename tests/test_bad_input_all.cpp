@@ -51,7 +51,7 @@ TEST(BadInputAll, VersionAndErrorAccessorsNeverFail) {
                 "." + std::to_string(POLYSOCK_VERSION_PATCH),
             std::string(net_version()));
   EXPECT_EQ(POLYSOCK_VERSION_MAJOR, net_abi_version());
-  for (int status : {INT_MIN, -8, 1, 100, INT_MAX}) {
+  for (int status : {INT_MIN, -9, 1, 100, INT_MAX}) {
     ASSERT_NE(nullptr, sock_strerror(status));
     EXPECT_STREQ("SOCK_ERR_UNKNOWN", sock_strerror(status)) << status;
   }
@@ -647,4 +647,47 @@ TEST(BadInputAll, InterfaceFunctionsRefuseNullUnknownNamesAndBadIndexes) {
   EXPECT_PS_ERR(net_if_indextoname(index, nullptr, 8, &len), SOCK_ERR_VALUE, 0);
   EXPECT_PS_ERR(net_if_indextoname(index, nullptr, 0, &len), SOCK_ERR_RANGE, 0);
   EXPECT_EQ(3u, len);
+}
+
+// ---- Issue 16: bytes AF_UNIX paths, fileno adoption, net_close, hook, poller fd ----
+
+TEST(BadInputAll, Issue16DescriptorPathHookAndPollerFunctionsRefuseBadArguments) {
+  std::vector<sock_handle> bad(std::begin(kNeverIssued), std::end(kNeverIssued));
+  bad.push_back(closed_handle());
+  char buf[8];
+  size_t n = 0;
+  for (sock_handle h : bad) {
+    SCOPED_TRACE(h);
+    EXPECT_PS_ERR(sock_bind_unix(h, "\0a", 2), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_connect_unix(h, "\0a", 2), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_getsockname_unix(h, buf, sizeof buf, &n), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_getpeername_unix(h, buf, sizeof buf, &n), SOCK_ERR_OS, EBADF);
+  }
+  Sock u = make_socket(NET_AF_UNIX, NET_SOCK_STREAM);
+  EXPECT_PS_ERR(sock_bind_unix(u, nullptr, 1), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_bind_unix(u, "\0abc", SIZE_MAX), SOCK_ERR_OS, 0) << "too long, not read";
+  EXPECT_PS_ERR(sock_connect_unix(u, nullptr, SIZE_MAX), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_getsockname_unix(u, nullptr, 8, &n), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_OK(sock_getsockname_unix(u, nullptr, 0, nullptr)) << "unbound: 0 bytes fit";
+  EXPECT_PS_ERR(sock_getpeername_unix(u, buf, sizeof buf, &n), SOCK_ERR_OS, ENOTCONN);
+
+  sock_handle out = 0;
+  EXPECT_PS_ERR(sock_create_fileno(-1, -1, -1, INT_MIN, &out), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_create_fileno(-1, -1, -1, INT_MAX, &out), SOCK_ERR_OS, EBADF);
+  EXPECT_PS_ERR(sock_create_fileno(-1, -1, -1, 0, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_EQ(0u, out);
+  EXPECT_PS_ERR(net_close(INT_MAX), SOCK_ERR_OS, EBADF);
+  EXPECT_PS_ERR(net_close(INT_MIN), SOCK_ERR_OS, EBADF);
+
+  EXPECT_PS_OK(net_set_interrupt_hook(nullptr, &n)) << "a NULL hook with a context: no hook";
+  EXPECT_EQ(0, net_interrupt_flag_hook(nullptr));
+
+  int fd = 0;
+  for (sock_poller p : {sock_poller{0}, sock_poller{UINT64_MAX}}) {
+    EXPECT_PS_ERR(sock_poller_fileno(p, &fd), SOCK_ERR_OS, EBADF);
+  }
+  sock_poller p = 0;
+  ASSERT_PS_OK(sock_poller_create(&p));
+  EXPECT_PS_ERR(sock_poller_fileno(p, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_OK(sock_poller_close(p));
 }

@@ -4,6 +4,7 @@
 // threads, every error path, and one poller serving 1,000 clients. The same suite
 // runs on both backends (POLYSOCK_POLLER_BACKEND=epoll and =poll).
 #include <dirent.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -931,4 +932,71 @@ TEST(Poller, OnePollerServesAThousandClientsEachExchangingAHundredMessages) {
   EXPECT_EQ(kClients, server.finished);
   EXPECT_EQ(bytes_sent, server.echoed) << "every byte sent was echoed";
   EXPECT_TRUE(wait_events(poller, 0).empty()) << "closed clients are no longer registered";
+}
+
+// ---- The poller's own descriptor (issue 16, point 6) ----
+
+namespace {
+
+// Whether poll() reports fd readable right now.
+bool polls_readable(int fd) {
+  pollfd pfd{fd, POLLIN, 0};
+  return ::poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN) != 0;
+}
+
+// Whether sock_poller_wait would report an event without waiting.
+bool wait_reports(sock_poller p) {
+  sock_event ev[8];
+  size_t n = 0;
+  EXPECT_PS_OK(sock_poller_wait(p, 0, ev, 8, &n));
+  return n > 0;
+}
+
+}  // namespace
+
+TEST(PollerFileno, ReadableExactlyWhenAWaitWouldReport) {
+  OwnedPoller p;
+  int fd = -1;
+  const std::string backend = POLYSOCK_TEST_POLLER_BACKEND;
+  if (backend != "epoll") {
+    EXPECT_PS_ERR(sock_poller_fileno(p, &fd), SOCK_ERR_OS, ENOTSUP);
+    return;
+  }
+  ASSERT_PS_OK(sock_poller_fileno(p, &fd));
+  EXPECT_FALSE(polls_readable(fd)) << "empty poller";
+  Pair a = tcp_pair(), b = tcp_pair();
+  ASSERT_PS_OK(sock_poller_register(p, a.server, SOCK_EVENT_READ, 1));
+  ASSERT_PS_OK(sock_poller_register(p, b.server, SOCK_EVENT_READ, 2));
+  EXPECT_FALSE(polls_readable(fd));
+  EXPECT_FALSE(wait_reports(p));
+  ASSERT_PS_OK(sock_sendall(b.client, "x", 1, 0, nullptr));
+  // The data is on its way over loopback: wait for it with a bound.
+  pollfd pfd{fd, POLLIN, 0};
+  ASSERT_EQ(1, ::poll(&pfd, 1, 2000));
+  EXPECT_TRUE(wait_reports(p));
+  EXPECT_TRUE(polls_readable(fd)) << "level-triggered: a wait consumed nothing";
+  char c;
+  size_t n = 0;
+  ASSERT_PS_OK(sock_recv(b.server, &c, 1, 0, &n));
+  EXPECT_FALSE(polls_readable(fd)) << "nothing ready any more";
+  EXPECT_FALSE(wait_reports(p));
+  // Interest in writing: a connected socket is writable at once.
+  ASSERT_PS_OK(sock_poller_modify(p, a.server, SOCK_EVENT_WRITE, 1));
+  EXPECT_TRUE(polls_readable(fd));
+  EXPECT_TRUE(wait_reports(p));
+  // A ready socket closed while registered is dropped, from both.
+  a.server.reset();
+  EXPECT_FALSE(polls_readable(fd));
+  EXPECT_FALSE(wait_reports(p));
+}
+
+TEST(PollerFileno, ClosedPollerAndBadArguments) {
+  sock_poller p = 0;
+  ASSERT_PS_OK(sock_poller_create(&p));
+  EXPECT_PS_ERR(sock_poller_fileno(p, nullptr), SOCK_ERR_VALUE, 0);
+  ASSERT_PS_OK(sock_poller_close(p));
+  int fd = -1;
+  EXPECT_PS_ERR(sock_poller_fileno(p, &fd), SOCK_ERR_OS, EBADF);
+  Sock s = make_socket(NET_AF_INET, NET_SOCK_STREAM);
+  EXPECT_PS_ERR(sock_poller_fileno(s, &fd), SOCK_ERR_OS, EBADF) << "a socket handle is no poller";
 }

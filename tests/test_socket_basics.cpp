@@ -253,3 +253,74 @@ TEST(Info, OutputsMayBeNull) {
   EXPECT_PS_OK(sock_info(s, nullptr, &type, nullptr));
   EXPECT_EQ(NET_SOCK_DGRAM, type);
 }
+
+// ---- socket(fileno=fd) and socket.close(fd) (issue 16, point 3) ----
+
+TEST(FromFileno, Item32_AdoptsTheDescriptorItselfAndDetectsFamilyTypeProto) {
+  Pair p = tcp_pair();
+  ASSERT_PS_OK(sock_settimeout(p.client, 5.0));
+  int fd = -1;
+  ASSERT_PS_OK(sock_detach(p.client.release(), &fd));
+  Sock adopted;
+  ASSERT_PS_OK(sock_create_fileno(-1, -1, -1, fd, adopted.out()));
+  int family = 0, type = 0, proto = 0, adopted_fd = -1;
+  ASSERT_PS_OK(sock_info(adopted, &family, &type, &proto));
+  EXPECT_EQ(NET_AF_INET, family);
+  EXPECT_EQ(NET_SOCK_STREAM, type);
+  EXPECT_EQ(NET_IPPROTO_TCP, proto) << "proto reads back 6 from SO_PROTOCOL";
+  ASSERT_PS_OK(sock_fileno(adopted, &adopted_fd));
+  EXPECT_EQ(fd, adopted_fd) << "no dup: the handle owns fd itself";
+  EXPECT_EQ(SOCK_TIMEOUT_NONE, timeout_of(adopted)) << "the module default";
+  EXPECT_TRUE(nonblocking(adopted)) << "item 43: O_NONBLOCK already on fd stays";
+  ASSERT_PS_OK(sock_sendall(adopted, "hi", 2, 0, nullptr));
+  char buf[4];
+  size_t n = 0;
+  ASSERT_PS_OK(sock_recv(p.server, buf, sizeof buf, 0, &n));
+  EXPECT_EQ("hi", std::string(buf, n));
+  // Closing the handle closes the descriptor.
+  ASSERT_PS_OK(sock_close(adopted.release()));
+  EXPECT_EQ(-1, fcntl(fd, F_GETFD));
+  EXPECT_EQ(EBADF, errno);
+}
+
+TEST(FromFileno, GivenFamilyTypeProtoAreKept) {
+  int fds[2];
+  ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, fds));
+  Sock a;
+  ASSERT_PS_OK(sock_create_fileno(NET_AF_UNIX, NET_SOCK_DGRAM, 0, fds[0], a.out()));
+  int family = 0, type = 0, proto = -1;
+  ASSERT_PS_OK(sock_info(a, &family, &type, &proto));
+  EXPECT_EQ(NET_AF_UNIX, family);
+  EXPECT_EQ(NET_SOCK_DGRAM, type);
+  EXPECT_EQ(0, proto);
+  close(fds[1]);
+}
+
+TEST(FromFileno, Item31_ErrorsLeaveTheDescriptorWithTheCaller) {
+  Sock s;
+  EXPECT_PS_ERR(sock_create_fileno(-1, -1, -1, -1, s.out()), SOCK_ERR_VALUE, 0);
+  EXPECT_STREQ("negative file descriptor", sock_last_error_message());
+  int pipefd[2];
+  ASSERT_EQ(0, pipe(pipefd));
+  EXPECT_PS_ERR(sock_create_fileno(-1, -1, -1, pipefd[0], s.out()), SOCK_ERR_OS, ENOTSOCK);
+  EXPECT_PS_ERR(sock_create_fileno(NET_AF_INET, NET_SOCK_STREAM, 0, pipefd[0], s.out()),
+                SOCK_ERR_OS, ENOTSOCK);
+  EXPECT_NE(-1, fcntl(pipefd[0], F_GETFD)) << "still open, still the caller's";
+  close(pipefd[0]);
+  close(pipefd[1]);
+  EXPECT_PS_ERR(sock_create_fileno(-1, -1, -1, 99999, s.out()), SOCK_ERR_OS, EBADF);
+  EXPECT_STREQ("[Errno 9] Bad file descriptor", sock_last_error_message());
+  EXPECT_PS_ERR(sock_create_fileno(-1, -1, -1, 0, nullptr), SOCK_ERR_VALUE, 0);
+}
+
+TEST(NetClose, ClosesADetachedDescriptorAndRefusesABadOne) {
+  Sock s = make_socket(NET_AF_INET, NET_SOCK_STREAM);
+  int fd = -1;
+  ASSERT_PS_OK(sock_detach(s.release(), &fd));
+  ASSERT_NE(-1, fcntl(fd, F_GETFD));
+  EXPECT_PS_OK(net_close(fd));
+  EXPECT_EQ(-1, fcntl(fd, F_GETFD));
+  EXPECT_PS_ERR(net_close(fd), SOCK_ERR_OS, EBADF) << "as CPython: [Errno 9]";
+  EXPECT_STREQ("[Errno 9] Bad file descriptor", sock_last_error_message());
+  EXPECT_PS_ERR(net_close(-1), SOCK_ERR_OS, EBADF);
+}

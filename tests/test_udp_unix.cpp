@@ -221,3 +221,81 @@ TEST(Unix, DatagramsBetweenPaths) {
   unlink(a_path.c_str());
   unlink(b_path.c_str());
 }
+
+// ---- AF_UNIX addresses as bytes (issue 16, point 2) ----
+
+namespace {
+
+std::string unix_name(int (*get)(sock_handle, void *, size_t, size_t *), sock_handle h) {
+  char buf[108];
+  size_t n = 0;
+  EXPECT_PS_OK(get(h, buf, sizeof buf, &n));
+  return std::string(buf, n);
+}
+
+}  // namespace
+
+TEST(UnixBytes, AbstractNamesWithEmbeddedNulsRoundTrip) {
+  const std::string name("\0python\0test\0", 13);
+  Sock s = make_socket(NET_AF_UNIX, NET_SOCK_STREAM);
+  ASSERT_PS_OK(sock_bind_unix(s, name.data(), name.size()));
+  EXPECT_EQ(name, unix_name(sock_getsockname_unix, s)) << "all 13 bytes come back";
+  ASSERT_PS_OK(sock_listen(s, 4));
+  Sock c = make_socket(NET_AF_UNIX, NET_SOCK_STREAM);
+  ASSERT_PS_OK(sock_connect_unix(c, name.data(), name.size()));
+  EXPECT_EQ(name, unix_name(sock_getpeername_unix, c));
+  EXPECT_EQ("", unix_name(sock_getsockname_unix, c)) << "an unbound client has no name";
+  // The same name is taken now; a name that differs after its first NUL is another.
+  Sock other = make_socket(NET_AF_UNIX, NET_SOCK_STREAM);
+  EXPECT_PS_ERR(sock_bind_unix(other, name.data(), name.size()), SOCK_ERR_OS, EADDRINUSE);
+  EXPECT_PS_OK(sock_bind_unix(other, name.data(), name.size() - 1));
+}
+
+TEST(UnixBytes, FilePathsMayBeginWithAt) {
+  char cwd[4096];
+  ASSERT_NE(nullptr, getcwd(cwd, sizeof cwd));
+  const std::string dir = temp_socket_path("atdir");
+  ASSERT_EQ(0, mkdir(dir.c_str(), 0700));
+  ASSERT_EQ(0, chdir(dir.c_str()));
+  const std::string path = "@file";
+  Sock s = make_socket(NET_AF_UNIX, NET_SOCK_DGRAM);
+  ASSERT_PS_OK(sock_bind_unix(s, path.data(), path.size()));
+  EXPECT_EQ(0, access("@file", F_OK)) << "a file named @file, not an abstract name";
+  EXPECT_EQ(path, unix_name(sock_getsockname_unix, s));
+  EXPECT_EQ(path, local_address(s).host) << "the string form shows the path as it is";
+  unlink("@file");
+  ASSERT_EQ(0, chdir(cwd));
+  rmdir(dir.c_str());
+}
+
+TEST(UnixBytes, LimitsAutobindAndWrongFamilies) {
+  Sock s = make_socket(NET_AF_UNIX, NET_SOCK_STREAM);
+  const std::string abstract_max = std::string(1, '\0') + std::string(107, 'x');
+  ASSERT_PS_OK(sock_bind_unix(s, abstract_max.data(), abstract_max.size()))
+      << "an abstract name may fill all 108 bytes";
+  EXPECT_EQ(abstract_max, unix_name(sock_getsockname_unix, s));
+  Sock t = make_socket(NET_AF_UNIX, NET_SOCK_STREAM);
+  const std::string too_long = abstract_max + "x";
+  EXPECT_PS_ERR(sock_bind_unix(t, too_long.data(), too_long.size()), SOCK_ERR_OS, 0);
+  EXPECT_STREQ("AF_UNIX path too long", sock_last_error_message());
+  const std::string file_max(108, 'f');
+  EXPECT_PS_ERR(sock_bind_unix(t, file_max.data(), file_max.size()), SOCK_ERR_OS, 0)
+      << "a file path needs room for its NUL";
+  EXPECT_PS_ERR(sock_bind_unix(t, nullptr, 4), SOCK_ERR_VALUE, 0);
+  ASSERT_PS_OK(sock_bind_unix(t, nullptr, 0)) << "empty: autobind";
+  const std::string got = unix_name(sock_getsockname_unix, t);
+  ASSERT_EQ(6u, got.size());
+  EXPECT_EQ('\0', got[0]);
+  char small[3];
+  size_t n = 0;
+  EXPECT_PS_ERR(sock_getsockname_unix(t, small, sizeof small, &n), SOCK_ERR_RANGE, 0);
+  EXPECT_EQ(6u, n) << "the length needed";
+  Sock inet = make_socket(NET_AF_INET, NET_SOCK_STREAM);
+  EXPECT_PS_ERR(sock_bind_unix(inet, "/tmp/x", 6), SOCK_ERR_VALUE, 0);
+  EXPECT_STREQ("bind(): AF_INET address must be tuple, not bytes", sock_last_error_message());
+  EXPECT_PS_ERR(sock_getsockname_unix(inet, small, sizeof small, &n), SOCK_ERR_VALUE, 0);
+  Sock closed = make_socket(NET_AF_UNIX, NET_SOCK_STREAM);
+  const sock_handle h = closed.release();
+  ASSERT_PS_OK(sock_close(h));
+  EXPECT_PS_ERR(sock_connect_unix(h, "\0x", 2), SOCK_ERR_OS, EBADF);
+}

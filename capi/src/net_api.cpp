@@ -1,5 +1,7 @@
 // The extern "C" module functions (socket creation helpers, default timeout,
 // constants, version) and the error accessors, plus the shared pieces of capi.hpp.
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -97,6 +99,33 @@ int net_fromfd(int fd, int family, int type, int proto, sock_handle *out) {
     std::unique_ptr<polysock::Socket> sock;
     if (int st = polysock::Socket::from_fd(fd, family, type, proto, &sock)) return st;
     return polysock::publish(std::move(sock), out);
+  });
+}
+
+int sock_create_fileno(int family, int type, int proto, int fd, sock_handle *out) {
+  return polysock::guarded([&]() -> int {
+    if (out == nullptr) return polysock::fail_null("out");
+    std::unique_ptr<polysock::Socket> sock;
+    if (int st = polysock::Socket::from_fileno(fd, family, type, proto, &sock)) return st;
+    // Not publish(): on failure the descriptor must stay the caller's.
+    const sock_handle h = polysock::sockets().insert(sock.get());
+    if (h == 0) {
+      sock->release_fd();
+      return polysock::fail_nomem();
+    }
+    sock.release();
+    *out = h;
+    return kOk;
+  });
+}
+
+int net_close(int fd) {
+  return polysock::guarded([&]() -> int {
+    // As CPython's socket.close(fd): a peer that reset the connection is no error.
+    // EINTR is none either: Linux has closed the descriptor (retrying could close
+    // one that another thread has just been given).
+    if (::close(fd) != 0 && errno != ECONNRESET && errno != EINTR) return polysock::fail_os(errno);
+    return kOk;
   });
 }
 

@@ -10,11 +10,6 @@ using polysock::fail_os;
 
 extern "C" {
 
-int sock_create_fileno(int, int, int, int, sock_handle *) { return fail_os(ENOSYS); }
-int sock_bind_unix(sock_handle, const void *, size_t) { return fail_os(ENOSYS); }
-int sock_connect_unix(sock_handle, const void *, size_t) { return fail_os(ENOSYS); }
-int sock_getsockname_unix(sock_handle, void *, size_t, size_t *) { return fail_os(ENOSYS); }
-int sock_getpeername_unix(sock_handle, void *, size_t, size_t *) { return fail_os(ENOSYS); }
 int sock_sendmsg(sock_handle, const sock_iovec *, size_t, const sock_cmsg *, size_t, int,
                  const char *, int, size_t *) {
   return fail_os(ENOSYS);
@@ -32,7 +27,6 @@ int sock_send_fds(sock_handle, const sock_iovec *, size_t, const int *, size_t, 
 int sock_recv_fds(sock_handle, void *, size_t, int *, size_t, int, size_t *, sock_msg_info *) {
   return fail_os(ENOSYS);
 }
-int net_close(int) { return fail_os(ENOSYS); }
 int net_create_connection_ex(const char *, int, double, const char *, int, double, int,
                              net_connect_errors **, sock_handle *) {
   return fail_os(ENOSYS);
@@ -42,6 +36,5 @@ int net_connect_errors_get(const net_connect_errors *, size_t, net_connect_error
   return fail_os(ENOSYS);
 }
 void net_connect_errors_free(net_connect_errors *) {}
-int sock_poller_fileno(sock_poller, int *) { return fail_os(ENOSYS); }
 
 }  // extern "C"

@@ -121,6 +121,15 @@ int sock_poller_wait(sock_poller p, double timeout, sock_event *events, size_t m
   });
 }
 
+int sock_poller_fileno(sock_poller p, int *out_fd) {
+  return polysock::guarded([&]() -> int {
+    if (out_fd == nullptr) return polysock::fail_null("out_fd");
+    polysock::PollerRef poller;
+    if (int st = polysock::lookup_poller(p, &poller)) return st;
+    return polysock::poller_of(poller).fileno(out_fd);
+  });
+}
+
 int sock_poller_close(sock_poller p) {
   return polysock::guarded([&]() -> int {
     polysock::PollerRef poller;

@@ -4,7 +4,10 @@
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <thread>
+
+#include <sys/un.h>
 
 #include "capi.hpp"
 #include "polysock/polysock.h"
@@ -124,6 +127,81 @@ int sock_bind(sock_handle h, const char *host, int port) {
     polysock::SocketRef s;
     if (int st = polysock::lookup(h, &s)) return st;
     return s->bind(host, port);
+  });
+}
+
+}  // extern "C"
+
+namespace {
+
+// The AF_UNIX bytes functions take only AF_UNIX sockets; CPython raises TypeError
+// ("bind(): AF_INET address must be tuple, not bytes") for the others.
+int require_unix(const Socket &s, const char *caller) {
+  if (s.family() == AF_UNIX) return kOk;
+  const char *family = s.family() == AF_INET ? "AF_INET" : s.family() == AF_INET6 ? "AF_INET6" : "";
+  if (family[0] == '\0') return fail_value(std::string(caller) + ": not an AF_UNIX socket");
+  return fail_value(std::string(caller) + ": " + family + " address must be tuple, not bytes");
+}
+
+int unix_sockaddr(sock_handle h, const void *path, std::size_t len, const char *caller,
+                  polysock::SocketRef *s, polysock::SockAddr *sa) {
+  if (path == nullptr && len != 0) return polysock::fail_null("path");
+  if (int st = polysock::lookup(h, s)) return st;
+  if (int st = require_unix(*s->get(), caller)) return st;
+  return polysock::make_unix_sockaddr(path, len, sa);
+}
+
+// getsockname/getpeername as bytes into the caller's buffer.
+template <class Get>
+int unix_name(sock_handle h, void *buf, std::size_t buflen, std::size_t *out_len,
+              const char *caller, Get get) {
+  if (buf == nullptr && buflen != 0) return polysock::fail_null("buf");
+  polysock::SocketRef s;
+  if (int st = polysock::lookup(h, &s)) return st;
+  if (int st = require_unix(*s.get(), caller)) return st;
+  polysock::SockAddr sa;
+  if (int st = get(*s.get(), &sa)) return st;
+  char path[sizeof(sockaddr_un::sun_path)];
+  const std::size_t n = polysock::unix_path_bytes(sa.get(), sa.len, path);
+  if (out_len != nullptr) *out_len = n;
+  if (n > buflen) return polysock::fail_range();
+  if (n > 0) std::memcpy(buf, path, n);
+  return kOk;
+}
+
+}  // namespace
+
+extern "C" {
+
+int sock_bind_unix(sock_handle h, const void *path, size_t len) {
+  return polysock::guarded([&]() -> int {
+    polysock::SocketRef s;
+    polysock::SockAddr sa;
+    if (int st = unix_sockaddr(h, path, len, "bind()", &s, &sa)) return st;
+    return s->bind(sa);
+  });
+}
+
+int sock_connect_unix(sock_handle h, const void *path, size_t len) {
+  return polysock::guarded([&]() -> int {
+    polysock::SocketRef s;
+    polysock::SockAddr sa;
+    if (int st = unix_sockaddr(h, path, len, "connect()", &s, &sa)) return st;
+    return s->connect(sa);
+  });
+}
+
+int sock_getsockname_unix(sock_handle h, void *buf, size_t buflen, size_t *out_len) {
+  return polysock::guarded([&]() -> int {
+    return unix_name(h, buf, buflen, out_len, "getsockname()",
+                     [](Socket &s, polysock::SockAddr *sa) { return s.getsockname(sa); });
+  });
+}
+
+int sock_getpeername_unix(sock_handle h, void *buf, size_t buflen, size_t *out_len) {
+  return polysock::guarded([&]() -> int {
+    return unix_name(h, buf, buflen, out_len, "getpeername()",
+                     [](Socket &s, polysock::SockAddr *sa) { return s.getpeername(sa); });
   });
 }
 

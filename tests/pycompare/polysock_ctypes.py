@@ -89,13 +89,70 @@ def fileno(h):
 
 
 def outcome(f, *args):
-    """f(*args) as comparable data: ("ok", result) or (exception class name, errno).
-
-    A CPython exception and a polysock Failure compare through their errno; tests
-    compare messages separately where they matter."""
+    """f(*args) as comparable data: ("ok", result), ("error", errno, message) for
+    OSError and its subclasses (errno 0 when it has none), or ("value", message) for
+    ValueError, TypeError and OverflowError. A CPython exception and a polysock
+    Failure of the same kind compare equal."""
     try:
         return ("ok", f(*args))
     except Failure as e:
-        return ("error", e.errno)
+        if e.status == -5:
+            return ("value", e.message)
+        return ("error", e.errno, e.message)
     except OSError as e:
-        return ("error", e.errno)
+        return ("error", e.errno or 0, str(e))
+    except (ValueError, TypeError, OverflowError) as e:
+        return ("value", str(e))
+
+# ---- issue 16: descriptors, bytes AF_UNIX paths, the interrupt hook, poller fd ----
+c_size_p = ctypes.POINTER(ctypes.c_size_t)
+fn("sock_create_fileno", ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int,
+   ctypes.POINTER(sock_handle))
+fn("sock_detach", ctypes.c_int, sock_handle, ctypes.POINTER(ctypes.c_int))
+fn("sock_gettimeout", ctypes.c_int, sock_handle, ctypes.POINTER(ctypes.c_double))
+fn("net_close", ctypes.c_int, ctypes.c_int)
+fn("sock_bind_unix", ctypes.c_int, sock_handle, ctypes.c_char_p, ctypes.c_size_t)
+fn("sock_connect_unix", ctypes.c_int, sock_handle, ctypes.c_char_p, ctypes.c_size_t)
+fn("sock_getsockname_unix", ctypes.c_int, sock_handle, ctypes.c_char_p, ctypes.c_size_t, c_size_p)
+fn("sock_getpeername_unix", ctypes.c_int, sock_handle, ctypes.c_char_p, ctypes.c_size_t, c_size_p)
+fn("sock_recv", ctypes.c_int, sock_handle, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,
+   c_size_p)
+fn("sock_sendall", ctypes.c_int, sock_handle, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int,
+   c_size_p)
+interrupt_hook = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
+fn("net_set_interrupt_hook", ctypes.c_int, interrupt_hook, ctypes.c_void_p)
+sock_poller = ctypes.c_uint64
+
+
+class sock_event(ctypes.Structure):
+    _fields_ = [("handle", sock_handle), ("events", ctypes.c_uint32),
+                ("user_data", ctypes.c_uint64)]
+
+
+fn("sock_poller_create", ctypes.c_int, ctypes.POINTER(sock_poller))
+fn("sock_poller_register", ctypes.c_int, sock_poller, sock_handle, ctypes.c_uint32,
+   ctypes.c_uint64)
+fn("sock_poller_wait", ctypes.c_int, sock_poller, ctypes.c_double, ctypes.POINTER(sock_event),
+   ctypes.c_size_t, c_size_p)
+fn("sock_poller_fileno", ctypes.c_int, sock_poller, ctypes.POINTER(ctypes.c_int))
+fn("sock_poller_close", ctypes.c_int, sock_poller)
+
+
+def create_fileno(fd, family=-1, type_=-1, proto=-1):
+    h = sock_handle()
+    call("sock_create_fileno", family, type_, proto, fd, ctypes.byref(h))
+    return h.value
+
+
+def unix_name(getter, h):
+    buf = ctypes.create_string_buffer(108)
+    n = ctypes.c_size_t()
+    call(getter, h, buf, len(buf), ctypes.byref(n))
+    return buf.raw[:n.value]
+
+
+def recv(h, size, flags=0):
+    buf = ctypes.create_string_buffer(size)
+    n = ctypes.c_size_t()
+    call("sock_recv", h, buf, size, flags, ctypes.byref(n))
+    return buf.raw[:n.value]
