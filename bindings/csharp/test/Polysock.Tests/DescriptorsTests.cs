@@ -46,7 +46,7 @@ namespace Polysock.Tests
         [Fact]
         public void FromFileno_refuses_what_is_not_an_open_socket_and_leaves_it_to_the_caller()
         {
-            Assert.Throws<ArgumentException>(() => Socket.FromFileno(-1));
+            Assert.Equal("negative file descriptor", Assert.Throws<ArgumentException>(() => Socket.FromFileno(-1)).Message);
             Assert.Equal(Net.EBADF, Assert.Throws<PolysockException>(() => Socket.FromFileno(NeverOpen)).Errno);
             string path = Path.GetTempFileName();
             try

@@ -110,10 +110,15 @@ namespace Polysock.Tests
         public void Bad_paths_and_closed_sockets()
         {
             using var s = new Socket(Net.AF_UNIX, Net.SOCK_STREAM);
-            // sun_path has 108 bytes: a longer path does not fit.
-            Assert.ThrowsAny<Exception>(() => s.Bind(new byte[200]));
+            // sun_path has 108 bytes: a longer path does not fit (CPython's text).
+            byte[] longPath = new byte[200];
+            longPath.AsSpan().Fill((byte)'x');
+            var tooLong = Assert.Throws<PolysockException>(() => s.Bind(longPath)); // OSError without errno
+            Assert.Equal("AF_UNIX path too long", tooLong.Message);
+            Assert.Equal(0, tooLong.Errno);
+            Assert.Equal("AF_UNIX path too long", Assert.Throws<PolysockException>(() => s.Connect(longPath)).Message);
             using var inet = new Socket();
-            Assert.ThrowsAny<Exception>(() => inet.Bind("x"u8));
+            Assert.Equal("bind(): AF_INET address must be tuple, not bytes", Assert.Throws<ArgumentException>(() => inet.Bind("x"u8)).Message);
             var closed = new Socket(Net.AF_UNIX, Net.SOCK_STREAM);
             closed.Dispose();
             foreach (Action call in new Action[]
