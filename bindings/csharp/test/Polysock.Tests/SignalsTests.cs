@@ -227,6 +227,34 @@ namespace Polysock.Tests
         }
 
         [Fact]
+        public void A_blocking_mode_call_retries_in_the_kernel_under_the_runtimes_SA_RESTART_handlers()
+        {
+            // PosixSignalRegistration's handler is installed with SA_RESTART: a blocking
+            // recv asleep in the kernel restarts there, so the hook is never asked
+            // (docs/csharp.md says so; a timeout-mode wait is the one to interrupt).
+            (Socket a, Socket b) = Net.SocketPair();
+            using (a)
+            using (b)
+            {
+                b.SetTimeout(null);
+                int calls = 0;
+                Net.SetInterruptHook(() =>
+                {
+                    Interlocked.Increment(ref calls);
+                    return true;
+                });
+                byte[]? received = null;
+                var waiter = new Waiter(() => received = b.Recv(100));
+                waiter.SignalWhileWaiting(25);
+                a.SendAll("restarted"u8);
+                waiter.Join();
+                Assert.Null(waiter.Error);
+                Assert.Equal("restarted"u8.ToArray(), received);
+                Assert.Equal(0, Volatile.Read(ref calls));
+            }
+        }
+
+        [Fact]
         public void SOCK_ERR_INTERRUPTED_maps_to_InterruptedException()
         {
             var e = Assert.IsType<InterruptedException>(Errors.Make(-8, Net.EINTR, "[Errno 4] Interrupted system call"));
