@@ -61,10 +61,12 @@ namespace Polysock
             {
                 throw new ArgumentException("negative buffer size in recvmsg()");
             }
-            if (maxfds < 0)
+            // As CPython: the control space for maxfds descriptors must be a valid CMSG_LEN.
+            if (maxfds < 0 || (long)maxfds * sizeof(int) > int.MaxValue)
             {
                 throw new ArgumentException("CMSG_LEN() argument out of range");
             }
+            CmsgLen(maxfds * sizeof(int));
             return sock.ReceiveFds(bufsize, maxfds, flags);
         }
 

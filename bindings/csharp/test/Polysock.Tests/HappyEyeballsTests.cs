@@ -78,6 +78,51 @@ namespace Polysock.Tests
         }
 
         [Fact]
+        public void A_black_holed_attempt_times_out_and_is_listed_as_a_timeout()
+        {
+            // A listener whose accept queue is full drops new SYNs: connecting hangs.
+            using var listener = new Socket();
+            listener.Bind("127.0.0.1", 0);
+            listener.Listen(0);
+            int port = listener.GetSockName().Port;
+            var fillers = new System.Collections.Generic.List<Socket>();
+            try
+            {
+                bool blackHoled = false;
+                for (int i = 0; i < 16 && !blackHoled; i++)
+                {
+                    var c = new Socket();
+                    fillers.Add(c);
+                    c.SetTimeout(0.3);
+                    try
+                    {
+                        c.Connect("127.0.0.1", port);
+                    }
+                    catch (SocketTimeoutException)
+                    {
+                        blackHoled = true;
+                    }
+                }
+                Assert.True(blackHoled, "the full backlog never dropped a connection attempt");
+                var watch = Stopwatch.StartNew();
+                var e = Assert.Throws<ConnectionAttemptsException>(
+                    () => Net.CreateConnection("127.0.0.1", port, 0.5, null, 0, happyEyeballsDelay: 0.1, allErrors: true));
+                double elapsed = watch.Elapsed.TotalSeconds;
+                Assert.InRange(elapsed, 0.4, 5); // the attempt's own timeout, not the delay
+                ConnectionAttempt attempt = Assert.Single(e.Attempts);
+                Assert.Equal("timed out", Assert.IsType<SocketTimeoutException>(attempt.Error).Message);
+                Assert.Equal(port, attempt.Address!.Port);
+            }
+            finally
+            {
+                foreach (Socket c in fillers)
+                {
+                    c.Dispose();
+                }
+            }
+        }
+
+        [Fact]
         public void Bad_arguments_are_ArgumentExceptions()
         {
             Assert.Throws<ArgumentException>(() => Net.CreateConnection("127.0.0.1", 1, 1.0, null, 0, happyEyeballsDelay: -1.0));

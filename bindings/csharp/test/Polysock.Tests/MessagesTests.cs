@@ -278,7 +278,8 @@ namespace Polysock.Tests
                 Assert.Throws<ArgumentNullException>(() => a.SendMsg(null!));
                 Assert.Throws<ArgumentNullException>(() => a.RecvMsgInto(null!));
                 Assert.Throws<ArgumentException>(() => a.SendMsg(new ReadOnlyMemory<byte>[] { new byte[1] }, new AncillaryItem[] { null! }));
-                Assert.Throws<ArgumentException>(() => Net.RecvFds(a, 1, -1));
+                Assert.Equal("CMSG_LEN() argument out of range", Assert.Throws<ArgumentException>(() => Net.RecvFds(a, 1, -1)).Message);
+                Assert.Equal("CMSG_LEN() argument out of range", Assert.Throws<ArgumentException>(() => Net.RecvFds(a, 1, int.MaxValue)).Message);
                 Assert.Throws<ArgumentNullException>(() => Net.SendFds(null!, Array.Empty<ReadOnlyMemory<byte>>(), s_stdin));
                 // A descriptor that is not open cannot be sent (the kernel's EBADF).
                 var bad = Assert.Throws<PolysockException>(() => Net.SendFds(a, new ReadOnlyMemory<byte>[] { new byte[1] }, s_neverOpen));
@@ -297,6 +298,33 @@ namespace Polysock.Tests
                     Assert.Equal(Net.EBADF, e.Errno);
                     Assert.Equal("[Errno 9] Bad file descriptor", e.Message);
                 }
+            }
+        }
+
+        [Fact]
+        public void Dispose_from_another_thread_wakes_a_blocked_RecvMsg_with_EBADF()
+        {
+            (Socket a, Socket b) = Net.SocketPair();
+            using (a)
+            {
+                Exception? error = null;
+                var reader = new System.Threading.Thread(() =>
+                {
+                    try
+                    {
+                        b.RecvMsg(10, Net.CmsgSpace(sizeof(int)));
+                    }
+                    catch (Exception e)
+                    {
+                        error = e;
+                    }
+                });
+                reader.Start();
+                System.Threading.Thread.Sleep(200);
+                Assert.True(reader.IsAlive, "recvmsg should be blocked");
+                b.Dispose();
+                Assert.True(reader.Join(TimeSpan.FromSeconds(10)), "close did not wake recvmsg");
+                Assert.Equal(Net.EBADF, Assert.IsAssignableFrom<PolysockException>(error).Errno);
             }
         }
 
