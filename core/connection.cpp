@@ -1,45 +1,14 @@
-// create_connection and create_server, as Lib/socket.py writes them.
+// create_server, as Lib/socket.py writes it (create_connection: happy_eyeballs.cpp).
 #include "connection.hpp"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <string>
-#include <vector>
 
 #include "error.hpp"
-#include "resolver.hpp"
 
 namespace polysock {
-
-int create_connection(const char *host, int port, double timeout_seconds, const char *source_host,
-                      int source_port, std::unique_ptr<Socket> *out) {
-  Nanos timeout = 0;
-  const bool keep_default = timeout_seconds == kTimeoutDefault;
-  if (!keep_default) {
-    if (int st = timeout_from_seconds(timeout_seconds, &timeout)) return st;
-  }
-  // As Python, the port goes to getaddrinfo as text: glibc takes it modulo 65536
-  // (70000 is 4464) and refuses a negative one as an unknown service.
-  std::vector<AddrInfo> infos;
-  const std::string service = std::to_string(port);
-  if (int st = resolve(host, service.c_str(), AF_UNSPEC, SOCK_STREAM, 0, 0, &infos)) return st;
-  if (infos.empty()) return fail_os_message("getaddrinfo returns an empty list");
-  // Try every address in glibc's order; the last attempt's error is the one reported.
-  int st = kOk;
-  for (const AddrInfo &ai : infos) {
-    std::unique_ptr<Socket> sock;
-    st = Socket::create(ai.family, ai.type, ai.proto, &sock);
-    if (st == kOk && !keep_default) st = sock->settimeout(timeout);
-    if (st == kOk && source_host != nullptr) st = sock->bind(source_host, source_port);
-    if (st == kOk) st = sock->connect(ai.addr);
-    if (st == kOk) {
-      *out = std::move(sock);
-      return kOk;
-    }
-  }
-  return st;
-}
 
 namespace {
 

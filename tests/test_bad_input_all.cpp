@@ -296,6 +296,50 @@ TEST(BadInputAll, ModuleSocketFunctionsRefuseBadArguments) {
                 0);
   EXPECT_EQ(0u, x);
 
+  // create_connection_ex: the same checks, bad delays, NULL out; *out_errors stays
+  // NULL for every failure that is not an attempt's. The list's accessors refuse
+  // NULL and an index past the end; net_connect_errors_free takes NULL.
+  net_connect_errors *errs = nullptr;
+  EXPECT_PS_ERR(
+      net_create_connection_ex("127.0.0.1", port, 1.0, nullptr, 0, 0.1, -1, &errs, nullptr),
+      SOCK_ERR_VALUE, 0);
+  for (double bad : {kNaN, -0.5, kInf, double{SOCK_TIMEOUT_DEFAULT}}) {
+    EXPECT_PS_ERR(net_create_connection_ex("127.0.0.1", port, 1.0, nullptr, 0, bad, -1, &errs, &x),
+                  SOCK_ERR_VALUE, 0)
+        << "delay " << bad;
+    EXPECT_EQ(nullptr, errs);
+  }
+  for (double bad : {kNaN, -0.5, kInf}) {
+    EXPECT_PS_ERR(net_create_connection_ex("127.0.0.1", port, bad, nullptr, 0, 0.1, -1, &errs, &x),
+                  SOCK_ERR_VALUE, 0)
+        << "timeout " << bad;
+    EXPECT_EQ(nullptr, errs);
+  }
+  EXPECT_PS_ERR(net_create_connection_ex("127.0.0.1", -1, 1.0, nullptr, 0, 0.1, -1, &errs, &x),
+                SOCK_ERR_GAI, NET_EAI_SERVICE);
+  EXPECT_EQ(nullptr, errs) << "a resolver failure is no attempt's";
+  EXPECT_PS_ERR(
+      net_create_connection_ex("127.0.0.1", port, 1.0, nullptr, 0, 0.1, INT_MIN, nullptr, &x),
+      SOCK_ERR_OS, ECONNREFUSED);
+  EXPECT_PS_ERR(
+      net_create_connection_ex("127.0.0.1", port, 1.0, nullptr, 0, 0.1, INT_MAX, &errs, &x),
+      SOCK_ERR_OS, ECONNREFUSED);
+  EXPECT_EQ(0u, x);
+  ASSERT_NE(nullptr, errs);
+  size_t count = 0;
+  net_connect_error one{};
+  EXPECT_PS_ERR(net_connect_errors_count(nullptr, &count), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(net_connect_errors_count(errs, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_OK(net_connect_errors_count(errs, &count));
+  EXPECT_EQ(1u, count);
+  EXPECT_PS_ERR(net_connect_errors_get(nullptr, 0, &one), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(net_connect_errors_get(errs, 0, nullptr), SOCK_ERR_VALUE, 0);
+  for (size_t bad : {size_t{1}, SIZE_MAX}) {
+    EXPECT_PS_ERR(net_connect_errors_get(errs, bad, &one), SOCK_ERR_VALUE, 0) << bad;
+  }
+  net_connect_errors_free(errs);
+  net_connect_errors_free(nullptr);
+
   // create_server: families that cannot listen on an address, and dualstack on IPv4.
   EXPECT_EQ(SOCK_ERR_OS, net_create_server("127.0.0.1", 0, 12345, -1, 0, 0, &x));
   EXPECT_EQ(EAFNOSUPPORT, sock_last_errno()) << last_message();

@@ -5,29 +5,22 @@
 // "no such name" (NXDOMAIN), as the reference machine's resolver did. Without the
 // privilege to make namespaces (not root) the tests are skipped.
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <polysock/polysock.h>
-#include <sched.h>
-#include <sys/ioctl.h>
-#include <sys/mount.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <functional>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "sandbox.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -97,99 +90,20 @@ class NxdomainResponder {
   std::thread thread_;
 };
 
-// In the child: private mounts and network, lo up, resolv.conf pointing at 127.0.0.1.
-bool enter_sandbox(std::string *why) {
-  if (unshare(CLONE_NEWNS | CLONE_NEWNET) != 0) {
-    *why = std::string("unshare: ") + std::strerror(errno);
-    return false;
-  }
-  // Nothing mounted here may propagate back to the host.
-  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-    *why = std::string("mount private: ") + std::strerror(errno);
-    return false;
-  }
-  char path[] = "/tmp/polysock-resolv-XXXXXX";
-  const int fd = mkstemp(path);
-  if (fd < 0) {
-    *why = std::string("mkstemp: ") + std::strerror(errno);
-    return false;
-  }
-  const char conf[] = "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n";
-  const bool written = write(fd, conf, sizeof conf - 1) == static_cast<ssize_t>(sizeof conf - 1);
-  close(fd);
-  const bool mounted = written && mount(path, "/etc/resolv.conf", nullptr, MS_BIND, nullptr) == 0;
-  const int mount_errno = errno;
-  unlink(path);
-  if (!mounted) {
-    *why = std::string("bind-mount /etc/resolv.conf: ") + std::strerror(mount_errno);
-    return false;
-  }
-  const int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  ifreq ifr{};
-  std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
-  bool up = s >= 0 && ioctl(s, SIOCGIFFLAGS, &ifr) == 0;
-  ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
-  up = up && ioctl(s, SIOCSIFFLAGS, &ifr) == 0;
-  if (s >= 0) close(s);
-  if (!up) *why = std::string("bring lo up: ") + std::strerror(errno);
-  return up;
-}
-
-// Runs probe in a sandboxed child and returns its lines; "SKIP <why>" if the child
-// could not make its sandbox.
+// Runs probe in a sandboxed child (sandbox.hpp) whose /etc/resolv.conf names
+// 127.0.0.1, where the responder answers; "SKIP <why>" if no sandbox can be made.
 std::vector<std::string> run_with_private_dns(
     const std::function<std::vector<std::string>()> &probe) {
-  int pipe_fds[2];
-  if (pipe2(pipe_fds, O_CLOEXEC) != 0) return {"FAIL pipe"};
-  const pid_t pid = fork();
-  if (pid < 0) return {"FAIL fork"};
-  if (pid == 0) {
-    close(pipe_fds[0]);
-    std::string out;
+  const polysock_test::PrivateFile resolv_conf{
+      "/etc/resolv.conf", "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n"};
+  return polysock_test::run_in_sandbox({resolv_conf}, [&probe]() -> std::vector<std::string> {
+    NxdomainResponder dns;
     std::string why;
-    if (!enter_sandbox(&why)) {
-      out = "SKIP " + why + "\n";
-    } else {
-      NxdomainResponder dns;
-      if (!dns.start(&why)) {
-        out = "SKIP " + why + "\n";
-      } else {
-        for (const std::string &line : probe()) out += line + "\n";
-        out += "answered " + std::to_string(dns.answered() > 0 ? 1 : 0) + "\n";
-      }
-    }
-    size_t off = 0;
-    while (off < out.size()) {
-      const ssize_t w = write(pipe_fds[1], out.data() + off, out.size() - off);
-      if (w <= 0) break;
-      off += static_cast<size_t>(w);
-    }
-    _exit(0);
-  }
-  close(pipe_fds[1]);
-  std::string text;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    pollfd p{pipe_fds[0], POLLIN, 0};
-    if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) {
-      kill(pid, SIGKILL);
-      text += "FAIL the sandboxed child did not finish in 60 s\n";
-      break;
-    }
-    char buf[4096];
-    const ssize_t n = read(pipe_fds[0], buf, sizeof buf);
-    if (n <= 0) break;
-    text.append(buf, static_cast<size_t>(n));
-  }
-  close(pipe_fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
+    if (!dns.start(&why)) return {"SKIP " + why};
+    std::vector<std::string> lines = probe();
+    lines.push_back("answered " + std::to_string(dns.answered() > 0 ? 1 : 0));
+    return lines;
+  });
 }
 
 std::string hostbyname(const char *name) {

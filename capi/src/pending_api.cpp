@@ -27,14 +27,5 @@ int sock_send_fds(sock_handle, const sock_iovec *, size_t, const int *, size_t, 
 int sock_recv_fds(sock_handle, void *, size_t, int *, size_t, int, size_t *, sock_msg_info *) {
   return fail_os(ENOSYS);
 }
-int net_create_connection_ex(const char *, int, double, const char *, int, double, int,
-                             net_connect_errors **, sock_handle *) {
-  return fail_os(ENOSYS);
-}
-int net_connect_errors_count(const net_connect_errors *, size_t *) { return fail_os(ENOSYS); }
-int net_connect_errors_get(const net_connect_errors *, size_t, net_connect_error *) {
-  return fail_os(ENOSYS);
-}
-void net_connect_errors_free(net_connect_errors *) {}
 
 }  // extern "C"

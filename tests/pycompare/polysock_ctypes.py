@@ -156,3 +156,21 @@ def recv(h, size, flags=0):
     n = ctypes.c_size_t()
     call("sock_recv", h, buf, size, flags, ctypes.byref(n))
     return buf.raw[:n.value]
+
+
+# create_connection, with Happy Eyeballs and all_errors (test_connect.py).
+class net_connect_error(ctypes.Structure):
+    _fields_ = [("address", sock_address), ("status", ctypes.c_int), ("err", ctypes.c_int),
+                ("message", ctypes.c_char * 256)]
+
+
+fn("sock_getpeername", ctypes.c_int, sock_handle, ctypes.POINTER(sock_address))
+fn("net_create_connection", ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_double,
+   ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(sock_handle))
+fn("net_create_connection_ex", ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_double,
+   ctypes.c_char_p, ctypes.c_int, ctypes.c_double, ctypes.c_int,
+   ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(sock_handle))
+fn("net_connect_errors_count", ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t))
+fn("net_connect_errors_get", ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t,
+   ctypes.POINTER(net_connect_error))
+fn("net_connect_errors_free", None, ctypes.c_void_p)

@@ -382,24 +382,30 @@ typedef struct net_connect_errors net_connect_errors;
 
 /** One failed connection attempt. */
 typedef struct net_connect_error {
-  sock_address address; /**< where the attempt went (host empty if no socket was made) */
+  sock_address address; /**< where the attempt went (its getaddrinfo address) */
   int status;           /**< its status: SOCK_ERR_OS, SOCK_ERR_TIMEOUT, ... */
-  int err;              /**< its errno (sock_last_errno() then) */
+  int err;              /**< its errno (sock_last_errno() then; 0 for a timeout) */
   char message[256];    /**< its message, as sock_last_error_message() gave it */
 } net_connect_error;
 
 /**
  * create_connection with Happy Eyeballs and all_errors. As net_create_connection
- * when happy_eyeballs_delay is SOCK_TIMEOUT_NONE and interleave is 0. Otherwise
- * RFC 8305: the addresses are reordered so that families alternate, interleave
- * (> 0) addresses of the first family before each one of the other ("First Address
- * Family Count"; a negative value means 1 with Happy Eyeballs, 0 without), then the
- * attempts start one after another, each happy_eyeballs_delay seconds (>= 0; 0.25
- * is RFC 8305's advice) after the last or at once when the last fails; the first to
- * connect wins and the others are closed. timeout applies to each attempt and is the
- * new socket's timeout, as for net_create_connection. When every attempt fails, the
- * status is the last failure's, and out_errors (may be NULL) receives every attempt's
- * address and error, in the order they failed; free it with net_connect_errors_free.
+ * when happy_eyeballs_delay is SOCK_TIMEOUT_NONE and interleave is 0 or negative.
+ * Otherwise RFC 8305 with asyncio's options: the addresses are reordered so that
+ * families alternate, interleave (> 0) addresses of the first family before each
+ * one of the other ("First Address Family Count"; a negative value means 1 with
+ * Happy Eyeballs, 0 without; 0 keeps getaddrinfo's order), then the attempts start
+ * one after another, each happy_eyeballs_delay seconds (>= 0; 0.25 is RFC 8305's
+ * advice) after the last or at once when the last fails; the first to connect wins
+ * and the others are closed. Each attempt binds to source_host/source_port if
+ * given, as in net_create_connection. timeout applies to each attempt and is the
+ * new socket's timeout, as for net_create_connection. When every attempt fails,
+ * the status is the last failure's, and out_errors (may be NULL) receives every
+ * attempt's address and error, in the order they failed; free it with
+ * net_connect_errors_free. Otherwise *out_errors is NULL: on success, and on the
+ * failures that are not an attempt's (bad arguments, getaddrinfo's SOCK_ERR_GAI,
+ * SOCK_ERR_INTERRUPTED). A NaN or negative happy_eyeballs_delay other than
+ * SOCK_TIMEOUT_NONE is SOCK_ERR_VALUE.
  */
 POLYSOCK_API int net_create_connection_ex(const char *host, int port, double timeout,
                                           const char *source_host, int source_port,
