@@ -21,6 +21,7 @@
 #include "address.hpp"
 #include "error.hpp"
 #include "interrupt.hpp"
+#include "message.hpp"
 #include "poller.hpp"
 #include "timeout.hpp"
 
@@ -82,6 +83,16 @@ class Socket {
              std::size_t *out_n);
   int sendfile(int file_fd, std::int64_t offset, std::int64_t count, std::int64_t *out_sent);
   int shutdown(int how);
+  // sendmsg, recvmsg_into, send_fds, recv_fds (message.cpp). host nullptr: no
+  // address. Received descriptors are close-on-exec and the caller's.
+  int sendmsg(const iovec *iov, std::size_t niov, const Cmsg *anc, std::size_t nanc, int flags,
+              const char *host, int port, std::size_t *out_n);
+  int recvmsg(const iovec *iov, std::size_t niov, void *ancbuf, std::size_t ancbufsize, int flags,
+              MsgInfo *out);
+  int send_fds(const iovec *iov, std::size_t niov, const int *fds, std::size_t nfds, int flags,
+               const char *host, int port, std::size_t *out_n);
+  int recv_fds(void *buf, std::size_t len, int *fds, std::size_t maxfds, int flags,
+               std::size_t *out_nfds, MsgInfo *out);
 
   // The pollers this socket is registered with (poller.hpp).
   PollerLinks &pollers() { return pollers_; }

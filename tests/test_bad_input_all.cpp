@@ -260,6 +260,90 @@ TEST(BadInputAll, SocketFunctionsRefuseInvalidEnumValues) {
   }
 }
 
+// ---- Messages: sendmsg, recvmsg, ancillary data ----------------------------------
+
+TEST(BadInputAll, MessageFunctionsRefuseBadHandlesNullAndHugeSizes) {
+  char buf[8] = {};
+  sock_iovec iov[] = {{buf, sizeof buf}};
+  alignas(8) unsigned char anc[64] = {};
+  const int fd0 = 0;
+  const sock_cmsg item{NET_SOL_SOCKET, NET_SCM_RIGHTS, &fd0, sizeof fd0};
+  size_t n = 7;
+  sock_msg_info info{};
+  int fds[2] = {-1, -1};
+  std::vector<sock_handle> bad(std::begin(kNeverIssued), std::end(kNeverIssued));
+  bad.push_back(closed_handle());
+  for (sock_handle h : bad) {
+    SCOPED_TRACE(h);
+    EXPECT_PS_ERR(sock_sendmsg(h, iov, 1, &item, 1, 0, nullptr, 0, &n), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_recvmsg(h, iov, 1, anc, sizeof anc, 0, &info), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_send_fds(h, iov, 1, &fd0, 1, 0, nullptr, 0, &n), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_recv_fds(h, buf, sizeof buf, fds, 2, 0, &n, &info), SOCK_ERR_OS, EBADF);
+  }
+  Sock a, b;
+  ASSERT_PS_OK(net_socketpair(NET_AF_UNIX, NET_SOCK_DGRAM, 0, a.out(), b.out()));
+  // NULL outputs, and NULL arrays or data with non-zero counts.
+  EXPECT_PS_ERR(sock_sendmsg(a, iov, 1, nullptr, 0, 0, nullptr, 0, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_sendmsg(a, nullptr, 1, nullptr, 0, 0, nullptr, 0, &n), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_sendmsg(a, iov, 1, nullptr, 1, 0, nullptr, 0, &n), SOCK_ERR_VALUE, 0);
+  const sock_iovec no_data[] = {{nullptr, 4}};
+  EXPECT_PS_ERR(sock_sendmsg(a, no_data, 1, nullptr, 0, 0, nullptr, 0, &n), SOCK_ERR_VALUE, 0);
+  const sock_cmsg no_item_data{NET_SOL_SOCKET, NET_SCM_RIGHTS, nullptr, 4};
+  EXPECT_PS_ERR(sock_sendmsg(a, iov, 1, &no_item_data, 1, 0, nullptr, 0, &n), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_recvmsg(a, iov, 1, nullptr, 0, 0, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_recvmsg(a, nullptr, 2, nullptr, 0, 0, &info), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_recvmsg(a, iov, 1, nullptr, 16, 0, &info), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_recvmsg(a, no_data, 1, nullptr, 0, 0, &info), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_send_fds(a, iov, 1, nullptr, 1, 0, nullptr, 0, &n), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_send_fds(a, iov, 1, &fd0, 1, 0, nullptr, 0, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_recv_fds(a, buf, sizeof buf, nullptr, 1, 0, &n, &info), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_recv_fds(a, nullptr, 1, fds, 2, 0, &n, &info), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_recv_fds(a, buf, sizeof buf, fds, 2, 0, nullptr, &info), SOCK_ERR_VALUE, 0);
+  // Huge counts and lengths: never read past the arrays, never a crash.
+  EXPECT_PS_ERR(sock_sendmsg(a, iov, SIZE_MAX, nullptr, 0, 0, nullptr, 0, &n), SOCK_ERR_OS,
+                EMSGSIZE);
+  EXPECT_PS_ERR(sock_recvmsg(a, iov, SIZE_MAX, nullptr, 0, 0, &info), SOCK_ERR_OS, EMSGSIZE);
+  EXPECT_PS_ERR(sock_sendmsg(a, iov, 1, &item, SIZE_MAX, 0, nullptr, 0, &n), SOCK_ERR_OS, 0);
+  EXPECT_STREQ("too much ancillary data", sock_last_error_message());
+  const sock_iovec huge[] = {{buf, SIZE_MAX}};
+  EXPECT_PS_ERR(sock_sendmsg(a, huge, 1, nullptr, 0, 0, nullptr, 0, &n), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_recvmsg(a, huge, 1, nullptr, 0, 0, &info), SOCK_ERR_VALUE, 0);
+  const sock_iovec two_halves[] = {{buf, SIZE_MAX / 2}, {buf, SIZE_MAX / 2}};
+  EXPECT_PS_ERR(sock_sendmsg(a, two_halves, 2, nullptr, 0, 0, nullptr, 0, &n), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_recvmsg(a, iov, 1, anc, SIZE_MAX, 0, &info), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_send_fds(a, iov, 1, &fd0, SIZE_MAX, 0, nullptr, 0, &n), SOCK_ERR_OS, 0);
+  EXPECT_STREQ("ancillary data item too large", sock_last_error_message());
+  EXPECT_PS_ERR(sock_recv_fds(a, buf, SIZE_MAX, fds, 2, 0, &n, &info), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_recv_fds(a, buf, sizeof buf, fds, SIZE_MAX, 0, &n, &info), SOCK_ERR_VALUE, 0);
+  EXPECT_STREQ("CMSG_LEN() argument out of range", sock_last_error_message());
+  // Bad addresses, and every flag bit: MSG_CMSG_COMPAT among them is EINVAL (as CPython).
+  EXPECT_PS_ERR(sock_sendmsg(a, iov, 1, nullptr, 0, 0, "/nonexistent/x", 1, &n), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_send_fds(a, iov, 1, &fd0, 1, 0, "/nonexistent/x", 0, &n), SOCK_ERR_OS, ENOENT);
+  EXPECT_PS_ERR(sock_sendmsg(a, iov, 1, nullptr, 0, -1, nullptr, 0, &n), SOCK_ERR_OS, EINVAL);
+  EXPECT_PS_ERR(sock_recvmsg(a, iov, 1, nullptr, 0, -1, &info), SOCK_ERR_OS, EINVAL);
+  // The walk over received items and the size functions.
+  size_t cursor = 0;
+  sock_cmsg c{};
+  int found = 0;
+  EXPECT_PS_ERR(sock_cmsg_next(nullptr, 16, &cursor, &c, &found), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_cmsg_next(anc, sizeof anc, nullptr, &c, &found), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_cmsg_next(anc, sizeof anc, &cursor, nullptr, &found), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_cmsg_next(anc, sizeof anc, &cursor, &c, nullptr), SOCK_ERR_VALUE, 0);
+  cursor = SIZE_MAX;
+  EXPECT_PS_ERR(sock_cmsg_next(anc, sizeof anc, &cursor, &c, &found), SOCK_ERR_VALUE, 0);
+  cursor = 0;
+  EXPECT_PS_OK(sock_cmsg_next(nullptr, 0, &cursor, &c, &found));
+  EXPECT_EQ(0, found);
+  EXPECT_PS_OK(sock_cmsg_next(anc, sizeof anc, &cursor, &c, &found)) << "zeros: a bad header";
+  EXPECT_EQ(0, found);
+  EXPECT_PS_ERR(net_cmsg_len(0, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(net_cmsg_space(0, nullptr), SOCK_ERR_VALUE, 0);
+  size_t v = 0;
+  EXPECT_PS_ERR(net_cmsg_len(SIZE_MAX, &v), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(net_cmsg_space(SIZE_MAX, &v), SOCK_ERR_VALUE, 0);
+  EXPECT_EQ(0u, v) << "nothing is written on failure";
+}
+
 // ---- Module socket functions --------------------------------------------------------
 
 TEST(BadInputAll, ModuleSocketFunctionsRefuseBadArguments) {

@@ -188,6 +188,25 @@ TEST_P(CloseWakes, RecvfromOnUdp) {
       "recvfrom");
 }
 
+TEST_P(CloseWakes, RecvmsgWithRoomForDescriptors) {
+  Pair p = tcp_pair();
+  set_mode(p.server, GetParam());
+  Sock dup;
+  ASSERT_PS_OK(sock_dup(p.server, dup.out()));
+  const sock_handle victim = p.server.release();
+  expect_close_wakes(
+      victim,
+      [victim] {
+        char buf[16];
+        alignas(8) unsigned char anc[64];
+        const sock_iovec iov[] = {{buf, sizeof buf}};
+        sock_msg_info info{};
+        return sock_recvmsg(victim, iov, 1, anc, sizeof anc, 0, &info);
+      },
+      [&] { sock_sendall(p.client, "x", 1, 0, nullptr); }, "recvmsg");
+  expect_dup_still_connected(dup, p.client);
+}
+
 // A stream whose peer does not read, with its send buffer full.
 void fill_send_buffer(sock_handle h) {
   ASSERT_PS_OK(sock_setsockopt(h, NET_SOL_SOCKET, NET_SO_SNDBUF, 4096));
@@ -256,6 +275,36 @@ TEST_P(CloseWakes, SendtoOnAFullUnixDatagramQueue) {
       },
       "sendto");
   unlink(path.c_str());
+}
+
+TEST_P(CloseWakes, SendmsgOnAFullUnixDatagramPair) {
+  Sock sender, receiver;
+  ASSERT_PS_OK(net_socketpair(NET_AF_UNIX, NET_SOCK_DGRAM, 0, sender.out(), receiver.out()));
+  ASSERT_PS_OK(sock_setblocking(sender, 0));
+  char d[] = "d";
+  const sock_iovec iov[] = {{d, 1}};
+  size_t n = 0;
+  for (int i = 0;
+       i < 100000 && sock_sendmsg(sender, iov, 1, nullptr, 0, 0, nullptr, 0, &n) == SOCK_OK; ++i) {
+  }
+  ASSERT_EQ(NET_EAGAIN, sock_last_errno()) << "the receiver's queue is full";
+  set_mode(sender, GetParam());
+  const sock_handle victim = sender.release();
+  const sock_handle rx = receiver.get();
+  expect_close_wakes(
+      victim,
+      [victim] {
+        char x[] = "x";
+        const sock_iovec one[] = {{x, 1}};
+        size_t sent = 0;
+        return sock_sendmsg(victim, one, 1, nullptr, 0, 0, nullptr, 0, &sent);
+      },
+      [rx] {
+        char b[4];
+        size_t m = 0;
+        sock_recv(rx, b, sizeof b, 0, &m);
+      },
+      "sendmsg");
 }
 
 TEST_P(CloseWakes, SendfileToAPeerThatDoesNotRead) {

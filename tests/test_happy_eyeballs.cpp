@@ -85,6 +85,21 @@ BlackHole black_hole(int family, const char *host, int port) {
   return b;
 }
 
+// A ::1 black hole whose port number is free on 127.0.0.1 too, for the tests that put
+// an IPv4 listener on the same number: the kernel picks the IPv6 port without
+// looking at IPv4, where another test running at the same time may hold it.
+BlackHole ipv6_black_hole_free_on_ipv4() {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    BlackHole v6 = black_hole(NET_AF_INET6, "::1", 0);
+    Sock v4;
+    if (sock_create(NET_AF_INET, NET_SOCK_STREAM, 0, v4.out()) == SOCK_OK &&
+        sock_bind(v4, "127.0.0.1", v6.port) == SOCK_OK) {
+      return v6;
+    }
+  }
+  return BlackHole{};
+}
+
 // A live listener on host:port.
 Sock listener_on(int family, const char *host, int port) {
   Sock s = make_socket(family, NET_SOCK_STREAM);
@@ -165,7 +180,7 @@ int refused_port() {
 TEST(HappyEyeballs, BlackHoledIpv6LosesToIpv4AfterTheDelay) {
   const std::vector<std::string> got = in_sandbox({kBothLoopbacks}, [] {
     std::vector<std::string> lines{resolved("localhost")};
-    BlackHole v6 = black_hole(NET_AF_INET6, "::1", 0);
+    BlackHole v6 = ipv6_black_hole_free_on_ipv4();
     lines.push_back(v6.verified ? "black-holed" : "::1 is not black-holed");
     Sock v4 = listener_on(NET_AF_INET, "127.0.0.1", v6.port);
     const int fds = open_fd_count();
@@ -193,7 +208,7 @@ TEST(HappyEyeballs, BlackHoledIpv6LosesToIpv4AfterTheDelay) {
 TEST(HappyEyeballs, WithoutHappyEyeballsTheBlackHoledAttemptTakesItsWholeTimeoutFirst) {
   const std::vector<std::string> got = in_sandbox({kBothLoopbacks}, [] {
     std::vector<std::string> lines;
-    BlackHole v6 = black_hole(NET_AF_INET6, "::1", 0);
+    BlackHole v6 = ipv6_black_hole_free_on_ipv4();
     lines.push_back(v6.verified ? "black-holed" : "::1 is not black-holed");
     Sock v4 = listener_on(NET_AF_INET, "127.0.0.1", v6.port);
     Outcome o = connect_ex("localhost", v6.port, 0.5, SOCK_TIMEOUT_NONE, -1);
@@ -223,7 +238,7 @@ TEST(HappyEyeballs, WithoutHappyEyeballsTheBlackHoledAttemptTakesItsWholeTimeout
 TEST(HappyEyeballs, EachAttemptHasItsOwnTimeoutAndEveryTimeoutIsListed) {
   const std::vector<std::string> got = in_sandbox({kBothLoopbacks}, [] {
     std::vector<std::string> lines;
-    BlackHole v6 = black_hole(NET_AF_INET6, "::1", 0);
+    BlackHole v6 = ipv6_black_hole_free_on_ipv4();
     BlackHole v4 = black_hole(NET_AF_INET, "127.0.0.1", v6.port);
     lines.push_back(v6.verified && v4.verified ? "both black-holed" : "not black-holed");
     const int fds = open_fd_count();
@@ -382,7 +397,7 @@ void on_sigusr1(int) { g_signalled = 1; }
 }  // namespace
 
 TEST(HappyEyeballs, TheInterruptHookStopsTheRaceAndClosesEveryAttempt) {
-  BlackHole v6 = black_hole(NET_AF_INET6, "::1", 0);
+  BlackHole v6 = ipv6_black_hole_free_on_ipv4();
   BlackHole v4 = black_hole(NET_AF_INET, "127.0.0.1", v6.port);
   ASSERT_TRUE(v6.verified && v4.verified) << "the listeners must drop SYNs";
   struct sigaction sa {};
@@ -420,7 +435,7 @@ TEST(HappyEyeballs, TheInterruptHookStopsTheRaceAndClosesEveryAttempt) {
 TEST(HappyEyeballs, ASignalThatTheHookLetsGoOnLeavesTheRaceAsItWas) {
   // ::1 drops SYNs, 127.0.0.1 listens: a signal at 0.1 s, inside the 0.3 s delay,
   // must neither start the IPv4 attempt early nor stop the call (PEP 475).
-  BlackHole v6 = black_hole(NET_AF_INET6, "::1", 0);
+  BlackHole v6 = ipv6_black_hole_free_on_ipv4();
   ASSERT_TRUE(v6.verified) << "the ::1 listener must drop SYNs";
   Sock v4 = listener_on(NET_AF_INET, "127.0.0.1", v6.port);
   struct sigaction sa {};

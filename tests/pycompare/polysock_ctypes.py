@@ -174,3 +174,52 @@ fn("net_connect_errors_count", ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(cty
 fn("net_connect_errors_get", ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t,
    ctypes.POINTER(net_connect_error))
 fn("net_connect_errors_free", None, ctypes.c_void_p)
+
+
+# ---- Messages (test_messages.py) ------------------------------------------------
+
+class sock_iovec(ctypes.Structure):
+    _fields_ = [("data", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+
+
+class sock_cmsg(ctypes.Structure):
+    _fields_ = [("level", ctypes.c_int), ("type", ctypes.c_int), ("data", ctypes.c_void_p),
+                ("len", ctypes.c_size_t)]
+
+
+class sock_msg_info(ctypes.Structure):
+    _fields_ = [("nbytes", ctypes.c_size_t), ("ancdata_len", ctypes.c_size_t),
+                ("msg_flags", ctypes.c_int), ("address", sock_address)]
+
+
+fn("sock_sendmsg", ctypes.c_int, sock_handle, ctypes.POINTER(sock_iovec), ctypes.c_size_t,
+   ctypes.POINTER(sock_cmsg), ctypes.c_size_t, ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
+   ctypes.POINTER(ctypes.c_size_t))
+fn("sock_recvmsg", ctypes.c_int, sock_handle, ctypes.POINTER(sock_iovec), ctypes.c_size_t,
+   ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.POINTER(sock_msg_info))
+fn("sock_cmsg_next", ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t,
+   ctypes.POINTER(ctypes.c_size_t), ctypes.POINTER(sock_cmsg), ctypes.POINTER(ctypes.c_int))
+fn("net_cmsg_len", ctypes.c_int, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t))
+fn("net_cmsg_space", ctypes.c_int, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t))
+fn("sock_send_fds", ctypes.c_int, sock_handle, ctypes.POINTER(sock_iovec), ctypes.c_size_t,
+   ctypes.POINTER(ctypes.c_int), ctypes.c_size_t, ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
+   ctypes.POINTER(ctypes.c_size_t))
+fn("sock_recv_fds", ctypes.c_int, sock_handle, ctypes.c_void_p, ctypes.c_size_t,
+   ctypes.POINTER(ctypes.c_int), ctypes.c_size_t, ctypes.c_int, ctypes.POINTER(ctypes.c_size_t),
+   ctypes.POINTER(sock_msg_info))
+fn("sock_setsockopt", ctypes.c_int, sock_handle, ctypes.c_int, ctypes.c_int, ctypes.c_int)
+fn("sock_sendto", ctypes.c_int, sock_handle, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,
+   ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(ctypes.c_size_t))
+
+
+def address_tuple(a):
+    """A sock_address as CPython's socket module gives it: None, a path, or a tuple."""
+    import socket
+    host = a.host.decode()
+    if a.family == 0:
+        return None
+    if a.family == socket.AF_INET:
+        return (host, a.port)
+    if a.family == socket.AF_INET6:
+        return (host, a.port, a.flowinfo, a.scope_id)
+    return host

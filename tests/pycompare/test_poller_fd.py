@@ -3,6 +3,7 @@ EpollSelector's fileno() polls readable exactly when select(0) has events; so mu
 sock_poller_fileno's, step for step."""
 
 import ctypes
+import os
 import select
 import selectors
 import socket
@@ -64,9 +65,24 @@ class PollerFd(unittest.TestCase):
         return seen
 
     def test_readable_exactly_when_a_wait_reports_as_for_epoll_selector(self):
+        if os.environ.get("POLYSOCK_POLLER_BACKEND") == "poll":
+            self.check_the_poll_backend_has_no_descriptor()
+            return
         want = self.steps_cpython()
         self.assertEqual(want, [(False, False), (True, True), (False, False), (True, True)])
         self.assertEqual(self.steps_polysock(), want)
+
+    def check_the_poll_backend_has_no_descriptor(self):
+        # CPython's PollSelector has no fileno() either (selectors.BaseSelector's is -1).
+        p = ps.sock_poller()
+        ps.call("sock_poller_create", ctypes.byref(p))
+        try:
+            fd = ctypes.c_int()
+            with self.assertRaises(ps.Failure) as e:
+                ps.call("sock_poller_fileno", p, ctypes.byref(fd))
+            self.assertEqual(e.exception.errno, 95)  # ENOTSUP
+        finally:
+            ps.lib.sock_poller_close(p)
 
 
 if __name__ == "__main__":

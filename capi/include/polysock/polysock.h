@@ -125,7 +125,7 @@ POLYSOCK_API int sock_create_fileno(int family, int type, int proto, int fd, soc
 /**
  * close(): closes the socket and invalidates the handle. Every call waiting on it
  * in other threads, in any mode (connect, accept, recv with any flags, recvfrom,
- * send, sendall, sendto, sendfile), wakes up with EBADF, or with the bytes a
+ * recvmsg, send, sendall, sendto, sendmsg, sendfile), wakes up with EBADF, or with the bytes a
  * MSG_WAITALL recv already had; the descriptor number is released once they
  * return, so no call ever reaches a socket that takes the number later. A dup of
  * the socket (sock_dup, net_fromfd) keeps its connection. Waking a call asleep in
@@ -303,7 +303,12 @@ typedef struct sock_msg_info {
  * message with nanc ancillary items (either count may be 0; the arrays may then be
  * NULL). host NULL means no address (a connected socket); else (host, port) as for
  * sock_sendto. *out_n is the number of bytes sent. Timeouts, signals and close work
- * as for sock_send; never raises SIGPIPE.
+ * as for sock_send; never raises SIGPIPE. As CPython: more than IOV_MAX (1024)
+ * buffers is SOCK_ERR_OS / EMSGSIZE when the call is made (after a timeout-mode
+ * wait); ancillary data over INT_MAX bytes (CMSG_SPACE of an item, or of all) is
+ * SOCK_ERR_OS with errno 0 ("ancillary data item too large", "too much ancillary
+ * data"); a buffer or item with NULL data and a length, or buffers totalling more
+ * than SSIZE_MAX, is SOCK_ERR_VALUE.
  */
 POLYSOCK_API int sock_sendmsg(sock_handle h, const sock_iovec *buffers, size_t nbuffers,
                               const sock_cmsg *ancdata, size_t nanc, int flags, const char *host,
@@ -315,7 +320,9 @@ POLYSOCK_API int sock_sendmsg(sock_handle h, const sock_iovec *buffers, size_t n
  * (NULL with 0: none), to be read with sock_cmsg_next. Descriptors received with
  * SCM_RIGHTS are close-on-exec (NET_MSG_CMSG_CLOEXEC is implied) and belong to the
  * caller. NET_MSG_TRUNC / NET_MSG_CTRUNC in out->msg_flags say that data or control
- * data did not fit. Timeouts, signals and close work as for sock_recv.
+ * data did not fit. Timeouts, signals and close work as for sock_recv. ancbufsize
+ * over INT_MAX is SOCK_ERR_VALUE ("invalid ancillary data buffer length"); the
+ * buffers' limits are sock_sendmsg's. ancbuf needs no particular alignment.
  */
 POLYSOCK_API int sock_recvmsg(sock_handle h, const sock_iovec *buffers, size_t nbuffers,
                               void *ancbuf, size_t ancbufsize, int flags, sock_msg_info *out);
@@ -323,7 +330,9 @@ POLYSOCK_API int sock_recvmsg(sock_handle h, const sock_iovec *buffers, size_t n
 /**
  * Reads the ancillary items that sock_recvmsg stored: *cursor starts at 0; each call
  * stores the next item in *out and sets *out_found to 1, or sets it to 0 at the end.
- * As CPython, an item cut short by NET_MSG_CTRUNC gives the part of its data that fit.
+ * As CPython, an item cut short by NET_MSG_CTRUNC gives the part of its data that fit
+ * (and is the last); a malformed header ends the walk. ancbuf needs no alignment; a
+ * *cursor past ancdata_len is SOCK_ERR_VALUE.
  */
 POLYSOCK_API int sock_cmsg_next(const void *ancbuf, size_t ancdata_len, size_t *cursor,
                                 sock_cmsg *out, int *out_found);
@@ -336,7 +345,8 @@ POLYSOCK_API int net_cmsg_space(size_t length, size_t *out);
 
 /**
  * socket.send_fds(sock, buffers, fds, flags, address): sendmsg with one SCM_RIGHTS
- * item carrying nfds descriptors (1..253, the kernel's limit per message).
+ * item carrying nfds descriptors (0 sends none; more than 253, the kernel's limit
+ * per message, is EINVAL). Unlike CPython 3.11's, flags and address are used.
  */
 POLYSOCK_API int sock_send_fds(sock_handle h, const sock_iovec *buffers, size_t nbuffers,
                                const int *fds, size_t nfds, int flags, const char *host, int port,
@@ -345,7 +355,10 @@ POLYSOCK_API int sock_send_fds(sock_handle h, const sock_iovec *buffers, size_t 
 /**
  * socket.recv_fds(sock, bufsize, maxfds, flags): receives up to len bytes into buf
  * and up to maxfds descriptors into fds (close-on-exec, the caller's to close), their
- * number in *out_nfds; out (may be NULL) gets the byte count, flags and sender.
+ * number in *out_nfds; out (may be NULL) gets the byte count, flags and sender (its
+ * ancdata_len is 0). Descriptors that did not fit set NET_MSG_CTRUNC and are never
+ * opened. A maxfds whose CMSG_LEN is out of range is SOCK_ERR_VALUE. Unlike CPython
+ * 3.11's recv_fds, flags are used.
  */
 POLYSOCK_API int sock_recv_fds(sock_handle h, void *buf, size_t len, int *fds, size_t maxfds,
                                int flags, size_t *out_nfds, sock_msg_info *out);
