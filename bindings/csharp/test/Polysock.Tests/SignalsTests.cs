@@ -227,6 +227,35 @@ namespace Polysock.Tests
         }
 
         [Fact]
+        public void RecvMsg_and_a_Poller_Select_stop_for_the_hook_too()
+        {
+            (Socket a, Socket b) = Net.SocketPair();
+            using (a)
+            using (b)
+            using (var poller = new Poller())
+            {
+                b.SetTimeout(30.0);
+                Net.SetInterruptHook(() => true);
+                var receiving = new Waiter(() => b.RecvMsg(100, Net.CmsgSpace(sizeof(int))));
+                receiving.SignalUntilDone(20);
+                Assert.Equal(Net.EINTR, Assert.IsType<InterruptedException>(receiving.Error).Errno);
+
+                poller.Register(b, PollEvents.Read);
+                var selecting = new Waiter(() => poller.Select(30.0));
+                selecting.SignalUntilDone(20);
+                Assert.Equal(Net.EINTR, Assert.IsType<InterruptedException>(selecting.Error).Errno);
+
+                // Nothing was consumed: the next message arrives whole, and the poller sees it.
+                Net.SetInterruptHook(null);
+                a.SendMsg(new ReadOnlyMemory<byte>[] { "after"u8.ToArray() });
+                Assert.Single(poller.Select(10.0));
+                (byte[] data, _, int flags, _) = b.RecvMsg(100);
+                Assert.Equal("after"u8.ToArray(), data);
+                Assert.Equal(0, flags);
+            }
+        }
+
+        [Fact]
         public void A_blocking_mode_call_retries_in_the_kernel_under_the_runtimes_SA_RESTART_handlers()
         {
             // PosixSignalRegistration's handler is installed with SA_RESTART: a blocking
