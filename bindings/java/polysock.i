@@ -35,32 +35,25 @@
 /* The header's macros and enum are not wrapped: constants come from net_constant_at()
  * (Constants.java) and the shims polysock_java_event_bits/_timeout_values. */
 %rename("$ignore", regexmatch$name="^(SOCK|NET|POLYSOCK)_[A-Z]") "";
-/* Result structs are converted by typemaps, never proxied. */
-// Issue 16, binding in progress: the new functions are wrapped by the binding's own change.
+/* Wrapped through the polysock_java_* shims of native/polysock_java.h: scatter/gather
+ * lists, ancillary items, Happy Eyeballs' attempt list and the interrupt hook (an
+ * upcall into Java) need conversions no typemap should hide. */
 %ignore sock_iovec;
 %ignore sock_cmsg;
 %ignore sock_msg_info;
 %ignore net_connect_error;
-%ignore sock_create_fileno;
-%ignore sock_bind_unix;
-%ignore sock_connect_unix;
-%ignore sock_getsockname_unix;
-%ignore sock_getpeername_unix;
 %ignore sock_sendmsg;
 %ignore sock_recvmsg;
 %ignore sock_cmsg_next;
-%ignore net_cmsg_len;
-%ignore net_cmsg_space;
 %ignore sock_send_fds;
 %ignore sock_recv_fds;
-%ignore net_close;
 %ignore net_create_connection_ex;
 %ignore net_connect_errors_count;
 %ignore net_connect_errors_get;
 %ignore net_connect_errors_free;
 %ignore net_set_interrupt_hook;
 %ignore net_interrupt_flag_hook;
-%ignore sock_poller_fileno;
+/* Result structs are converted by typemaps, never proxied. */
 %ignore sock_address;
 %ignore sock_event;
 %ignore net_addrinfo;
@@ -86,6 +79,7 @@
 %ignore polysock_java_sender;
 %ignore polysock_java_addrinfo;
 %ignore polysock_java_interface;
+%ignore polysock_java_exception;
 
 /* ---- Status: every int result is a status, thrown when negative ---- */
 
@@ -145,6 +139,11 @@ POLYSOCK_JLONG(int64_t)
 %typemap(jtype) jobject file_descriptor "java.io.FileDescriptor"
 %typemap(jstype) jobject channel "java.nio.channels.FileChannel"
 %typemap(jtype) jobject channel "java.nio.channels.FileChannel"
+%typemap(jstype) jobject hook "java.util.function.BooleanSupplier"
+%typemap(jtype) jobject hook "java.util.function.BooleanSupplier"
+/* The message shims' lists (see polysock_java.h): bases are byte[] or direct ByteBuffers. */
+%typemap(jstype) jobjectArray anc_data "byte[][]"
+%typemap(jtype) jobjectArray anc_data "byte[][]"
 
 /* ---- Scalar out-parameters: a Java array of length >= 1, element 0 set on success ---- */
 
@@ -289,6 +288,7 @@ POLYSOCK_TEXT_OUT2(serv_out, serv_len)
 %enddef
 POLYSOCK_BYTES_IN(const void *val COMMA size_t len)
 POLYSOCK_BYTES_IN(const unsigned char *packed COMMA size_t len)
+POLYSOCK_BYTES_IN(const void *path COMMA size_t len)
 
 /* Output bytes of a size the call tells: byte[][] whose element 0 is a byte[] of the
  * capacity to offer; on success it is replaced by an array of exactly the result. */

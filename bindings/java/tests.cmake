@@ -18,8 +18,15 @@ add_custom_command(OUTPUT ${test_classes}/.stamp
   VERBATIM)
 add_custom_target(polysock_java_tests ALL DEPENDS ${test_classes}/.stamp)
 
+# The tests' own JNI helpers (signals to one thread, poll on a bare descriptor), never
+# part of the jar: NativeTestSupport loads it from -Dpolysock.test.support.
+add_library(polysock_java_test_support MODULE test/native/polysock_java_test_support.cpp)
+target_include_directories(polysock_java_test_support PRIVATE ${JNI_INCLUDE_DIRS})
+add_dependencies(polysock_java_tests polysock_java_test_support)
+
 set(java_test_jvm ${Java_JAVA_EXECUTABLE} -Xcheck:jni
-  -Dpolysock.vectors=${PROJECT_SOURCE_DIR}/tests/data/python_socket_vectors.json)
+  -Dpolysock.vectors=${PROJECT_SOURCE_DIR}/tests/data/python_socket_vectors.json
+  -Dpolysock.test.support=$<TARGET_FILE:polysock_java_test_support>)
 set(java_test_launcher -jar ${POLYSOCK_JUNIT_CONSOLE} --disable-banner --disable-ansi-colors --details=summary
   --fail-if-no-tests --class-path ${POLYSOCK_JAR}:${test_classes})
 foreach(source IN LISTS java_test_sources)

@@ -3,14 +3,13 @@
 // in JNI_OnLoad, with the class loader that loaded org.polysock.
 #include "polysock_java.h"
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <new>
+#include <vector>
 
 namespace {
 
@@ -51,6 +50,18 @@ CachedClass net_interface{"org/polysock/NetInterface", "(ILjava/lang/String;)V"}
 CachedClass string_class{"java/lang/String", "([BLjava/lang/String;)V"};
 CachedClass file_descriptor{"java/io/FileDescriptor", nullptr};
 jfieldID file_descriptor_fd = nullptr;
+CachedClass byte_array{"[B", nullptr};
+CachedClass ancillary{"org/polysock/Ancillary", "(II[B)V"};
+CachedClass message_info{"org/polysock/MessageInfo",
+                         "(IILorg/polysock/SocketAddress;[Lorg/polysock/Ancillary;I)V"};
+CachedClass connection_attempt{"org/polysock/ConnectionAttempt",
+                               "(Lorg/polysock/SocketAddress;Ljava/io/IOException;)V"};
+CachedClass attempts_exception{"org/polysock/ConnectionAttemptsException",
+                               "(Ljava/lang/String;[Lorg/polysock/ConnectionAttempt;)V"};
+CachedClass boolean_supplier{"java/util/function/BooleanSupplier", nullptr};
+jmethodID boolean_supplier_get = nullptr;
+jfieldID interrupted_bytes = nullptr;  // InterruptedCallException.bytesTransferred
+JavaVM *java_vm = nullptr;
 
 CachedClass *const all_classes[] = {&polysock_exception,
                                     &gai_exception,
@@ -63,6 +74,12 @@ CachedClass *const all_classes[] = {&polysock_exception,
                                     &net_interface,
                                     &string_class,
                                     &file_descriptor,
+                                    &byte_array,
+                                    &ancillary,
+                                    &message_info,
+                                    &connection_attempt,
+                                    &attempts_exception,
+                                    &boolean_supplier,
                                     &BlockingIOException,
                                     &ChildProcessException,
                                     &BrokenPipeException,
@@ -91,11 +108,23 @@ bool cache(JNIEnv *env, CachedClass &c) {
   return true;
 }
 
-void throw_with_code(JNIEnv *env, const CachedClass &c, int code, const char *message) {
+jthrowable with_code(JNIEnv *env, const CachedClass &c, int code, const char *message) {
   jstring text = polysock_java_string(env, message);
-  if (text == nullptr) return;  // OutOfMemoryError pending
+  if (text == nullptr) return nullptr;  // OutOfMemoryError pending
   auto error = static_cast<jthrowable>(env->NewObject(c.cls, c.ctor, code, text));
-  if (error != nullptr) env->Throw(error);
+  env->DeleteLocalRef(text);
+  return error;
+}
+
+// A Throwable of a class without a code: IllegalArgumentException, OutOfMemoryError.
+jthrowable plain(JNIEnv *env, const CachedClass &c, const char *message) {
+  jmethodID ctor = env->GetMethodID(c.cls, "<init>", "(Ljava/lang/String;)V");
+  if (ctor == nullptr) return nullptr;
+  jstring text = polysock_java_string(env, message);
+  if (text == nullptr) return nullptr;
+  auto error = static_cast<jthrowable>(env->NewObject(c.cls, ctor, text));
+  env->DeleteLocalRef(text);
+  return error;
 }
 
 // The class CPython's OSError constructor picks for errno (Objects/exceptions.c's
@@ -209,53 +238,71 @@ polysock_java_count count_of(int status, size_t n) {
   return status == SOCK_OK ? static_cast<polysock_java_count>(n) : status;
 }
 
+// As count_of for the calls that may stop part-way (sendall): when the interrupt hook
+// stopped one, its InterruptedCallException carries the bytes that went.
+polysock_java_count count_or_interrupted(JNIEnv *env, int status, size_t n) {
+  if (status != SOCK_ERR_INTERRUPTED || env->ExceptionCheck()) return count_of(status, n);
+  jthrowable error =
+      polysock_java_exception(env, status, sock_last_errno(), sock_last_error_message());
+  if (error != nullptr) {
+    env->SetLongField(error, interrupted_bytes, static_cast<jlong>(n));
+    env->Throw(error);
+  }
+  return status;
+}
+
 }  // namespace
 
 extern "C" JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *) {
   JNIEnv *env = nullptr;
   if (vm->GetEnv(reinterpret_cast<void **>(&env), JNI_VERSION_1_8) != JNI_OK) return JNI_ERR;
+  java_vm = vm;
   for (CachedClass *c : all_classes) {
     if (!cache(env, *c)) return JNI_ERR;
   }
   file_descriptor_fd = env->GetFieldID(file_descriptor.cls, "fd", "I");
   if (file_descriptor_fd == nullptr) return JNI_ERR;
+  boolean_supplier_get = env->GetMethodID(boolean_supplier.cls, "getAsBoolean", "()Z");
+  if (boolean_supplier_get == nullptr) return JNI_ERR;
+  interrupted_bytes = env->GetFieldID(InterruptedCallException.cls, "bytesTransferred", "J");
+  if (interrupted_bytes == nullptr) return JNI_ERR;
   return JNI_VERSION_1_8;
 }
 
 extern "C" {
 
-void polysock_java_throw(JNIEnv *jenv, int status) {
-  if (jenv->ExceptionCheck()) return;  // the shim itself already threw
-  const int code = sock_last_errno();
-  const char *message = sock_last_error_message();
+jthrowable polysock_java_exception(JNIEnv *jenv, int status, int code, const char *message) {
   switch (status) {
     case SOCK_ERR_TIMEOUT: {
       jstring text = polysock_java_string(jenv, message);
-      if (text == nullptr) return;
+      if (text == nullptr) return nullptr;
       auto error = static_cast<jthrowable>(
           jenv->NewObject(timeout_exception.cls, timeout_exception.ctor, text));
-      if (error != nullptr) jenv->Throw(error);
-      return;
+      jenv->DeleteLocalRef(text);
+      return error;
     }
     case SOCK_ERR_GAI:
-      throw_with_code(jenv, gai_exception, code, message);
-      return;
+      return with_code(jenv, gai_exception, code, message);
     case SOCK_ERR_HOST:
-      throw_with_code(jenv, host_exception, code, message);
-      return;
+      return with_code(jenv, host_exception, code, message);
     case SOCK_ERR_VALUE:
-      polysock_java_throw_argument(jenv, message);
-      return;
+      return plain(jenv, argument_exception, message);
     case SOCK_ERR_NOMEM:
-      jenv->ThrowNew(memory_error.cls, message);
-      return;
+      return plain(jenv, memory_error, message);
     case SOCK_ERR_OS:
-      throw_with_code(jenv, os_error_class(code), code, message);
-      return;
+      return with_code(jenv, os_error_class(code), code, message);
+    case SOCK_ERR_INTERRUPTED:  // the interrupt hook stopped the call: InterruptedError
+      return with_code(jenv, InterruptedCallException, code, message);
     default:  // SOCK_ERR_RANGE (a buffer of the binding too small)
-      throw_with_code(jenv, polysock_exception, code, message);
-      return;
+      return with_code(jenv, polysock_exception, code, message);
   }
+}
+
+void polysock_java_throw(JNIEnv *jenv, int status) {
+  if (jenv->ExceptionCheck()) return;  // the shim (or the interrupt hook) already threw
+  jthrowable error =
+      polysock_java_exception(jenv, status, sock_last_errno(), sock_last_error_message());
+  if (error != nullptr) jenv->Throw(error);
 }
 
 void polysock_java_throw_argument(JNIEnv *jenv, const char *message) {
@@ -394,7 +441,7 @@ polysock_java_count polysock_java_sendall_array(JNIEnv *jenv, sock_handle h, jby
   if (buf == nullptr) return SOCK_ERR_VALUE;
   size_t n = 0;
   const int status = sock_sendall(h, buf, static_cast<size_t>(length), flags, &n);
-  return count_of(status, n);
+  return count_or_interrupted(jenv, status, n);
 }
 
 polysock_java_count polysock_java_sendall_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
@@ -403,7 +450,7 @@ polysock_java_count polysock_java_sendall_direct(JNIEnv *jenv, sock_handle h, jo
   if (buf == nullptr) return SOCK_ERR_VALUE;
   size_t n = 0;
   const int status = sock_sendall(h, buf, static_cast<size_t>(length), flags, &n);
-  return count_of(status, n);
+  return count_or_interrupted(jenv, status, n);
 }
 
 polysock_java_count polysock_java_sendto_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
@@ -439,16 +486,6 @@ int polysock_java_file_descriptor(JNIEnv *jenv, jobject file_descriptor_object, 
     return SOCK_ERR_VALUE;
   }
   return SOCK_OK;
-}
-
-int polysock_java_close_fd(JNIEnv *jenv, int fd) {
-  // Python's socket.close(fd): ECONNRESET is not an error (Modules/socketmodule.c).
-  if (::close(fd) == 0 || errno == ECONNRESET) return SOCK_OK;
-  const int code = errno;
-  char message[128];
-  std::snprintf(message, sizeof message, "[Errno %d] %s", code, std::strerror(code));
-  throw_with_code(jenv, os_error_class(code), code, message);
-  return SOCK_ERR_OS;
 }
 
 int polysock_java_channel_fd(JNIEnv *jenv, jobject channel, int *out_fd) {
@@ -503,6 +540,387 @@ int polysock_java_getnameinfo_address(int family, const char *host, int port, in
   addr.flowinfo = static_cast<uint32_t>(flowinfo);
   addr.scope_id = static_cast<uint32_t>(scope_id);
   return net_getnameinfo_address(&addr, flags, host_out, host_len, serv_out, serv_len);
+}
+
+namespace {
+
+// The scatter/gather list of bases (byte[] or direct ByteBuffer) and regions (offset,
+// length pairs) as sock_iovec entries: direct buffers in place, array regions in one
+// block of native memory (copied in for a send, out for a receive).
+class Gather {
+ public:
+  bool build(JNIEnv *env, jobjectArray bases, jintArray regions, bool copy_in) {
+    if (bases == nullptr || regions == nullptr) {
+      polysock_java_throw_argument(env, "buffers are null");
+      return false;
+    }
+    const jsize count = env->GetArrayLength(bases);
+    if (env->GetArrayLength(regions) != 2 * count) {
+      polysock_java_throw_argument(env, "one offset and one length per buffer");
+      return false;
+    }
+    std::vector<jint> spans(static_cast<size_t>(2 * count));
+    if (count > 0) env->GetIntArrayRegion(regions, 0, 2 * count, spans.data());
+    size_t copied = 0;
+    for (jsize i = 0; i < count; ++i) {
+      jobject base = env->GetObjectArrayElement(bases, i);
+      const bool array = base != nullptr && env->IsInstanceOf(base, byte_array.cls);
+      const int offset = spans[2 * i];
+      const int length = spans[2 * i + 1];
+      if (array) {
+        if (!check_array(env, static_cast<jbyteArray>(base), offset, length)) return false;
+        copied += static_cast<size_t>(length);
+      } else if (direct_memory(env, base, offset, length) == nullptr) {
+        return false;
+      }
+      if (base != nullptr) env->DeleteLocalRef(base);
+    }
+    unsigned char *block = scratch_.get(env, copied);
+    if (block == nullptr) return false;
+    iov_.resize(static_cast<size_t>(count));
+    arrays_.assign(static_cast<size_t>(count), false);
+    offsets_.assign(spans.begin(), spans.end());
+    for (jsize i = 0; i < count; ++i) {
+      jobject base = env->GetObjectArrayElement(bases, i);
+      const int offset = spans[2 * i];
+      const size_t length = static_cast<size_t>(spans[2 * i + 1]);
+      if (env->IsInstanceOf(base, byte_array.cls)) {
+        if (copy_in && length > 0) {
+          env->GetByteArrayRegion(static_cast<jbyteArray>(base), offset, static_cast<jsize>(length),
+                                  reinterpret_cast<jbyte *>(block));
+        }
+        iov_[i] = sock_iovec{block, length};
+        arrays_[i] = true;
+        block += length;
+      } else {
+        iov_[i] = sock_iovec{
+            static_cast<unsigned char *>(env->GetDirectBufferAddress(base)) + offset, length};
+      }
+      env->DeleteLocalRef(base);
+    }
+    return true;
+  }
+
+  // After a receive of n bytes: the part of them each array region got, copied back.
+  void copy_out(JNIEnv *env, jobjectArray bases, size_t n) {
+    for (size_t i = 0; i < iov_.size() && n > 0; ++i) {
+      const size_t got = iov_[i].len < n ? iov_[i].len : n;
+      if (arrays_[i] && got > 0) {
+        auto base =
+            static_cast<jbyteArray>(env->GetObjectArrayElement(bases, static_cast<jsize>(i)));
+        env->SetByteArrayRegion(base, offsets_[2 * i], static_cast<jsize>(got),
+                                static_cast<const jbyte *>(iov_[i].data));
+        env->DeleteLocalRef(base);
+      }
+      n -= got;
+    }
+  }
+
+  const sock_iovec *data() const { return iov_.data(); }
+  size_t size() const { return iov_.size(); }
+
+ private:
+  Scratch scratch_;
+  std::vector<sock_iovec> iov_;
+  std::vector<bool> arrays_;
+  std::vector<jint> offsets_;
+};
+
+// The ancillary items to send: levels and types from kinds, data copied from byte[]s.
+bool ancillary_to_send(JNIEnv *env, jintArray kinds, jobjectArray data,
+                       std::vector<std::vector<unsigned char>> &bytes,
+                       std::vector<sock_cmsg> &out) {
+  if (kinds == nullptr && data == nullptr) return true;
+  if (kinds == nullptr || data == nullptr ||
+      env->GetArrayLength(kinds) != 2 * env->GetArrayLength(data)) {
+    polysock_java_throw_argument(env, "one level, type and data per ancillary item");
+    return false;
+  }
+  const jsize count = env->GetArrayLength(data);
+  std::vector<jint> levels_types(static_cast<size_t>(2 * count));
+  if (count > 0) env->GetIntArrayRegion(kinds, 0, 2 * count, levels_types.data());
+  bytes.resize(static_cast<size_t>(count));
+  out.resize(static_cast<size_t>(count));
+  for (jsize i = 0; i < count; ++i) {
+    auto item = static_cast<jbyteArray>(env->GetObjectArrayElement(data, i));
+    if (item == nullptr) {
+      polysock_java_throw_argument(env, "ancillary data is null");
+      return false;
+    }
+    const jsize n = env->GetArrayLength(item);
+    bytes[i].resize(static_cast<size_t>(n));
+    if (n > 0) env->GetByteArrayRegion(item, 0, n, reinterpret_cast<jbyte *>(bytes[i].data()));
+    env->DeleteLocalRef(item);
+    out[i] =
+        sock_cmsg{levels_types[2 * i], levels_types[2 * i + 1], bytes[i].data(), bytes[i].size()};
+  }
+  return true;
+}
+
+// The items sock_recvmsg stored in ancbuf, as an org.polysock.Ancillary[].
+jobjectArray received_ancillary(JNIEnv *env, const void *ancbuf, size_t ancdata_len) {
+  std::vector<sock_cmsg> items;
+  size_t cursor = 0;
+  while (ancdata_len > 0) {
+    sock_cmsg item{};
+    int found = 0;
+    const int status = sock_cmsg_next(ancbuf, ancdata_len, &cursor, &item, &found);
+    if (status != SOCK_OK) {
+      polysock_java_throw(env, status);
+      return nullptr;
+    }
+    if (found == 0) break;
+    items.push_back(item);
+  }
+  jobjectArray result =
+      env->NewObjectArray(static_cast<jsize>(items.size()), ancillary.cls, nullptr);
+  if (result == nullptr) return nullptr;
+  for (size_t i = 0; i < items.size(); ++i) {
+    jbyteArray data = env->NewByteArray(static_cast<jsize>(items[i].len));
+    if (data == nullptr) return nullptr;
+    env->SetByteArrayRegion(data, 0, static_cast<jsize>(items[i].len),
+                            static_cast<const jbyte *>(items[i].data));
+    jobject item =
+        env->NewObject(ancillary.cls, ancillary.ctor, items[i].level, items[i].type, data);
+    env->DeleteLocalRef(data);
+    if (item == nullptr) return nullptr;
+    env->SetObjectArrayElement(result, static_cast<jsize>(i), item);
+    env->DeleteLocalRef(item);
+  }
+  return result;
+}
+
+// Stores MessageInfo(nbytes, msg_flags, sender, ancdata, nfds) in out_info[0].
+void store_info(JNIEnv *env, jobjectArray out_info, const sock_msg_info &info, jobjectArray ancdata,
+                size_t nfds) {
+  jobject sender = polysock_java_sender(env, &info.address);
+  if (env->ExceptionCheck()) return;
+  jobject value =
+      env->NewObject(message_info.cls, message_info.ctor, static_cast<jint>(info.nbytes),
+                     info.msg_flags, sender, ancdata, static_cast<jint>(nfds));
+  if (value != nullptr) env->SetObjectArrayElement(out_info, 0, value);
+}
+
+bool check_info(JNIEnv *env, jobjectArray out_info) {
+  if (out_info == nullptr || env->GetArrayLength(out_info) < 1) {
+    polysock_java_throw_argument(env, "out-parameter array must have an element");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+polysock_java_count polysock_java_sendmsg(JNIEnv *jenv, sock_handle h, jobjectArray bases,
+                                          jintArray regions, jintArray anc_kinds,
+                                          jobjectArray anc_data, int flags, const char *host,
+                                          int port) {
+  Gather gather;
+  if (!gather.build(jenv, bases, regions, true)) return SOCK_ERR_VALUE;
+  std::vector<std::vector<unsigned char>> bytes;
+  std::vector<sock_cmsg> items;
+  if (!ancillary_to_send(jenv, anc_kinds, anc_data, bytes, items)) return SOCK_ERR_VALUE;
+  size_t n = 0;
+  const int status = sock_sendmsg(h, gather.data(), gather.size(), items.data(), items.size(),
+                                  flags, host, port, &n);
+  return count_of(status, n);
+}
+
+int polysock_java_recvmsg(JNIEnv *jenv, sock_handle h, jobjectArray bases, jintArray regions,
+                          int ancbufsize, int flags, jobjectArray out_info) {
+  if (!check_info(jenv, out_info)) return SOCK_ERR_VALUE;
+  if (ancbufsize < 0) {
+    polysock_java_throw_argument(jenv, "invalid ancillary data buffer length");
+    return SOCK_ERR_VALUE;
+  }
+  Gather gather;
+  if (!gather.build(jenv, bases, regions, false)) return SOCK_ERR_VALUE;
+  // operator new[] aligns the block for struct cmsghdr, which the kernel writes.
+  std::unique_ptr<unsigned char[]> ancbuf;
+  if (ancbufsize > 0) {
+    ancbuf.reset(new (std::nothrow) unsigned char[static_cast<size_t>(ancbufsize)]);
+    if (!ancbuf) {
+      jenv->ThrowNew(memory_error.cls, "polysock: no memory for the ancillary data buffer");
+      return SOCK_ERR_NOMEM;
+    }
+  }
+  sock_msg_info info{};
+  const int status = sock_recvmsg(h, gather.data(), gather.size(), ancbuf.get(),
+                                  static_cast<size_t>(ancbufsize), flags, &info);
+  if (status != SOCK_OK) return status;
+  gather.copy_out(jenv, bases, info.nbytes);
+  jobjectArray ancdata = received_ancillary(jenv, ancbuf.get(), info.ancdata_len);
+  if (ancdata == nullptr) return SOCK_ERR_NOMEM;  // the exception is pending
+  store_info(jenv, out_info, info, ancdata, 0);
+  return SOCK_OK;
+}
+
+polysock_java_count polysock_java_send_fds(JNIEnv *jenv, sock_handle h, jobjectArray bases,
+                                           jintArray regions, jintArray fds, int flags,
+                                           const char *host, int port) {
+  Gather gather;
+  if (!gather.build(jenv, bases, regions, true)) return SOCK_ERR_VALUE;
+  if (fds == nullptr) {
+    polysock_java_throw_argument(jenv, "descriptors are null");
+    return SOCK_ERR_VALUE;
+  }
+  std::vector<jint> descriptors(static_cast<size_t>(jenv->GetArrayLength(fds)));
+  if (!descriptors.empty()) {
+    jenv->GetIntArrayRegion(fds, 0, static_cast<jsize>(descriptors.size()), descriptors.data());
+  }
+  static_assert(sizeof(jint) == sizeof(int), "jint is int");
+  size_t n = 0;
+  const int status = sock_send_fds(h, gather.data(), gather.size(),
+                                   reinterpret_cast<const int *>(descriptors.data()),
+                                   descriptors.size(), flags, host, port, &n);
+  return count_of(status, n);
+}
+
+int polysock_java_recv_fds(JNIEnv *jenv, sock_handle h, jbyteArray array, int length, jintArray fds,
+                           int flags, jobjectArray out_info) {
+  if (!check_info(jenv, out_info) || !check_array(jenv, array, 0, length)) return SOCK_ERR_VALUE;
+  if (fds == nullptr) {
+    polysock_java_throw_argument(jenv, "descriptor array is null");
+    return SOCK_ERR_VALUE;
+  }
+  Scratch scratch;
+  unsigned char *buf = scratch.get(jenv, static_cast<size_t>(length));
+  if (buf == nullptr) return SOCK_ERR_NOMEM;
+  // Never an empty vector's NULL: maxfds 0 is a valid request (Python's recv_fds(s, n, 0)).
+  const size_t maxfds = static_cast<size_t>(jenv->GetArrayLength(fds));
+  std::vector<int> descriptors(maxfds > 0 ? maxfds : 1);
+  size_t nfds = 0;
+  sock_msg_info info{};
+  const int status = sock_recv_fds(h, buf, static_cast<size_t>(length), descriptors.data(), maxfds,
+                                   flags, &nfds, &info);
+  if (status != SOCK_OK) return status;
+  if (info.nbytes > 0) {
+    jenv->SetByteArrayRegion(array, 0, static_cast<jsize>(info.nbytes),
+                             reinterpret_cast<const jbyte *>(buf));
+  }
+  if (nfds > 0) {
+    jenv->SetIntArrayRegion(fds, 0, static_cast<jsize>(nfds),
+                            reinterpret_cast<const jint *>(descriptors.data()));
+  }
+  store_info(jenv, out_info, info, nullptr, nfds);
+  return SOCK_OK;
+}
+
+namespace {
+
+// One failed attempt of net_create_connection_ex as an org.polysock.ConnectionAttempt.
+jobject attempt_of(JNIEnv *env, const net_connect_error &attempt) {
+  jobject address = nullptr;
+  if (attempt.address.host[0] != '\0') {
+    address = polysock_java_address(env, &attempt.address);
+    if (address == nullptr) return nullptr;
+  }
+  jthrowable error = polysock_java_exception(env, attempt.status, attempt.err, attempt.message);
+  if (error == nullptr) return nullptr;
+  jobject result = env->NewObject(connection_attempt.cls, connection_attempt.ctor, address, error);
+  env->DeleteLocalRef(error);
+  if (address != nullptr) env->DeleteLocalRef(address);
+  return result;
+}
+
+// Throws ConnectionAttemptsException with every attempt of list (count > 0).
+void throw_attempts(JNIEnv *env, const net_connect_errors *list, size_t count) {
+  jobjectArray attempts =
+      env->NewObjectArray(static_cast<jsize>(count), connection_attempt.cls, nullptr);
+  if (attempts == nullptr) return;
+  for (size_t i = 0; i < count; ++i) {
+    net_connect_error attempt{};
+    const int status = net_connect_errors_get(list, i, &attempt);
+    if (status != SOCK_OK) {
+      polysock_java_throw(env, status);
+      return;
+    }
+    jobject item = attempt_of(env, attempt);
+    if (item == nullptr) return;
+    env->SetObjectArrayElement(attempts, static_cast<jsize>(i), item);
+    env->DeleteLocalRef(item);
+  }
+  // Python's ExceptionGroup("create_connection failed", exceptions).
+  jstring message = env->NewStringUTF("create_connection failed");
+  if (message == nullptr) return;
+  auto error = static_cast<jthrowable>(
+      env->NewObject(attempts_exception.cls, attempts_exception.ctor, message, attempts));
+  if (error != nullptr) env->Throw(error);
+}
+
+// The Java interrupt hook: a global reference to a BooleanSupplier, or null. The mutex
+// keeps a hook being replaced from being deleted while a call takes a reference to it.
+std::mutex interrupt_hook_mutex;
+jobject interrupt_hook = nullptr;
+
+int java_interrupt_hook(void *) {
+  JNIEnv *env = nullptr;
+  // A thread the JVM does not know (a C caller in the same process) just goes on.
+  if (java_vm == nullptr ||
+      java_vm->GetEnv(reinterpret_cast<void **>(&env), JNI_VERSION_1_8) != JNI_OK) {
+    return 0;
+  }
+  if (env->ExceptionCheck()) return 1;  // an earlier run of the hook threw: stop
+  jobject hook = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(interrupt_hook_mutex);
+    if (interrupt_hook != nullptr) hook = env->NewLocalRef(interrupt_hook);
+  }
+  if (hook == nullptr) return 0;
+  const jboolean stop = env->CallBooleanMethod(hook, boolean_supplier_get);
+  env->DeleteLocalRef(hook);
+  // An exception thrown by the hook stops the call and stays pending: it is what the
+  // call throws (polysock_java_throw leaves a pending exception alone).
+  if (env->ExceptionCheck()) return 1;
+  return stop ? 1 : 0;
+}
+
+}  // namespace
+
+int polysock_java_create_connection_ex(JNIEnv *jenv, const char *host, int port, double timeout,
+                                       const char *source_host, int source_port,
+                                       double happy_eyeballs_delay, int interleave, int all_errors,
+                                       sock_handle *out) {
+  net_connect_errors *errors = nullptr;
+  const int status =
+      net_create_connection_ex(host, port, timeout, source_host, source_port, happy_eyeballs_delay,
+                               interleave, all_errors != 0 ? &errors : nullptr, out);
+  if (status != SOCK_OK && errors != nullptr) {
+    size_t count = 0;
+    // The last failure's details, before other calls overwrite them.
+    const int code = sock_last_errno();
+    jthrowable last = polysock_java_exception(jenv, status, code, sock_last_error_message());
+    if (net_connect_errors_count(errors, &count) == SOCK_OK && count > 0) {
+      throw_attempts(jenv, errors, count);
+    } else if (last != nullptr) {
+      jenv->Throw(last);
+    }
+    if (last != nullptr) jenv->DeleteLocalRef(last);
+  }
+  net_connect_errors_free(errors);
+  return status;
+}
+
+int polysock_java_set_interrupt_hook(JNIEnv *jenv, jobject hook) {
+  jobject global = nullptr;
+  if (hook != nullptr) {
+    global = jenv->NewGlobalRef(hook);
+    if (global == nullptr) return SOCK_ERR_NOMEM;  // OutOfMemoryError pending
+  }
+  jobject old = nullptr;
+  int status = SOCK_OK;
+  {
+    std::lock_guard<std::mutex> lock(interrupt_hook_mutex);
+    status = net_set_interrupt_hook(global != nullptr ? java_interrupt_hook : nullptr, nullptr);
+    if (status == SOCK_OK) {
+      old = interrupt_hook;
+      interrupt_hook = global;
+    } else {
+      old = global;
+    }
+  }
+  if (old != nullptr) jenv->DeleteGlobalRef(old);
+  return status;
 }
 
 }  // extern "C"

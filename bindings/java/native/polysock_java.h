@@ -41,6 +41,13 @@ jobject polysock_java_addrinfo(JNIEnv *jenv, const net_addrinfo *info);
 /** An org.polysock.NetInterface of one if_nameindex() entry. */
 jobject polysock_java_interface(JNIEnv *jenv, const net_if_entry *entry);
 
+/**
+ * The Java exception of a failure given by its status, errno and message (the one
+ * mapping that polysock_java_throw uses); NULL with an exception pending if it
+ * cannot be made.
+ */
+jthrowable polysock_java_exception(JNIEnv *jenv, int status, int code, const char *message);
+
 /* ---- Wrapped by polysock.i: buffers with at most one copy ---- */
 
 /*
@@ -79,13 +86,60 @@ polysock_java_count polysock_java_sendto_direct(JNIEnv *jenv, sock_handle h, job
                                                 int position, int length, int flags,
                                                 const char *host, int port);
 
+/* ---- Wrapped by polysock.i: messages ---- */
+
+/*
+ * A scatter/gather list travels as two arrays: bases (Object[], each element a byte[]
+ * or a direct ByteBuffer) and regions (int[]: offset and length of each base, two
+ * ints per base). A direct buffer is used in place; a byte[] region is copied once,
+ * into native memory for a send, back into the array for a receive (only the bytes
+ * received), as for recv and send.
+ *
+ * Ancillary items to send travel as anc_kinds (int[]: level and type of each item)
+ * and anc_data (byte[][]: the data of each). Received items are read with
+ * sock_cmsg_next and copied out as org.polysock.Ancillary records.
+ *
+ * The receives store an org.polysock.MessageInfo (nbytes, msg_flags, sender, the
+ * ancillary items, the number of descriptors) in element 0 of out_info (Object[1]).
+ */
+polysock_java_count polysock_java_sendmsg(JNIEnv *jenv, sock_handle h, jobjectArray bases,
+                                          jintArray regions, jintArray anc_kinds,
+                                          jobjectArray anc_data, int flags, const char *host,
+                                          int port);
+int polysock_java_recvmsg(JNIEnv *jenv, sock_handle h, jobjectArray bases, jintArray regions,
+                          int ancbufsize, int flags, jobjectArray out_info);
+/** send_fds: sendmsg with one SCM_RIGHTS item carrying the descriptors of fds. */
+polysock_java_count polysock_java_send_fds(JNIEnv *jenv, sock_handle h, jobjectArray bases,
+                                           jintArray regions, jintArray fds, int flags,
+                                           const char *host, int port);
+/** recv_fds: up to length bytes into array and up to fds.length descriptors into fds. */
+int polysock_java_recv_fds(JNIEnv *jenv, sock_handle h, jbyteArray array, int length, jintArray fds,
+                           int flags, jobjectArray out_info);
+
+/* ---- Wrapped by polysock.i: connections, signals ---- */
+
+/**
+ * net_create_connection_ex. With all_errors, a failure after one or more attempts
+ * throws org.polysock.ConnectionAttemptsException carrying each attempt's address
+ * and exception; without, the last failure is thrown as by net_create_connection.
+ */
+int polysock_java_create_connection_ex(JNIEnv *jenv, const char *host, int port, double timeout,
+                                       const char *source_host, int source_port,
+                                       double happy_eyeballs_delay, int interleave, int all_errors,
+                                       sock_handle *out);
+
+/**
+ * Sets the interrupt hook to a java.util.function.BooleanSupplier (null restores the
+ * default): on EINTR, the interrupted call runs hook.getAsBoolean() on its own thread
+ * and stops with InterruptedCallException when it returns true. An exception thrown
+ * by the hook stops the call too and is what the call throws.
+ */
+int polysock_java_set_interrupt_hook(JNIEnv *jenv, jobject hook);
+
 /* ---- Wrapped by polysock.i: small helpers ---- */
 
 /** The descriptor number inside a java.io.FileDescriptor (for sendfile). */
 int polysock_java_file_descriptor(JNIEnv *jenv, jobject file_descriptor, int *out_fd);
-
-/** Python's socket.close(fd): closes a descriptor (e.g. one detach() gave up). */
-int polysock_java_close_fd(JNIEnv *jenv, int fd);
 
 /** The descriptor of a JDK FileChannel, -1 in *out_fd for another kind of channel. */
 int polysock_java_channel_fd(JNIEnv *jenv, jobject channel, int *out_fd);

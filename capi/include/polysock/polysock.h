@@ -566,7 +566,8 @@ POLYSOCK_API int sock_poller_unregister(sock_poller p, sock_handle h);
  * only looks, SOCK_TIMEOUT_NONE (or any negative) waits without limit, NaN is
  * SOCK_ERR_VALUE. When the time runs out the result is SOCK_OK with *out_n == 0,
  * as selectors returns []. Signals do not cut the wait short (EINTR is retried
- * with the time left). If the poller is closed meanwhile, SOCK_ERR_OS with EBADF.
+ * with the time left) unless the interrupt hook says stop (SOCK_ERR_INTERRUPTED,
+ * net_set_interrupt_hook). If the poller is closed meanwhile, SOCK_ERR_OS with EBADF.
  */
 POLYSOCK_API int sock_poller_wait(sock_poller p, double timeout, sock_event *events,
                                   size_t max_events, size_t *out_n);

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * The functions of Python's socket module, and (inherited from {@link Constants}) its
@@ -63,11 +64,15 @@ public final class Net extends Constants {
   }
 
   /**
-   * Python's socket.close(fd): closes a descriptor, e.g. the one {@link Socket#detach()}
-   * gave up. ECONNRESET is ignored, as in Python; other failures throw.
+   * Python's socket.close(fd): closes a bare descriptor, e.g. the one {@link
+   * Socket#detach()} gave up or one {@link #recvFds} received. ECONNRESET is ignored,
+   * as in Python; other failures throw (a closed descriptor: EBADF).
+   *
+   * @param fd the descriptor to close
+   * @throws IOException if close(2) fails
    */
   public static void close(int fd) throws IOException {
-    PolysockNative.polysock_java_close_fd(fd);
+    PolysockNative.net_close(fd);
   }
 
   /** fromfd(fd): a socket on a duplicate of fd, family/type/proto read from it. */
@@ -133,6 +138,50 @@ public final class Net extends Constants {
     return connection(Socket.hostOf(address), address.port(), Timeouts.check(timeout), null, 0);
   }
 
+  /**
+   * create_connection((host, port), timeout, source_address, all_errors=allErrors) with
+   * Happy Eyeballs (RFC 8305), as asyncio's happy_eyeballs_delay and interleave: the
+   * addresses are reordered so that families alternate (interleave addresses of the
+   * first family before each one of the other), and each attempt starts
+   * happyEyeballsDelay seconds after the last (or at once when the last fails); the
+   * first to connect wins and the others are closed. With happyEyeballsDelay null and
+   * interleave 0 (or negative) the attempts go one after another, as
+   * createConnection(host, port, timeout, sourceHost, sourcePort).
+   *
+   * <p>When every attempt fails, allErrors false throws the last failure, as Python;
+   * allErrors true throws {@link ConnectionAttemptsException}, whose {@link
+   * ConnectionAttemptsException#getAttempts()} gives each attempt's address and
+   * exception. A failure before any attempt (getaddrinfo) is thrown as such.
+   *
+   * @param host the host name or numeric address
+   * @param port the port
+   * @param timeout each attempt's timeout and the new socket's, null for None (blocking)
+   * @param sourceHost the address to bind before connecting, or null for none
+   * @param sourcePort the port to bind (0: any)
+   * @param happyEyeballsDelay seconds between attempts (0.25 is RFC 8305's advice), or
+   *     null for no Happy Eyeballs; negative is IllegalArgumentException
+   * @param interleave the "First Address Family Count" (at least 1 with Happy
+   *     Eyeballs); negative is Python's None: 1 with Happy Eyeballs, 0 without
+   * @param allErrors Python's all_errors
+   * @return the connected socket
+   * @throws IOException the last failure, or ConnectionAttemptsException
+   */
+  public static Socket createConnection(String host, int port, Double timeout,
+      String sourceHost, int sourcePort, Double happyEyeballsDelay, int interleave,
+      boolean allErrors) throws IOException {
+    double delay = Timeouts.NONE;
+    if (happyEyeballsDelay != null) {
+      if (happyEyeballsDelay.isNaN() || happyEyeballsDelay < 0) {
+        throw new IllegalArgumentException("happy_eyeballs_delay must be a non-negative number");
+      }
+      delay = happyEyeballsDelay;
+    }
+    long[] out = new long[1];
+    PolysockNative.polysock_java_create_connection_ex(host, port, timeout(timeout), sourceHost,
+        sourcePort, delay, interleave, allErrors ? 1 : 0, out);
+    return new Socket(out[0]);
+  }
+
   /** A nullable timeout: null is None, a number is checked as Python checks it. */
   private static double timeout(Double seconds) {
     return seconds == null ? Timeouts.NONE : Timeouts.check(seconds);
@@ -172,6 +221,140 @@ public final class Net extends Constants {
     PolysockNative.net_create_server(
         host, port, family, backlog, reusePort ? 1 : 0, dualstackIpv6 ? 1 : 0, out);
     return new Socket(out[0]);
+  }
+
+  // ---- messages and descriptors ----
+
+  /**
+   * CMSG_LEN(length): the cmsg_len of an ancillary item with length bytes of data.
+   *
+   * @param length the data's length in bytes
+   * @return the item's length, header included, without trailing padding
+   * @throws IllegalArgumentException if length is negative or too large (Python's
+   *     OverflowError "CMSG_LEN() argument out of range")
+   */
+  public static int cmsgLen(int length) {
+    return cmsgSize(length, false);
+  }
+
+  /**
+   * CMSG_SPACE(length): the ancillary buffer space an item of length bytes of data
+   * takes, padding included: the ancbufsize to give recvmsg is the sum for the items
+   * expected.
+   *
+   * @param length the data's length in bytes
+   * @return the space the item takes
+   * @throws IllegalArgumentException if length is negative or too large
+   */
+  public static int cmsgSpace(int length) {
+    return cmsgSize(length, true);
+  }
+
+  private static int cmsgSize(int length, boolean space) {
+    String name = space ? "CMSG_SPACE" : "CMSG_LEN";
+    if (length < 0) {
+      throw new IllegalArgumentException(name + "() argument out of range");
+    }
+    long[] out = new long[1];
+    try {
+      if (space) {
+        PolysockNative.net_cmsg_space(length, out);
+      } else {
+        PolysockNative.net_cmsg_len(length, out);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // only IllegalArgumentException is documented
+    }
+    if (out[0] > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(name + "() argument out of range");
+    }
+    return (int) out[0];
+  }
+
+  /**
+   * socket.send_fds(sock, buffers, fds): sends the buffers and the descriptors fds
+   * (one SCM_RIGHTS item) over an AF_UNIX socket. The descriptors stay open here.
+   *
+   * @param sock a connected AF_UNIX socket
+   * @param buffers the bytes to send with them (at least one byte, as the kernel needs
+   *     for stream sockets)
+   * @param fds the descriptors to pass (1 to 253)
+   * @return the number of bytes sent
+   * @throws IOException as sendmsg
+   */
+  public static int sendFds(Socket sock, byte[][] buffers, int[] fds) throws IOException {
+    return sock.sendFds(buffers, fds, 0, null);
+  }
+
+  /**
+   * socket.send_fds(sock, buffers, fds, flags, address).
+   *
+   * @param sock an AF_UNIX socket
+   * @param buffers the bytes to send with the descriptors
+   * @param fds the descriptors to pass (1 to 253)
+   * @param flags MSG_* flags
+   * @param address the destination (an AF_UNIX datagram socket's), or null
+   * @return the number of bytes sent
+   * @throws IOException as sendmsg
+   */
+  public static int sendFds(Socket sock, byte[][] buffers, int[] fds, int flags,
+      SocketAddress address) throws IOException {
+    return sock.sendFds(buffers, fds, flags, address);
+  }
+
+  /**
+   * socket.recv_fds(sock, bufsize, maxfds): up to bufsize bytes and up to maxfds
+   * descriptors, which are close-on-exec and the caller's to close ({@link
+   * #close(int)}) or adopt ({@link Socket#fromFileno(int)}).
+   *
+   * @param sock an AF_UNIX socket
+   * @param bufsize the most bytes to receive
+   * @param maxfds the most descriptors to receive; more is MSG_CTRUNC (the rest are
+   *     closed by the kernel)
+   * @return (data, fds, msg_flags, address)
+   * @throws IOException as recvmsg
+   */
+  public static Socket.FdMessage recvFds(Socket sock, int bufsize, int maxfds)
+      throws IOException {
+    return sock.recvFds(bufsize, maxfds, 0);
+  }
+
+  /**
+   * socket.recv_fds(sock, bufsize, maxfds, flags).
+   *
+   * @param sock an AF_UNIX socket
+   * @param bufsize the most bytes to receive
+   * @param maxfds the most descriptors to receive
+   * @param flags MSG_* flags
+   * @return (data, fds, msg_flags, address)
+   * @throws IOException as recvmsg
+   */
+  public static Socket.FdMessage recvFds(Socket sock, int bufsize, int maxfds, int flags)
+      throws IOException {
+    return sock.recvFds(bufsize, maxfds, flags);
+  }
+
+  // ---- signals ----
+
+  /**
+   * Sets the process-wide interrupt hook, as CPython's PyErr_CheckSignals gives
+   * signal handlers their turn. Every call that waits retries EINTR by itself (PEP
+   * 475); with a hook, on EINTR the interrupted call runs hook.getAsBoolean() on its
+   * own thread: true stops the call with {@link InterruptedCallException} (EINTR,
+   * losing no data: a sendall's exception tells what went in bytesTransferred()),
+   * false lets it go on waiting with the time left. An exception the hook throws stops
+   * the call too, and is what the call throws. null restores the default (retry).
+   *
+   * <p>EINTR needs a signal with a handler: any handled signal interrupts a
+   * timeout-mode call or a poller wait; a blocking-mode call sleeping in the kernel
+   * only for a handler installed without SA_RESTART. Keep the hook short and do not
+   * call polysock from it.
+   *
+   * @param hook the hook, or null
+   * @throws IOException if the native library refuses it
+   */
+  public static void setInterruptHook(BooleanSupplier hook) throws IOException {
+    PolysockNative.polysock_java_set_interrupt_hook(hook);
   }
 
   /** getdefaulttimeout(): seconds, or null (None) for blocking. */

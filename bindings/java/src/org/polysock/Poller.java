@@ -13,6 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * register sockets with the events of interest and a user value, then {@link #select}.
  * Level-triggered; thread-safe; closing the poller wakes threads in select. A poller
  * holds its registered sockets until they are unregistered or the poller is closed.
+ * With an interrupt hook ({@link Net#setInterruptHook}), a select that a signal
+ * interrupts throws {@link InterruptedCallException} when the hook says stop.
  */
 public final class Poller implements AutoCloseable {
   /** Readable: data, a connection to accept, or end of stream. */
@@ -182,6 +184,26 @@ public final class Poller implements AutoCloseable {
     // Sockets closed while registered are dropped by the C ABI: forget them here too.
     registered.values().removeIf(r -> r.socket().isClosed());
     return events;
+  }
+
+  /**
+   * The poller's own descriptor, for a foreign event loop: level-triggered, it polls
+   * readable while {@link #select(double) select(0)} would report an event. Only
+   * watch it (poll, epoll, select); never read from it or close it. It is valid until
+   * the poller is closed.
+   *
+   * @return the descriptor
+   * @throws IOException if the poller is closed (EBADF), or if the build uses the
+   *     poll() backend, which has none (ENOTSUP)
+   */
+  public int fileno() throws IOException {
+    int[] fd = new int[1];
+    try {
+      PolysockNative.sock_poller_fileno(handle.get(), fd);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return fd[0];
   }
 
   /** close(): closes the poller (not its sockets); threads in select fail with EBADF. */

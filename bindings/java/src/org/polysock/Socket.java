@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -66,6 +67,83 @@ public final class Socket implements AutoCloseable {
     }
   }
 
+  /**
+   * What recvmsg() returns: Python's (data, ancdata, msg_flags, address). A value:
+   * equals and hashCode compare the bytes' contents, toString reads like Python's tuple.
+   *
+   * @param data the bytes received
+   * @param ancdata the ancillary items received, in order
+   * @param msgFlags e.g. Net.MSG_TRUNC (the data did not fit), Net.MSG_CTRUNC (the
+   *     ancillary items did not)
+   * @param address the sender, null where Python's is None (a connected stream)
+   */
+  public record Message(byte[] data, List<Ancillary> ancdata, int msgFlags,
+      SocketAddress address) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Message m && Arrays.equals(data, m.data) && ancdata.equals(m.ancdata)
+          && msgFlags == m.msgFlags && Objects.equals(address, m.address);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(Arrays.hashCode(data), ancdata, msgFlags, address);
+    }
+
+    @Override
+    public String toString() {
+      return "(" + Bytes.repr(data) + ", " + ancdata + ", " + msgFlags + ", "
+          + (address == null ? "None" : address) + ")";
+    }
+  }
+
+  /**
+   * What recvmsgInto() returns: Python's (nbytes, ancdata, msg_flags, address).
+   *
+   * @param nbytes the bytes received, spread over the buffers in order
+   * @param ancdata the ancillary items received, in order
+   * @param msgFlags e.g. Net.MSG_TRUNC, Net.MSG_CTRUNC
+   * @param address the sender, null where Python's is None
+   */
+  public record ReceivedMessage(int nbytes, List<Ancillary> ancdata, int msgFlags,
+      SocketAddress address) {
+    @Override
+    public String toString() {
+      return "(" + nbytes + ", " + ancdata + ", " + msgFlags + ", "
+          + (address == null ? "None" : address) + ")";
+    }
+  }
+
+  /**
+   * What {@link Net#recvFds} returns: Python's (data, fds, msg_flags, address). The
+   * descriptors are close-on-exec and the caller's to close (e.g. {@link
+   * Net#close(int)}, or adopt one with {@link Socket#fromFileno(int)}). A value, as
+   * {@link Message}.
+   *
+   * @param data the bytes received
+   * @param fds the descriptors received
+   * @param msgFlags e.g. Net.MSG_CTRUNC when more descriptors came than maxfds
+   * @param address the sender, null where Python's is None
+   */
+  public record FdMessage(byte[] data, int[] fds, int msgFlags, SocketAddress address) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof FdMessage m && Arrays.equals(data, m.data) && Arrays.equals(fds, m.fds)
+          && msgFlags == m.msgFlags && Objects.equals(address, m.address);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(Arrays.hashCode(data), Arrays.hashCode(fds), msgFlags, address);
+    }
+
+    @Override
+    public String toString() {
+      return "(" + Bytes.repr(data) + ", " + Arrays.toString(fds) + ", " + msgFlags + ", "
+          + (address == null ? "None" : address) + ")";
+    }
+  }
+
   private final NativeHandle handle;
   private final Cleaner.Cleanable cleanable;
   // The attributes, read once: Python's stay readable after close().
@@ -108,6 +186,40 @@ public final class Socket implements AutoCloseable {
   private static long create(int family, int type, int proto) throws IOException {
     long[] out = new long[1];
     PolysockNative.sock_create(family, type, proto, out);
+    return out[0];
+  }
+
+  /**
+   * socket(family, type, proto, fileno): adopts the descriptor fileno itself, without
+   * duplicating it (the socket owns it from now on and close() closes it). As in
+   * Python, a negative family, type or proto is read from the descriptor; the timeout
+   * is the module default, and an O_NONBLOCK flag already on the descriptor stays. On
+   * failure (EBADF, ENOTSOCK, a negative fileno) the descriptor stays the caller's.
+   *
+   * @param family the address family, or -1 to read it from the descriptor
+   * @param type the socket type, or -1 to read it
+   * @param proto the protocol, or -1 to read it
+   * @param fileno the descriptor to adopt
+   * @throws IOException if the descriptor cannot be adopted
+   */
+  public Socket(int family, int type, int proto, int fileno) throws IOException {
+    this(adopt(family, type, proto, fileno));
+  }
+
+  /**
+   * socket(fileno=fd): adopts fd (no dup), its family, type and proto read from it.
+   *
+   * @param fd the descriptor to adopt, e.g. one from {@link #detach()} or {@link Net#recvFds}
+   * @return the socket that now owns fd
+   * @throws IOException if fd is not an open socket (EBADF, ENOTSOCK)
+   */
+  public static Socket fromFileno(int fd) throws IOException {
+    return new Socket(-1, -1, -1, fd);
+  }
+
+  private static long adopt(int family, int type, int proto, int fd) throws IOException {
+    long[] out = new long[1];
+    PolysockNative.sock_create_fileno(family, type, proto, fd, out);
     return out[0];
   }
 
@@ -188,6 +300,24 @@ public final class Socket implements AutoCloseable {
     bind(path, 0);
   }
 
+  /**
+   * bind(path) for AF_UNIX with the path as bytes, as Python's bytes paths: an
+   * abstract name is its bytes with the leading NUL, and may hold more NUL bytes
+   * ({@code "\0python\0test\0"} binds as 13 bytes); a file path may begin with '@'.
+   * An empty path autobinds.
+   *
+   * @param path the address's bytes (at most 107 for a file path, 108 abstract)
+   * @throws IOException as bind
+   */
+  public void bind(byte[] path) throws IOException {
+    Objects.requireNonNull(path, "path");
+    try {
+      PolysockNative.sock_bind_unix(handle.get(), path);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
   /** bind(address): an address record, as in {@link #connect(SocketAddress)}. */
   public void bind(SocketAddress address) throws IOException {
     bind(hostOf(address), address.port());
@@ -251,6 +381,22 @@ public final class Socket implements AutoCloseable {
    */
   public void connect(SocketAddress address) throws IOException {
     connect(hostOf(address), address.port());
+  }
+
+  /**
+   * connect(path) for AF_UNIX with the path as bytes, as {@link #bind(byte[])}; waits
+   * (or not) as connect does in every mode.
+   *
+   * @param path the address's bytes: a file path, or an abstract name with its leading NUL
+   * @throws IOException as connect
+   */
+  public void connect(byte[] path) throws IOException {
+    Objects.requireNonNull(path, "path");
+    try {
+      PolysockNative.sock_connect_unix(handle.get(), path);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
   }
 
   /** connect_ex(address). */
@@ -551,6 +697,317 @@ public final class Socket implements AutoCloseable {
     return (int) n;
   }
 
+  // ---- messages ----
+
+  /**
+   * sendmsg(buffers): the buffers' bytes, gathered, as one message.
+   *
+   * @param buffers the byte arrays to send, in order (each whole)
+   * @return the number of bytes sent
+   * @throws IOException as send
+   */
+  public int sendmsg(byte[][] buffers) throws IOException {
+    return sendmsg(buffers, List.of(), 0, null);
+  }
+
+  /**
+   * sendmsg(buffers, ancdata): with ancillary items, e.g. {@code new Ancillary(Net.SOL_SOCKET,
+   * Net.SCM_RIGHTS, descriptors)}.
+   *
+   * @param buffers the byte arrays to send, in order
+   * @param ancdata the ancillary items, in order (may be empty)
+   * @return the number of bytes sent
+   * @throws IOException as send
+   */
+  public int sendmsg(byte[][] buffers, List<Ancillary> ancdata) throws IOException {
+    return sendmsg(buffers, ancdata, 0, null);
+  }
+
+  /**
+   * sendmsg(buffers, ancdata, flags).
+   *
+   * @param buffers the byte arrays to send, in order
+   * @param ancdata the ancillary items, in order (may be empty)
+   * @param flags MSG_* flags
+   * @return the number of bytes sent
+   * @throws IOException as send
+   */
+  public int sendmsg(byte[][] buffers, List<Ancillary> ancdata, int flags) throws IOException {
+    return sendmsg(buffers, ancdata, flags, null);
+  }
+
+  /**
+   * sendmsg(buffers, ancdata, flags, address): to address (a datagram socket), or with
+   * address null (Python's None) on a connected socket. Each array is copied once into
+   * native memory, as send copies a byte[].
+   *
+   * @param buffers the byte arrays to send, in order
+   * @param ancdata the ancillary items, in order (may be empty)
+   * @param flags MSG_* flags
+   * @param address the destination, or null
+   * @return the number of bytes sent
+   * @throws IOException as sendto
+   */
+  public int sendmsg(byte[][] buffers, List<Ancillary> ancdata, int flags, SocketAddress address)
+      throws IOException {
+    return sendMessage(Gather.of(buffers), ancdata, flags, address);
+  }
+
+  /**
+   * sendmsg(buffers) for NIO: each buffer from position to limit, as a
+   * GatheringByteChannel writes; positions advance, in order, by the bytes sent.
+   *
+   * @param buffers the buffers to send, in order
+   * @return the number of bytes sent
+   * @throws IOException as send
+   */
+  public int sendmsg(ByteBuffer[] buffers) throws IOException {
+    return sendmsg(buffers, List.of(), 0, null);
+  }
+
+  /**
+   * sendmsg(buffers, ancdata, flags, address) for NIO: direct buffers are sent from in
+   * place (no copy), heap buffers through their arrays.
+   *
+   * @param buffers the buffers to send, each from position to limit; positions advance
+   * @param ancdata the ancillary items, in order (may be empty)
+   * @param flags MSG_* flags
+   * @param address the destination, or null on a connected socket
+   * @return the number of bytes sent
+   * @throws IOException as sendto
+   */
+  public int sendmsg(ByteBuffer[] buffers, List<Ancillary> ancdata, int flags,
+      SocketAddress address) throws IOException {
+    int n = sendMessage(Gather.of(buffers, false), ancdata, flags, address);
+    Gather.advance(buffers, n);
+    return n;
+  }
+
+  private int sendMessage(Gather gather, List<Ancillary> ancdata, int flags,
+      SocketAddress address) throws IOException {
+    int[] kinds = new int[2 * ancdata.size()];
+    byte[][] data = new byte[ancdata.size()][];
+    for (int i = 0; i < data.length; i++) {
+      Ancillary item = ancdata.get(i);
+      kinds[2 * i] = item.level();
+      kinds[2 * i + 1] = item.type();
+      data[i] = item.data();
+    }
+    try {
+      return (int) PolysockNative.polysock_java_sendmsg(handle.get(), gather.bases,
+          gather.regions, kinds, data, flags, address == null ? null : hostOf(address),
+          address == null ? 0 : address.port());
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
+  /**
+   * recvmsg(bufsize): a message of up to bufsize bytes, without ancillary data.
+   *
+   * @param bufsize the most bytes to receive
+   * @return (data, ancdata, msg_flags, address)
+   * @throws IOException as recv
+   */
+  public Message recvmsg(int bufsize) throws IOException {
+    return recvmsg(bufsize, 0, 0);
+  }
+
+  /**
+   * recvmsg(bufsize, ancbufsize): with up to ancbufsize bytes of ancillary data (size
+   * it with {@link Net#cmsgSpace(int)}).
+   *
+   * @param bufsize the most bytes to receive
+   * @param ancbufsize the ancillary data buffer's size in bytes
+   * @return (data, ancdata, msg_flags, address)
+   * @throws IOException as recv
+   */
+  public Message recvmsg(int bufsize, int ancbufsize) throws IOException {
+    return recvmsg(bufsize, ancbufsize, 0);
+  }
+
+  /**
+   * recvmsg(bufsize, ancbufsize, flags). Descriptors received with SCM_RIGHTS are
+   * close-on-exec and the caller's to close.
+   *
+   * @param bufsize the most bytes to receive (negative: IllegalArgumentException)
+   * @param ancbufsize the ancillary data buffer's size in bytes
+   * @param flags MSG_* flags
+   * @return (data, ancdata, msg_flags, address): MSG_TRUNC / MSG_CTRUNC in msgFlags
+   *     say that data or ancillary data did not fit
+   * @throws IOException as recv
+   */
+  public Message recvmsg(int bufsize, int ancbufsize, int flags) throws IOException {
+    if (bufsize < 0) {
+      throw new IllegalArgumentException("negative buffer size in recvmsg()");
+    }
+    byte[] buf = new byte[bufsize];
+    MessageInfo info =
+        receiveMessage(new Gather(new Object[] {buf}, new int[] {0, bufsize}), ancbufsize, flags);
+    int n = info.nbytes();
+    return new Message(n == bufsize ? buf : Arrays.copyOf(buf, n), List.of(info.ancdata()),
+        info.msgFlags(), info.address());
+  }
+
+  /**
+   * recvmsg_into(buffers): scatters a message over the arrays, filling each in turn.
+   *
+   * @param buffers the arrays to receive into (each whole)
+   * @return (nbytes, ancdata, msg_flags, address)
+   * @throws IOException as recv
+   */
+  public ReceivedMessage recvmsgInto(byte[][] buffers) throws IOException {
+    return recvmsgInto(buffers, 0, 0);
+  }
+
+  /**
+   * recvmsg_into(buffers, ancbufsize, flags). Each array is filled from native memory
+   * with one copy of the bytes it got, as recvInto(byte[]) does.
+   *
+   * @param buffers the arrays to receive into (each whole)
+   * @param ancbufsize the ancillary data buffer's size in bytes
+   * @param flags MSG_* flags
+   * @return (nbytes, ancdata, msg_flags, address)
+   * @throws IOException as recv
+   */
+  public ReceivedMessage recvmsgInto(byte[][] buffers, int ancbufsize, int flags)
+      throws IOException {
+    MessageInfo info = receiveMessage(Gather.of(buffers), ancbufsize, flags);
+    return new ReceivedMessage(info.nbytes(), List.of(info.ancdata()), info.msgFlags(),
+        info.address());
+  }
+
+  /**
+   * recvmsg_into(buffers) for NIO: as a ScatteringByteChannel reads, each buffer from
+   * position to limit in turn; positions advance by the bytes each got.
+   *
+   * @param buffers the buffers to receive into
+   * @return (nbytes, ancdata, msg_flags, address)
+   * @throws IOException as recv
+   */
+  public ReceivedMessage recvmsgInto(ByteBuffer[] buffers) throws IOException {
+    return recvmsgInto(buffers, 0, 0);
+  }
+
+  /**
+   * recvmsg_into(buffers, ancbufsize, flags) for NIO: direct buffers are written in
+   * place (no copy), heap buffers through their arrays; read-only ones are refused.
+   *
+   * @param buffers the buffers to receive into, from position to limit; positions advance
+   * @param ancbufsize the ancillary data buffer's size in bytes
+   * @param flags MSG_* flags
+   * @return (nbytes, ancdata, msg_flags, address)
+   * @throws IOException as recv
+   */
+  public ReceivedMessage recvmsgInto(ByteBuffer[] buffers, int ancbufsize, int flags)
+      throws IOException {
+    MessageInfo info = receiveMessage(Gather.of(buffers, true), ancbufsize, flags);
+    Gather.advance(buffers, info.nbytes());
+    return new ReceivedMessage(info.nbytes(), List.of(info.ancdata()), info.msgFlags(),
+        info.address());
+  }
+
+  private MessageInfo receiveMessage(Gather gather, int ancbufsize, int flags)
+      throws IOException {
+    if (ancbufsize < 0) {
+      throw new IllegalArgumentException("invalid ancillary data buffer length");
+    }
+    Object[] out = new Object[1];
+    try {
+      PolysockNative.polysock_java_recvmsg(
+          handle.get(), gather.bases, gather.regions, ancbufsize, flags, out);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return (MessageInfo) out[0];
+  }
+
+  /** Net.sendFds: sendmsg with one SCM_RIGHTS item of fds. */
+  int sendFds(byte[][] buffers, int[] fds, int flags, SocketAddress address)
+      throws IOException {
+    Objects.requireNonNull(fds, "fds");
+    Gather gather = Gather.of(buffers);
+    try {
+      return (int) PolysockNative.polysock_java_send_fds(handle.get(), gather.bases,
+          gather.regions, fds, flags, address == null ? null : hostOf(address),
+          address == null ? 0 : address.port());
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
+  /** Net.recvFds: up to bufsize bytes and maxfds descriptors. */
+  FdMessage recvFds(int bufsize, int maxfds, int flags) throws IOException {
+    if (bufsize < 0) {
+      throw new IllegalArgumentException("negative buffer size in recvmsg()");
+    }
+    if (maxfds < 0) {
+      throw new IllegalArgumentException("CMSG_LEN() argument out of range");
+    }
+    byte[] buf = new byte[bufsize];
+    int[] fds = new int[maxfds];
+    Object[] out = new Object[1];
+    try {
+      PolysockNative.polysock_java_recv_fds(handle.get(), buf, bufsize, fds, flags, out);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    MessageInfo info = (MessageInfo) out[0];
+    int n = info.nbytes();
+    return new FdMessage(n == bufsize ? buf : Arrays.copyOf(buf, n),
+        Arrays.copyOf(fds, info.nfds()), info.msgFlags(), info.address());
+  }
+
+  /**
+   * A scatter/gather list as the JNI layer takes it (polysock_java.h): bases, each a
+   * byte[] or a direct ByteBuffer, and an (offset, length) pair per base.
+   */
+  private record Gather(Object[] bases, int[] regions) {
+    static Gather of(byte[][] buffers) {
+      Object[] bases = new Object[buffers.length];
+      int[] regions = new int[2 * buffers.length];
+      for (int i = 0; i < buffers.length; i++) {
+        bases[i] = Objects.requireNonNull(buffers[i], "buffer");
+        regions[2 * i + 1] = buffers[i].length;
+      }
+      return new Gather(bases, regions);
+    }
+
+    /** Direct buffers in place, heap ones through their arrays (a read-only one copied). */
+    static Gather of(ByteBuffer[] buffers, boolean receive) {
+      Object[] bases = new Object[buffers.length];
+      int[] regions = new int[2 * buffers.length];
+      for (int i = 0; i < buffers.length; i++) {
+        ByteBuffer b = buffers[i];
+        if (receive && b.isReadOnly()) {
+          throw new IllegalArgumentException("cannot receive into a read-only buffer");
+        }
+        regions[2 * i + 1] = b.remaining();
+        if (b.isDirect()) {
+          bases[i] = b;
+          regions[2 * i] = b.position();
+        } else if (b.hasArray()) {
+          bases[i] = b.array();
+          regions[2 * i] = b.arrayOffset() + b.position();
+        } else { // a read-only heap buffer hides its array: one copy, as send does
+          byte[] copy = new byte[b.remaining()];
+          b.duplicate().get(copy);
+          bases[i] = copy;
+        }
+      }
+      return new Gather(bases, regions);
+    }
+
+    /** Advances the buffers' positions by n bytes, filling or draining each in turn. */
+    static void advance(ByteBuffer[] buffers, long n) {
+      for (ByteBuffer b : buffers) {
+        int step = (int) Math.min(b.remaining(), n);
+        b.position(b.position() + step);
+        n -= step;
+      }
+    }
+  }
+
   /**
    * sendfile(file, offset, count): sends count bytes (0: to the end) of the open file
    * descriptor fileFd from offset; the number of bytes sent.
@@ -751,6 +1208,43 @@ public final class Socket implements AutoCloseable {
     }
     return out[0];
   }
+
+  /**
+   * getsockname() of an AF_UNIX socket as bytes, as Python gives bytes addresses: the
+   * file path, or the abstract name with its leading NUL (and every NUL inside it);
+   * empty if unbound.
+   *
+   * @return the local address's bytes
+   * @throws IOException as getsockname
+   */
+  public byte[] getsocknameBytes() throws IOException {
+    byte[][] out = {new byte[UNIX_PATH_BYTES]};
+    try {
+      PolysockNative.sock_getsockname_unix(handle.get(), out);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return out[0];
+  }
+
+  /**
+   * getpeername() of an AF_UNIX socket as bytes, as {@link #getsocknameBytes()}.
+   *
+   * @return the remote address's bytes
+   * @throws IOException as getpeername (ENOTCONN if not connected)
+   */
+  public byte[] getpeernameBytes() throws IOException {
+    byte[][] out = {new byte[UNIX_PATH_BYTES]};
+    try {
+      PolysockNative.sock_getpeername_unix(handle.get(), out);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return out[0];
+  }
+
+  /** The longest AF_UNIX address (sun_path), which the C ABI promises never to exceed. */
+  private static final int UNIX_PATH_BYTES = 108;
 
   /** getpeername(): the remote address. */
   public SocketAddress getpeername() throws IOException {

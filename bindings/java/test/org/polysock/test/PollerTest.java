@@ -1,6 +1,7 @@
 package org.polysock.test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -45,6 +46,34 @@ class PollerTest {
       assertEquals(Net.ENOENT, gone.errno());
       assertThrows(IllegalArgumentException.class, () -> poller.register(a, 0));
     }
+  }
+
+  @Test
+  void filenoPollsReadableExactlyWhenARegisteredSocketIsReady() throws Exception {
+    Socket[] p = Net.socketpair();
+    try (Poller poller = new Poller(); Socket a = p[0]; Socket b = p[1]) {
+      poller.register(a, Poller.EVENT_READ);
+      int fd = poller.fileno();
+      assertTrue(fd >= 0);
+      assertEquals(fd, poller.fileno(), "the same descriptor every time");
+      assertFalse(NativeTestSupport.pollReadable(fd, 0), "nothing ready: not readable");
+      assertEquals(List.of(), poller.select(0.0));
+
+      b.sendall(new byte[] {1, 2, 3});
+      assertTrue(NativeTestSupport.pollReadable(fd, 5000), "readable once a socket is ready");
+      // Level-triggered: it stays readable while select would report the socket...
+      assertTrue(NativeTestSupport.pollReadable(fd, 0));
+      assertEquals(1, poller.select(0.0).size(), "select agrees");
+      assertTrue(NativeTestSupport.pollReadable(fd, 0), "select did not consume readiness");
+      // ...and stops once the data is gone.
+      assertEquals(3, a.recv(16).length);
+      assertFalse(NativeTestSupport.pollReadable(fd, 0), "not readable once drained");
+      assertEquals(List.of(), poller.select(0.0), "select agrees");
+    }
+    Poller closed = new Poller();
+    closed.close();
+    PolysockException e = assertThrows(PolysockException.class, closed::fileno);
+    assertEquals(Net.EBADF, e.errno());
   }
 
   @Test
