@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using Polysock.Native;
 
@@ -23,8 +24,8 @@ namespace Polysock
 
         /// <summary>
         /// An exception that this thread's interrupt hook threw: the hook stopped the call
-        /// (an exception may not cross into native code), and the call's
-        /// <see cref="InterruptedException"/> carries it as its inner exception.
+        /// (an exception may not cross into native code), and the call throws it, as
+        /// CPython's call raises what its signal handler raised.
         /// </summary>
         [ThreadStatic]
         internal static Exception? HookFailure;
@@ -42,6 +43,11 @@ namespace Polysock
         /// <summary>The exception of a failed call, read at once from this thread's error record.</summary>
         internal static Exception Capture(int status)
         {
+            if (status == ErrInterrupted && HookFailure is Exception hookError)
+            {
+                HookFailure = null;
+                ExceptionDispatchInfo.Throw(hookError); // with the hook's own stack trace
+            }
             int errno = PolysockNative.sock_last_errno();
             string message = Marshal.PtrToStringUTF8(PolysockNative.sock_last_error_message()) ?? "";
             return Make(status, errno, message);
@@ -52,9 +58,7 @@ namespace Polysock
             switch (status)
             {
                 case ErrInterrupted:
-                    Exception? cause = HookFailure;
-                    HookFailure = null;
-                    return new InterruptedException(errno, message, cause);
+                    return new InterruptedException(errno, message);
                 case ErrTimeout:
                     return new SocketTimeoutException(message);
                 case ErrGai:

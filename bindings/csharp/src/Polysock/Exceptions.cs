@@ -82,7 +82,7 @@ namespace Polysock
     /// <summary>
     /// Python's <c>InterruptedError</c>: EINTR, and the C ABI's SOCK_ERR_INTERRUPTED (the
     /// interrupt hook of <see cref="Net.SetInterruptHook"/> stopped the call; nothing was
-    /// lost). If the hook threw, its exception is the <see cref="Exception.InnerException"/>.
+    /// lost). A hook that throws stops the call with its own exception instead.
     /// </summary>
     public class InterruptedException : PolysockException
     {

@@ -165,7 +165,8 @@ namespace Polysock
         /// stops the call with an <see cref="InterruptedException"/> (errno EINTR, nothing
         /// lost: a partial SendAll reports what went, a recv consumed nothing), false lets
         /// it go on waiting with the time left. An exception from the hook stops the call
-        /// too and becomes the InterruptedException's inner exception. Only a signal whose
+        /// too and is what the call throws (as CPython's call raises what its signal
+        /// handler raised; a SendAll then does not tell what went). Only a signal whose
         /// handler was installed without SA_RESTART interrupts a blocking-mode call
         /// sleeping in the kernel; a timeout-mode or poller wait is interrupted by any
         /// handled signal (e.g. one of <see cref="System.Runtime.InteropServices.PosixSignalRegistration"/>).
