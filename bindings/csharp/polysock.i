@@ -28,31 +28,11 @@
 
 /* Macros and the status enum are not wrapped: constants come from net_constant_at(). */
 %rename("$ignore", regexmatch$name="^(SOCK|NET|POLYSOCK)_[A-Z]") "";
-// Issue 16, binding in progress: the new functions are wrapped by the binding's own change.
+/* Structs are blittable records of the hand-written layer, passed as raw pointers. */
 %ignore sock_iovec;
 %ignore sock_cmsg;
 %ignore sock_msg_info;
 %ignore net_connect_error;
-%ignore sock_create_fileno;
-%ignore sock_bind_unix;
-%ignore sock_connect_unix;
-%ignore sock_getsockname_unix;
-%ignore sock_getpeername_unix;
-%ignore sock_sendmsg;
-%ignore sock_recvmsg;
-%ignore sock_cmsg_next;
-%ignore net_cmsg_len;
-%ignore net_cmsg_space;
-%ignore sock_send_fds;
-%ignore sock_recv_fds;
-%ignore net_close;
-%ignore net_create_connection_ex;
-%ignore net_connect_errors_count;
-%ignore net_connect_errors_get;
-%ignore net_connect_errors_free;
-%ignore net_set_interrupt_hook;
-%ignore net_interrupt_flag_hook;
-%ignore sock_poller_fileno;
 %ignore sock_address;
 %ignore sock_event;
 %ignore net_addrinfo;
@@ -75,7 +55,7 @@
 /* ---- Scalar out-parameters: C# out arguments ---- */
 
 %apply int *OUTPUT { int *out, int *out_fd, int *out_family, int *out_type, int *out_proto,
-                     int *out_port };
+                     int *out_port, int *out_found };
 %apply double *OUTPUT { double *out };
 %apply long long *OUTPUT { long long *out, long long *out_value };
 %apply long long *OUTPUT { int64_t *out_sent };
@@ -88,6 +68,13 @@
 %typemap(cstype) size_t * "out nuint"
 %typemap(csin) size_t * "out $csinput"
 %typemap(in) size_t * %{ $1 = ($1_ltype)$input; %}
+
+/* sock_cmsg_next's cursor is read and written: a C# ref argument. */
+%typemap(ctype) size_t *cursor "size_t *"
+%typemap(imtype) size_t *cursor "ref nuint"
+%typemap(cstype) size_t *cursor "ref nuint"
+%typemap(csin) size_t *cursor "ref $csinput"
+%typemap(in) size_t *cursor %{ $1 = ($1_ltype)$input; %}
 
 /* ---- Raw pointers: buffers, structs, opaque lists ---- */
 
@@ -115,6 +102,18 @@ POLYSOCK_RAW(net_addrinfo_list *)
 POLYSOCK_RAW(const net_addrinfo_list *)
 POLYSOCK_RAW(net_if_list *)
 POLYSOCK_RAW(const net_if_list *)
+POLYSOCK_RAW(const sock_iovec *)
+POLYSOCK_RAW(const sock_cmsg *)
+POLYSOCK_RAW(sock_cmsg *)
+POLYSOCK_RAW(sock_msg_info *)
+POLYSOCK_RAW(const int *fds)
+POLYSOCK_RAW(int *fds)
+POLYSOCK_RAW(net_connect_errors *)
+POLYSOCK_RAW(const net_connect_errors *)
+POLYSOCK_RAW(net_connect_error *)
+/* The interrupt hook: an unmanaged function pointer (the hand-written layer's
+ * [UnmanagedCallersOnly] method, or net_interrupt_flag_hook's address below). */
+POLYSOCK_RAW(sock_interrupt_hook)
 
 %define POLYSOCK_RAW_OUT(TYPE)
 %typemap(ctype) TYPE "void **"
@@ -126,6 +125,7 @@ POLYSOCK_RAW(const net_if_list *)
 POLYSOCK_RAW_OUT(net_hostent **)
 POLYSOCK_RAW_OUT(net_addrinfo_list **)
 POLYSOCK_RAW_OUT(net_if_list **)
+POLYSOCK_RAW_OUT(net_connect_errors **)
 POLYSOCK_RAW_OUT(const char **out_name)
 
 /* Static strings returned by the library (version, error message, status name):
@@ -146,3 +146,11 @@ POLYSOCK_CSTRING_RESULT(sock_strerror)
 %typemap(cstype) const char * "string"
 
 %include "polysock/polysock.h"
+
+/* The address of the ready-made flag hook, for net_set_interrupt_hook: C# cannot take
+ * the address of a P/Invoke target, and the wrapper links libpolysock anyway. */
+%typemap(out) sock_interrupt_hook %{ $result = (void *)$1; %}
+%typemap(csout, excode=SWIGEXCODE) sock_interrupt_hook { return $imcall; }
+%inline %{
+sock_interrupt_hook polysock_csharp_flag_hook(void) { return net_interrupt_flag_hook; }
+%}

@@ -88,6 +88,8 @@ namespace Polysock
 
         private unsafe void Run()
         {
+            // The engine's waits are the library's own: a user's interrupt hook never runs here.
+            Net.t_noInterruptHook = true;
             RawEvent* events = (RawEvent*)NativeMemory.Alloc(MaxEvents, (nuint)sizeof(RawEvent));
             var done = new List<AsyncOp>();
             for (; ; )

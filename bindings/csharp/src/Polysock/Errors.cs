@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using Polysock.Native;
 
@@ -19,6 +20,15 @@ namespace Polysock
         internal const int ErrValue = -5;
         internal const int ErrNomem = -6;
         internal const int ErrRange = -7;
+        internal const int ErrInterrupted = -8;
+
+        /// <summary>
+        /// An exception that this thread's interrupt hook threw: the hook stopped the call
+        /// (an exception may not cross into native code), and the call throws it, as
+        /// CPython's call raises what its signal handler raised.
+        /// </summary>
+        [ThreadStatic]
+        internal static Exception? HookFailure;
 
         /// <summary>Throws the exception of a negative status; returns a non-negative one.</summary>
         internal static int Check(int status)
@@ -33,6 +43,11 @@ namespace Polysock
         /// <summary>The exception of a failed call, read at once from this thread's error record.</summary>
         internal static Exception Capture(int status)
         {
+            if (status == ErrInterrupted && HookFailure is Exception hookError)
+            {
+                HookFailure = null;
+                ExceptionDispatchInfo.Throw(hookError); // with the hook's own stack trace
+            }
             int errno = PolysockNative.sock_last_errno();
             string message = Marshal.PtrToStringUTF8(PolysockNative.sock_last_error_message()) ?? "";
             return Make(status, errno, message);
@@ -42,6 +57,8 @@ namespace Polysock
         {
             switch (status)
             {
+                case ErrInterrupted:
+                    return new InterruptedException(errno, message);
                 case ErrTimeout:
                     return new SocketTimeoutException(message);
                 case ErrGai:

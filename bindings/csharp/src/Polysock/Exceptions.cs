@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 
 namespace Polysock
@@ -13,6 +14,13 @@ namespace Polysock
     {
         /// <summary>A new error with errno and Python's message.</summary>
         public PolysockException(int errno, string message) : base(message)
+        {
+            Errno = errno;
+            HResult = errno;
+        }
+
+        /// <summary>A new error with errno, Python's message and the exception that caused it.</summary>
+        public PolysockException(int errno, string message, Exception? innerException) : base(message, innerException)
         {
             Errno = errno;
             HResult = errno;
@@ -71,11 +79,49 @@ namespace Polysock
         public PermissionDeniedException(int errno, string message) : base(errno, message) { }
     }
 
-    /// <summary>Python's <c>InterruptedError</c>: EINTR.</summary>
+    /// <summary>
+    /// Python's <c>InterruptedError</c>: EINTR, and the C ABI's SOCK_ERR_INTERRUPTED (the
+    /// interrupt hook of <see cref="Net.SetInterruptHook"/> stopped the call; nothing was
+    /// lost). A hook that throws stops the call with its own exception instead.
+    /// </summary>
     public class InterruptedException : PolysockException
     {
         /// <summary>A new error with errno and Python's message.</summary>
         public InterruptedException(int errno, string message) : base(errno, message) { }
+
+        /// <summary>A new error with errno, Python's message and the exception that caused it.</summary>
+        public InterruptedException(int errno, string message, Exception? innerException) : base(errno, message, innerException) { }
+
+        /// <summary>For an interrupted <see cref="Socket.SendAll(ReadOnlySpan{byte}, int)"/>: the bytes that went before it stopped (else 0).</summary>
+        public long BytesSent { get; internal set; }
+    }
+
+    /// <summary>
+    /// Python's <c>ExceptionGroup("create_connection failed", ...)</c> of
+    /// <c>create_connection(..., all_errors=True)</c>: every attempt failed.
+    /// <see cref="AggregateException.InnerExceptions"/> are the attempts' exceptions, in
+    /// the order they failed, and <see cref="Attempts"/> pairs each with its address.
+    /// </summary>
+    public class ConnectionAttemptsException : AggregateException
+    {
+        /// <summary>A new group of the failed attempts.</summary>
+        public ConnectionAttemptsException(IReadOnlyList<ConnectionAttempt> attempts)
+            : base("create_connection failed", Errors(attempts))
+        {
+            Attempts = attempts;
+        }
+
+        /// <summary>Every failed attempt: its address (null if no socket was made) and its exception.</summary>
+        public IReadOnlyList<ConnectionAttempt> Attempts { get; }
+
+        private static IEnumerable<Exception> Errors(IReadOnlyList<ConnectionAttempt> attempts)
+        {
+            ArgumentNullException.ThrowIfNull(attempts);
+            foreach (ConnectionAttempt a in attempts)
+            {
+                yield return a.Error;
+            }
+        }
     }
 
     /// <summary>Python's <c>socket.gaierror</c>: a resolver failure; <see cref="EaiCode"/> is the EAI_* code.</summary>

@@ -164,6 +164,27 @@ namespace Polysock
         /// <summary>select with a TimeSpan.</summary>
         public IReadOnlyList<PollerEvent> Select(TimeSpan timeout, int maxEvents = 64) => Select(timeout.TotalSeconds, maxEvents);
 
+        /// <summary>
+        /// fileno(): the poller's own descriptor, for a foreign event loop: level-triggered,
+        /// it polls readable while <see cref="Select(double?, int)"/> would report an event
+        /// without waiting. Only watch it (poll, epoll, select); never read from it or close
+        /// it; it is valid until the poller is disposed. The poll() backend has none: a
+        /// <see cref="PolysockException"/> with ENOTSUP.
+        /// </summary>
+        public int Fileno()
+        {
+            ulong p = AddRef(out bool added);
+            try
+            {
+                Errors.Check(PolysockNative.sock_poller_fileno(p, out int fd));
+                return fd;
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
         /// <summary>Closes the poller (not its sockets); a thread in Select wakes with EBADF.</summary>
         public void Dispose()
         {

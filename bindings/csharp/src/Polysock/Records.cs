@@ -48,6 +48,16 @@ namespace Polysock
     /// <summary>getnameinfo()'s (host, port) result.</summary>
     public sealed record NameInfo(string Host, string Service);
 
+    /// <summary>
+    /// One ancillary data item of <see cref="Socket.SendMsg(IReadOnlyList{ReadOnlyMemory{byte}}, IReadOnlyList{AncillaryItem}?, int, string?, int)"/> and <see cref="Socket.RecvMsg"/>:
+    /// Python's (cmsg_level, cmsg_type, cmsg_data), e.g. (<c>Net.SOL_SOCKET</c>,
+    /// <c>Net.SCM_RIGHTS</c>, the descriptors as native-endian 4-byte ints).
+    /// </summary>
+    public sealed record AncillaryItem(int Level, int Type, byte[] Data);
+
+    /// <summary>One failed attempt of <see cref="Net.CreateConnection(string, int, double?, string?, int, double?, int?, bool)"/>: where it went and its error.</summary>
+    public sealed record ConnectionAttempt(SocketAddress? Address, Exception Error);
+
     /// <summary>The C ABI's sock_address (blittable).</summary>
     [StructLayout(LayoutKind.Sequential)]
     internal unsafe struct RawAddress
@@ -85,6 +95,44 @@ namespace Polysock
         public ulong Handle;
         public uint Events;
         public ulong UserData;
+    }
+
+    /// <summary>The C ABI's sock_iovec (blittable).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct RawIovec
+    {
+        public IntPtr Data;
+        public nuint Len;
+    }
+
+    /// <summary>The C ABI's sock_cmsg (blittable).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct RawCmsg
+    {
+        public int Level;
+        public int Type;
+        public IntPtr Data;
+        public nuint Len;
+    }
+
+    /// <summary>The C ABI's sock_msg_info (blittable).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct RawMsgInfo
+    {
+        public nuint NBytes;
+        public nuint AncDataLen;
+        public int MsgFlags;
+        public RawAddress Address;
+    }
+
+    /// <summary>The C ABI's net_connect_error (blittable).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct RawConnectError
+    {
+        public RawAddress Address;
+        public int Status;
+        public int Err;
+        public fixed byte Message[256];
     }
 
     internal static class Text

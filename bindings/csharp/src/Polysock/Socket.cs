@@ -39,6 +39,20 @@ namespace Polysock
             _timeout = ReadTimeout();
         }
 
+        /// <summary>
+        /// socket(family, type, proto, fileno=fd): a socket that adopts fd itself (no dup:
+        /// it owns fd from now on and closes it). As CPython, a negative family, type or
+        /// proto is read from the descriptor (SO_DOMAIN, SO_TYPE, SO_PROTOCOL); the timeout
+        /// is the module default, and an O_NONBLOCK flag already on fd stays. A negative fd
+        /// is an <see cref="ArgumentException"/>, a descriptor that is not a socket ENOTSOCK,
+        /// a closed one EBADF; on failure fd stays the caller's.
+        /// </summary>
+        public static Socket FromFileno(int fd, int family = -1, int type = -1, int proto = -1)
+        {
+            Errors.Check(PolysockNative.sock_create_fileno(family, type, proto, fd, out ulong h));
+            return new Socket(h);
+        }
+
         /// <summary>The SafeHandle that owns the native handle.</summary>
         public SocketHandle Handle => _handle;
 
@@ -191,6 +205,27 @@ namespace Polysock
             }
         }
 
+        /// <summary>
+        /// bind(path) with an AF_UNIX path as bytes (Python's bytes address): any path,
+        /// including abstract names with embedded NULs (a first byte 0) and file paths that
+        /// begin with '@', which the string form cannot carry; empty autobinds.
+        /// </summary>
+        public unsafe void Bind(ReadOnlySpan<byte> path)
+        {
+            ulong h = AddRef(out bool added);
+            try
+            {
+                fixed (byte* p = path)
+                {
+                    Errors.Check(PolysockNative.sock_bind_unix(h, Ptr(p), (nuint)path.Length));
+                }
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
         /// <summary>listen(backlog); without a backlog, Python's default min(SOMAXCONN, 128).</summary>
         public void Listen(int backlog = -1)
         {
@@ -229,6 +264,23 @@ namespace Polysock
             try
             {
                 Errors.Check(PolysockNative.sock_connect(h, host, port));
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        /// <summary>connect(path) with an AF_UNIX path as bytes, as <see cref="Bind(ReadOnlySpan{byte})"/> takes it.</summary>
+        public unsafe void Connect(ReadOnlySpan<byte> path)
+        {
+            ulong h = AddRef(out bool added);
+            try
+            {
+                fixed (byte* p = path)
+                {
+                    Errors.Check(PolysockNative.sock_connect_unix(h, Ptr(p), (nuint)path.Length));
+                }
             }
             finally
             {
@@ -283,6 +335,48 @@ namespace Polysock
                 Release(added);
             }
         }
+
+        /// <summary>
+        /// getsockname() of an AF_UNIX socket as bytes (Python's bytes address): the file
+        /// path, or the abstract name with its leading NUL; empty if unbound.
+        /// </summary>
+        public byte[] GetSockNameBytes() => UnixName(peer: false);
+
+        /// <summary>getpeername() of an AF_UNIX socket as bytes, as <see cref="GetSockNameBytes"/>.</summary>
+        public byte[] GetPeerNameBytes() => UnixName(peer: true);
+
+        private unsafe byte[] UnixName(bool peer)
+        {
+            ulong h = AddRef(out bool added);
+            try
+            {
+                // sockaddr_un's sun_path (108 bytes) always fits; a larger need is asked for.
+                byte* stack = stackalloc byte[108];
+                int st = UnixName(h, peer, stack, 108, out nuint n);
+                if (st == Errors.ErrRange && n > 108 && n <= 65536)
+                {
+                    byte[] heap = new byte[(int)n];
+                    fixed (byte* p = heap)
+                    {
+                        Errors.Check(UnixName(h, peer, p, n, out n));
+                    }
+                    return heap.AsSpan(0, (int)n).ToArray();
+                }
+                if (st < 0)
+                {
+                    throw Errors.Capture(st);
+                }
+                return new ReadOnlySpan<byte>(stack, (int)n).ToArray();
+            }
+            finally
+            {
+                Release(added);
+            }
+        }
+
+        private static unsafe int UnixName(ulong h, bool peer, byte* buffer, nuint size, out nuint n) =>
+            peer ? PolysockNative.sock_getpeername_unix(h, (IntPtr)buffer, size, out n)
+                 : PolysockNative.sock_getsockname_unix(h, (IntPtr)buffer, size, out n);
 
         /// <summary>shutdown(how): Net.SHUT_RD, SHUT_WR or SHUT_RDWR.</summary>
         public void Shutdown(int how)
@@ -421,10 +515,15 @@ namespace Polysock
             {
                 fixed (byte* p = data)
                 {
-                    int st = PolysockNative.sock_sendall(h, Ptr(p), (nuint)data.Length, flags, out nuint _);
+                    int st = PolysockNative.sock_sendall(h, Ptr(p), (nuint)data.Length, flags, out nuint sent);
                     if (st < 0)
                     {
-                        throw Errors.Capture(st);
+                        Exception error = Errors.Capture(st);
+                        if (error is InterruptedException interrupted)
+                        {
+                            interrupted.BytesSent = (long)sent; // the interrupt hook stopped it: this much went
+                        }
+                        throw error;
                     }
                 }
             }

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
+using Xunit;
 
 namespace Polysock.Tests
 {
@@ -66,6 +67,64 @@ namespace Polysock.Tests
             }
         }
 
+        /// <summary>What python3 prints for a snippet (the comparisons with CPython on this machine).</summary>
+        internal static string Python(string code)
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("python3") { RedirectStandardOutput = true, UseShellExecute = false };
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add(code);
+            using var p = System.Diagnostics.Process.Start(start)!;
+            string output = p.StandardOutput.ReadToEnd();
+            Assert.True(p.WaitForExit(30_000), "python3 did not finish");
+            Assert.Equal(0, p.ExitCode);
+            return output.Trim();
+        }
+
         internal static readonly CancellationToken TestTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(120)).Token;
+    }
+}
+
+namespace Polysock.Tests
+{
+    /// <summary>The few libc calls the tests make themselves (threads, signals, poll, descriptors).</summary>
+    internal static partial class Libc
+    {
+        /// <summary>Linux's SIGWINCH: a signal the .NET runtime lets a PosixSignalRegistration handle.</summary>
+        internal const int SIGWINCH = 28;
+        internal const short POLLIN = 0x1;
+        internal const int F_GETFD = 1;
+        internal const int FD_CLOEXEC = 1;
+
+        [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+        internal struct PollFd
+        {
+            public int Fd;
+            public short Events;
+            public short REvents;
+        }
+
+        [System.Runtime.InteropServices.LibraryImport("libc.so.6", EntryPoint = "gettid")]
+        internal static partial int GetTid();
+
+        [System.Runtime.InteropServices.LibraryImport("libc.so.6", EntryPoint = "getpid")]
+        internal static partial int GetPid();
+
+        [System.Runtime.InteropServices.LibraryImport("libc.so.6", EntryPoint = "tgkill", SetLastError = true)]
+        internal static partial int TgKill(int tgid, int tid, int sig);
+
+        [System.Runtime.InteropServices.LibraryImport("libc.so.6", EntryPoint = "poll", SetLastError = true)]
+        internal static unsafe partial int Poll(PollFd* fds, ulong nfds, int timeout);
+
+        [System.Runtime.InteropServices.LibraryImport("libc.so.6", EntryPoint = "fcntl", SetLastError = true)]
+        internal static partial int Fcntl(int fd, int cmd);
+
+        /// <summary>True if fd polls readable now (a zero timeout: only looks).</summary>
+        internal static unsafe bool Readable(int fd)
+        {
+            var p = new PollFd { Fd = fd, Events = POLLIN };
+            int n = Poll(&p, 1, 0);
+            Assert.True(n >= 0, "poll failed: errno " + System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+            return n == 1 && (p.REvents & POLLIN) != 0;
+        }
     }
 }
