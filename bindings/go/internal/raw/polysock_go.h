@@ -228,7 +228,8 @@ static inline int pgo_connect_unix(uint64_t h, uintptr_t path, size_t len, int a
 static inline int64_t pgo_sockname_unix(uint64_t h, int peer, void *buf, size_t buflen,
                                         pgo_err *e) {
   size_t n = 0;
-  int s = peer ? sock_getpeername_unix(h, buf, buflen, &n) : sock_getsockname_unix(h, buf, buflen, &n);
+  int s =
+      peer ? sock_getpeername_unix(h, buf, buflen, &n) : sock_getsockname_unix(h, buf, buflen, &n);
   return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
 }
 
