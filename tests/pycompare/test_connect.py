@@ -14,13 +14,20 @@ DEFAULT = -2.0  # SOCK_TIMEOUT_DEFAULT
 
 
 def refused_port():
-    """A port on which nothing listens, on 127.0.0.1 and ::1."""
-    with socket.socket(socket.AF_INET6) as s:
-        s.bind(("::1", 0))
-        port = s.getsockname()[1]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", port))  # free on both: no listener appears on either
-    return port
+    """A port on which nothing listens, on 127.0.0.1 and ::1. The kernel picks the
+    IPv6 port without looking at IPv4, where a test running at the same time may
+    hold the number: try again until it is free on both."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+            port = s.getsockname()[1]
+            with socket.socket() as s4:
+                try:
+                    s4.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+        return port
+    raise AssertionError("no port free on both 127.0.0.1 and ::1")
 
 
 def encode(host):

@@ -2,6 +2,7 @@ package org.polysock.test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,6 +21,7 @@ import org.polysock.ConnectionAttemptsException;
 import org.polysock.ConnectionRefusedException;
 import org.polysock.GaiException;
 import org.polysock.Net;
+import org.polysock.PolysockException;
 import org.polysock.PolysockTimeoutException;
 import org.polysock.Socket;
 
@@ -105,19 +107,34 @@ class HappyEyeballsTest {
     List<AddrInfo> infos = loopbacks();
     List<Socket> refusers = new ArrayList<>();
     try {
-      Socket first = refusing(infos.get(0).family(), infos.get(0).address().host(), 0);
-      refusers.add(first);
-      int port = first.getsockname().port();
       Set<String> hosts = new HashSet<>();
-      hosts.add(infos.get(0).address().host());
-      for (AddrInfo info : infos) {
-        if (hosts.add(info.address().host())) {
-          refusers.add(refusing(info.family(), info.address().host(), port));
+      int port = 0;
+      // The kernel picks the first family's port without looking at the other's,
+      // where a test running at the same time may hold the number: pick again.
+      for (int attempt = 0; attempt < 50 && refusers.isEmpty(); attempt++) {
+        Socket first = refusing(infos.get(0).family(), infos.get(0).address().host(), 0);
+        refusers.add(first);
+        port = first.getsockname().port();
+        hosts.clear();
+        hosts.add(infos.get(0).address().host());
+        try {
+          for (AddrInfo info : infos) {
+            if (hosts.add(info.address().host())) {
+              refusers.add(refusing(info.family(), info.address().host(), port));
+            }
+          }
+        } catch (PolysockException taken) {
+          for (Socket s : refusers) {
+            s.close();
+          }
+          refusers.clear();
         }
       }
+      assertFalse(refusers.isEmpty(), "a port free on every loopback address");
+      final int refusedPort = port;
       long start = System.nanoTime();
       ConnectionAttemptsException e = assertThrows(ConnectionAttemptsException.class,
-          () -> Net.createConnection(null, port, 5.0, null, 0, 2.0, -1, true));
+          () -> Net.createConnection(null, refusedPort, 5.0, null, 0, 2.0, -1, true));
       double seconds = (System.nanoTime() - start) / 1e9;
       assertEquals(hosts.size(), e.getAttempts().size(), "one attempt per address: " + e.getAttempts());
       Set<String> tried = new HashSet<>();
