@@ -28,9 +28,9 @@ int make_unix_sockaddr(const void *path, std::size_t len, SockAddr *out) {
   if (len > sizeof sun->sun_path || (!abstract && len == sizeof sun->sun_path)) {
     return fail_os_message("AF_UNIX path too long");
   }
+  std::memset(sun, 0, sizeof *sun);  // the autobind form too: tools read sun_path as text
   sun->sun_family = AF_UNIX;
   if (len > 0) std::memcpy(sun->sun_path, bytes, len);
-  if (!abstract) sun->sun_path[len] = '\0';
   // An empty path gives just the family: the kernel autobinds an abstract name.
   out->len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + len);
   return kOk;
