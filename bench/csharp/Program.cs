@@ -12,7 +12,8 @@ using Sys = System.Net.Sockets;
 // polysock sync, polysock async, System.Net.Sockets sync, System.Net.Sockets async.
 // Every round runs each of them once, in an order that rotates from round to round;
 // the report gives each one's median and polysock's ratio against System.Net (> 1: faster).
-//   dotnet PolysockBench.dll [--rounds N] [--bulk-mib M] [--round-trips K]
+//   dotnet PolysockBench.dll [--rounds N] [--bulk-mib M] [--round-trips K] [--only "polysock async"]
+// --only runs one variant's round trips alone (no bulk, no report), for strace -f -c.
 internal static class Program
 {
     private const int Chunk = 64 * 1024;
@@ -29,6 +30,7 @@ internal static class Program
         int rounds = Arg(args, "--rounds", 5);
         long bulkBytes = (long)Arg(args, "--bulk-mib", 1024) << 20;
         int trips = Arg(args, "--round-trips", 20000);
+        int only = Array.IndexOf(args, "--only");
         Console.WriteLine($"rounds={rounds} bulk={bulkBytes >> 20} MiB in {Chunk >> 10} KiB writes, round trips={trips} x {Small} B, {Environment.ProcessorCount} CPUs, .NET {Environment.Version}");
 
         var bulk = new (string Name, Func<long, Task<double>> Run)[]
@@ -45,6 +47,15 @@ internal static class Program
             ("System.Net sync", n => Task.FromResult(SystemRttSync(n))),
             ("System.Net async", SystemRttAsync),
         };
+
+        if (only >= 0 && only + 1 < args.Length)
+        {
+            var one = rtt.Single(r => r.Name == args[only + 1]);
+            await one.Run(2000);  // warm-up, as below
+            double seconds = await one.Run(trips);
+            Console.WriteLine($"{one.Name}: {trips} round trips in {seconds:F3} s");
+            return;
+        }
 
         // Warm-up (JIT, tiering): a short run of each.
         foreach (var b in bulk)

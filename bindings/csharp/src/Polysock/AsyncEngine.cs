@@ -356,9 +356,9 @@ namespace Polysock
     /// (continuations on the thread pool), so a waiting operation costs one object, and
     /// a reusable one (<see cref="Reusable"/>) none once its socket has one.
     /// </summary>
-    internal abstract class AsyncOp<T> : AsyncOp, IValueTaskSource<T>
+    internal abstract class AsyncOp<T> : AsyncOp, IValueTaskSource<T>, IThreadPoolWorkItem
     {
-        private ManualResetValueTaskSourceCore<T> _core = new() { RunContinuationsAsynchronously = true };
+        private ManualResetValueTaskSourceCore<T> _core = new() { RunContinuationsAsynchronously = false };
         private T _result = default!;
         private Exception? _error;
 
@@ -399,7 +399,15 @@ namespace Polysock
 
         // Exactly one of Complete and Cancel publishes: the one that took the operation
         // out of its queue (under the socket state's lock).
-        internal override void Complete()
+        // The operation is its own thread-pool work item: the engine thread (or the one
+        // that cancels or closes) only queues it, and the pool thread that runs it
+        // publishes the result and runs the awaiting continuation inline, as .NET's own
+        // socket engine completes on the pool. User code never runs on the engine thread,
+        // and the hop costs no allocation (ManualResetValueTaskSourceCore's own
+        // asynchronous continuations queued a closure per completion).
+        internal override void Complete() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+
+        void IThreadPoolWorkItem.Execute()
         {
             StopWatching();
             if (_error != null)
@@ -417,7 +425,8 @@ namespace Polysock
             if (Owner.AsyncStateOrNull?.Remove(this) == true)
             {
                 StopWatching();
-                _core.SetException(new OperationCanceledException(token));
+                _error = new OperationCanceledException(token);
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
             }
         }
 
