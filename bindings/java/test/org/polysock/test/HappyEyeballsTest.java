@@ -158,29 +158,49 @@ class HappyEyeballsTest {
     List<AddrInfo> infos = loopbacks();
     // Listen on the last address (127.0.0.1); refuse on the others (::1).
     AddrInfo last = infos.get(infos.size() - 1);
-    try (Socket server = new Socket(last.family(), Net.SOCK_STREAM)) {
-      server.bind(last.address().host(), 0);
-      server.listen();
-      int port = server.getsockname().port();
-      List<Socket> refusers = new ArrayList<>();
-      try {
-        for (AddrInfo info : infos) {
-          if (!info.address().host().equals(last.address().host())) {
-            refusers.add(refusing(info.family(), info.address().host(), port));
+    for (int attempt = 0; ; attempt++) {
+      try (Socket server = new Socket(last.family(), Net.SOCK_STREAM)) {
+        server.bind(last.address().host(), 0);
+        server.listen();
+        int port = server.getsockname().port();
+        List<Socket> refusers = new ArrayList<>();
+        try {
+          for (AddrInfo info : infos) {
+            if (!info.address().host().equals(last.address().host())) {
+              refusers.add(refusing(info.family(), info.address().host(), port));
+            }
           }
+        } catch (PolysockException taken) {
+          // The number is taken in the other family (ports are picked per family).
+          for (Socket s : refusers) {
+            s.close();
+          }
+          if (attempt == 49) {
+            throw taken;
+          }
+          continue;
         }
-        long start = System.nanoTime();
-        try (Socket c = Net.createConnection(null, port, 5.0, null, 0, 2.0, 1, true);
-            Socket conn = server.accept().socket()) {
-          double seconds = (System.nanoTime() - start) / 1e9;
-          assertEquals(last.address().host(), c.getpeername().host());
-          assertEquals(c.getsockname().port(), conn.getpeername().port());
-          assertTrue(seconds < 1.5, "no wait for the delay after a refusal: " + seconds + " s");
-        }
-      } finally {
-        for (Socket s : refusers) {
-          s.close();
-        }
+        fallBack(server, last, port, refusers);
+        return;
+      }
+    }
+  }
+
+  /** Connects to port, refused on every address but last's, where server listens. */
+  private static void fallBack(Socket server, AddrInfo last, int port, List<Socket> refusers)
+      throws Exception {
+    try {
+      long start = System.nanoTime();
+      try (Socket c = Net.createConnection(null, port, 5.0, null, 0, 2.0, 1, true);
+          Socket conn = server.accept().socket()) {
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertEquals(last.address().host(), c.getpeername().host());
+        assertEquals(c.getsockname().port(), conn.getpeername().port());
+        assertTrue(seconds < 1.5, "no wait for the delay after a refusal: " + seconds + " s");
+      }
+    } finally {
+      for (Socket s : refusers) {
+        s.close();
       }
     }
   }
@@ -247,15 +267,51 @@ class HappyEyeballsTest {
     }
   }
 
+  /**
+   * A ::1 black hole and a live 127.0.0.1 listener on the same port number. The kernel
+   * picks the IPv6 port without looking at IPv4, where a socket of another test (a
+   * connection's local port, say) may hold the number: pick again until both bind.
+   */
+  private static final class BlackHoleBesideListener implements AutoCloseable {
+    private BlackHole v6;
+    private Socket v4;
+
+    BlackHoleBesideListener() throws Exception {
+      for (int attempt = 0; v4 == null; attempt++) {
+        BlackHole hole = new BlackHole(Net.AF_INET6, "::1");
+        Socket s = new Socket(Net.AF_INET, Net.SOCK_STREAM);
+        try {
+          s.bind("127.0.0.1", hole.port);
+          s.listen();
+          v6 = hole;
+          v4 = s;
+        } catch (PolysockException taken) {
+          s.close();
+          hole.close();
+          if (attempt == 49) {
+            throw taken;
+          }
+        }
+      }
+    }
+
+    int port() {
+      return v6.port;
+    }
+
+    @Override
+    public void close() throws Exception {
+      v4.close();
+      v6.close();
+    }
+  }
+
   @Test
   void aBlackHoledIpv6AttemptLosesToIpv4AfterTheDelay() throws Exception {
     loopbacks();
-    try (BlackHole v6 = new BlackHole(Net.AF_INET6, "::1");
-        Socket v4 = new Socket(Net.AF_INET, Net.SOCK_STREAM)) {
-      v4.bind("127.0.0.1", v6.port);
-      v4.listen();
+    try (BlackHoleBesideListener ports = new BlackHoleBesideListener()) {
       long start = System.nanoTime();
-      try (Socket c = Net.createConnection(null, v6.port, 5.0, null, 0, 0.3, -1, true)) {
+      try (Socket c = Net.createConnection(null, ports.port(), 5.0, null, 0, 0.3, -1, true)) {
         double seconds = (System.nanoTime() - start) / 1e9;
         assertEquals("127.0.0.1", c.getpeername().host(), "IPv4 wins");
         assertTrue(seconds >= 0.25, "the IPv4 attempt starts after the 0.3 s delay: " + seconds);
@@ -268,12 +324,9 @@ class HappyEyeballsTest {
   @Test
   void withoutHappyEyeballsTheBlackHoledAttemptTakesItsWholeTimeoutFirst() throws Exception {
     loopbacks();
-    try (BlackHole v6 = new BlackHole(Net.AF_INET6, "::1");
-        Socket v4 = new Socket(Net.AF_INET, Net.SOCK_STREAM)) {
-      v4.bind("127.0.0.1", v6.port);
-      v4.listen();
+    try (BlackHoleBesideListener ports = new BlackHoleBesideListener()) {
       long start = System.nanoTime();
-      try (Socket c = Net.createConnection(null, v6.port, 0.6, null, 0, null, 0, true)) {
+      try (Socket c = Net.createConnection(null, ports.port(), 0.6, null, 0, null, 0, true)) {
         double seconds = (System.nanoTime() - start) / 1e9;
         assertEquals("127.0.0.1", c.getpeername().host());
         assertTrue(seconds >= 0.55, "::1 first, for its whole 0.6 s timeout: " + seconds);
