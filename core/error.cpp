@@ -56,6 +56,12 @@ int fail_os_with(int err, std::string message) {
 }
 int fail_interrupted() { return record(kErrInterrupted, EINTR, nullptr); }
 int fail_timeout() { return record(kErrTimeout, 0, "timed out"); }
+int fail_timeout(const char *literal) { return record(kErrTimeout, 0, literal); }
+int fail_not_configured(const char *literal) { return record(kErrNotConfigured, 0, literal); }
+int fail_ssl(int kind, const char *literal) { return record(kErrSsl, kind, literal); }
+int fail_ssl(int kind, std::string message) {
+  return record_owned(kErrSsl, kind, std::move(message));
+}
 int fail_gai(int eai) {
   if (eai == EAI_SYSTEM) return fail_os(errno);
   return record(kErrGai, eai, nullptr);

@@ -19,7 +19,9 @@ namespace polysock {
   X(kErrValue, -5, "SOCK_ERR_VALUE")     \
   X(kErrNomem, -6, "SOCK_ERR_NOMEM")     \
   X(kErrRange, -7, "SOCK_ERR_RANGE")     \
-  X(kErrInterrupted, -8, "SOCK_ERR_INTERRUPTED")
+  X(kErrInterrupted, -8, "SOCK_ERR_INTERRUPTED") \
+  X(kErrSsl, -9, "SOCK_ERR_SSL")                 \
+  X(kErrNotConfigured, -10, "SOCK_ERR_NOT_CONFIGURED")
 
 enum Status : int {
 #define X(name, value, text) name = value,
@@ -57,8 +59,15 @@ int fail_os_message(const char *literal);
 int fail_os_with(int err, std::string message);
 // InterruptedError: the interrupt hook stopped a call on EINTR ("[Errno 4] ...").
 int fail_interrupted();
-// socket.timeout: "timed out".
+// socket.timeout: "timed out", or a message of its own (a literal), as ssl's
+// "The read operation timed out".
 int fail_timeout();
+int fail_timeout(const char *literal);
+// A feature this build does not have; message must be a literal.
+int fail_not_configured(const char *literal);
+// ssl.SSLError: kind is the TLS_ERROR_* value (sock_last_errno), message the text.
+int fail_ssl(int kind, const char *literal);
+int fail_ssl(int kind, std::string message);
 // gaierror with an EAI_* code; EAI_SYSTEM falls back to fail_os(errno), as CPython.
 int fail_gai(int eai);
 // herror with an h_errno value.

@@ -29,6 +29,9 @@
 /* Macros and the status enum are not wrapped: constants come from net_constant_at(). */
 %rename("$ignore", regexmatch$name="^(SOCK|NET|POLYSOCK)_[A-Z]") "";
 /* Structs are blittable records of the hand-written layer, passed as raw pointers. */
+/* TLS: not wrapped yet (issue 17). */
+%rename("$ignore", regexmatch$name="^(sock_)?tls_") "";
+%rename("$ignore", regexmatch$name="^TLS_[A-Z]") "";
 %ignore sock_iovec;
 %ignore sock_cmsg;
 %ignore sock_msg_info;

@@ -16,7 +16,9 @@ static_assert(int{SOCK_OK} == int{kOk} && int{SOCK_ERR_OS} == int{kErrOs} &&
                   int{SOCK_ERR_TIMEOUT} == int{kErrTimeout} && int{SOCK_ERR_GAI} == int{kErrGai} &&
                   int{SOCK_ERR_HOST} == int{kErrHost} && int{SOCK_ERR_VALUE} == int{kErrValue} &&
                   int{SOCK_ERR_NOMEM} == int{kErrNomem} && int{SOCK_ERR_RANGE} == int{kErrRange} &&
-                  int{SOCK_ERR_INTERRUPTED} == int{kErrInterrupted},
+                  int{SOCK_ERR_INTERRUPTED} == int{kErrInterrupted} &&
+                  int{SOCK_ERR_SSL} == int{kErrSsl} &&
+                  int{SOCK_ERR_NOT_CONFIGURED} == int{kErrNotConfigured},
               "the C ABI's status codes are the core's");
 static_assert(SOCK_TIMEOUT_NONE == kTimeoutNone && SOCK_TIMEOUT_DEFAULT == kTimeoutDefault,
               "the C ABI's timeout sentinels are the core's");

@@ -57,15 +57,17 @@ POLYSOCK_API int net_abi_version(void);
 
 /** Status codes returned by every function (Python's exception in brackets). */
 enum sock_status {
-  SOCK_OK = 0,              /**< success */
-  SOCK_ERR_OS = -1,         /**< OSError: sock_last_errno() is errno (0 if none) */
-  SOCK_ERR_TIMEOUT = -2,    /**< socket.timeout / TimeoutError: "timed out" */
-  SOCK_ERR_GAI = -3,        /**< socket.gaierror: sock_last_errno() is the EAI_* code */
-  SOCK_ERR_HOST = -4,       /**< socket.herror: sock_last_errno() is h_errno */
-  SOCK_ERR_VALUE = -5,      /**< ValueError, OverflowError, TypeError: a bad argument */
-  SOCK_ERR_NOMEM = -6,      /**< MemoryError */
-  SOCK_ERR_RANGE = -7,      /**< output buffer too small: the size needed is reported */
-  SOCK_ERR_INTERRUPTED = -8 /**< InterruptedError: the interrupt hook stopped the call (EINTR) */
+  SOCK_OK = 0,               /**< success */
+  SOCK_ERR_OS = -1,          /**< OSError: sock_last_errno() is errno (0 if none) */
+  SOCK_ERR_TIMEOUT = -2,     /**< socket.timeout / TimeoutError: "timed out" */
+  SOCK_ERR_GAI = -3,         /**< socket.gaierror: sock_last_errno() is the EAI_* code */
+  SOCK_ERR_HOST = -4,        /**< socket.herror: sock_last_errno() is h_errno */
+  SOCK_ERR_VALUE = -5,       /**< ValueError, OverflowError, TypeError: a bad argument */
+  SOCK_ERR_NOMEM = -6,       /**< MemoryError */
+  SOCK_ERR_RANGE = -7,       /**< output buffer too small: the size needed is reported */
+  SOCK_ERR_INTERRUPTED = -8, /**< InterruptedError: the interrupt hook stopped the call (EINTR) */
+  SOCK_ERR_SSL = -9, /**< ssl.SSLError and subclasses: sock_last_errno() is a TLS_ERROR_* kind */
+  SOCK_ERR_NOT_CONFIGURED = -10 /**< the feature was not built in (TLS without OpenSSL) */
 };
 
 /** errno, EAI_* code or h_errno of this thread's last failure (0 if it had none). */
@@ -780,6 +782,296 @@ POLYSOCK_API int net_if_nametoindex(const char *name, unsigned int *out);
  * modulo 2**32 and a negative one is SOCK_ERR_VALUE.
  */
 POLYSOCK_API int net_if_indextoname(long long index, char *buf, size_t buflen, size_t *out_len);
+
+/* ---- TLS: Python's ssl module -------------------------------------------------- */
+
+/*
+ * Python's ssl model on OpenSSL (docs/tls.md). A context (SSLContext) holds the
+ * settings; tls_wrap_socket turns a connected or unconnected TCP socket into a TLS
+ * socket (SSLSocket) that the ordinary sock_recv, sock_send, sock_sendall,
+ * sock_settimeout, sock_shutdown, sock_close and the poller work on, in every mode;
+ * tls_context_wrap_bio gives the same engine over memory buffers (SSLObject).
+ *
+ * TLS failures are SOCK_ERR_SSL: sock_last_errno() is the TLS_ERROR_* kind (Python's
+ * SSLError.errno), sock_last_error_message() Python's text without the "(_ssl.c:N)"
+ * suffix, e.g. "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to
+ * get local issuer certificate", and tls_last_error() the library, reason and
+ * verification result. Timeouts are SOCK_ERR_TIMEOUT with Python's "The read
+ * operation timed out" (write, handshake). Built without OpenSSL (POLYSOCK_TLS=OFF),
+ * every function here fails with SOCK_ERR_NOT_CONFIGURED and tls_available() is 0.
+ */
+
+/** A TLS context (ssl.SSLContext): an integer handle; 0 is never valid. */
+typedef uint64_t tls_context;
+/** A TLS engine over memory buffers (ssl.SSLObject with its two MemoryBIOs); 0 is never valid. */
+typedef uint64_t tls_object;
+
+/** Python's ssl.Purpose.SERVER_AUTH: a client's context, that verifies servers. */
+#define TLS_PURPOSE_SERVER_AUTH 1
+/** Python's ssl.Purpose.CLIENT_AUTH: a server's context. */
+#define TLS_PURPOSE_CLIENT_AUTH 2
+
+/** Python's ssl.PROTOCOL_TLS_CLIENT: check_hostname on, CERT_REQUIRED, no CA loaded. */
+#define TLS_PROTOCOL_TLS_CLIENT 16
+/** Python's ssl.PROTOCOL_TLS_SERVER: CERT_NONE, check_hostname off. */
+#define TLS_PROTOCOL_TLS_SERVER 17
+
+/** Verify modes (ssl.VerifyMode). */
+#define TLS_CERT_NONE 0     /**< no certificate asked for (servers) or checked (clients) */
+#define TLS_CERT_OPTIONAL 1 /**< verified if given */
+#define TLS_CERT_REQUIRED 2 /**< required and verified */
+
+/** Protocol versions (ssl.TLSVersion: the wire values, and two sentinels). */
+#define TLS_VERSION_MINIMUM_SUPPORTED (-2)
+#define TLS_VERSION_MAXIMUM_SUPPORTED (-1)
+#define TLS_VERSION_SSLv3 0x0300
+#define TLS_VERSION_TLSv1 0x0301
+#define TLS_VERSION_TLSv1_1 0x0302
+#define TLS_VERSION_TLSv1_2 0x0303
+#define TLS_VERSION_TLSv1_3 0x0304
+
+/** The kinds of SOCK_ERR_SSL (sock_last_errno()), as Python's ssl.SSL_ERROR_* and classes. */
+#define TLS_ERROR_SSL \
+  1 /**< SSLError (SSLCertVerificationError if reason is CERTIFICATE_VERIFY_FAILED) */
+#define TLS_ERROR_WANT_READ 2   /**< SSLWantReadError: non-blocking, needs the peer's bytes first */
+#define TLS_ERROR_WANT_WRITE 3  /**< SSLWantWriteError: non-blocking, needs to send first */
+#define TLS_ERROR_SYSCALL 5     /**< SSLSyscallError */
+#define TLS_ERROR_ZERO_RETURN 6 /**< SSLZeroReturnError: the peer sent close_notify */
+#define TLS_ERROR_EOF 8         /**< SSLEOFError: the connection ended without close_notify */
+
+/** tls_wrap_socket flags. */
+#define TLS_WRAP_NO_HANDSHAKE \
+  0x1u /**< do_handshake_on_connect=False: handshake on first use or sock_tls_do_handshake */
+#define TLS_WRAP_RAGGED_EOF_ERROR                                                                 \
+  0x2u /**< suppress_ragged_eofs=False: an EOF without close_notify is TLS_ERROR_EOF, not 0 bytes \
+        */
+
+/** 1 if this build has TLS (POLYSOCK_TLS), else 0. */
+POLYSOCK_API int tls_available(void);
+
+/** ssl.OPENSSL_VERSION, e.g. "OpenSSL 3.0.17 1 Jul 2025"; SOCK_ERR_NOT_CONFIGURED without TLS. */
+POLYSOCK_API int tls_openssl_version(char *buf, size_t buflen, size_t *out_len);
+
+/** The detail of this thread's last SOCK_ERR_SSL (all zero/empty if the last failure was another).
+ */
+typedef struct tls_error_info {
+  int kind;                 /**< TLS_ERROR_* (0: the last failure was not SOCK_ERR_SSL) */
+  char library[32];         /**< SSLError.library, e.g. "SSL", "PEM"; "" if none */
+  char reason[64];          /**< SSLError.reason, e.g. "CERTIFICATE_VERIFY_FAILED"; "" if none */
+  int verify_code;          /**< SSLCertVerificationError.verify_code (X509_V_ERR_*), else 0 */
+  char verify_message[256]; /**< SSLCertVerificationError.verify_message, else "" */
+} tls_error_info;
+
+/** Fills *out with this thread's last SSL failure (see tls_error_info). */
+POLYSOCK_API int tls_last_error(tls_error_info *out);
+
+/**
+ * ssl.create_default_context(purpose): TLS 1.2 or newer, Python's ciphers and
+ * options, the system CA store (load_default_certs); for TLS_PURPOSE_SERVER_AUTH a
+ * client context with check_hostname on and CERT_REQUIRED, for
+ * TLS_PURPOSE_CLIENT_AUTH a server context with CERT_NONE.
+ */
+POLYSOCK_API int tls_context_create_default(int purpose, tls_context *out);
+
+/** ssl.SSLContext(protocol): TLS_PROTOCOL_TLS_CLIENT or TLS_PROTOCOL_TLS_SERVER, no CA loaded. */
+POLYSOCK_API int tls_context_create(int protocol, tls_context *out);
+
+/**
+ * Releases the context handle. Sockets and objects made from it keep what they
+ * need; closing a closed handle is SOCK_OK.
+ */
+POLYSOCK_API int tls_context_close(tls_context ctx);
+
+/**
+ * load_cert_chain(certfile, keyfile, password): keyfile NULL means the key is in
+ * certfile; password (may be NULL) decrypts it. A missing file is SOCK_ERR_OS
+ * (ENOENT); a bad one SOCK_ERR_SSL ("[SSL] PEM lib" etc.).
+ */
+POLYSOCK_API int tls_context_load_cert_chain(tls_context ctx, const char *certfile,
+                                             const char *keyfile, const char *password);
+
+/**
+ * load_verify_locations(cafile, capath, cadata): any may be NULL, not all; cadata
+ * is PEM text or DER bytes, cadata_len long.
+ */
+POLYSOCK_API int tls_context_load_verify_locations(tls_context ctx, const char *cafile,
+                                                   const char *capath, const void *cadata,
+                                                   size_t cadata_len);
+
+/** load_default_certs(purpose): the system CA store. */
+POLYSOCK_API int tls_context_load_default_certs(tls_context ctx, int purpose);
+
+/**
+ * verify_mode = mode (TLS_CERT_*). As Python, CERT_NONE while check_hostname is on
+ * is SOCK_ERR_VALUE "Cannot set verify_mode to CERT_NONE when check_hostname is enabled."
+ */
+POLYSOCK_API int tls_context_set_verify_mode(tls_context ctx, int mode);
+/** verify_mode. */
+POLYSOCK_API int tls_context_get_verify_mode(tls_context ctx, int *out);
+
+/** check_hostname = on; turning it on with CERT_NONE makes the mode CERT_REQUIRED, as Python. */
+POLYSOCK_API int tls_context_set_check_hostname(tls_context ctx, int on);
+/** check_hostname. */
+POLYSOCK_API int tls_context_get_check_hostname(tls_context ctx, int *out);
+
+/** minimum_version = version (TLS_VERSION_*). */
+POLYSOCK_API int tls_context_set_minimum_version(tls_context ctx, int version);
+/** minimum_version. */
+POLYSOCK_API int tls_context_get_minimum_version(tls_context ctx, int *out);
+/** maximum_version = version (TLS_VERSION_*). */
+POLYSOCK_API int tls_context_set_maximum_version(tls_context ctx, int version);
+/** maximum_version. */
+POLYSOCK_API int tls_context_get_maximum_version(tls_context ctx, int *out);
+
+/** set_ciphers(ciphers): an OpenSSL cipher list for TLS 1.2 and older; none matching is
+ * SOCK_ERR_SSL "No cipher can be selected." */
+POLYSOCK_API int tls_context_set_ciphers(tls_context ctx, const char *ciphers);
+
+/**
+ * set_alpn_protocols(protocols): the names separated by commas, in order of
+ * preference, e.g. "h2,http/1.1"; "" clears. A name longer than 255 bytes is
+ * SOCK_ERR_VALUE, as Python.
+ */
+POLYSOCK_API int tls_context_set_alpn_protocols(tls_context ctx, const char *protocols);
+
+/**
+ * context.wrap_socket(sock, server_side, do_handshake_on_connect,
+ * suppress_ragged_eofs, server_hostname): a TLS socket in *out, with sock's
+ * descriptor, family, type and timeout; sock itself is detached (its handle becomes
+ * invalid, as Python's wrap_socket detaches the socket it is given). If sock is
+ * connected, the handshake runs now in its mode (unless TLS_WRAP_NO_HANDSHAKE;
+ * a non-blocking socket then needs the flag, as Python: SOCK_ERR_VALUE);
+ * otherwise after sock_connect, and sock_accept on a wrapped listener returns wrapped,
+ * handshaken connections. server_hostname (may be NULL; required when check_hostname
+ * is on) is sent as SNI and checked against the certificate. On failure sock is
+ * unchanged, except that a failed handshake closes it, as Python's does.
+ */
+POLYSOCK_API int tls_wrap_socket(tls_context ctx, sock_handle sock, int server_side,
+                                 const char *server_hostname, unsigned int flags, sock_handle *out);
+
+/**
+ * do_handshake(): in the socket's mode; non-blocking, SOCK_ERR_SSL with kind
+ * TLS_ERROR_WANT_READ or TLS_ERROR_WANT_WRITE says which event to wait for.
+ * Not a TLS socket (or unwrapped): SOCK_ERR_VALUE.
+ */
+POLYSOCK_API int sock_tls_do_handshake(sock_handle h);
+
+/**
+ * unwrap(): sends close_notify and waits for the peer's (with the socket's timeout,
+ * or once in non-blocking mode: WANT_READ until it comes); the same handle then
+ * carries plain TCP, and no byte that followed the peer's close_notify is lost.
+ */
+POLYSOCK_API int sock_tls_unwrap(sock_handle h);
+
+/** 1 in *out if h is a TLS socket (wrapped and not unwrapped), else 0. */
+POLYSOCK_API int sock_tls_is_wrapped(sock_handle h, int *out);
+
+/** pending(): decrypted bytes readable without I/O. */
+POLYSOCK_API int sock_tls_pending(sock_handle h, size_t *out);
+
+/** version(): "TLSv1.3", "TLSv1.2", ...; "" (Python's None) before the handshake. */
+POLYSOCK_API int sock_tls_version(sock_handle h, char *buf, size_t buflen, size_t *out_len);
+
+/** cipher(): Python's (name, protocol, secret_bits) tuple. */
+typedef struct tls_cipher_info {
+  char name[64];     /**< e.g. "TLS_AES_256_GCM_SHA384"; "" (None) before the handshake */
+  char protocol[16]; /**< e.g. "TLSv1.3" */
+  int secret_bits;   /**< e.g. 256 */
+} tls_cipher_info;
+
+/** cipher(). */
+POLYSOCK_API int sock_tls_cipher(sock_handle h, tls_cipher_info *out);
+
+/** selected_alpn_protocol(): "" (None) if none was agreed. */
+POLYSOCK_API int sock_tls_selected_alpn_protocol(sock_handle h, char *buf, size_t buflen,
+                                                 size_t *out_len);
+
+/** server_side, as given to tls_wrap_socket (1) or not (0). */
+POLYSOCK_API int sock_tls_server_side(sock_handle h, int *out);
+
+/** A peer certificate, owned by the caller (tls_cert_free). */
+typedef struct tls_cert tls_cert;
+
+/**
+ * getpeercert(): the peer's certificate in *out (NULL, Python's None, if it sent
+ * none). Before the handshake: SOCK_ERR_VALUE "handshake not done yet".
+ */
+POLYSOCK_API int sock_tls_getpeercert(sock_handle h, tls_cert **out);
+
+/** The parts of getpeercert()'s dict that are not lists. */
+typedef struct tls_cert_info {
+  int validated; /**< 1 if verified: Python's getpeercert() is {} otherwise (binary_form still
+                    works) */
+  int version;   /**< 'version', e.g. 3 */
+  char serial_number[80]; /**< 'serialNumber', upper-case hex */
+  char not_before[32];    /**< 'notBefore', e.g. "Dec  2 03:15:37 2026 GMT" */
+  char not_after[32];     /**< 'notAfter' */
+} tls_cert_info;
+
+/** The lists of getpeercert()'s dict. */
+#define TLS_CERT_SUBJECT \
+  0                       /**< 'subject': (rdn, name, value), e.g. (2, "commonName", "localhost") */
+#define TLS_CERT_ISSUER 1 /**< 'issuer', as subject */
+#define TLS_CERT_SAN                                                                         \
+  2 /**< 'subjectAltName': (i, type, value), e.g. (0, "DNS", "localhost"), (1, "IP Address", \
+       "127.0.0.1") */
+
+/** One entry of a list; entries of one RDN share rdn (multi-valued RDNs). */
+typedef struct tls_cert_entry {
+  int rdn;          /**< index of the RDN (subject, issuer) or of the entry (subjectAltName) */
+  char name[64];    /**< attribute name as Python's ('commonName'), or the SAN type ('DNS') */
+  char value[1024]; /**< the value, UTF-8 */
+} tls_cert_entry;
+
+/** The scalar fields. */
+POLYSOCK_API int tls_cert_get_info(const tls_cert *cert, tls_cert_info *out);
+/** The number of entries of list (TLS_CERT_SUBJECT, ISSUER or SAN). */
+POLYSOCK_API int tls_cert_entry_count(const tls_cert *cert, int list, size_t *out);
+/** The i-th entry of list; a value longer than the struct holds is SOCK_ERR_RANGE. */
+POLYSOCK_API int tls_cert_get_entry(const tls_cert *cert, int list, size_t i, tls_cert_entry *out);
+/** getpeercert(binary_form=True): the DER bytes (SOCK_ERR_RANGE with the size needed if buflen is
+ * short). */
+POLYSOCK_API int tls_cert_der(const tls_cert *cert, void *buf, size_t buflen, size_t *out_len);
+/** Frees a certificate; NULL is allowed. */
+POLYSOCK_API void tls_cert_free(tls_cert *cert);
+
+/**
+ * context.wrap_bio(incoming, outgoing, server_side, server_hostname): a TLS engine
+ * that reads the peer's bytes from what tls_object_feed gives it and leaves its
+ * own in a buffer that tls_object_drain empties. It never waits: an operation
+ * that needs the peer fails with kind TLS_ERROR_WANT_READ (feed, then retry).
+ */
+POLYSOCK_API int tls_context_wrap_bio(tls_context ctx, int server_side, const char *server_hostname,
+                                      tls_object *out);
+/** Releases the object; closing a closed handle is SOCK_OK. */
+POLYSOCK_API int tls_object_close(tls_object obj);
+/** incoming.write(data): bytes received from the peer. */
+POLYSOCK_API int tls_object_feed(tls_object obj, const void *buf, size_t len);
+/** incoming.write_eof(): the peer's stream ended. */
+POLYSOCK_API int tls_object_feed_eof(tls_object obj);
+/** outgoing.read(len): up to len bytes to send to the peer; 0 if none. */
+POLYSOCK_API int tls_object_drain(tls_object obj, void *buf, size_t len, size_t *out_n);
+/** outgoing.pending: the bytes waiting for tls_object_drain. */
+POLYSOCK_API int tls_object_outgoing_pending(tls_object obj, size_t *out);
+/** do_handshake(). */
+POLYSOCK_API int tls_object_do_handshake(tls_object obj);
+/** read(len): decrypted bytes; 0 after the peer's close_notify. */
+POLYSOCK_API int tls_object_read(tls_object obj, void *buf, size_t len, size_t *out_n);
+/** write(data): encrypts all of it into the outgoing buffer. */
+POLYSOCK_API int tls_object_write(tls_object obj, const void *buf, size_t len, size_t *out_n);
+/** pending(). */
+POLYSOCK_API int tls_object_pending(tls_object obj, size_t *out);
+/** unwrap(): close_notify; TLS_ERROR_WANT_READ until the peer's has been fed. */
+POLYSOCK_API int tls_object_unwrap(tls_object obj);
+/** version(), as sock_tls_version. */
+POLYSOCK_API int tls_object_version(tls_object obj, char *buf, size_t buflen, size_t *out_len);
+/** cipher(), as sock_tls_cipher. */
+POLYSOCK_API int tls_object_cipher(tls_object obj, tls_cipher_info *out);
+/** selected_alpn_protocol(), as sock_tls_selected_alpn_protocol. */
+POLYSOCK_API int tls_object_selected_alpn_protocol(tls_object obj, char *buf, size_t buflen,
+                                                   size_t *out_len);
+/** getpeercert(), as sock_tls_getpeercert. */
+POLYSOCK_API int tls_object_getpeercert(tls_object obj, tls_cert **out);
 
 #ifdef __cplusplus
 }
