@@ -48,7 +48,40 @@ namespace Polysock
                     state?.Resume();
                 }
             }
-            return new Socket(tls);
+            return new Socket(tls) { _tlsFlags = flags };
+        }
+
+        // The tls_wrap_socket flags of a socket this binding wrapped (ConnectAsync reads
+        // TLS_WRAP_NO_HANDSHAKE); 0 for others.
+        private uint _tlsFlags;
+
+        /// <summary>
+        /// ConnectAsync of a wrapped, unconnected client socket: a TLS socket has no
+        /// duplicate, so the socket itself is non-blocking while it connects and then
+        /// handshakes (unless wrapped with doHandshakeOnConnect: false), and gets its mode back.
+        /// </summary>
+        private async ValueTask ConnectTlsAsync(string host, int port, CancellationToken cancellationToken)
+        {
+            double mode = _timeout;
+            if (mode != 0)
+            {
+                SetTimeout(0.0);
+            }
+            try
+            {
+                await ConnectNonBlockingAsync(host, port, cancellationToken).ConfigureAwait(false);
+                if ((_tlsFlags & TlsContext.TlsWrapNoHandshake) == 0)
+                {
+                    await TlsStepAsync(static h => PolysockNative.sock_tls_do_handshake(h), cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                if (mode != 0)
+                {
+                    RestoreMode(mode);
+                }
+            }
         }
 
         /// <summary>The native handle is gone (detached by a wrap, or closed by its failed handshake).</summary>

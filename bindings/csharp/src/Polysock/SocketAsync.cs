@@ -358,6 +358,11 @@ namespace Polysock
         {
             ArgumentNullException.ThrowIfNull(host);
             cancellationToken.ThrowIfCancellationRequested();
+            if (IsTls)
+            {
+                await ConnectTlsAsync(host, port, cancellationToken).ConfigureAwait(false);
+                return;
+            }
             if (_timeout == 0)
             {
                 await ConnectNonBlockingAsync(host, port, cancellationToken).ConfigureAwait(false);
