@@ -103,7 +103,7 @@ namespace Polysock
                 DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
         }
 
-        /// <summary>Python's repr of the getpeercert() dict ({} when not validated).</summary>
+        /// <summary>Python's repr of the getpeercert() dict (<c>{}</c> when not validated).</summary>
         public override string ToString()
         {
             if (!Validated)
@@ -111,36 +111,61 @@ namespace Polysock
                 return "{}";
             }
             var s = new StringBuilder("{'subject': ");
-            Rdns(s, Subject);
+            Tuple(s, Subject, rdn => Tuple(s, rdn, pair => Pair(s, pair.Key, pair.Value)));
             s.Append(", 'issuer': ");
-            Rdns(s, Issuer);
-            s.Append(CultureInfo.InvariantCulture, $", 'version': {Version}, 'serialNumber': '{SerialNumber}', 'notBefore': '{NotBefore}', 'notAfter': '{NotAfter}'");
+            Tuple(s, Issuer, rdn => Tuple(s, rdn, pair => Pair(s, pair.Key, pair.Value)));
+            s.Append(CultureInfo.InvariantCulture, $", 'version': {Version}, 'serialNumber': ");
+            Str(s, SerialNumber);
+            s.Append(", 'notBefore': ");
+            Str(s, NotBefore);
+            s.Append(", 'notAfter': ");
+            Str(s, NotAfter);
             if (SubjectAltName.Count > 0)
             {
-                s.Append(", 'subjectAltName': (");
-                foreach ((string type, string value) in SubjectAltName)
-                {
-                    s.Append(CultureInfo.InvariantCulture, $"('{type}', '{value}'), ");
-                }
-                s.Length -= SubjectAltName.Count == 1 ? 1 : 2;
-                s.Append(')');
+                s.Append(", 'subjectAltName': ");
+                Tuple(s, SubjectAltName, san => Pair(s, san.Type, san.Value));
             }
             return s.Append('}').ToString();
         }
 
-        private static void Rdns(StringBuilder s, IReadOnlyList<IReadOnlyList<KeyValuePair<string, string>>> rdns)
+        // Python's tuple repr: "(a, b)", "(a,)", "()".
+        private static void Tuple<T>(StringBuilder s, IReadOnlyList<T> items, Action<T> item)
         {
             s.Append('(');
-            foreach (IReadOnlyList<KeyValuePair<string, string>> rdn in rdns)
+            for (int i = 0; i < items.Count; i++)
             {
-                s.Append('(');
-                foreach (KeyValuePair<string, string> pair in rdn)
+                if (i > 0)
                 {
-                    s.Append(CultureInfo.InvariantCulture, $"('{pair.Key}', '{pair.Value}'),");
+                    s.Append(", ");
                 }
-                s.Append("),");
+                item(items[i]);
             }
+            s.Append(items.Count == 1 ? ",)" : ")");
+        }
+
+        private static void Pair(StringBuilder s, string a, string b)
+        {
+            s.Append('(');
+            Str(s, a);
+            s.Append(", ");
+            Str(s, b);
             s.Append(')');
+        }
+
+        // Python's str repr for printable text: single quotes unless the text holds one.
+        private static void Str(StringBuilder s, string text)
+        {
+            char quote = text.Contains('\'', StringComparison.Ordinal) && !text.Contains('"', StringComparison.Ordinal) ? '"' : '\'';
+            s.Append(quote);
+            foreach (char c in text)
+            {
+                if (c == '\\' || c == quote)
+                {
+                    s.Append('\\');
+                }
+                s.Append(c);
+            }
+            s.Append(quote);
         }
 
         // ---- reading a tls_cert ----

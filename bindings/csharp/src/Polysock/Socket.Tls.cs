@@ -48,12 +48,16 @@ namespace Polysock
                     state?.Resume();
                 }
             }
-            return new Socket(tls) { _tlsFlags = flags };
+            return new Socket(tls) { _tlsFlags = flags | WrappedHere };
         }
 
-        // The tls_wrap_socket flags of a socket this binding wrapped (ConnectAsync reads
-        // TLS_WRAP_NO_HANDSHAKE); 0 for others.
+        // The tls_wrap_socket flags of a socket this binding wrapped, or accepted from a
+        // wrapped listener, with WrappedHere; 0 for others. ConnectAsync and AcceptAsync
+        // read TLS_WRAP_NO_HANDSHAKE.
         private uint _tlsFlags;
+        private const uint WrappedHere = 0x8000_0000;
+
+        private bool HandshakesOnConnect => (_tlsFlags & (WrappedHere | TlsContext.TlsWrapNoHandshake)) == WrappedHere;
 
         /// <summary>
         /// ConnectAsync of a wrapped, unconnected client socket: a TLS socket has no
@@ -69,8 +73,43 @@ namespace Polysock
             }
             try
             {
-                await ConnectNonBlockingAsync(host, port, cancellationToken).ConfigureAwait(false);
-                if ((_tlsFlags & TlsContext.TlsWrapNoHandshake) == 0)
+                bool handshake = (_tlsFlags & TlsContext.TlsWrapNoHandshake) == 0;
+                ulong h = AddRef(out bool added);
+                int st;
+                try
+                {
+                    st = PolysockNative.sock_connect_ex(h, host, port);
+                    if (st < 0)
+                    {
+                        // Connected at once, and the handshake that followed wants the peer:
+                        // it goes on below. Anything else failed.
+                        if (Errors.Blocked(st, 0) == 0)
+                        {
+                            throw Errors.Capture(st);
+                        }
+                    }
+                    else if (st == 0)
+                    {
+                        handshake = false; // connected at once and handshaken (or not asked to)
+                    }
+                    else if (st != Net.EINPROGRESS)
+                    {
+                        throw Errors.Capture(Errors.ErrOs);
+                    }
+                }
+                finally
+                {
+                    Release(added);
+                }
+                if (st == Net.EINPROGRESS)
+                {
+                    await Queue(new ConnectOp(this), cancellationToken).ConfigureAwait(false);
+                }
+                else if (st < 0)
+                {
+                    handshake = true;
+                }
+                if (handshake)
                 {
                     await TlsStepAsync(static h => PolysockNative.sock_tls_do_handshake(h), cancellationToken).ConfigureAwait(false);
                 }

@@ -178,7 +178,7 @@ namespace Polysock
                 int st = PolysockNative.sock_accept(h, out ulong conn, (IntPtr)(&raw));
                 if (st >= 0)
                 {
-                    result = (new Socket(conn), SocketAddress.FromRaw(raw));
+                    result = (new Socket(conn) { _tlsFlags = _tlsFlags }, SocketAddress.FromRaw(raw));
                     return true;
                 }
                 want = Errors.Blocked(st, AsyncEngine.EventRead);
@@ -342,6 +342,14 @@ namespace Polysock
             if (cancellationToken.IsCancellationRequested)
             {
                 return ValueTask.FromCanceled<(Socket, SocketAddress)>(cancellationToken);
+            }
+            // A TLS listener that handshakes each connection would make the handshake,
+            // which waits in the connection's mode, on the engine thread.
+            if (HandshakesOnConnect && IsTls)
+            {
+                return ValueTask.FromException<(Socket, SocketAddress)>(new NotSupportedException(
+                    "AcceptAsync on a TLS listener that handshakes on accept: wrap the listener with doHandshakeOnConnect: false " +
+                    "and await DoHandshakeAsync on each connection, or accept plain connections and await TlsContext.WrapSocketAsync"));
             }
             // Only a non-blocking socket's accept never waits; in the other modes the engine
             // waits for readiness first, so the core's own wait returns at once.

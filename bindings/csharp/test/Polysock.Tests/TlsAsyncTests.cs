@@ -102,6 +102,40 @@ namespace Polysock.Tests
         }
 
         [Fact]
+        public async Task ConnectAsync_of_a_wrapped_client_socket_connects_and_handshakes()
+        {
+            using TlsContext server = Certs.ServerContext();
+            using TlsContext client = Certs.ClientContext();
+            using Socket plainListener = Support.Listener(out int port);
+            // A TLS listener that handshakes on accept would handshake on the engine thread.
+            using Socket handshaking = server.WrapSocket(plainListener.Dup(), serverSide: true);
+            await Assert.ThrowsAsync<NotSupportedException>(async () => await handshaking.AcceptAsync());
+            // Wrapped with doHandshakeOnConnect: false, it accepts TLS connections whose
+            // handshake the caller awaits.
+            using Socket listener = server.WrapSocket(plainListener, serverSide: true, doHandshakeOnConnect: false);
+            ValueTask<(Socket Connection, SocketAddress Address)> accepting = listener.AcceptAsync();
+
+            var raw = new Socket();
+            raw.SetTimeout(9.0);
+            using Socket tls = client.WrapSocket(raw, serverHostname: "localhost");
+            Task connecting = tls.ConnectAsync("127.0.0.1", port).AsTask();
+            (Socket conn, _) = await accepting.Within(20);
+            using (conn)
+            {
+                Assert.True(conn.IsTls);
+                Assert.True(conn.ServerSide);
+                Assert.Null(conn.TlsVersion);
+                await conn.DoHandshakeAsync().Within(20);
+                await connecting.WaitAsync(TimeSpan.FromSeconds(20));
+                Assert.Equal(9.0, tls.GetTimeout());
+                Assert.Equal(conn.TlsVersion, tls.TlsVersion);
+                Assert.Equal("localhost", tls.GetPeerCert()!.SubjectCommonName);
+                await conn.SendAllAsync("accepted async"u8.ToArray()).Within(10);
+                Assert.Equal("accepted async"u8.ToArray(), await tls.RecvAsync(100).Within(10));
+            }
+        }
+
+        [Fact]
         public async Task A_failed_async_handshake_closes_the_TLS_socket()
         {
             using TlsContext server = Certs.ServerContext();

@@ -14,17 +14,17 @@ namespace Polysock.Tests
     /// <summary>polysock TLS against peers it did not write: python3's ssl module and .NET's SslStream.</summary>
     public class TlsInteropTests
     {
-        // An echo server on python3's ssl module: it prints its port, then the version and
-        // ALPN it agreed, echoes a length-prefixed payload in 64 KiB pieces, unwraps
-        // (close_notify both ways) and says "plain" over the bare TCP connection.
+        // An echo server on python3's ssl module, on the port it is given: it echoes a
+        // length-prefixed payload in 64 KiB pieces, unwraps (close_notify both ways), says
+        // "plain" over the bare TCP connection and prints the version and ALPN it agreed
+        // and the bytes it echoed.
         private const string PythonEchoServer = @"
 import socket, ssl, sys
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(sys.argv[1], sys.argv[2])
 ctx.set_alpn_protocols(['h2', 'http/1.1'])
-srv = socket.create_server(('127.0.0.1', 0))
+srv = socket.create_server(('127.0.0.1', int(sys.argv[3])))
 srv.settimeout(30)
-print(srv.getsockname()[1], flush=True)
 conn, _ = srv.accept()
 conn.settimeout(30)
 s = ctx.wrap_socket(conn, server_side=True)
@@ -45,35 +45,35 @@ while done < total:
     done += len(piece)
 plain = s.unwrap()
 plain.sendall(b'plain')
-print(done, flush=True)
 plain.close()
+print(done, flush=True)
 ";
 
         [Fact]
-        public void A_polysock_client_talks_to_pythons_ssl_server_and_unwraps_with_it()
+        public async Task A_polysock_client_talks_to_pythons_ssl_server_and_unwraps_with_it()
         {
-            using var python = new TlsPairs.PythonProcess(PythonEchoServer, Certs.ServerCert, Certs.ServerKey);
-            int port = int.Parse(python.ReadLine(), System.Globalization.CultureInfo.InvariantCulture);
+            int port = TlsPairs.FreePort();
+            using var python = new TlsPairs.PythonProcess(PythonEchoServer, Certs.ServerCert, Certs.ServerKey,
+                port.ToString(System.Globalization.CultureInfo.InvariantCulture));
             using TlsContext ctx = Certs.ClientContext();
             ctx.SetAlpnProtocols("http/1.1");
-            using Socket tcp = Net.CreateConnection("127.0.0.1", port, 20.0);
+            using Socket tcp = TlsPairs.ConnectWhenListening(port, python);
             using Socket tls = ctx.WrapSocket(tcp, serverHostname: "localhost");
-            Assert.Equal(tls.TlsVersion + " http/1.1", python.ReadLine());
-            Assert.Equal("TLSv1.3", tls.TlsVersion);
+            string version = tls.TlsVersion!;
+            Assert.Equal("TLSv1.3", version);
             Assert.Equal("http/1.1", tls.SelectedAlpnProtocol);
             Assert.Equal("localhost", tls.GetPeerCert()!.SubjectCommonName);
 
-            byte[] data = Support.Pattern(4 << 20, 31);
+            byte[] data = Support.Pattern(8 << 20, 31);
             var length = new byte[8];
             System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(length, data.Length);
             tls.SendAll(length);
+            // One thread sends while this one receives the echo: a blocking send and a
+            // blocking recv on one TLS socket at once.
+            Task sending = Task.Run(() => tls.SendAll(data));
             var echo = new byte[data.Length];
-            for (int off = 0; off < data.Length; off += 65536)
-            {
-                int n = Math.Min(65536, data.Length - off);
-                tls.SendAll(data.AsSpan(off, n));
-                Support.RecvExactly(tls, echo.AsSpan(off, n));
-            }
+            Support.RecvExactly(tls, echo);
+            await sending.WaitAsync(TimeSpan.FromSeconds(30));
             Assert.Equal(SHA256.HashData(data), SHA256.HashData(echo));
 
             tls.Unwrap();
@@ -81,9 +81,9 @@ plain.close()
             var plain = new byte[5];
             Support.RecvExactly(tls, plain);
             Assert.Equal("plain", Encoding.ASCII.GetString(plain));
-            Assert.Equal(data.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), python.ReadLine());
             Assert.Empty(tls.Recv(10));
-            python.Finish();
+            string[] said = python.Finish();
+            Assert.Equal(new[] { version + " http/1.1", data.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) }, said);
         }
 
         // A python3 ssl client: prints the str() of its SSLCertVerificationError (without
@@ -124,8 +124,7 @@ except ssl.SSLCertVerificationError as e:
                 (Socket conn, _) = listener.Accept();
                 conn.SetTimeout(20.0);
                 Assert.ThrowsAny<SslException>(() => server.WrapSocket(conn, serverSide: true).Dispose());
-                python = new[] { client.ReadLine(), client.ReadLine(), client.ReadLine() };
-                client.Finish();
+                python = client.Finish();
             }
             // ... is what polysock says.
             using TlsContext ctx = Certs.ClientContext();

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO;
 using System.Threading;
@@ -123,6 +124,8 @@ namespace Polysock.Tests
             }
             catch
             {
+                // The client end failed: it may be unchanged (a bad argument) or closed.
+                c.Dispose();
                 s.Dispose();
                 try
                 {
@@ -146,10 +149,41 @@ namespace Polysock.Tests
             }
         }
 
+        /// <summary>
+        /// A port on 127.0.0.1 that was free a moment ago, for a server of python's: the
+        /// test connects with <see cref="ConnectWhenListening"/> instead of reading the
+        /// port from python's output (lines from a child's pipe can arrive seconds late
+        /// under the test host).
+        /// </summary>
+        internal static int FreePort()
+        {
+            using Socket probe = Support.Listener(out int port);
+            return port;
+        }
+
+        /// <summary>Connects to 127.0.0.1:port once something listens there (bounded: 15 s).</summary>
+        internal static Socket ConnectWhenListening(int port, PythonProcess server)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (true)
+            {
+                try
+                {
+                    return Net.CreateConnection("127.0.0.1", port, 20.0);
+                }
+                catch (ConnectionRefusedException) when (DateTime.UtcNow < deadline && !server.HasExited)
+                {
+                    Thread.Sleep(20);
+                }
+            }
+        }
+
         /// <summary>A python3 process running script (with args), killed at the end; its stdout lines.</summary>
         internal sealed class PythonProcess : IDisposable
         {
             private readonly Process _process;
+            private readonly BlockingCollection<string> _lines = new();
+            private readonly Thread _reader;
 
             internal PythonProcess(string script, params string[] args)
             {
@@ -167,24 +201,31 @@ namespace Polysock.Tests
                 }
                 _process = Process.Start(info)!;
                 Stderr = _process.StandardError.ReadToEndAsync();
+                // A thread of its own reads the lines: no thread-pool wait stands between
+                // python's print and the test.
+                _reader = new Thread(() =>
+                {
+                    while (_process.StandardOutput.ReadLine() is string line)
+                    {
+                        _lines.Add(line);
+                    }
+                    _lines.CompleteAdding();
+                })
+                { IsBackground = true };
+                _reader.Start();
             }
 
             internal Task<string> Stderr { get; }
 
-            /// <summary>The next line python printed (bounded).</summary>
-            internal string ReadLine(double seconds = 30)
-            {
-                Task<string?> line = _process.StandardOutput.ReadLineAsync();
-                Assert.True(line.Wait(TimeSpan.FromSeconds(seconds)), "python3 printed nothing in time");
-                Assert.True(line.Result != null, "python3 ended: " + (Stderr.Wait(5000) ? Stderr.Result : ""));
-                return line.Result!;
-            }
+            internal bool HasExited => _process.HasExited;
 
-            /// <summary>Waits for python's exit (bounded) and checks it succeeded.</summary>
-            internal void Finish()
+            /// <summary>Waits for python's exit (bounded), checks it succeeded and returns what it printed.</summary>
+            internal string[] Finish()
             {
                 Assert.True(_process.WaitForExit(30_000), "python3 did not finish");
+                Assert.True(_reader.Join(10_000), "python3's output did not end");
                 Assert.True(_process.ExitCode == 0, "python3 failed: " + Stderr.Result);
+                return _lines.ToArray();
             }
 
             public void Dispose()
@@ -195,6 +236,7 @@ namespace Polysock.Tests
                     _process.WaitForExit(10_000);
                 }
                 _process.Dispose();
+                _lines.Dispose();
             }
         }
     }
