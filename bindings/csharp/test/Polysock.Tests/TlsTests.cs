@@ -387,6 +387,11 @@ namespace Polysock.Tests
                 Assert.Contains("non-zero flags not allowed", e.Message, StringComparison.Ordinal);
                 Assert.Throws<ArgumentException>(() => a.Send("x"u8, Net.MSG_OOB));
                 Assert.Throws<ArgumentException>(() => a.Dup());
+                Assert.Throws<ArgumentException>(() => a.SendTo("x"u8, "127.0.0.1", 9));
+                Assert.Throws<ArgumentException>(() => a.SendMsg(new ReadOnlyMemory<byte>[] { "x"u8.ToArray() }));
+                Assert.Throws<ArgumentException>(() => a.RecvMsg(10));
+                a.SendAll("still fine"u8);
+                Assert.Equal("still fine"u8.ToArray(), b.Recv(100));
             }
             // A plain socket has no TLS methods.
             (Socket p, Socket q) = Support.TcpPair();
