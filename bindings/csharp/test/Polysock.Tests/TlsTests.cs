@@ -665,6 +665,43 @@ namespace Polysock.Tests
         }
 
         [Fact]
+        public void Disposed_contexts_and_objects_fail_with_EBADF_and_what_they_made_keeps_working()
+        {
+            TlsContext server = Certs.ServerContext();
+            TlsContext client = Certs.ClientContext();
+            TlsObject obj = client.WrapBio(serverHostname: "localhost");
+            (Socket a, Socket b) = TlsPairs.Wrap(client, server);
+            server.Dispose();
+            client.Dispose();
+            client.Dispose(); // twice is fine
+            using (a)
+            using (b)
+            {
+                a.SendAll("after the contexts"u8);
+                Assert.Equal("after the contexts"u8.ToArray(), b.Recv(100));
+            }
+            Assert.Equal(Net.EBADF, Assert.Throws<PolysockException>(() => client.VerifyMode).Errno);
+            Assert.Equal(Net.EBADF, Assert.Throws<PolysockException>(() => client.WrapBio()).Errno);
+            (Socket c, Socket d) = Support.TcpPair();
+            using (d)
+            {
+                Assert.Equal(Net.EBADF, Assert.Throws<PolysockException>(() => client.WrapSocket(c, serverHostname: "localhost")).Errno);
+                Assert.False(c.Handle.IsClosed); // unchanged
+                c.Dispose();
+            }
+            Assert.Throws<ArgumentNullException>(() => server.WrapSocket(null!));
+            Assert.Throws<ArgumentNullException>(() => server.SetCiphers(null!));
+
+            Assert.Throws<SslWantReadException>(obj.DoHandshake); // the ClientHello waits in the outgoing buffer
+            Assert.True(obj.OutgoingPending > 0);
+            obj.Dispose();
+            obj.Dispose();
+            Assert.Equal(Net.EBADF, Assert.Throws<PolysockException>(() => obj.Feed("x"u8)).Errno);
+            Assert.Equal(Net.EBADF, Assert.Throws<PolysockException>(() => obj.Read(10)).Errno);
+            Assert.Throws<ArgumentException>(() => obj.Read(-1));
+        }
+
+        [Fact]
         public void SSL_failures_map_to_Pythons_classes()
         {
             Assert.IsType<SslWantReadException>(Errors.Make(-9, 2, "The operation did not complete (read)"));
