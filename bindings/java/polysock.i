@@ -10,7 +10,7 @@
  * - every width is explicit: handles, pollers, int64_t and size_t are Java long,
  *   uint32_t event masks Java int; no BigInteger, no SWIGWORDSIZE64;
  * - out-parameters are Java arrays of length >= 1 filled on success; result structs
- *   become the immutable records SocketAddress, AddrInfo and NetInterface.
+ *   become the immutable records SocketAddress, AddrInfo, NetInterface and TlsCipher.
  */
 %module(directors="0") PolysockNative
 
