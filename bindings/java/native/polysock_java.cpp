@@ -1230,12 +1230,6 @@ int polysock_java_tls_constant(JNIEnv *jenv, const char *name, int *out) {
       {"TLS_VERSION_TLSv1_1", static_cast<int>(TLS_VERSION_TLSv1_1)},
       {"TLS_VERSION_TLSv1_2", static_cast<int>(TLS_VERSION_TLSv1_2)},
       {"TLS_VERSION_TLSv1_3", static_cast<int>(TLS_VERSION_TLSv1_3)},
-      {"TLS_ERROR_SSL", static_cast<int>(TLS_ERROR_SSL)},
-      {"TLS_ERROR_WANT_READ", static_cast<int>(TLS_ERROR_WANT_READ)},
-      {"TLS_ERROR_WANT_WRITE", static_cast<int>(TLS_ERROR_WANT_WRITE)},
-      {"TLS_ERROR_SYSCALL", static_cast<int>(TLS_ERROR_SYSCALL)},
-      {"TLS_ERROR_ZERO_RETURN", static_cast<int>(TLS_ERROR_ZERO_RETURN)},
-      {"TLS_ERROR_EOF", static_cast<int>(TLS_ERROR_EOF)},
       {"TLS_WRAP_NO_HANDSHAKE", static_cast<int>(TLS_WRAP_NO_HANDSHAKE)},
       {"TLS_WRAP_RAGGED_EOF_ERROR", static_cast<int>(TLS_WRAP_RAGGED_EOF_ERROR)},
   };

@@ -243,8 +243,12 @@ public final class Socket implements AutoCloseable {
     if (h == 0) {
       return;
     }
+    int[] fd = new int[1];
     try {
-      PolysockNative.sock_fileno(h, new int[1]);
+      PolysockNative.sock_fileno(h, fd);
+      if (fd[0] < 0) { // detached, as a handle the C ABI gave away reads
+        forgetHandle();
+      }
     } catch (PolysockException e) {
       if (e.errno() == Net.EBADF) {
         forgetHandle();

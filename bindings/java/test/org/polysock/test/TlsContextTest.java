@@ -150,6 +150,12 @@ class TlsContextTest {
     TlsContext closed = new TlsContext(TlsContext.Protocol.TLS_SERVER);
     closed.close();
     closed.close(); // twice is fine
-    assertThrows(Exception.class, closed::verifyMode, "a closed context");
+    PolysockException e = assertThrows(PolysockException.class, closed::verifyMode);
+    assertEquals(Net.EBADF, e.errno(), "a closed context is a closed handle");
+    try (Socket plain = new Socket()) {
+      assertEquals("not an SSLSocket (never wrapped, or unwrapped)",
+          assertThrows(IllegalArgumentException.class, plain::tlsVersion).getMessage());
+      assertThrows(IllegalArgumentException.class, plain::getpeercert);
+    }
   }
 }

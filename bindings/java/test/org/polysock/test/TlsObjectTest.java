@@ -15,7 +15,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.polysock.Net;
 import org.polysock.PeerCertificate;
+import org.polysock.PolysockException;
 import org.polysock.SslCertVerificationException;
 import org.polysock.SslException;
 import org.polysock.SslWantReadException;
@@ -158,8 +160,10 @@ class TlsObjectTest {
       assertThrows(IllegalArgumentException.class, () -> client.read(-1));
       client.close();
       client.close(); // twice is fine
-      assertThrows(IOException.class, client::doHandshake, "a closed object");
-      assertThrows(IOException.class, () -> client.feed(new byte[1]));
+      assertEquals(Net.EBADF, assertThrows(PolysockException.class, client::doHandshake).errno(),
+          "a closed object is a closed handle");
+      assertEquals(Net.EBADF,
+          assertThrows(PolysockException.class, () -> client.feed(new byte[1])).errno());
     }
   }
 }

@@ -275,14 +275,15 @@ class TlsSocketTest {
       });
       Socket unconnected = new Socket();
       unconnected.settimeout(WAIT);
-      try (Socket tls = cctx.wrapSocket(unconnected, false, "localhost");
-          Socket conn = server.get(30, TimeUnit.SECONDS)) {
+      try (Socket tls = cctx.wrapSocket(unconnected, false, "localhost")) {
         assertTrue(tls.isTls());
         assertNull(tls.tlsVersion(), "no handshake before connect");
         tls.connect("127.0.0.1", port);
         assertEquals("TLSv1.3", tls.tlsVersion(), "connect handshook");
         tls.sendall("hi".getBytes(StandardCharsets.US_ASCII));
-        assertEquals("hi", new String(recvExactly(conn, 2), StandardCharsets.US_ASCII));
+        try (Socket conn = server.get(30, TimeUnit.SECONDS)) {
+          assertEquals("hi", new String(recvExactly(conn, 2), StandardCharsets.US_ASCII));
+        }
       }
     }
   }
@@ -317,6 +318,65 @@ class TlsSocketTest {
       PolysockTimeoutException e = assertThrows(PolysockTimeoutException.class,
           () -> p.client().recv(10));
       assertEquals("The read operation timed out", e.getMessage());
+    }
+  }
+
+  @Test
+  void aHandshakeThatTimesOutClosesTheSocketGiven() throws Exception {
+    try (TlsContext cctx = clientContext(); Socket listener = Net.createServer("127.0.0.1", 0)) {
+      Socket plain = Net.createConnection("127.0.0.1", listener.getsockname().port(), 0.2);
+      try (Socket silent = listener.accept().socket()) { // accepted, never answering
+        PolysockTimeoutException e = assertThrows(PolysockTimeoutException.class,
+            () -> cctx.wrapSocket(plain, false, "localhost"));
+        assertEquals("The handshake operation timed out", e.getMessage());
+        assertTrue(plain.isClosed(), "a failed handshake closes the socket, as Python's");
+        PolysockException closed = assertThrows(PolysockException.class, plain::getsockname);
+        assertEquals(Net.EBADF, closed.errno());
+        silent.settimeout(WAIT);
+        assertEquals(22, silent.recv(1)[0], "a TLS handshake record (the ClientHello) came");
+      }
+    }
+  }
+
+  @Test
+  void closeFromAnotherThreadWakesABlockedRecv() throws Exception {
+    try (TlsContext sctx = serverContext(); TlsContext cctx = clientContext();
+        TlsFixtures.Pair p = connect(sctx, cctx, "localhost")) {
+      Future<byte[]> blocked = THREADS.submit(() -> p.client().recv(10));
+      Thread.sleep(200); // let it block in recv
+      p.client().close();
+      java.util.concurrent.ExecutionException e = assertThrows(
+          java.util.concurrent.ExecutionException.class, () -> blocked.get(30, TimeUnit.SECONDS));
+      PolysockException closed = assertInstanceOf(PolysockException.class, e.getCause());
+      assertEquals(Net.EBADF, closed.errno(), "as for a plain socket: EBADF");
+    }
+  }
+
+  @Test
+  void mutualTlsGivesTheServerTheClientsCertificate() throws Exception {
+    try (TlsContext sctx = serverContext(); TlsContext cctx = clientContext()) {
+      sctx.setVerifyMode(org.polysock.VerifyMode.CERT_REQUIRED);
+      sctx.loadVerifyLocations(TlsFixtures.CA);
+      cctx.loadCertChain(TlsFixtures.SERVER_CERT, TlsFixtures.SERVER_KEY); // serverAuth+clientAuth
+      try (TlsFixtures.Pair p = connect(sctx, cctx, "localhost")) {
+        org.polysock.PeerCertificate cert = p.server().getpeercert();
+        assertTrue(cert.validated());
+        assertEquals("5A17C0FFEE", cert.serialNumber());
+        assertEquals(p.client().getpeercert().toString(), cert.toString());
+      }
+    }
+  }
+
+  @Test
+  void sendfileGoesThroughTls() throws Exception {
+    java.nio.file.Path file = TlsFixtures.DIR.resolve("sendfile.bin");
+    byte[] data = pattern(1 << 20, 9);
+    java.nio.file.Files.write(file, data);
+    try (TlsContext sctx = serverContext(); TlsContext cctx = clientContext();
+        TlsFixtures.Pair p = connect(sctx, cctx, "localhost")) {
+      Future<byte[]> got = THREADS.submit(() -> recvExactly(p.server(), data.length));
+      assertEquals(data.length, p.client().sendfile(file));
+      assertArrayEquals(data, got.get(30, TimeUnit.SECONDS));
     }
   }
 
