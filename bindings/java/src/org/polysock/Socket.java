@@ -25,6 +25,10 @@ import java.util.Objects;
  * followed by {@code Reference.reachabilityFence(this)}, so the Cleaner can never
  * close the handle under a call that is still running. Thread-safe: another thread may
  * close the socket to wake a blocked call, which then fails with EBADF.
+ *
+ * <p>A TLS socket ({@link TlsContext#wrapSocket}, Python's ssl.SSLSocket) is a Socket
+ * too: the same methods work on it, plus doHandshake, unwrap, tlsVersion, cipher,
+ * selectedAlpnProtocol, getpeercert and the others of the TLS section.
  */
 public final class Socket implements AutoCloseable {
   /** What accept() returns: Python's (conn, address). */

@@ -38,6 +38,9 @@ class TlsNonBlockingTest {
       listener.settimeout(WAIT);
       Socket c = Net.createConnection("127.0.0.1", listener.getsockname().port(), WAIT);
       Socket s = listener.accept().socket();
+      // Small kernel buffers, fixed (no autotuning): a peer that reads nothing fills them soon.
+      c.setsockopt(Net.SOL_SOCKET, Net.SO_SNDBUF, 65536);
+      s.setsockopt(Net.SOL_SOCKET, Net.SO_RCVBUF, 65536);
       c.setblocking(false);
       s.setblocking(false);
       // As Python: a non-blocking socket needs do_handshake_on_connect=False.
