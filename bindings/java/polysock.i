@@ -333,12 +333,21 @@ POLYSOCK_BYTES_IN(const void *path COMMA size_t len)
 %typemap(in) (const void *cadata, size_t cadata_len)
 %{ $1 = NULL; $2 = 0;
    if ($input != NULL) {
+     static const unsigned char no_bytes[1] = {0};
      $2 = (size_t)jenv->GetArrayLength($input);
-     $1 = ($1_ltype)jenv->GetByteArrayElements($input, NULL);
+     /* An empty array is empty data, not None: never NULL for it. */
+     $1 = $2 == 0 ? ($1_ltype)no_bytes : ($1_ltype)jenv->GetByteArrayElements($input, NULL);
      if ($1 == NULL) return $null;
    } %}
 %typemap(freearg) (const void *cadata, size_t cadata_len)
-%{ if ($1 != NULL) jenv->ReleaseByteArrayElements($input, (jbyte *)$1, JNI_ABORT); %}
+%{ if ($1 != NULL && $2 > 0) jenv->ReleaseByteArrayElements($input, (jbyte *)$1, JNI_ABORT); %}
+
+/* tls_wrap_socket's flag bits: a Java int. */
+%typemap(jni) unsigned int flags "jint"
+%typemap(jtype) unsigned int flags "int"
+%typemap(jstype) unsigned int flags "int"
+%typemap(javain) unsigned int flags "$javainput"
+%typemap(in) unsigned int flags %{ $1 = (unsigned int)$input; %}
 
 /* Output bytes of a size the call tells: byte[][] whose element 0 is a byte[] of the
  * capacity to offer; on success it is replaced by an array of exactly the result. */

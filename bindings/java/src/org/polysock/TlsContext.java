@@ -377,7 +377,7 @@ public final class TlsContext implements AutoCloseable {
   public Socket wrapSocket(Socket sock, boolean serverSide, String serverHostname,
       boolean doHandshakeOnConnect, boolean suppressRaggedEofs) throws IOException {
     Objects.requireNonNull(sock, "sock");
-    long flags = (doHandshakeOnConnect ? 0 : TlsConstants.WRAP_NO_HANDSHAKE)
+    int flags = (doHandshakeOnConnect ? 0 : TlsConstants.WRAP_NO_HANDSHAKE)
         | (suppressRaggedEofs ? 0 : TlsConstants.WRAP_RAGGED_EOF_ERROR);
     long[] out = new long[1];
     try {
