@@ -108,9 +108,9 @@ int fail_from_queue(int kind, const ssl_st *ssl, const std::string &hostname) {
                       "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol",
                       "SSL", "UNEXPECTED_EOF_WHILE_READING");
   }
-  message = "[" + std::string(libname);
-  if (!mnemonic.empty()) message += (*libname != '\0' ? ": " : "") + mnemonic;
-  message += "] ";
+  message.append("[").append(libname);
+  if (!mnemonic.empty()) message.append(*libname != '\0' ? ": " : "").append(mnemonic);
+  message.append("] ");
   message += text != nullptr ? text : "unknown error";
   int verify_code = 0;
   std::string verify_message;
