@@ -120,24 +120,62 @@ class TlsObjectTest {
     try (TlsContext sctx = serverContext(); TlsContext cctx = clientContext();
         TlsObject client = cctx.wrapBio(false, "wrong.example");
         TlsObject server = sctx.wrapBio(true, null)) {
-      SslException failure = null;
-      for (int round = 0; round < 20 && failure == null; round++) {
-        try {
-          step(client);
-        } catch (SslException e) {
-          failure = e;
-        }
-        pass(client, server);
-        try {
-          step(server);
-        } catch (SslException e) {
-          // the server hears of it by the client's alert
-        }
-        pass(server, client);
-      }
+      SslException failure = clientFailure(client, server);
       SslCertVerificationException e = assertInstanceOf(SslCertVerificationException.class,
           failure);
       assertEquals(62, e.verifyCode());
+    }
+  }
+
+  /** Runs a client object against a server object until the client fails; its failure. */
+  private static SslException clientFailure(TlsObject client, TlsObject server)
+      throws IOException {
+    for (int round = 0; round < 20; round++) {
+      try {
+        step(client);
+      } catch (SslException e) {
+        return e;
+      }
+      pass(client, server);
+      try {
+        step(server);
+      } catch (SslException e) {
+        // the server hears of it by the client's alert
+      }
+      pass(server, client);
+    }
+    throw new AssertionError("the client's handshake did not fail");
+  }
+
+  @Test
+  void errorDetailsStayWithTheCallThatFailed() throws Exception {
+    // Threads failing at once in different ways: each exception carries its own call's
+    // verify code and text (read in the same native call), never another thread's.
+    try (TlsContext sctx = serverContext(); TlsContext cctx = clientContext();
+        TlsContext untrusting = new TlsContext(TlsContext.Protocol.TLS_CLIENT)) {
+      untrusting.loadVerifyLocations(TlsFixtures.OTHER_CA);
+      java.util.List<java.util.concurrent.Future<?>> runs = new java.util.ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        final boolean hostname = t % 2 == 0;
+        runs.add(TlsFixtures.THREADS.submit(() -> {
+          for (int i = 0; i < 25; i++) {
+            try (TlsObject client = hostname ? cctx.wrapBio(false, "wrong.example")
+                    : untrusting.wrapBio(false, "localhost");
+                TlsObject server = sctx.wrapBio(true, null)) {
+              SslCertVerificationException e = assertInstanceOf(
+                  SslCertVerificationException.class, clientFailure(client, server));
+              assertEquals(hostname ? 62 : 20, e.verifyCode());
+              assertEquals(hostname
+                  ? "Hostname mismatch, certificate is not valid for 'wrong.example'."
+                  : "unable to get local issuer certificate", e.verifyMessage());
+            }
+          }
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> run : runs) {
+        run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
     }
   }
 
