@@ -164,6 +164,25 @@ class TlsNonBlockingTest {
     }
   }
 
+  @Test
+  void thePollerReportsBytesThatOpensslHolds() throws Exception {
+    try (TlsContext sctx = serverContext(); TlsContext cctx = clientContext();
+        TlsFixtures.Pair p = TlsFixtures.connect(sctx, cctx, "localhost");
+        Poller poller = new Poller()) {
+      p.server().sendall(pattern(1000, 4)); // one record
+      assertEquals(10, p.client().recv(10).length);
+      // The other 990 bytes are decrypted inside OpenSSL; the descriptor has nothing.
+      assertEquals(990, p.client().tlsPending());
+      poller.register(p.client(), Poller.EVENT_READ);
+      List<Poller.Event> events = poller.select(0);
+      assertEquals(1, events.size(), "readable while OpenSSL holds bytes (SSL_has_pending)");
+      assertTrue(events.get(0).readable());
+      p.client().setblocking(false);
+      assertEquals(990, p.client().recv(4096).length);
+      assertTrue(poller.select(0).isEmpty(), "nothing left: not readable");
+    }
+  }
+
   /** Finishes the handshake of both ends (non-blocking) through the poller. */
   private static void drive(Poller poller, Socket server, Socket client) throws Exception {
     for (int round = 0; round < 100; round++) {

@@ -35,6 +35,7 @@ import org.polysock.PolysockTimeoutException;
 import org.polysock.SslCertVerificationException;
 import org.polysock.SslEofException;
 import org.polysock.SslException;
+import org.polysock.SslWantReadException;
 import org.polysock.Socket;
 import org.polysock.TlsCipher;
 import org.polysock.TlsContext;
@@ -278,6 +279,8 @@ class TlsSocketTest {
       try (Socket tls = cctx.wrapSocket(unconnected, false, "localhost")) {
         assertTrue(tls.isTls());
         assertNull(tls.tlsVersion(), "no handshake before connect");
+        assertEquals("handshake not done yet",
+            assertThrows(IllegalArgumentException.class, tls::getpeercert).getMessage());
         tls.connect("127.0.0.1", port);
         assertEquals("TLSv1.3", tls.tlsVersion(), "connect handshook");
         tls.sendall("hi".getBytes(StandardCharsets.US_ASCII));
@@ -493,6 +496,15 @@ class TlsSocketTest {
       assertEquals("non-zero flags not allowed in calls to recv() on SSLSocket",
           flags.getMessage());
       assertThrows(IllegalArgumentException.class, () -> p.client().dup());
+      assertThrows(IllegalArgumentException.class,
+          () -> p.client().sendmsg(new byte[][] {{1}}));
+      assertThrows(IllegalArgumentException.class,
+          () -> p.client().sendto(new byte[] {1}, "127.0.0.1", 9));
+      // MSG_DONTWAIT: one non-blocking attempt on a socket in timeout mode.
+      SslWantReadException want = assertThrows(SslWantReadException.class,
+          () -> p.client().recv(10, Net.MSG_DONTWAIT));
+      assertEquals("The operation did not complete (read)", want.getMessage());
+      assertEquals(Double.valueOf(WAIT), p.client().gettimeout(), "the mode stays");
       try (Socket plain = new Socket()) {
         assertFalse(plain.isTls());
         assertThrows(IllegalArgumentException.class, plain::doHandshake);
