@@ -596,6 +596,12 @@ int TlsSession::start(int fd) {
   return kOk;
 }
 
+void TlsSession::stop() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (ssl_ != nullptr) SSL_free(ssl_);
+  ssl_ = nullptr;
+}
+
 int TlsSession::fail(int ret, short *want) {
   const int err = SSL_get_error(ssl_, ret);
   switch (err) {
