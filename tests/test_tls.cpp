@@ -588,3 +588,28 @@ TEST(Tls, ConnectAgainAfterAFailureAndSendfileThroughTls) {
   EXPECT_PS_ERR(sock_recvfrom(client, &b, 1, 0, &n, &from), SOCK_ERR_VALUE, 0);
   EXPECT_EQ("recvfrom not allowed on instances of SSLSocket", last_message());
 }
+
+// sendall keeps its promises under TLS: a peer that never reads blocks it, a close
+// from another thread ends it with EBADF, and out_sent says how much went.
+TEST(Tls, CloseFromAnotherThreadWakesABlockedSendall) {
+  Contexts ctx;
+  TlsPair t = wrap_pair(ctx);
+  ASSERT_PS_OK(t.client_status);
+  const auto big = pattern(64 << 20, 3);  // far more than the socket buffers hold
+  std::atomic<int> st{1};
+  std::atomic<size_t> sent{0};
+  std::thread writer([&] {
+    size_t n = 0;
+    int r = sock_sendall(t.client, big.data(), big.size(), 0, &n);
+    if (r == SOCK_ERR_OS) r = -sock_last_errno();
+    sent = n;
+    st = r;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_EQ(1, st.load()) << "sendall returned although the peer never read";
+  ASSERT_PS_OK(sock_close(t.client));
+  writer.join();
+  EXPECT_EQ(-EBADF, st.load());
+  EXPECT_GT(sent.load(), 0u);
+  EXPECT_LT(sent.load(), big.size());
+}
