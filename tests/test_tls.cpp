@@ -139,6 +139,19 @@ TEST(Tls, DefaultContextsArePythons) {
   EXPECT_PS_ERR(tls_context_set_alpn_protocols(server, "h2,,x"), SOCK_ERR_VALUE, 0);
   EXPECT_PS_ERR(tls_context_load_cert_chain(server, "/nonexistent/cert.pem", nullptr, nullptr),
                 SOCK_ERR_OS, ENOENT);
+  // Python's texts for a file that is no certificate and for a key of another one.
+  const TlsCerts &c = tls_certs();
+  EXPECT_PS_ERR(tls_context_load_cert_chain(server, (c.dir + "/san.ext").c_str(), nullptr, nullptr),
+                SOCK_ERR_SSL, TLS_ERROR_SSL);
+  EXPECT_EQ("[SSL] PEM lib", last_message());
+  EXPECT_PS_ERR(
+      tls_context_load_cert_chain(server, c.server_cert.c_str(), c.other_key.c_str(), nullptr),
+      SOCK_ERR_SSL, TLS_ERROR_SSL);
+  EXPECT_EQ("[X509: KEY_VALUES_MISMATCH] key values mismatch", last_message());
+  tls_error_info e;
+  ASSERT_PS_OK(tls_last_error(&e));
+  EXPECT_STREQ("X509", e.library);
+  EXPECT_STREQ("KEY_VALUES_MISMATCH", e.reason);
 }
 
 TEST(Tls, HandshakeDataAndSessionFacts) {
