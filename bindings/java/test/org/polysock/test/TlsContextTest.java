@@ -85,7 +85,9 @@ class TlsContextTest {
       Files.writeString(junk, "not a certificate\n");
       SslException pem = assertThrows(SslException.class, () -> ctx.loadCertChain(junk));
       assertInstanceOf(PolysockException.class, pem, "SSLError is an OSError");
-      assertTrue(pem.getMessage().contains("PEM"), pem.getMessage());
+      assertEquals("[SSL] PEM lib", pem.getMessage(), "python3: [SSL] PEM lib (_ssl.c:N)");
+      assertEquals("SSL", pem.library());
+      assertEquals(null, pem.reason(), "Python's reason is None here");
       // The encrypted key: refused without its password (or with a wrong one), taken with it.
       assertThrows(SslException.class, () -> ctx.loadCertChain(TlsFixtures.SERVER_CERT,
           TlsFixtures.SERVER_KEY_ENCRYPTED, "wrong password"));
