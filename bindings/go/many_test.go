@@ -71,7 +71,9 @@ func TestMain(m *testing.M) {
 		fmt.Println("MANY-CONNECTIONS-PASSED")
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	cleanupTLSFiles()
+	os.Exit(code)
 }
 
 // childT is the part of testing.TB the child's scenario uses.
