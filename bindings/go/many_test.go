@@ -62,9 +62,14 @@ func TestManyConnectionsParkGoroutinesNotThreads(t *testing.T) {
 }
 
 func TestMain(m *testing.M) {
-	if os.Getenv("POLYSOCK_MANY_CHILD") != "" {
+	if mode := os.Getenv("POLYSOCK_MANY_CHILD"); mode != "" {
 		c := &childT{}
-		manyConnections(c)
+		if mode == "tls" {
+			runChild(c, manyTLSConnectionsScenario)
+		} else {
+			runChild(c, manyConnectionsScenario)
+		}
+		cleanupTLSFiles()
 		if c.failed {
 			os.Exit(1)
 		}
@@ -115,7 +120,7 @@ type tb interface {
 	Cleanup(func())
 }
 
-func manyConnections(t *childT) {
+func runChild(t *childT, scenario func(tb)) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -124,7 +129,7 @@ func manyConnections(t *childT) {
 				t.clean[i]()
 			}
 		}()
-		manyConnectionsScenario(t)
+		scenario(t)
 	}()
 	<-done
 }

@@ -71,7 +71,7 @@ func makeServerCert(dir, name, ca string) error {
 }
 
 // certs is the run's certificates (made on first use); the test fails without TLS.
-func certs(t testing.TB) tlsFiles {
+func certs(t tb) tlsFiles {
 	t.Helper()
 	if !TLSAvailable() {
 		t.Fatal("the native library was built without TLS (POLYSOCK_TLS=OFF): the Go TLS tests need it")
@@ -80,7 +80,7 @@ func certs(t testing.TB) tlsFiles {
 }
 
 // certFiles is the run's certificates, for tests that use only crypto/tls.
-func certFiles(t testing.TB) tlsFiles {
+func certFiles(t tb) tlsFiles {
 	t.Helper()
 	tlsOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "polysock-go-tls-")
@@ -110,7 +110,7 @@ func certFiles(t testing.TB) tlsFiles {
 }
 
 // serverContext is a server context with the server certificate.
-func serverContext(t testing.TB) *TLSContext {
+func serverContext(t tb) *TLSContext {
 	t.Helper()
 	f := certs(t)
 	c, err := CreateDefaultContext(PurposeClientAuth)
@@ -125,7 +125,7 @@ func serverContext(t testing.TB) *TLSContext {
 }
 
 // clientContext is a client context (hostname checked) that trusts the test CA.
-func clientContext(t testing.TB) *TLSContext {
+func clientContext(t tb) *TLSContext {
 	t.Helper()
 	f := certs(t)
 	c, err := CreateDefaultContext(PurposeServerAuth)
