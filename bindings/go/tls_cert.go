@@ -27,7 +27,7 @@ type AltName struct {
 
 // PeerCertificate is getpeercert(): Subject, Issuer, SubjectAltName, Version,
 // SerialNumber, NotBefore and NotAfter as in Python's dict (which is empty when the
-// certificate was not validated, CERT_NONE: Validated false, those fields empty), and
+// certificate was not validated, CERT_NONE: Validated false, those fields zero), and
 // the DER bytes (getpeercert(binary_form=True)), always there.
 type PeerCertificate struct {
 	Validated      bool
@@ -77,9 +77,16 @@ func peerCert(h uint64, obj bool, control func(func()) bool, closed func() error
 	if rc := raw.Tls_cert_info(cert, &info, &e); rc != 0 {
 		return nil, errOf(rc, &e)
 	}
-	pc := &PeerCertificate{Validated: info.Validated != 0, Version: int(info.Version),
-		SerialNumber: raw.CString(info.SerialNumber[:]), NotBefore: raw.CString(info.NotBefore[:]),
-		NotAfter: raw.CString(info.NotAfter[:])}
+	pc := &PeerCertificate{Validated: info.Validated != 0}
+	if err := certDER(cert, pc); err != nil {
+		return nil, err
+	}
+	if !pc.Validated {
+		return pc, nil // Python's getpeercert() is {}: only the binary form
+	}
+	pc.Version = int(info.Version)
+	pc.SerialNumber = raw.CString(info.SerialNumber[:])
+	pc.NotBefore, pc.NotAfter = raw.CString(info.NotBefore[:]), raw.CString(info.NotAfter[:])
 	var err error
 	if pc.Subject, err = certNames(cert, raw.TLSCertSubject); err != nil {
 		return nil, err
@@ -94,19 +101,25 @@ func peerCert(h uint64, obj bool, control func(func()) bool, closed func() error
 	for _, en := range san {
 		pc.SubjectAltName = append(pc.SubjectAltName, AltName{Type: raw.CString(en.Name[:]), Value: raw.CString(en.Value[:])})
 	}
+	return pc, nil
+}
+
+// certDER reads the certificate's DER bytes into pc.DER.
+func certDER(cert uint64, pc *PeerCertificate) error {
+	var e raw.ErrBuf
 	var need int64
 	n := raw.Tls_cert_der(cert, nil, &need, &e)
 	switch {
 	case n == int64(raw.StatusRange):
 		pc.DER = make([]byte, need)
 		if n = raw.Tls_cert_der(cert, pc.DER, &need, &e); n < 0 {
-			return nil, errOf(int(n), &e)
+			return errOf(int(n), &e)
 		}
 		pc.DER = pc.DER[:n]
 	case n < 0:
-		return nil, errOf(int(n), &e)
+		return errOf(int(n), &e)
 	}
-	return pc, nil
+	return nil
 }
 
 func certEntries(cert uint64, list int) ([]raw.CertEntry, error) {
