@@ -75,7 +75,7 @@ const (
 	callSendFds
 	callConnectTLS // connect() of a wrapped client (pgo_connect_tls)
 	callHandshake  // TLS do_handshake()
-	callUnwrap    // TLS unwrap()
+	callUnwrap     // TLS unwrap()
 )
 
 // op is one direction's operation state, reused by every call on that direction of a

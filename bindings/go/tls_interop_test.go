@@ -516,3 +516,38 @@ func TestTLSListenerHandshakesDoNotWaitForEachOther(t *testing.T) {
 		t.Error("Accept on a closed listener succeeded")
 	}
 }
+
+// The plain adapters take TLS sockets as they are: NetListener on a wrapped listener
+// accepts handshaken TLS connections (handshake in Accept), and a crypto/tls client
+// talks to them.
+func TestTLSSocketsThroughThePlainNetAdapters(t *testing.T) {
+	l, err := Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl, err := serverContext(t).WrapSocket(l.Socket, true, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nl := tl.NetListener()
+	defer nl.Close()
+	go func() {
+		c, err := nl.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		io.Copy(c, c)
+	}()
+	c, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", nl.Addr().String(), goClientConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	fmt.Fprint(c, "through NetListener\n")
+	got, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil || got != "through NetListener\n" {
+		t.Errorf("echo: %q %v", got, err)
+	}
+}
