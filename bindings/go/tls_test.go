@@ -687,3 +687,52 @@ func TestTLSErrorsMatchTheirSentinels(t *testing.T) {
 		t.Error("ErrNotConfigured matching")
 	}
 }
+
+// A peer that closes without close_notify: the end of the data by default (Python's
+// suppress_ragged_eofs=True), the SSLEOFError with RaggedEOFError. Conn.Close sends
+// close_notify, so even then the reader sees a clean end of stream.
+func TestTLSRaggedEOFAndCloseNotify(t *testing.T) {
+	server, client := serverContext(t), clientContext(t)
+	for _, tc := range []struct {
+		name      string
+		opts      []WrapOption
+		closeConn bool
+		wantEOF   bool
+	}{
+		{"ragged EOF suppressed", nil, false, true},
+		{"ragged EOF an error", []WrapOption{RaggedEOFError}, false, false},
+		{"close_notify from Conn.Close", []WrapOption{RaggedEOFError}, true, true},
+	} {
+		c, s := tlsPair(t, server, client, tc.opts...)
+		if err := s.SendAll(bytes.Repeat([]byte("p"), 1000)); err != nil {
+			t.Fatal(err)
+		}
+		first, err := c.Recv(10)
+		if err != nil || len(first) != 10 {
+			t.Fatalf("%s: Recv = %d bytes, %v", tc.name, len(first), err)
+		}
+		if n, err := c.TLSPending(); err != nil || n != 990 {
+			t.Errorf("%s: TLSPending = %d %v, want 990", tc.name, n, err)
+		}
+		if rest, err := c.Recv(2000); err != nil || len(rest) != 990 {
+			t.Fatalf("%s: Recv of the rest = %d bytes, %v", tc.name, len(rest), err)
+		}
+		if tc.closeConn {
+			s.NetConn().Close()
+		} else {
+			s.Close()
+		}
+		c.SetTimeout(5 * time.Second)
+		b, err := c.Recv(100)
+		if tc.wantEOF {
+			if err != nil || len(b) != 0 {
+				t.Errorf("%s: Recv = %q %v, want the end of the stream", tc.name, b, err)
+			}
+			continue
+		}
+		pe := asTLSError(t, err)
+		if !errors.Is(err, ErrSSLEOF) || pe.Message != "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol" {
+			t.Errorf("%s: %v errno %d %q", tc.name, pe.Kind, pe.Errno, pe.Message)
+		}
+	}
+}
