@@ -617,6 +617,9 @@ func flagsOf(flags []int) int {
 // RecvInto is recv_into(buffer, nbytes=len(b), flags): reads into b, without a copy.
 // 0 bytes from a stream means the peer shut down its side.
 func (s *Socket) RecvInto(b []byte, flags ...int) (int, error) {
+	if err := s.tlsHandshakeFirst(); err != nil {
+		return 0, err
+	}
 	s.rmu.Lock()
 	defer s.rmu.Unlock()
 	o := s.r
@@ -649,6 +652,9 @@ func (s *Socket) Recv(bufsize int, flags ...int) ([]byte, error) {
 
 // RecvfromInto is recvfrom_into(buffer, nbytes, flags): data and the sender's address.
 func (s *Socket) RecvfromInto(b []byte, flags ...int) (int, Address, error) {
+	if err := s.tlsHandshakeFirst(); err != nil {
+		return 0, Address{}, err
+	}
 	s.rmu.Lock()
 	defer s.rmu.Unlock()
 	o := s.r
@@ -678,6 +684,9 @@ func (s *Socket) Recvfrom(bufsize int, flags ...int) ([]byte, Address, error) {
 
 // Send is send(data, flags): sends some of b, and tells how much.
 func (s *Socket) Send(b []byte, flags ...int) (int, error) {
+	if err := s.tlsHandshakeFirst(); err != nil {
+		return 0, err
+	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	o := s.w
@@ -693,6 +702,9 @@ func (s *Socket) SendAll(b []byte, flags ...int) error {
 }
 
 func (s *Socket) sendAll(b []byte, flags int) (int, error) {
+	if err := s.tlsHandshakeFirst(); err != nil {
+		return 0, err
+	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	o := s.w

@@ -34,7 +34,7 @@ func (s *Socket) closeNotify() {
 		return
 	}
 	defer s.wmu.Unlock()
-	if _, ok, _ := s.TLSVersion(); !ok {
+	if st := s.tls.Load(); st == nil || !st.handshaken.Load() {
 		return
 	}
 	var e raw.ErrBuf

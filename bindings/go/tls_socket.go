@@ -7,6 +7,8 @@ package polysock
 import (
 	"context"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"polysock.dev/polysock/internal/raw"
@@ -28,6 +30,8 @@ const (
 type tlsState struct {
 	handshakeOnConnect bool
 	serverSide         bool
+	handshaken         atomic.Bool // DoHandshake succeeded
+	firstUse           sync.Mutex  // serialises tlsHandshakeFirst
 }
 
 // WrapSocket is context.wrap_socket(sock, server_side, do_handshake_on_connect,
@@ -149,7 +153,33 @@ func (s *Socket) connectedTLS() error {
 // timeout is "The handshake operation timed out"). Non-blocking, it fails with
 // ErrSSLWantRead or ErrSSLWantWrite (Python's SSLWantReadError...): wait for that event
 // (Poller) and call it again. On a socket that is not TLS: the ValueError.
-func (s *Socket) DoHandshake() error { return s.tlsStep(callHandshake) }
+func (s *Socket) DoHandshake() error {
+	err := s.tlsStep(callHandshake)
+	if st := s.tls.Load(); err == nil && st != nil {
+		st.handshaken.Store(true)
+	}
+	return err
+}
+
+// tlsHandshakeFirst runs the handshake of a TLS socket wrapped with NoHandshake before
+// its first Recv or Send (which OpenSSL would otherwise run inside the call), so that
+// a Recv and a Send started together never both drive it, each parked on a side of
+// the poller the other needs.
+//
+// Its own lock, not the sides' locks: a Recv that follows the handshake holds the read
+// side while it waits, and a Send must then see the handshake done, not wait for it.
+func (s *Socket) tlsHandshakeFirst() error {
+	st := s.tls.Load()
+	if st == nil || st.handshaken.Load() {
+		return nil
+	}
+	st.firstUse.Lock()
+	defer st.firstUse.Unlock()
+	if st.handshaken.Load() || s.tls.Load() != st {
+		return nil
+	}
+	return s.DoHandshake()
+}
 
 // HandshakeContext is DoHandshake bounded by ctx as well: its deadline, and its
 // cancellation, which ends the handshake with ctx.Err().

@@ -736,3 +736,47 @@ func TestTLSRaggedEOFAndCloseNotify(t *testing.T) {
 		}
 	}
 }
+
+// Wrapped with NoHandshake, a Recv and a Send started together on each side: the
+// handshake runs once, before both (as the first call needs it), and the request
+// and its answer go through.
+func TestTLSNoHandshakeFirstRecvAndSendTogether(t *testing.T) {
+	plainC, plainS := tcpPair(t)
+	c, err := clientContext(t).WrapSocket(plainC, false, "localhost", NoHandshake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s, err := serverContext(t).WrapSocket(plainS, true, "", NoHandshake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	errs := make(chan error, 4)
+	answer := make(chan []byte, 1)
+	go func() { // client reader, started first
+		b := make([]byte, 100)
+		n, err := io.ReadAtLeast(c, b, 6)
+		answer <- b[:n]
+		errs <- err
+	}()
+	go func() { errs <- c.SendAll([]byte("request")) }()
+	go func() { // server: reads the request, then answers
+		b := make([]byte, 7)
+		_, err := io.ReadFull(s, b)
+		if err == nil {
+			err = s.SendAll(bytes.ToUpper(b[:6]))
+		}
+		errs <- err
+	}()
+	within(t, 10*time.Second, "request and answer over a first-use handshake", func() {
+		for i := 0; i < 3; i++ {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	if got := <-answer; string(got) != "REQUES" {
+		t.Errorf("answer %q", got)
+	}
+}
