@@ -780,3 +780,63 @@ func TestTLSNoHandshakeFirstRecvAndSendTogether(t *testing.T) {
 		t.Errorf("answer %q", got)
 	}
 }
+
+// An unconnected wrapped client: Connect connects, then handshakes; a refused
+// connection is the ECONNREFUSED OSError in Python's words.
+func TestTLSUnconnectedClientConnects(t *testing.T) {
+	server, client := serverContext(t), clientContext(t)
+	l, port := listener(t)
+	tl, err := server.WrapSocket(l, true, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tl.Close()
+	go func() {
+		if a, _, err := tl.Accept(); err == nil {
+			defer a.Close()
+			b, _ := a.Recv(10)
+			a.SendAll(b)
+		}
+	}()
+	plain, err := NewSocket(AF_INET, SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain.SetTimeout(10 * time.Second)
+	c, err := client.WrapSocket(plain, false, "localhost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if !c.IsTLS() {
+		t.Error("an unconnected wrapped socket is not TLS")
+	}
+	if err := c.Connect("127.0.0.1", port); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok, _ := c.TLSVersion(); !ok || v != "TLSv1.3" {
+		t.Errorf("TLSVersion after Connect: %q", v)
+	}
+	c.SendAll([]byte("echo"))
+	if got, err := c.Recv(10); err != nil || string(got) != "echo" {
+		t.Errorf("echo %q %v", got, err)
+	}
+
+	// a port nobody listens on (taken from a socket closed again)
+	free, fport := listener(t)
+	free.Close()
+	p2, err := NewSocket(AF_INET, SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2.SetBlocking(true)
+	c2, err := client.WrapSocket(p2, false, "localhost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	pe := wantErrno(t, c2.Connect("127.0.0.1", fport), syscall.ECONNREFUSED)
+	if pe.Message != "[Errno 111] Connection refused" {
+		t.Errorf("refused: %q", pe.Message)
+	}
+}
