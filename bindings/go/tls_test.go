@@ -840,3 +840,67 @@ func TestTLSUnconnectedClientConnects(t *testing.T) {
 		t.Errorf("refused: %q", pe.Message)
 	}
 }
+
+// A server that requires client certificates: the client's is verified and readable
+// on the server side; a client without one is refused.
+func TestTLSClientCertificatesWhenRequired(t *testing.T) {
+	f := certs(t)
+	server := serverContext(t)
+	if err := server.LoadVerifyLocations(f.caPEM, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := server.SetVerifyMode(CertRequired); err != nil {
+		t.Fatal(err)
+	}
+	client := clientContext(t)
+	if err := client.LoadCertChain(f.serverPEM, f.serverKey, ""); err != nil {
+		t.Fatal(err)
+	}
+	c, s := tlsPair(t, server, client)
+	pc, err := s.PeerCert()
+	if err != nil || pc == nil || !pc.Validated {
+		t.Fatalf("server's PeerCert = %+v, %v", pc, err)
+	}
+	if cn, _ := pc.SubjectAttribute("commonName"); cn != "localhost" {
+		t.Errorf("client certificate commonName %q", cn)
+	}
+	if err := c.SendAll([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+
+	// without a certificate: the server's Accept fails, the client learns it on use
+	l, port := listener(t)
+	tl, err := server.WrapSocket(l, true, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tl.Close()
+	acceptErr := make(chan error, 1)
+	go func() {
+		a, _, err := tl.Accept()
+		if a != nil {
+			a.Close()
+		}
+		acceptErr <- err
+	}()
+	plain, err := CreateConnection("127.0.0.1", port, 10*time.Second, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := clientContext(t).WrapSocket(plain, false, "localhost")
+	if err == nil {
+		defer nc.Close()
+		_, err = nc.Recv(10) // TLS 1.3: the server's alert arrives after the client's handshake
+	}
+	if pe := asError(t, err); pe.Kind != SSLError {
+		t.Errorf("client without a certificate: %v %q", pe.Kind, pe.Message)
+	}
+	select {
+	case err := <-acceptErr:
+		if pe := asTLSError(t, err); pe.Library != "SSL" {
+			t.Errorf("server's Accept: %+v", pe)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server's Accept did not fail")
+	}
+}
