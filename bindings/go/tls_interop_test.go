@@ -551,3 +551,107 @@ func TestTLSSocketsThroughThePlainNetAdapters(t *testing.T) {
 		t.Errorf("echo: %q %v", got, err)
 	}
 }
+
+// openssl s_server asks, from its command line, for a TLS 1.2 renegotiation ("R") or a
+// TLS 1.3 key update ("K": with the client's update requested, "k": without) while the
+// polysock client is parked in a read: the read runs that handshake (sending as it
+// reads), and data keeps flowing both ways.
+func TestTLSRenegotiationAndKeyUpdateFromOpenSSLServer(t *testing.T) {
+	f := certs(t)
+	for _, mode := range []struct{ version, command string }{
+		{"-tls1_2", "R"}, {"-tls1_3", "K"}, {"-tls1_3", "k"},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		cmd := exec.CommandContext(ctx, "openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", f.serverPEM,
+			"-key", f.serverKey, mode.version)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines := make(chan string, 100)
+		go func() {
+			defer close(lines)
+			r := bufio.NewReader(out)
+			for {
+				l, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				select {
+				case lines <- strings.TrimSpace(l):
+				default: // nobody reads any more
+				}
+			}
+		}()
+		var seen []string
+		waitFor := func(prefix string) string {
+			t.Helper()
+			for i, l := range seen {
+				if strings.HasPrefix(l, prefix) {
+					seen = append(seen[:i:i], seen[i+1:]...)
+					return l
+				}
+			}
+			timeout := time.After(15 * time.Second)
+			for {
+				select {
+				case l, ok := <-lines:
+					if !ok {
+						t.Fatalf("%s %s: s_server ended before printing %q", mode.version, mode.command, prefix)
+					}
+					if strings.HasPrefix(l, prefix) {
+						return l
+					}
+					seen = append(seen, l)
+				case <-timeout:
+					t.Fatalf("%s %s: s_server did not print %q within 15s", mode.version, mode.command, prefix)
+				}
+			}
+		}
+		_, p, _ := net.SplitHostPort(strings.TrimPrefix(waitFor("ACCEPT "), "ACCEPT "))
+		conn, err := clientContext(t).Dial("tcp", "127.0.0.1:"+p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.SetDeadline(time.Now().Add(20 * time.Second))
+		br := bufio.NewReader(conn)
+		read := make(chan string, 2)
+		go func() { // parked in Read when the server starts its handshake
+			for i := 0; i < 2; i++ {
+				l, err := br.ReadString('\n')
+				if err != nil {
+					read <- "error: " + err.Error()
+					return
+				}
+				read <- l
+			}
+		}()
+		waitFor("CIPHER is ")
+		time.Sleep(100 * time.Millisecond)
+		io.WriteString(in, mode.command+"\n")
+		time.Sleep(200 * time.Millisecond) // s_server reads its commands line by line
+		io.WriteString(in, "from the server\n")
+		if got := <-read; got != "from the server\n" {
+			t.Errorf("%s %s: client read %q", mode.version, mode.command, got)
+		}
+		fmt.Fprint(conn, "from the client\n")
+		// (s_server flushes its report of the handshake when it next prints)
+		waitFor("SSL_do_handshake -> 1")
+		waitFor("from the client")
+		io.WriteString(in, "again\n")
+		if got := <-read; got != "again\n" {
+			t.Errorf("%s %s: client read %q", mode.version, mode.command, got)
+		}
+		conn.Close()
+		cmd.Process.Kill()
+		cmd.Wait()
+		cancel()
+	}
+}
