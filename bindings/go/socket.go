@@ -530,7 +530,7 @@ func (s *Socket) run(o *op, write bool, setDeadline bool) (int, error) {
 	for {
 		o.flip = false
 		o.waitWrite = write
-		if write == first || t < 0 || o.call == callHandshake || o.call == callUnwrap {
+		if write == first || o.call == callHandshake || o.call == callUnwrap {
 			err = s.wait(o, write)
 		} else {
 			err = s.waitOtherSide(o, write)
@@ -567,7 +567,8 @@ func (s *Socket) wait(o *op, write bool) error {
 }
 
 // waitOtherSide waits on the side the call does not own, with the call's deadline when
-// that side is idle (its lock free); a call holding it has set a deadline of its own.
+// that side is idle (its lock free). A read that needs to send while a write is under
+// way waits for the same event as that write, after it.
 func (s *Socket) waitOtherSide(o *op, write bool) error {
 	mu := &s.rmu
 	if write {
@@ -575,9 +576,46 @@ func (s *Socket) waitOtherSide(o *op, write bool) error {
 	}
 	if mu.TryLock() {
 		defer mu.Unlock()
-		s.setSideDeadline(write, o.deadline)
+		if s.timeout.Load() > 0 {
+			s.setSideDeadline(write, o.deadline)
+		}
+		return s.wait(o, write)
 	}
-	return s.wait(o, write)
+	if write {
+		return s.wait(o, write)
+	}
+	return s.retryWhileReading(o)
+}
+
+// retryWhileReading is a write that needs the peer's bytes (a renegotiation, say) while
+// a Recv is parked: that Recv holds the descriptor's read side (RawConn.Read lets one
+// goroutine wait at a time) until its own data comes, but it reads and processes the
+// bytes the write needs. So the write is retried now and then (1 ms, doubling up to
+// 20 ms), parked on the write side, until it goes through, the Recv ends, or the
+// deadline passes.
+func (s *Socket) retryWhileReading(o *op) error {
+	delay := time.Millisecond
+	for {
+		if s.timeout.Load() > 0 && time.Now().After(o.deadline) {
+			return os.ErrDeadlineExceeded
+		}
+		time.Sleep(delay)
+		if delay < 20*time.Millisecond {
+			delay *= 2
+		}
+		if s.rmu.TryLock() { // the Recv is over: wait on the read side after all
+			defer s.rmu.Unlock()
+			if s.timeout.Load() > 0 {
+				s.setSideDeadline(false, o.deadline)
+			}
+			o.flip, o.waitWrite = false, false
+			return s.wait(o, false)
+		}
+		o.flip, o.waitWrite = false, true
+		if err := s.wait(o, true); err != nil || !o.flip {
+			return err // done (or failed, or out of time)
+		}
+	}
 }
 
 // timeoutErr is Python's timeout of the call: "timed out", or on a TLS socket "The
