@@ -73,9 +73,8 @@ const (
 	callSendmsg
 	callRecvFds
 	callSendFds
-	callConnectTLS // connect() of a wrapped client (pgo_connect_tls)
-	callHandshake  // TLS do_handshake()
-	callUnwrap     // TLS unwrap()
+	callHandshake // TLS do_handshake()
+	callUnwrap    // TLS unwrap()
 )
 
 // op is one direction's operation state, reused by every call on that direction of a
@@ -149,8 +148,6 @@ func (o *op) once() bool {
 		o.n = int64(raw.Connect(o.h, o.host, o.port, o.again, &o.e))
 	case callConnectUnix:
 		o.n = int64(raw.Connect_unix(o.h, p, n, o.again, &o.e))
-	case callConnectTLS:
-		o.n = int64(raw.Connect_tls(o.h, o.host, o.port, o.again, &o.e))
 	case callRecvmsg:
 		o.n = raw.Recvmsg(o.h, o.iov, bufAddr(o.ancbuf), int64(len(o.ancbuf)), o.flags, o.park, &o.msg, &o.e)
 	case callSendmsg:
@@ -180,7 +177,7 @@ func (o *op) once() bool {
 		case eAGAIN, eWOULDBLOCK:
 			return false
 		case eINPROGRESS, eALREADY:
-			if o.call == callConnect || o.call == callConnectUnix || o.call == callConnectTLS {
+			if o.call == callConnect || o.call == callConnectUnix {
 				o.again = 1
 				return false
 			}
@@ -630,7 +627,7 @@ func (s *Socket) timeoutErr(o *op, write bool) *Error {
 		e.Message = "The handshake operation timed out"
 	case callRecv, callRecvfrom, callAccept:
 		e.Message = "The read operation timed out"
-	case callSend, callSendto, callConnect, callConnectTLS:
+	case callSend, callSendto, callConnect:
 		e.Message = "The write operation timed out"
 	default:
 		if write {
@@ -847,9 +844,6 @@ func (s *Socket) Connect(host string, port int) error {
 	s.wmu.Lock()
 	o := s.w
 	o.call, o.host, o.port, o.again = callConnect, host, port, 0
-	if s.tls.Load() != nil {
-		o.call = callConnectTLS
-	}
 	_, err := s.run(o, true, true)
 	s.wmu.Unlock()
 	if err == nil {

@@ -25,7 +25,6 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <polysock/polysock.h>
@@ -792,34 +791,6 @@ static inline int pgo_tls_wrap_socket(uint64_t ctx, uint64_t h, int server_side,
   out->fd = fd;
   out->timeout = 0.0;
   return pgo_fail(s, e);
-}
-
-/**
- * connect() of a wrapped, unconnected client, without a second connect: as Python's
- * SSLSocket.connect_ex, the first call (again == 0) starts the TLS session and the
- * connection; EINPROGRESS then leaves the session started (a second connect would be
- * "attempt to connect already-connected SSLSocket!"), so once the descriptor is
- * writable (again != 0) the outcome is SO_ERROR, reported as Python's OSError text.
- */
-static inline int pgo_connect_tls(uint64_t h, const char *host, int port, int again, pgo_err *e) {
-  int err = 0;
-  if (!again) {
-    int s = sock_connect_ex(h, host, port);
-    if (s < 0) return pgo_fail(s, e);
-    if (s == 0) return SOCK_OK;
-    pgo_fail(SOCK_ERR_OS, e); /* sock_connect_ex recorded errno s with its message */
-    e->err = s;
-    return SOCK_ERR_OS;
-  }
-  int s = sock_getsockopt(h, NET_SOL_SOCKET, NET_SO_ERROR, &err);
-  if (s != SOCK_OK) return pgo_fail(s, e);
-  if (err == 0) return SOCK_OK;
-  const char *m = strerror(err);
-  e->status = SOCK_ERR_OS;
-  e->err = err;
-  snprintf(e->msg, sizeof e->msg, "[Errno %d] %s", err, m != NULL ? m : "Unknown error");
-  e->tls.kind = 0;
-  return SOCK_ERR_OS;
 }
 
 /** do_handshake() (op 0) or unwrap() (op 1), as a RawConn callback makes them (park). */

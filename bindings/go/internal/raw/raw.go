@@ -191,13 +191,13 @@ typedef long long swig_type_161;
 typedef long long swig_type_162;
 typedef _gostring_ swig_type_163;
 typedef long long swig_type_164;
-typedef _gostring_ swig_type_165;
+typedef long long swig_type_165;
 typedef long long swig_type_166;
 typedef long long swig_type_167;
 typedef long long swig_type_168;
-typedef long long swig_type_169;
+typedef _goslice_ swig_type_169;
 typedef long long swig_type_170;
-typedef _goslice_ swig_type_171;
+typedef long long swig_type_171;
 typedef long long swig_type_172;
 typedef long long swig_type_173;
 typedef long long swig_type_174;
@@ -205,12 +205,12 @@ typedef long long swig_type_175;
 typedef long long swig_type_176;
 typedef long long swig_type_177;
 typedef long long swig_type_178;
-typedef long long swig_type_179;
+typedef _goslice_ swig_type_179;
 typedef long long swig_type_180;
-typedef _goslice_ swig_type_181;
-typedef long long swig_type_182;
+typedef long long swig_type_181;
+typedef _gostring_ swig_type_182;
 typedef long long swig_type_183;
-typedef _gostring_ swig_type_184;
+typedef long long swig_type_184;
 typedef long long swig_type_185;
 typedef long long swig_type_186;
 typedef long long swig_type_187;
@@ -218,8 +218,6 @@ typedef long long swig_type_188;
 typedef long long swig_type_189;
 typedef long long swig_type_190;
 typedef long long swig_type_191;
-typedef long long swig_type_192;
-typedef long long swig_type_193;
 extern void _wrap_Swig_free_raw_ab08e891e58b94a2(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_raw_ab08e891e58b94a2(swig_intgo arg1);
 extern swig_intgo _wrap_fail_park_raw_ab08e891e58b94a2(swig_intgo arg1, swig_intgo arg2, swig_voidp arg3);
@@ -307,23 +305,22 @@ extern swig_intgo _wrap_tls_context_set_raw_ab08e891e58b94a2(swig_type_156 arg1,
 extern swig_intgo _wrap_tls_set_ciphers_raw_ab08e891e58b94a2(swig_type_157 arg1, swig_type_158 arg2, swig_voidp arg3);
 extern swig_intgo _wrap_tls_set_alpn_protocols_raw_ab08e891e58b94a2(swig_type_159 arg1, swig_type_160 arg2, swig_voidp arg3);
 extern swig_intgo _wrap_tls_wrap_socket_raw_ab08e891e58b94a2(swig_type_161 arg1, swig_type_162 arg2, swig_intgo arg3, swig_type_163 arg4, swig_intgo arg5, swig_intgo arg6, swig_voidp arg7, swig_voidp arg8);
-extern swig_intgo _wrap_connect_tls_raw_ab08e891e58b94a2(swig_type_164 arg1, swig_type_165 arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5);
-extern swig_intgo _wrap_tls_step_raw_ab08e891e58b94a2(swig_type_166 arg1, swig_intgo arg2, swig_intgo arg3, swig_voidp arg4);
-extern swig_type_167 _wrap_tls_query_raw_ab08e891e58b94a2(swig_type_168 arg1, swig_intgo arg2, swig_voidp arg3);
-extern swig_type_169 _wrap_tls_text_raw_ab08e891e58b94a2(swig_type_170 arg1, swig_intgo arg2, swig_intgo arg3, swig_type_171 arg4, swig_voidp arg5);
-extern swig_intgo _wrap_tls_cipher_raw_ab08e891e58b94a2(swig_type_172 arg1, swig_intgo arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_tls_getpeercert_raw_ab08e891e58b94a2(swig_type_173 arg1, swig_intgo arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_tls_cert_info_raw_ab08e891e58b94a2(swig_type_174 arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_type_175 _wrap_tls_cert_entry_count_raw_ab08e891e58b94a2(swig_type_176 arg1, swig_intgo arg2, swig_voidp arg3);
-extern swig_intgo _wrap_tls_cert_entry_raw_ab08e891e58b94a2(swig_type_177 arg1, swig_intgo arg2, swig_type_178 arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_type_179 _wrap_tls_cert_der_raw_ab08e891e58b94a2(swig_type_180 arg1, swig_type_181 arg2, swig_voidp arg3, swig_voidp arg4);
-extern void _wrap_tls_cert_free_raw_ab08e891e58b94a2(swig_type_182 arg1);
-extern swig_intgo _wrap_tls_wrap_bio_raw_ab08e891e58b94a2(swig_type_183 arg1, swig_intgo arg2, swig_type_184 arg3, swig_intgo arg4, swig_voidp arg5, swig_voidp arg6);
-extern swig_intgo _wrap_tls_object_close_raw_ab08e891e58b94a2(swig_type_185 arg1, swig_voidp arg2);
-extern swig_intgo _wrap_tls_object_feed_raw_ab08e891e58b94a2(swig_type_186 arg1, uintptr_t arg2, swig_type_187 arg3, swig_intgo arg4, swig_voidp arg5);
-extern swig_type_188 _wrap_tls_object_io_raw_ab08e891e58b94a2(swig_type_189 arg1, swig_intgo arg2, uintptr_t arg3, swig_type_190 arg4, swig_voidp arg5);
-extern swig_intgo _wrap_tls_object_step_raw_ab08e891e58b94a2(swig_type_191 arg1, swig_intgo arg2, swig_voidp arg3);
-extern swig_type_192 _wrap_tls_object_pending_raw_ab08e891e58b94a2(swig_type_193 arg1, swig_intgo arg2, swig_voidp arg3);
+extern swig_intgo _wrap_tls_step_raw_ab08e891e58b94a2(swig_type_164 arg1, swig_intgo arg2, swig_intgo arg3, swig_voidp arg4);
+extern swig_type_165 _wrap_tls_query_raw_ab08e891e58b94a2(swig_type_166 arg1, swig_intgo arg2, swig_voidp arg3);
+extern swig_type_167 _wrap_tls_text_raw_ab08e891e58b94a2(swig_type_168 arg1, swig_intgo arg2, swig_intgo arg3, swig_type_169 arg4, swig_voidp arg5);
+extern swig_intgo _wrap_tls_cipher_raw_ab08e891e58b94a2(swig_type_170 arg1, swig_intgo arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_tls_getpeercert_raw_ab08e891e58b94a2(swig_type_171 arg1, swig_intgo arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_tls_cert_info_raw_ab08e891e58b94a2(swig_type_172 arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_type_173 _wrap_tls_cert_entry_count_raw_ab08e891e58b94a2(swig_type_174 arg1, swig_intgo arg2, swig_voidp arg3);
+extern swig_intgo _wrap_tls_cert_entry_raw_ab08e891e58b94a2(swig_type_175 arg1, swig_intgo arg2, swig_type_176 arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_type_177 _wrap_tls_cert_der_raw_ab08e891e58b94a2(swig_type_178 arg1, swig_type_179 arg2, swig_voidp arg3, swig_voidp arg4);
+extern void _wrap_tls_cert_free_raw_ab08e891e58b94a2(swig_type_180 arg1);
+extern swig_intgo _wrap_tls_wrap_bio_raw_ab08e891e58b94a2(swig_type_181 arg1, swig_intgo arg2, swig_type_182 arg3, swig_intgo arg4, swig_voidp arg5, swig_voidp arg6);
+extern swig_intgo _wrap_tls_object_close_raw_ab08e891e58b94a2(swig_type_183 arg1, swig_voidp arg2);
+extern swig_intgo _wrap_tls_object_feed_raw_ab08e891e58b94a2(swig_type_184 arg1, uintptr_t arg2, swig_type_185 arg3, swig_intgo arg4, swig_voidp arg5);
+extern swig_type_186 _wrap_tls_object_io_raw_ab08e891e58b94a2(swig_type_187 arg1, swig_intgo arg2, uintptr_t arg3, swig_type_188 arg4, swig_voidp arg5);
+extern swig_intgo _wrap_tls_object_step_raw_ab08e891e58b94a2(swig_type_189 arg1, swig_intgo arg2, swig_voidp arg3);
+extern swig_type_190 _wrap_tls_object_pending_raw_ab08e891e58b94a2(swig_type_191 arg1, swig_intgo arg2, swig_voidp arg3);
 #undef intgo
 */
 import "C"
@@ -1463,21 +1460,6 @@ func Tls_wrap_socket(arg1 uint64, arg2 uint64, arg3 int, arg4 string, arg5 int, 
 	return swig_r
 }
 
-func Connect_tls(arg1 uint64, arg2 string, arg3 int, arg4 int, arg5 *ErrBuf) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	_swig_i_1 := arg2
-	_swig_i_2 := arg3
-	_swig_i_3 := arg4
-	var _swig_i_4 unsafe.Pointer
-	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int)(C._wrap_connect_tls_raw_ab08e891e58b94a2(C.swig_type_164(_swig_i_0), *(*C.swig_type_165)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4)))
-	if Swig_escape_always_false {
-		Swig_escape_val = arg2
-	}
-	return swig_r
-}
-
 func Tls_step(arg1 uint64, arg2 int, arg3 int, arg4 *ErrBuf) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
@@ -1485,7 +1467,7 @@ func Tls_step(arg1 uint64, arg2 int, arg3 int, arg4 *ErrBuf) (_swig_ret int) {
 	_swig_i_2 := arg3
 	var _swig_i_3 unsafe.Pointer
 	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int)(C._wrap_tls_step_raw_ab08e891e58b94a2(C.swig_type_166(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_tls_step_raw_ab08e891e58b94a2(C.swig_type_164(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -1495,7 +1477,7 @@ func Tls_query(arg1 uint64, arg2 int, arg3 *ErrBuf) (_swig_ret int64) {
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int64)(C._wrap_tls_query_raw_ab08e891e58b94a2(C.swig_type_168(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int64)(C._wrap_tls_query_raw_ab08e891e58b94a2(C.swig_type_166(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -1507,7 +1489,7 @@ func Tls_text(arg1 uint64, arg2 int, arg3 int, arg4 []byte, arg5 *ErrBuf) (_swig
 	_swig_i_3 := arg4
 	var _swig_i_4 unsafe.Pointer
 	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int64)(C._wrap_tls_text_raw_ab08e891e58b94a2(C.swig_type_170(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), *(*C.swig_type_171)(unsafe.Pointer(&_swig_i_3)), C.swig_voidp(_swig_i_4)))
+	swig_r = (int64)(C._wrap_tls_text_raw_ab08e891e58b94a2(C.swig_type_168(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), *(*C.swig_type_169)(unsafe.Pointer(&_swig_i_3)), C.swig_voidp(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
 	}
@@ -1522,7 +1504,7 @@ func Tls_cipher(arg1 uint64, arg2 int, arg3 *CipherInfo, arg4 *ErrBuf) (_swig_re
 	_swig_i_2 = unsafe.Pointer(arg3)
 	var _swig_i_3 unsafe.Pointer
 	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int)(C._wrap_tls_cipher_raw_ab08e891e58b94a2(C.swig_type_172(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_tls_cipher_raw_ab08e891e58b94a2(C.swig_type_170(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -1534,7 +1516,7 @@ func Tls_getpeercert(arg1 uint64, arg2 int, arg3 *uint64, arg4 *ErrBuf) (_swig_r
 	_swig_i_2 = unsafe.Pointer(arg3)
 	var _swig_i_3 unsafe.Pointer
 	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int)(C._wrap_tls_getpeercert_raw_ab08e891e58b94a2(C.swig_type_173(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_tls_getpeercert_raw_ab08e891e58b94a2(C.swig_type_171(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -1545,7 +1527,7 @@ func Tls_cert_info(arg1 uint64, arg2 *CertInfo, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 = unsafe.Pointer(arg2)
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int)(C._wrap_tls_cert_info_raw_ab08e891e58b94a2(C.swig_type_174(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_tls_cert_info_raw_ab08e891e58b94a2(C.swig_type_172(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -1555,7 +1537,7 @@ func Tls_cert_entry_count(arg1 uint64, arg2 int, arg3 *ErrBuf) (_swig_ret int64)
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int64)(C._wrap_tls_cert_entry_count_raw_ab08e891e58b94a2(C.swig_type_176(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int64)(C._wrap_tls_cert_entry_count_raw_ab08e891e58b94a2(C.swig_type_174(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -1568,7 +1550,7 @@ func Tls_cert_entry(arg1 uint64, arg2 int, arg3 int64, arg4 *CertEntry, arg5 *Er
 	_swig_i_3 = unsafe.Pointer(arg4)
 	var _swig_i_4 unsafe.Pointer
 	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int)(C._wrap_tls_cert_entry_raw_ab08e891e58b94a2(C.swig_type_177(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_type_178(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_tls_cert_entry_raw_ab08e891e58b94a2(C.swig_type_175(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_type_176(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	return swig_r
 }
 
@@ -1580,7 +1562,7 @@ func Tls_cert_der(arg1 uint64, arg2 []byte, arg3 *int64, arg4 *ErrBuf) (_swig_re
 	_swig_i_2 = unsafe.Pointer(arg3)
 	var _swig_i_3 unsafe.Pointer
 	_swig_i_3 = unsafe.Pointer(arg4)
-	swig_r = (int64)(C._wrap_tls_cert_der_raw_ab08e891e58b94a2(C.swig_type_180(_swig_i_0), *(*C.swig_type_181)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int64)(C._wrap_tls_cert_der_raw_ab08e891e58b94a2(C.swig_type_178(_swig_i_0), *(*C.swig_type_179)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -1589,7 +1571,7 @@ func Tls_cert_der(arg1 uint64, arg2 []byte, arg3 *int64, arg4 *ErrBuf) (_swig_re
 
 func Tls_cert_free(arg1 uint64) {
 	_swig_i_0 := arg1
-	C._wrap_tls_cert_free_raw_ab08e891e58b94a2(C.swig_type_182(_swig_i_0))
+	C._wrap_tls_cert_free_raw_ab08e891e58b94a2(C.swig_type_180(_swig_i_0))
 }
 
 func Tls_wrap_bio(arg1 uint64, arg2 int, arg3 string, arg4 int, arg5 *uint64, arg6 *ErrBuf) (_swig_ret int) {
@@ -1602,7 +1584,7 @@ func Tls_wrap_bio(arg1 uint64, arg2 int, arg3 string, arg4 int, arg5 *uint64, ar
 	_swig_i_4 = unsafe.Pointer(arg5)
 	var _swig_i_5 unsafe.Pointer
 	_swig_i_5 = unsafe.Pointer(arg6)
-	swig_r = (int)(C._wrap_tls_wrap_bio_raw_ab08e891e58b94a2(C.swig_type_183(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_184)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
+	swig_r = (int)(C._wrap_tls_wrap_bio_raw_ab08e891e58b94a2(C.swig_type_181(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_182)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -1614,7 +1596,7 @@ func Tls_object_close(arg1 uint64, arg2 *ErrBuf) (_swig_ret int) {
 	_swig_i_0 := arg1
 	var _swig_i_1 unsafe.Pointer
 	_swig_i_1 = unsafe.Pointer(arg2)
-	swig_r = (int)(C._wrap_tls_object_close_raw_ab08e891e58b94a2(C.swig_type_185(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int)(C._wrap_tls_object_close_raw_ab08e891e58b94a2(C.swig_type_183(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -1626,7 +1608,7 @@ func Tls_object_feed(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 *ErrB
 	_swig_i_3 := arg4
 	var _swig_i_4 unsafe.Pointer
 	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int)(C._wrap_tls_object_feed_raw_ab08e891e58b94a2(C.swig_type_186(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_187(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_tls_object_feed_raw_ab08e891e58b94a2(C.swig_type_184(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_185(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	return swig_r
 }
 
@@ -1638,7 +1620,7 @@ func Tls_object_io(arg1 uint64, arg2 int, arg3 uintptr, arg4 int64, arg5 *ErrBuf
 	_swig_i_3 := arg4
 	var _swig_i_4 unsafe.Pointer
 	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int64)(C._wrap_tls_object_io_raw_ab08e891e58b94a2(C.swig_type_189(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_type_190(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int64)(C._wrap_tls_object_io_raw_ab08e891e58b94a2(C.swig_type_187(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_type_188(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	return swig_r
 }
 
@@ -1648,7 +1630,7 @@ func Tls_object_step(arg1 uint64, arg2 int, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int)(C._wrap_tls_object_step_raw_ab08e891e58b94a2(C.swig_type_191(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_tls_object_step_raw_ab08e891e58b94a2(C.swig_type_189(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -1658,6 +1640,6 @@ func Tls_object_pending(arg1 uint64, arg2 int, arg3 *ErrBuf) (_swig_ret int64) {
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r = (int64)(C._wrap_tls_object_pending_raw_ab08e891e58b94a2(C.swig_type_193(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int64)(C._wrap_tls_object_pending_raw_ab08e891e58b94a2(C.swig_type_191(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }

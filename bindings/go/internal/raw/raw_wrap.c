@@ -1962,32 +1962,6 @@ intgo _wrap_tls_wrap_socket_raw_ab08e891e58b94a2(long long _swig_go_0, long long
 }
 
 
-intgo _wrap_connect_tls_raw_ab08e891e58b94a2(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
-  uint64_t arg1 ;
-  char *arg2 = (char *) 0 ;
-  int arg3 ;
-  int arg4 ;
-  pgo_err *arg5 = (pgo_err *) 0 ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (uint64_t)_swig_go_0; 
-  
-  arg2 = (char *)malloc(_swig_go_1.n + 1);
-  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
-  arg2[_swig_go_1.n] = '\0';
-  
-  arg3 = (int)_swig_go_2; 
-  arg4 = (int)_swig_go_3; 
-  arg5 = (pgo_err *)_swig_go_4; 
-  
-  result = (int)pgo_connect_tls(arg1,(char const *)arg2,arg3,arg4,arg5);
-  _swig_go_result = result; 
-  free(arg2); 
-  return _swig_go_result;
-}
-
-
 intgo _wrap_tls_step_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   int arg2 ;
