@@ -101,16 +101,18 @@ int fail_from_queue(int kind, const ssl_st *ssl, const std::string &hostname) {
   const char *text = ERR_reason_error_string(e);
   std::string message;
   std::string mnemonic;
-  if (text != nullptr) mnemonic = reason_mnemonic(text);
+  // Reasons common to every library ("PEM lib", "malloc failure") have no
+  // mnemonic in Python's table: "[SSL] PEM lib".
+  if (text != nullptr && (reason & ERR_RFLAG_COMMON) == 0) mnemonic = reason_mnemonic(text);
   const char *libname = library_name(lib);
   if (lib == ERR_LIB_SSL && reason == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
     return record_ssl(kTlsErrorEof,
                       "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol",
                       "SSL", "UNEXPECTED_EOF_WHILE_READING");
   }
-  message = "[" + std::string(libname);
-  if (!mnemonic.empty()) message += (*libname != '\0' ? ": " : "") + mnemonic;
-  message += "] ";
+  message.append("[").append(libname);
+  if (!mnemonic.empty()) message.append(*libname != '\0' ? ": " : "").append(mnemonic);
+  message.append("] ");
   message += text != nullptr ? text : "unknown error";
   int verify_code = 0;
   std::string verify_message;
@@ -319,6 +321,7 @@ int TlsContext::load_verify_locations(const char *cafile, const char *capath, co
     return fail_value("cafile, capath and cadata cannot be all omitted");
   }
   if (cadata == nullptr && len != 0) return fail_value("cadata must not be NULL");
+  if (cadata != nullptr && len == 0) return fail_value("Empty certificate data");
   if (len > static_cast<std::size_t>(INT_MAX)) return fail_value("cadata too large");
   std::lock_guard<std::mutex> lock(mu_);
   ERR_clear_error();
@@ -475,7 +478,8 @@ int TlsContext::set_alpn_protocols(const char *protocols) {
   while (*p != '\0') {
     const char *comma = std::strchr(p, ',');
     const std::size_t n = comma != nullptr ? static_cast<std::size_t>(comma - p) : std::strlen(p);
-    if (n == 0 || n > 255) return fail_value("ALPN protocols must be 1 to 255 in length");
+    if (n == 0 || n > 255)
+      return record_ssl(kTlsErrorSsl, "ALPN protocols must be 1 to 255 in length");
     wire += static_cast<char>(n);
     wire.append(p, n);
     p += n;
@@ -594,6 +598,12 @@ int TlsSession::start(int fd) {
   fd_ = fd;
   SSL_set_bio(ssl_, bio, bio);
   return kOk;
+}
+
+void TlsSession::stop() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (ssl_ != nullptr) SSL_free(ssl_);
+  ssl_ = nullptr;
 }
 
 int TlsSession::fail(int ret, short *want) {
