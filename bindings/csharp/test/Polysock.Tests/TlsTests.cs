@@ -655,6 +655,27 @@ namespace Polysock.Tests
             client.Unwrap();
         }
 
+        [Fact]
+        public void A_TlsObject_fed_an_EOF_without_close_notify_raises_Pythons_SSLEOFError()
+        {
+            using TlsContext serverCtx = Certs.ServerContext();
+            using TlsContext clientCtx = Certs.ClientContext();
+            using TlsObject client = clientCtx.WrapBio(serverHostname: "localhost");
+            using TlsObject server = serverCtx.WrapBio(serverSide: true);
+            bool clientDone = false, serverDone = false;
+            for (int i = 0; i < 20 && !(clientDone && serverDone); i++)
+            {
+                clientDone = clientDone || Step(client.DoHandshake, out _);
+                Move(client, server);
+                serverDone = serverDone || Step(server.DoHandshake, out _);
+                Move(server, client);
+            }
+            Assert.True(clientDone && serverDone);
+            server.FeedEof();
+            var e = Assert.Throws<SslEofException>(() => server.Read(10));
+            Assert.Equal("[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol", e.Message);
+        }
+
         private static void Move(TlsObject from, TlsObject to)
         {
             byte[] bytes = from.Drain();
