@@ -205,7 +205,7 @@ namespace Polysock
         }
 
         /// <summary>Queues op to wait first for want (the event a failed first attempt named).</summary>
-        private ValueTask<T> Queue<T>(AsyncOp<T> op, uint want, CancellationToken token)
+        internal ValueTask<T> Queue<T>(AsyncOp<T> op, uint want, CancellationToken token)
         {
             op.Want = want;
             return Queue(op, token);

@@ -53,6 +53,47 @@ namespace Polysock.Tests
             }
         }
 
+        // An operation whose attempts always succeed: it completes on the first event it is
+        // attempted for, so it shows which event the engine waited for.
+        private sealed class ProbeOp : AsyncOp<int>
+        {
+            internal ProbeOp(Socket owner, bool isRead) : base(owner, isRead) { }
+
+            protected override bool Attempt(out int result, out Exception? error)
+            {
+                result = 1;
+                error = null;
+                return true;
+            }
+        }
+
+        [Fact]
+        public async Task The_engine_waits_for_the_event_an_attempt_named_not_the_calls_direction()
+        {
+            (Socket a, Socket b) = Support.TcpPair();
+            using (a)
+            using (b)
+            {
+                // A receive that wants WRITE (a TLS WANT_WRITE) runs when the socket is writable,
+                // although nothing is there to read ...
+                Assert.Equal(1, await a.Queue(new ProbeOp(a, isRead: true), AsyncEngine.EventWrite, default).Within(10));
+                // ... and a send that wants READ waits until the socket is readable.
+                using var cts = new CancellationTokenSource();
+                ValueTask<int> sendWantsRead = a.Queue(new ProbeOp(a, isRead: false), AsyncEngine.EventRead, cts.Token);
+                await Task.Delay(100);
+                Assert.False(sendWantsRead.IsCompleted);
+                b.SendAll("x"u8);
+                Assert.Equal(1, await sendWantsRead.Within(10));
+                Assert.Equal("x"u8.ToArray(), a.Recv(1));
+                // A receive that wants READ on a quiet socket waits, and cancels cleanly.
+                ValueTask<int> quiet = a.Queue(new ProbeOp(a, isRead: true), AsyncEngine.EventRead, cts.Token);
+                await Task.Delay(100);
+                Assert.False(quiet.IsCompleted);
+                cts.Cancel();
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await quiet.Within(10));
+            }
+        }
+
         [Fact]
         public async Task Non_blocking_and_timeout_mode_TLS_sockets_work_async_too()
         {
