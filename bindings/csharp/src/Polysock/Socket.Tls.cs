@@ -195,11 +195,15 @@ namespace Polysock
             }
         }
 
-        /// <summary>pending(): decrypted bytes readable without I/O.</summary>
+        /// <summary>pending(): decrypted bytes readable without I/O (0 if not a TLS socket, as Python's after unwrap).</summary>
         public int TlsPending
         {
             get
             {
+                if (!IsTls)
+                {
+                    return 0;
+                }
                 ulong h = AddRef(out bool added);
                 try
                 {
@@ -213,14 +217,20 @@ namespace Polysock
             }
         }
 
-        /// <summary>version(): "TLSv1.3", "TLSv1.2", ...; null before the handshake.</summary>
-        public string? TlsVersion => TlsObject.NullIfEmpty(ReadString((IntPtr b, nuint l, out nuint n) => PolysockNative.sock_tls_version(_handle.Value, b, l, out n)));
+        /// <summary>version(): "TLSv1.3", "TLSv1.2", ...; null before the handshake and on a socket that is not TLS (never wrapped, or unwrapped).</summary>
+        public string? TlsVersion => IsTls
+            ? TlsObject.NullIfEmpty(ReadString((IntPtr b, nuint l, out nuint n) => PolysockNative.sock_tls_version(_handle.Value, b, l, out n)))
+            : null;
 
-        /// <summary>cipher(): (name, protocol, secret bits); null before the handshake.</summary>
+        /// <summary>cipher(): (name, protocol, secret bits); null before the handshake and on a socket that is not TLS.</summary>
         public unsafe TlsCipher? Cipher
         {
             get
             {
+                if (!IsTls)
+                {
+                    return null;
+                }
                 ulong h = AddRef(out bool added);
                 try
                 {
@@ -235,9 +245,10 @@ namespace Polysock
             }
         }
 
-        /// <summary>selected_alpn_protocol(): the ALPN name agreed, or null.</summary>
-        public string? SelectedAlpnProtocol =>
-            TlsObject.NullIfEmpty(ReadString((IntPtr b, nuint l, out nuint n) => PolysockNative.sock_tls_selected_alpn_protocol(_handle.Value, b, l, out n)));
+        /// <summary>selected_alpn_protocol(): the ALPN name agreed, or null (none, or not a TLS socket).</summary>
+        public string? SelectedAlpnProtocol => IsTls
+            ? TlsObject.NullIfEmpty(ReadString((IntPtr b, nuint l, out nuint n) => PolysockNative.sock_tls_selected_alpn_protocol(_handle.Value, b, l, out n)))
+            : null;
 
         /// <summary>server_side: true for the server end of the TLS connection.</summary>
         public bool ServerSide

@@ -399,6 +399,10 @@ namespace Polysock.Tests
             using (q)
             {
                 Assert.False(p.IsTls);
+                Assert.Null(p.TlsVersion);
+                Assert.Null(p.Cipher);
+                Assert.Equal(0, p.TlsPending);
+                Assert.Throws<ArgumentException>(() => p.GetPeerCert());
                 Assert.Throws<ArgumentException>(() => p.DoHandshake());
                 Assert.Throws<ArgumentException>(() => p.Unwrap());
             }
@@ -480,6 +484,10 @@ namespace Polysock.Tests
                 await serverSide.WaitAsync(TimeSpan.FromSeconds(20));
                 Assert.False(a.IsTls);
                 Assert.False(b.IsTls);
+                Assert.Null(a.TlsVersion); // as Python's SSLSocket after unwrap
+                Assert.Null(a.Cipher);
+                Assert.Null(a.SelectedAlpnProtocol);
+                Assert.Equal(0, a.TlsPending);
                 var got = new byte[17];
                 Support.RecvExactly(a, got);
                 Assert.Equal("plain from server", Encoding.ASCII.GetString(got));
