@@ -111,8 +111,9 @@ class Socket {
   // Makes this socket an SSLSocket, before its handle is published: starts the
   // engine if the socket is connected and, if the options say so, handshakes.
   int tls_wrap(TlsSessionPtr session, bool connected);
-  int tls_do_handshake();
-  int tls_unwrap();
+  // nowait: one attempt whatever the mode (MSG_DONTWAIT).
+  int tls_do_handshake(bool nowait = false);
+  int tls_unwrap(bool nowait = false);
   // The poller's question (poller.cpp): would a read return bytes OpenSSL holds?
   bool tls_has_pending() const;
 
@@ -177,7 +178,7 @@ class Socket {
   int tls_send(TlsSession *s, const void *buf, std::size_t len, int flags, std::size_t *out_n);
   int tls_send_all(TlsSession *s, const unsigned char *p, std::size_t len, int flags,
                    const Deadline &deadline, std::size_t *sent);
-  int tls_handshake_in_mode(TlsSession *s);
+  int tls_handshake_in_mode(TlsSession *s, bool nowait = false);
   // Before a connect: the engine on the descriptor (Python makes _sslobj first).
   int tls_before_connect();
   // After a successful connect: the handshake, if the options say so.

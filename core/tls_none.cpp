@@ -14,8 +14,8 @@ int not_configured() {
 void TlsSessionDeleter::operator()(TlsSession *) const {}
 
 int Socket::tls_wrap(TlsSessionPtr, bool) { return not_configured(); }
-int Socket::tls_do_handshake() { return not_configured(); }
-int Socket::tls_unwrap() { return not_configured(); }
+int Socket::tls_do_handshake(bool) { return not_configured(); }
+int Socket::tls_unwrap(bool) { return not_configured(); }
 bool Socket::tls_has_pending() const { return false; }
 int Socket::tls_recv(TlsSession *, void *, std::size_t, int, std::size_t *) {
   return not_configured();
@@ -27,7 +27,7 @@ int Socket::tls_send_all(TlsSession *, const unsigned char *, std::size_t, int, 
                          std::size_t *) {
   return not_configured();
 }
-int Socket::tls_handshake_in_mode(TlsSession *) { return not_configured(); }
+int Socket::tls_handshake_in_mode(TlsSession *, bool) { return not_configured(); }
 int Socket::tls_before_connect() { return not_configured(); }
 int Socket::tls_after_connect() { return not_configured(); }
 void Socket::tls_connect_failed() {}

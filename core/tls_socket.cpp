@@ -91,8 +91,8 @@ int Socket::tls_send_all(TlsSession *s, const unsigned char *p, std::size_t len,
   return st;
 }
 
-int Socket::tls_handshake_in_mode(TlsSession *s) {
-  return tls_io(false, nullptr, "The handshake operation timed out",
+int Socket::tls_handshake_in_mode(TlsSession *s, bool nowait) {
+  return tls_io(nowait, nullptr, "The handshake operation timed out",
                 [&](short *want) { return s->handshake(want); });
 }
 
@@ -106,18 +106,18 @@ int Socket::tls_wrap(TlsSessionPtr session, bool connected) {
   return tls_handshake_in_mode(s);
 }
 
-int Socket::tls_do_handshake() {
+int Socket::tls_do_handshake(bool nowait) {
   TlsSession *s = tls();
   if (s == nullptr) return fail_value("not an SSLSocket (never wrapped, or unwrapped)");
-  return tls_handshake_in_mode(s);
+  return tls_handshake_in_mode(s, nowait);
 }
 
-int Socket::tls_unwrap() {
+int Socket::tls_unwrap(bool nowait) {
   TlsSession *s = tls();
   if (s == nullptr) return fail_value("No SSL wrapper around socket");
   // close_notify, then the peer's: afterwards the descriptor carries plain bytes,
   // exactly those after the peer's close_notify (the engine never reads ahead).
-  if (int st = tls_io(false, nullptr, nullptr, [&](short *want) { return s->shutdown(want); })) {
+  if (int st = tls_io(nowait, nullptr, nullptr, [&](short *want) { return s->shutdown(want); })) {
     return st;
   }
   tls_.store(nullptr, std::memory_order_relaxed);

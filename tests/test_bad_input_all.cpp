@@ -897,6 +897,8 @@ TEST(BadInputAll, TlsFunctionsRefuseBadHandlesNullAndHugeSizes) {
   for (sock_handle h : {closed_handle(), sock_handle{0}}) {
     EXPECT_PS_ERR(sock_tls_do_handshake(h), SOCK_ERR_OS, EBADF);
     EXPECT_PS_ERR(sock_tls_unwrap(h), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_tls_do_handshake_ex(h, NET_MSG_DONTWAIT), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_tls_unwrap_ex(h, 0), SOCK_ERR_OS, EBADF);
     EXPECT_PS_ERR(sock_tls_is_wrapped(h, &v), SOCK_ERR_OS, EBADF);
     EXPECT_PS_ERR(sock_tls_pending(h, &n), SOCK_ERR_OS, EBADF);
     EXPECT_PS_ERR(sock_tls_version(h, buf, sizeof buf, &n), SOCK_ERR_OS, EBADF);
@@ -910,6 +912,8 @@ TEST(BadInputAll, TlsFunctionsRefuseBadHandlesNullAndHugeSizes) {
   EXPECT_EQ(0, v);
   EXPECT_PS_ERR(sock_tls_do_handshake(pair.client), SOCK_ERR_VALUE, 0);
   EXPECT_PS_ERR(sock_tls_unwrap(pair.client), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_tls_do_handshake_ex(pair.client, NET_MSG_PEEK), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_tls_unwrap_ex(pair.client, -1), SOCK_ERR_VALUE, 0);
   EXPECT_PS_ERR(sock_tls_pending(pair.client, &n), SOCK_ERR_VALUE, 0);
   EXPECT_PS_ERR(sock_tls_version(pair.client, buf, sizeof buf, &n), SOCK_ERR_VALUE, 0);
   EXPECT_PS_ERR(sock_tls_getpeercert(pair.client, &cert), SOCK_ERR_VALUE, 0);

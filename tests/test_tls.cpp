@@ -466,12 +466,21 @@ TEST(Tls, VersionsAlpnAndAListenerThatWraps) {
   EXPECT_EQ(1, v);
 }
 
-TEST(Tls, NonBlockingHandshakeDrivenByThePoller) {
+// Non-blocking sockets, or (dontwait) blocking ones whose each step is a single
+// attempt: either way the poller drives both handshakes to the end.
+class TlsHandshakeLoop : public ::testing::TestWithParam<bool> {};
+INSTANTIATE_TEST_SUITE_P(Tls, TlsHandshakeLoop, ::testing::Values(false, true),
+                         [](const auto &info) { return info.param ? "Dontwait" : "NonBlocking"; });
+
+TEST_P(TlsHandshakeLoop, DrivenByThePoller) {
+  const bool dontwait = GetParam();
   Contexts ctx;
   Pair p = tcp_pair();
   sock_handle c = 0, s = 0;
-  ASSERT_PS_OK(sock_settimeout(p.client, 0.0));
-  ASSERT_PS_OK(sock_settimeout(p.server, 0.0));
+  if (!dontwait) {
+    ASSERT_PS_OK(sock_settimeout(p.client, 0.0));
+    ASSERT_PS_OK(sock_settimeout(p.server, 0.0));
+  }
   ASSERT_PS_OK(
       tls_wrap_socket(ctx.client, p.client.release(), 0, "localhost", TLS_WRAP_NO_HANDSHAKE, &c));
   ASSERT_PS_OK(
@@ -490,7 +499,8 @@ TEST(Tls, NonBlockingHandshakeDrivenByThePoller) {
     ASSERT_NE(0u, got) << "the handshake stalled";
     for (size_t k = 0; k < got; ++k) {
       const int i = static_cast<int>(ev[k].user_data);
-      const int st = sock_tls_do_handshake(hs[i]);
+      const int st = dontwait ? sock_tls_do_handshake_ex(hs[i], NET_MSG_DONTWAIT)
+                              : sock_tls_do_handshake(hs[i]);
       if (st == SOCK_OK) {
         done[i] = true;
         ASSERT_PS_OK(sock_poller_unregister(p2, hs[i]));
@@ -505,6 +515,12 @@ TEST(Tls, NonBlockingHandshakeDrivenByThePoller) {
   }
   EXPECT_TRUE(done[0] && done[1]);
   EXPECT_EQ("TLSv1.3", text_of(sock_tls_version, client));
+  if (dontwait) {  // the sockets stayed in blocking mode, and unwrap has its single step too
+    double t = 0;
+    ASSERT_PS_OK(sock_gettimeout(client, &t));
+    EXPECT_EQ(SOCK_TIMEOUT_NONE, t);
+    EXPECT_PS_ERR(sock_tls_unwrap_ex(client, NET_MSG_DONTWAIT), SOCK_ERR_SSL, TLS_ERROR_WANT_READ);
+  }
   sock_poller_close(p2);
 }
 

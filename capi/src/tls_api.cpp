@@ -385,6 +385,24 @@ int sock_tls_unwrap(sock_handle h) {
   });
 }
 
+int sock_tls_do_handshake_ex(sock_handle h, int flags) {
+  return guarded([&]() -> int {
+    if ((flags & ~NET_MSG_DONTWAIT) != 0) return fail_value("flags must be 0 or MSG_DONTWAIT");
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    return s->tls_do_handshake((flags & NET_MSG_DONTWAIT) != 0);
+  });
+}
+
+int sock_tls_unwrap_ex(sock_handle h, int flags) {
+  return guarded([&]() -> int {
+    if ((flags & ~NET_MSG_DONTWAIT) != 0) return fail_value("flags must be 0 or MSG_DONTWAIT");
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    return s->tls_unwrap((flags & NET_MSG_DONTWAIT) != 0);
+  });
+}
+
 int sock_tls_is_wrapped(sock_handle h, int *out) {
   return guarded([&]() -> int {
     if (out == nullptr) return fail_null("out");

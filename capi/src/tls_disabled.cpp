@@ -81,6 +81,10 @@ int sock_tls_do_handshake(sock_handle /*h*/) { return not_configured(); }
 
 int sock_tls_unwrap(sock_handle /*h*/) { return not_configured(); }
 
+int sock_tls_do_handshake_ex(sock_handle /*h*/, int /*flags*/) { return not_configured(); }
+
+int sock_tls_unwrap_ex(sock_handle /*h*/, int /*flags*/) { return not_configured(); }
+
 // Without TLS no socket is a TLS socket: a plain answer, so that code asking works.
 int sock_tls_is_wrapped(sock_handle h, int *out) {
   return polysock::guarded([&]() -> int {

@@ -963,6 +963,16 @@ POLYSOCK_API int sock_tls_do_handshake(sock_handle h);
  */
 POLYSOCK_API int sock_tls_unwrap(sock_handle h);
 
+/**
+ * sock_tls_do_handshake and sock_tls_unwrap with flags: NET_MSG_DONTWAIT makes one
+ * attempt whatever the socket's mode (as it does for sock_recv and sock_send on a TLS
+ * socket), for an event loop that waits itself without switching the socket to
+ * non-blocking mode under other threads; 0 is the plain call. Other flags: SOCK_ERR_VALUE.
+ */
+POLYSOCK_API int sock_tls_do_handshake_ex(sock_handle h, int flags);
+/** sock_tls_unwrap with flags, as sock_tls_do_handshake_ex. */
+POLYSOCK_API int sock_tls_unwrap_ex(sock_handle h, int flags);
+
 /** 1 in *out if h is a TLS socket (wrapped and not unwrapped), else 0. */
 POLYSOCK_API int sock_tls_is_wrapped(sock_handle h, int *out);
 

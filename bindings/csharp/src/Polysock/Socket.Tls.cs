@@ -111,7 +111,7 @@ namespace Polysock
                 }
                 if (handshake)
                 {
-                    await TlsStepAsync(static h => PolysockNative.sock_tls_do_handshake(h), cancellationToken).ConfigureAwait(false);
+                    await TlsStepAsync(static h => PolysockNative.sock_tls_do_handshake_ex(h, DontWait), cancellationToken).ConfigureAwait(false);
                 }
             }
             finally
@@ -304,44 +304,29 @@ namespace Polysock
 
         /// <summary>
         /// do_handshake() without blocking a thread (as <c>SslStream.AuthenticateAsClientAsync</c>).
-        /// The C ABI's handshake follows the socket's mode, so the socket is non-blocking
-        /// while it runs and gets its mode back afterwards. Cancelling leaves the handshake
-        /// half done: close the socket then.
+        /// Each step is a single attempt (the C ABI's MSG_DONTWAIT form), whatever the
+        /// socket's mode, which stays as it is for other threads. Cancelling leaves the
+        /// handshake half done: close the socket then.
         /// </summary>
         public ValueTask DoHandshakeAsync(CancellationToken cancellationToken = default) =>
-            TlsStepAsync(static h => PolysockNative.sock_tls_do_handshake(h), cancellationToken);
+            TlsStepAsync(static h => PolysockNative.sock_tls_do_handshake_ex(h, DontWait), cancellationToken);
 
-        /// <summary>unwrap() without blocking a thread (the socket is non-blocking while it runs, as for <see cref="DoHandshakeAsync"/>).</summary>
+        /// <summary>unwrap() without blocking a thread (single attempts, as <see cref="DoHandshakeAsync"/>).</summary>
         public ValueTask UnwrapAsync(CancellationToken cancellationToken = default) =>
-            TlsStepAsync(static h => PolysockNative.sock_tls_unwrap(h), cancellationToken);
+            TlsStepAsync(static h => PolysockNative.sock_tls_unwrap_ex(h, DontWait), cancellationToken);
 
         private async ValueTask TlsStepAsync(Func<ulong, int> step, CancellationToken cancellationToken)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            double mode = _timeout;
-            if (mode != 0)
+            if (!TryTlsStep(step, out bool _, out Exception? error, out uint want))
             {
-                SetTimeout(0.0);
+                var op = new TlsStepOp(this, step);
+                op.Want = want;
+                await Queue(op, cancellationToken).ConfigureAwait(false);
             }
-            try
+            else if (error != null)
             {
-                if (!TryTlsStep(step, out bool _, out Exception? error, out uint want))
-                {
-                    var op = new TlsStepOp(this, step);
-                    op.Want = want;
-                    await Queue(op, cancellationToken).ConfigureAwait(false);
-                }
-                else if (error != null)
-                {
-                    throw error;
-                }
-            }
-            finally
-            {
-                if (mode != 0)
-                {
-                    RestoreMode(mode);
-                }
+                throw error;
             }
         }
 
