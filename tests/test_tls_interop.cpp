@@ -628,11 +628,12 @@ class TlsInterop : public ::testing::Test {
     return Peer{};
   }
 
-  // `openssl s_client` to 127.0.0.1:port, stdin a pipe.
+  // `openssl s_client` to 127.0.0.1:port, stdin a pipe; -nocommands, or a line of the
+  // pattern that starts with Q, R or K would quit, renegotiate or update keys.
   Peer s_client(int port, std::vector<std::string> args) {
     Peer p;
     std::vector<std::string> argv = {openssl(), "s_client", "-connect",
-                                     "127.0.0.1:" + std::to_string(port)};
+                                     "127.0.0.1:" + std::to_string(port), "-nocommands"};
     argv.insert(argv.end(), args.begin(), args.end());
     EXPECT_TRUE(p->spawn(argv, true, err_path()));
     return p;
