@@ -10,15 +10,15 @@
 namespace polysock {
 
 // The statuses of the C ABI. One table gives the values and the names.
-#define POLYSOCK_STATUSES(X)             \
-  X(kOk, 0, "SOCK_OK")                   \
-  X(kErrOs, -1, "SOCK_ERR_OS")           \
-  X(kErrTimeout, -2, "SOCK_ERR_TIMEOUT") \
-  X(kErrGai, -3, "SOCK_ERR_GAI")         \
-  X(kErrHost, -4, "SOCK_ERR_HOST")       \
-  X(kErrValue, -5, "SOCK_ERR_VALUE")     \
-  X(kErrNomem, -6, "SOCK_ERR_NOMEM")     \
-  X(kErrRange, -7, "SOCK_ERR_RANGE")     \
+#define POLYSOCK_STATUSES(X)                     \
+  X(kOk, 0, "SOCK_OK")                           \
+  X(kErrOs, -1, "SOCK_ERR_OS")                   \
+  X(kErrTimeout, -2, "SOCK_ERR_TIMEOUT")         \
+  X(kErrGai, -3, "SOCK_ERR_GAI")                 \
+  X(kErrHost, -4, "SOCK_ERR_HOST")               \
+  X(kErrValue, -5, "SOCK_ERR_VALUE")             \
+  X(kErrNomem, -6, "SOCK_ERR_NOMEM")             \
+  X(kErrRange, -7, "SOCK_ERR_RANGE")             \
   X(kErrInterrupted, -8, "SOCK_ERR_INTERRUPTED") \
   X(kErrSsl, -9, "SOCK_ERR_SSL")                 \
   X(kErrNotConfigured, -10, "SOCK_ERR_NOT_CONFIGURED")
@@ -81,6 +81,7 @@ int fail_nomem();
 int fail_range();
 
 // The thread's last failure.
+inline int last_status() { return detail::t_error.status; }
 int last_errno();
 const char *last_error_message();
 

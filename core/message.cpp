@@ -129,6 +129,7 @@ int next_cmsg(const void *buf, std::size_t len, std::size_t *cursor, Cmsg *out, 
 
 int Socket::sendmsg(const iovec *iov, std::size_t niov, const Cmsg *anc, std::size_t nanc,
                     int flags, const char *host, int port, std::size_t *out_n) {
+  if (tls() != nullptr) return tls_refuse("sendmsg");
   // CPython's order: the address, the buffers, then the ancillary items.
   SockAddr to;
   if (host != nullptr) {
@@ -159,6 +160,7 @@ int Socket::sendmsg(const iovec *iov, std::size_t niov, const Cmsg *anc, std::si
 
 int Socket::recvmsg(const iovec *iov, std::size_t niov, void *ancbuf, std::size_t ancbufsize,
                     int flags, MsgInfo *out) {
+  if (tls() != nullptr) return tls_refuse("recvmsg");
   if (int st = check_buffers(iov, niov)) return st;
   if (ancbufsize > kSocklenLimit) return fail_value("invalid ancillary data buffer length");
   SockAddr from;
@@ -195,6 +197,7 @@ int Socket::recvmsg(const iovec *iov, std::size_t niov, void *ancbuf, std::size_
 
 int Socket::send_fds(const iovec *iov, std::size_t niov, const int *fds, std::size_t nfds,
                      int flags, const char *host, int port, std::size_t *out_n) {
+  if (tls() != nullptr) return tls_refuse("sendmsg");
   // Python's send_fds: one SCM_RIGHTS item with the descriptors as an array of int.
   // (CPython 3.11's drops flags and address; polysock passes them on.)
   if (nfds > kSocklenLimit / sizeof(int)) return fail_os_message("ancillary data item too large");
@@ -204,6 +207,7 @@ int Socket::send_fds(const iovec *iov, std::size_t niov, const int *fds, std::si
 
 int Socket::recv_fds(void *buf, std::size_t len, int *fds, std::size_t maxfds, int flags,
                      std::size_t *out_nfds, MsgInfo *out) {
+  if (tls() != nullptr) return tls_refuse("recvmsg");
   *out_nfds = 0;
   // Python's recv_fds asks for CMSG_LEN(maxfds * sizeof(int)) bytes of control data.
   std::size_t want = 0;

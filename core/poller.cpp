@@ -76,7 +76,9 @@ int Poller::add(Socket &sock, std::uint64_t key, std::uint32_t events, std::uint
     // Links to pollers closed since are pruned here, so they cannot pile up.
     std::erase_if(links.links_, [](const PollerLinks::Link &l) { return l.poller.expired(); });
     links.links_.reserve(links.links_.size() + 1);
-    auto result = regs_.try_emplace(key, Registration{fd, events & kInterest, user_data});
+    Socket *tls = sock.tls() != nullptr ? &sock : nullptr;
+    if (tls != nullptr) tls_keys_.reserve(tls_keys_.size() + 1);
+    auto result = regs_.try_emplace(key, Registration{fd, events & kInterest, user_data, tls});
     if (!result.second) return fail_os(EEXIST);
     it = result.first;
   } catch (const std::bad_alloc &) {
@@ -85,6 +87,10 @@ int Poller::add(Socket &sock, std::uint64_t key, std::uint32_t events, std::uint
   if (int err = backend_->add(fd, events & kInterest, key)) {
     regs_.erase(it);
     return fail_os(err);
+  }
+  if (it->second.tls != nullptr) {
+    tls_keys_.push_back(key);  // no allocation: reserved above
+    tls_count_.store(tls_keys_.size(), std::memory_order_relaxed);
   }
   links.links_.push_back({weak_from_this(), key});  // no allocation: reserved above
   return kOk;
@@ -118,6 +124,7 @@ int Poller::remove(Socket &sock, std::uint64_t key) {
     auto it = regs_.find(key);
     if (it == regs_.end()) return fail_os(ENOENT);
     const int err = backend_->remove(it->second.fd, key);
+    if (it->second.tls != nullptr) forget_tls(key);
     regs_.erase(it);
     if (err != 0) return fail_os(err);
   }
@@ -128,11 +135,17 @@ int Poller::remove(Socket &sock, std::uint64_t key) {
   return kOk;
 }
 
+void Poller::forget_tls(std::uint64_t key) {
+  std::erase(tls_keys_, key);
+  tls_count_.store(tls_keys_.size(), std::memory_order_relaxed);
+}
+
 void Poller::drop(std::uint64_t key) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = regs_.find(key);
   if (it == regs_.end()) return;
   backend_->remove(it->second.fd, key);  // the socket is closing: nothing to report
+  if (it->second.tls != nullptr) forget_tls(key);
   regs_.erase(it);
 }
 
@@ -165,16 +178,40 @@ int Poller::wait(Nanos timeout, std::size_t max_events, std::vector<Event> *out)
   const Deadline deadline(timeout);
   for (;;) {
     if (closed_.load()) return fail_os(EBADF);
-    const int ms = deadline.poll_ms();
+    int ms = deadline.poll_ms();
     if (ms == -2) return kOk;  // time is up: no events, as selectors returns []
     ready.clear();
-    const int err = backend_->wait(ms, max, &ready);
+    // TLS sockets whose engine holds bytes are readable now, whatever the
+    // descriptor says: the OS is only asked what else is ready.
+    std::size_t held = 0;
+    if (tls_count_.load(std::memory_order_relaxed) != 0) [[unlikely]] {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (std::uint64_t key : tls_keys_) {
+        if (ready.size() >= max) break;
+        const Registration &reg = regs_.at(key);
+        if ((reg.interest & kEventRead) && reg.tls->tls_has_pending()) {
+          ready.push_back({key, kEventRead});
+        }
+      }
+      held = ready.size();
+      if (held != 0) ms = 0;
+    }
+    const int err = held < max ? backend_->wait(ms, max - held, &ready) : 0;
     if (closed_.load()) return fail_os(EBADF);
     if (err == EINTR) {  // PEP 475: again, with the time that is left
       if (int st = on_eintr()) return st;
       continue;
     }
     if (err != 0) return fail_os(err);
+    // A held socket the OS reported too is reported once.
+    for (std::size_t i = held; i < ready.size() && held != 0; ++i) {
+      for (std::size_t j = 0; j < held; ++j) {
+        if (ready[j].key == ready[i].key) {
+          ready[j].events |= ready[i].events;
+          ready[i].key = 0;  // never a registered key: skipped below
+        }
+      }
+    }
     {
       // Only what is registered now is reported: a socket closed (or unregistered)
       // after the OS looked is dropped here, whatever its fd number is by now.

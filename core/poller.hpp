@@ -101,16 +101,23 @@ class Poller : public std::enable_shared_from_this<Poller> {
     int fd;
     std::uint32_t interest;  // kEventRead | kEventWrite
     std::uint64_t user_data;
+    Socket *tls;  // a TLS socket (valid while registered: close drops it first), or nullptr
   };
 
   explicit Poller(std::unique_ptr<PollerBackend> backend);
   // PollerLinks::drop_all: the socket behind key is closing.
   void drop(std::uint64_t key);
+  // Removes key from tls_keys_ (under mu_).
+  void forget_tls(std::uint64_t key);
 
   std::unique_ptr<PollerBackend> backend_;
   std::atomic<bool> closed_{false};
   std::mutex mu_;
   std::unordered_map<std::uint64_t, Registration> regs_;
+  // The keys of TLS sockets: OpenSSL may hold bytes the descriptor no longer shows,
+  // and each wait asks them first (SSL_has_pending).
+  std::vector<std::uint64_t> tls_keys_;
+  std::atomic<std::size_t> tls_count_{0};  // tls_keys_.size(), read without the lock
 };
 
 }  // namespace polysock

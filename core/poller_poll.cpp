@@ -124,9 +124,13 @@ class PollBackend final : public PollerBackend {
     if (err != 0 || fds.back().revents != 0) os::drain_wake(self.fd);
     if (err != 0) return err;
     const std::size_t count = keys.size();
-    for (std::size_t k = 0; k < count && out->size() < max; ++k) {
+    std::size_t added = 0;
+    for (std::size_t k = 0; k < count && added < max; ++k) {
       const std::size_t i = (start + k) % count;
-      if (fds[i].revents != 0) out->push_back({keys[i], from_poll(fds[i].revents)});
+      if (fds[i].revents != 0) {
+        out->push_back({keys[i], from_poll(fds[i].revents)});
+        ++added;
+      }
     }
     return 0;
   }

@@ -178,6 +178,7 @@ int Socket::wait(short events, const Deadline &deadline) {
 }
 
 int Socket::dup(std::unique_ptr<Socket> *out) const {
+  if (tls() != nullptr) return fail_value("Can't dup() SSLSocket instances");
   const int copy = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
   if (copy < 0) return fail_os(errno);
   out->reset(new (std::nothrow) Socket(copy, family_, type_, proto_, timeout()));
@@ -226,6 +227,8 @@ int Socket::accept(std::unique_ptr<Socket> *out, Address *peer) {
     return fail_nomem();
   }
   if (peer != nullptr) parse_sockaddr(sa.get(), sa.len, peer);
+  if (tls() != nullptr) [[unlikely]]
+    return tls_accepted(out);  // Python's SSLSocket.accept: a wrapped connection
   return kOk;
 }
 
@@ -244,6 +247,9 @@ int Socket::wait_connected(const Deadline &deadline, int *out_err) {
 int Socket::connect_impl(const SockAddr &addr, int *out_err) {
   *out_err = 0;
   const Nanos t = timeout();
+  if (tls() != nullptr) [[unlikely]] {
+    if (int st = tls_before_connect()) return st;
+  }
   int err = 0;
   {
     // A blocking connect sleeps in the kernel (to a full backlog, for seconds):
@@ -276,7 +282,8 @@ int Socket::connect(const char *host, int port) {
 int Socket::connect(const SockAddr &addr) {
   int err = 0;
   if (int st = connect_impl(addr, &err)) return st;
-  return err == 0 ? kOk : fail_os(err);
+  if (err != 0) return fail_os(err);
+  return tls() != nullptr ? tls_after_connect() : kOk;  // SSLSocket: the handshake
 }
 
 int Socket::connect_ex(const char *host, int port, int *out_err) {
@@ -292,12 +299,15 @@ int Socket::connect_ex(const char *host, int port, int *out_err) {
     return kOk;
   }
   if (st == kOk && *out_err != 0) fail_os(*out_err);
+  if (st == kOk && *out_err == 0 && tls() != nullptr) return tls_after_connect();
   return st;
 }
 
 int Socket::recvfrom(void *buf, std::size_t len, int flags, std::size_t *out_n, Address *from) {
   // recvfrom(0) calls the kernel (it consumes a datagram); recv(0) does not.
   if (from == nullptr && len != 0) return recv(buf, len, flags, out_n);
+  if (tls() != nullptr) [[unlikely]]
+    return tls_refuse("recvfrom");
   if (int st = ssize_limit(len)) return st;
   const Nanos t = timeout();
   SockAddr sa;
@@ -325,6 +335,8 @@ int Socket::sendall(const void *buf, std::size_t len, int flags, std::size_t *ou
   if (int st = ssize_limit(len)) return st;
   const Deadline deadline(timeout());  // one deadline for the whole buffer
   *out_sent = 0;
+  if (TlsSession *s = tls()) [[unlikely]]
+    return tls_send_all(s, static_cast<const unsigned char *>(buf), len, flags, deadline, out_sent);
   return send_all(static_cast<const unsigned char *>(buf), len, flags, deadline, out_sent);
 }
 
@@ -347,6 +359,7 @@ int Socket::send_all(const unsigned char *p, std::size_t len, int flags, const D
 int Socket::sendto(const void *buf, std::size_t len, int flags, const char *host, int port,
                    std::size_t *out_n) {
   if (int st = ssize_limit(len)) return st;
+  if (tls() != nullptr) return tls_refuse("sendto");
   SockAddr sa;
   if (int st = make_sockaddr(family_, host, port, "sendto()", &sa)) return st;
   const Nanos t = timeout();
@@ -377,12 +390,19 @@ int Socket::sendfile(int file_fd, std::int64_t offset, std::int64_t count, std::
     // Python sends nothing from an empty file, or from an offset past its end (there
     // the kernel's EINVAL sends Python to its send() fallback, which reads nothing).
     if (offset >= file.st_size) return kOk;
-    return sendfile_regular(file_fd, offset, count, out_sent);
+    if (tls() == nullptr) return sendfile_regular(file_fd, offset, count, out_sent);
+    // An SSLSocket cannot go zero-copy: Python's _sendfile_use_send, from offset.
+    if (::lseek(file_fd, offset, SEEK_SET) < 0) return fail_os(errno);
+    return sendfile_stream(file_fd, count, out_sent);
   }
   // Pipes and other streams: read from the current position and send, as Python's
-  // send() fallback does; an offset cannot apply to them. Each send waits with the
-  // socket's timeout, as Python's send() does.
+  // send() fallback does; an offset cannot apply to them.
   if (offset != 0) return fail_value("offset must be 0 for a file that cannot seek");
+  return sendfile_stream(file_fd, count, out_sent);
+}
+
+int Socket::sendfile_stream(int file_fd, std::int64_t count, std::int64_t *out_sent) {
+  // Each send waits with the socket's timeout, as Python's send() does.
   std::vector<unsigned char> chunk(64 * 1024);
   int st = kOk;
   while (st == kOk && (count == 0 || *out_sent < count)) {
@@ -396,7 +416,12 @@ int Socket::sendfile(int file_fd, std::int64_t offset, std::int64_t count, std::
     if (got < 0) return fail_os(errno);
     if (got == 0) break;
     std::size_t done = 0;
-    st = send_all(chunk.data(), static_cast<std::size_t>(got), 0, Deadline(timeout()), &done);
+    const Deadline each(timeout());
+    if (TlsSession *s = tls()) {
+      st = tls_send_all(s, chunk.data(), static_cast<std::size_t>(got), 0, each, &done);
+    } else {
+      st = send_all(chunk.data(), static_cast<std::size_t>(got), 0, each, &done);
+    }
     *out_sent += static_cast<std::int64_t>(done);
   }
   return st;
@@ -433,6 +458,8 @@ int Socket::sendfile_regular(int file_fd, std::int64_t offset, std::int64_t coun
 }
 
 int Socket::shutdown(int how) {
+  // As Python's SSLSocket.shutdown: the TLS layer is dropped (no close_notify).
+  tls_.store(nullptr, std::memory_order_relaxed);
   if (::shutdown(fd_, how) != 0) return fail_os(errno);
   return kOk;
 }

@@ -27,6 +27,13 @@
 
 namespace polysock {
 
+class TlsSession;
+// Frees a session (tls.cpp, or tls_none.cpp in a build without TLS).
+struct TlsSessionDeleter {
+  void operator()(TlsSession *s) const;
+};
+using TlsSessionPtr = std::unique_ptr<TlsSession, TlsSessionDeleter>;
+
 class Socket {
  public:
   // socket(family, type, proto); type may carry SOCK_NONBLOCK / SOCK_CLOEXEC.
@@ -97,6 +104,18 @@ class Socket {
   // The pollers this socket is registered with (poller.hpp).
   PollerLinks &pollers() { return pollers_; }
 
+  // TLS (tls_socket.cpp): the session that makes this an SSLSocket, or nullptr
+  // (never wrapped, unwrapped, or shut down). While there is one, recv, send,
+  // sendall, connect, accept and sendfile go through it.
+  TlsSession *tls() const { return tls_.load(std::memory_order_relaxed); }
+  // Makes this socket an SSLSocket, before its handle is published: starts the
+  // engine if the socket is connected and, if the options say so, handshakes.
+  int tls_wrap(TlsSessionPtr session, bool connected);
+  int tls_do_handshake();
+  int tls_unwrap();
+  // The poller's question (poller.cpp): would a read return bytes OpenSSL holds?
+  bool tls_has_pending() const;
+
   int settimeout(Nanos t);
   Nanos timeout() const { return timeout_.load(std::memory_order_relaxed); }
 
@@ -146,6 +165,27 @@ class Socket {
                std::size_t *sent);
   int sendfile_regular(int file_fd, std::int64_t offset, std::int64_t count,
                        std::int64_t *out_sent);
+  int sendfile_stream(int file_fd, std::int64_t count, std::int64_t *out_sent);
+
+  // TLS: one operation on the session in the socket's mode (tls_socket.cpp). step
+  // makes one non-waiting attempt and says which event it wants; tls_io waits for
+  // it (as io() does) until the deadline. timeout_message: the handshake's, or
+  // nullptr for "The read/write operation timed out" by the event waited for.
+  template <class Step>
+  int tls_io(bool nowait, const Deadline *shared, const char *timeout_message, Step step);
+  int tls_recv(TlsSession *s, void *buf, std::size_t len, int flags, std::size_t *out_n);
+  int tls_send(TlsSession *s, const void *buf, std::size_t len, int flags, std::size_t *out_n);
+  int tls_send_all(TlsSession *s, const unsigned char *p, std::size_t len, int flags,
+                   const Deadline &deadline, std::size_t *sent);
+  int tls_handshake_in_mode(TlsSession *s);
+  // Before a connect: the engine on the descriptor (Python makes _sslobj first).
+  int tls_before_connect();
+  // After a successful connect: the handshake, if the options say so.
+  int tls_after_connect();
+  // After accept on a wrapped listener: conn becomes a server-side SSLSocket.
+  int tls_accepted(std::unique_ptr<Socket> *conn);
+  // What Python's SSLSocket refuses (sendto, sendmsg, dup...): ValueError.
+  int tls_refuse(const char *what) const;
 
   int fd_;
   std::atomic<bool> owns_fd_{true};  // false once detached
@@ -155,6 +195,8 @@ class Socket {
   std::atomic<Nanos> timeout_;
   std::atomic<bool> aborted_{false};
   PollerLinks pollers_;
+  std::atomic<TlsSession *> tls_{nullptr};
+  TlsSessionPtr tls_owner_;  // the session lives as long as the socket, even unwrapped
 };
 
 // The hot paths, here so that the C ABI's functions inline them: a non-blocking
@@ -213,6 +255,8 @@ inline int Socket::recv(void *buf, std::size_t len, int flags, std::size_t *out_
     *out_n = 0;  // CPython's recv(0) returns b'' without a system call or a wait
     return kOk;
   }
+  if (TlsSession *s = tls()) [[unlikely]]
+    return tls_recv(s, buf, len, flags, out_n);
   ssize_t n = 0;
   int st = io(
       POLLIN, (flags & MSG_DONTWAIT) != 0, timeout(),
@@ -232,6 +276,8 @@ inline int Socket::send(const void *buf, std::size_t len, int flags, std::size_t
   if (len > static_cast<std::size_t>(SSIZE_MAX)) [[unlikely]] {
     return fail_value("buffer length too large");
   }
+  if (TlsSession *s = tls()) [[unlikely]]
+    return tls_send(s, buf, len, flags, out_n);
   ssize_t n = 0;
   int st = io(
       POLLOUT, (flags & MSG_DONTWAIT) != 0, timeout(),

@@ -51,7 +51,7 @@ TEST(BadInputAll, VersionAndErrorAccessorsNeverFail) {
                 "." + std::to_string(POLYSOCK_VERSION_PATCH),
             std::string(net_version()));
   EXPECT_EQ(POLYSOCK_VERSION_MAJOR, net_abi_version());
-  for (int status : {INT_MIN, -9, 1, 100, INT_MAX}) {
+  for (int status : {INT_MIN, -11, 1, 100, INT_MAX}) {
     ASSERT_NE(nullptr, sock_strerror(status));
     EXPECT_STREQ("SOCK_ERR_UNKNOWN", sock_strerror(status)) << status;
   }
@@ -818,4 +818,148 @@ TEST(BadInputAll, Issue16DescriptorPathHookAndPollerFunctionsRefuseBadArguments)
   ASSERT_PS_OK(sock_poller_create(&p));
   EXPECT_PS_ERR(sock_poller_fileno(p, nullptr), SOCK_ERR_VALUE, 0);
   EXPECT_PS_OK(sock_poller_close(p));
+}
+
+// ---- TLS -------------------------------------------------------------------------
+
+TEST(BadInputAll, TlsFunctionsRefuseBadHandlesNullAndHugeSizes) {
+  ASSERT_EQ(1, tls_available());
+  EXPECT_PS_ERR(tls_openssl_version(nullptr, 8, nullptr), SOCK_ERR_VALUE, 0);
+  char tiny[2];
+  size_t n = 0;
+  EXPECT_PS_ERR(tls_openssl_version(tiny, sizeof tiny, &n), SOCK_ERR_RANGE, 0);
+  EXPECT_GT(n, sizeof tiny);
+  EXPECT_PS_ERR(tls_last_error(nullptr), SOCK_ERR_VALUE, 0);
+  tls_error_info info;
+  ASSERT_PS_OK(tls_last_error(&info));
+  EXPECT_EQ(0, info.kind) << "the last failure was not an SSL one";
+
+  tls_context ctx = 0;
+  EXPECT_PS_ERR(tls_context_create(15, &ctx), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_context_create(TLS_PROTOCOL_TLS_CLIENT, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_context_create_default(0, &ctx), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_context_create_default(TLS_PURPOSE_SERVER_AUTH, nullptr), SOCK_ERR_VALUE, 0);
+  ASSERT_PS_OK(tls_context_create(TLS_PROTOCOL_TLS_SERVER, &ctx));
+  int v = 0;
+  EXPECT_PS_ERR(tls_context_load_cert_chain(ctx, nullptr, nullptr, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_context_load_verify_locations(ctx, nullptr, nullptr, nullptr, 0),
+                SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_context_load_verify_locations(ctx, nullptr, nullptr, nullptr, 5),
+                SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_context_load_verify_locations(ctx, nullptr, nullptr, "x", SIZE_MAX),
+                SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_context_load_verify_locations(ctx, nullptr, nullptr, "garbage", 7),
+                SOCK_ERR_SSL, TLS_ERROR_SSL);
+  EXPECT_PS_ERR(tls_context_load_default_certs(ctx, 9), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_context_get_verify_mode(ctx, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_context_get_check_hostname(ctx, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_context_get_minimum_version(ctx, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_context_get_maximum_version(ctx, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_context_set_ciphers(ctx, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_context_set_alpn_protocols(ctx, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_context_set_alpn_protocols(ctx, std::string(256, 'a').c_str()), SOCK_ERR_VALUE,
+                0);
+  EXPECT_PS_ERR(tls_context_set_maximum_version(ctx, 12345), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_context_wrap_bio(ctx, 1, nullptr, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_wrap_socket(ctx, closed_handle(), 1, nullptr, 0, nullptr), SOCK_ERR_VALUE, 0);
+  sock_handle out = 0;
+  EXPECT_PS_ERR(tls_wrap_socket(ctx, closed_handle(), 1, nullptr, 0, &out), SOCK_ERR_OS, EBADF);
+  EXPECT_PS_ERR(tls_wrap_socket(ctx, closed_handle(), 1, nullptr, 0x80, &out), SOCK_ERR_VALUE, 0);
+
+  // A closed context on every context function; a second close is SOCK_OK.
+  ASSERT_PS_OK(tls_context_close(ctx));
+  EXPECT_PS_OK(tls_context_close(ctx));
+  for (tls_context bad : {ctx, tls_context{0}, tls_context{~0ULL}}) {
+    EXPECT_PS_ERR(tls_context_load_cert_chain(bad, "a", "b", nullptr), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_context_load_verify_locations(bad, "a", nullptr, nullptr, 0), SOCK_ERR_OS,
+                  EBADF);
+    EXPECT_PS_ERR(tls_context_load_default_certs(bad, TLS_PURPOSE_SERVER_AUTH), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_context_set_verify_mode(bad, 0), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_context_get_verify_mode(bad, &v), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_context_set_check_hostname(bad, 0), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_context_get_check_hostname(bad, &v), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_context_set_minimum_version(bad, TLS_VERSION_TLSv1_2), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_context_get_minimum_version(bad, &v), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_context_set_maximum_version(bad, TLS_VERSION_TLSv1_3), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_context_get_maximum_version(bad, &v), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_context_set_ciphers(bad, "DEFAULT"), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_context_set_alpn_protocols(bad, "h2"), SOCK_ERR_OS, EBADF);
+    tls_object obj = 0;
+    EXPECT_PS_ERR(tls_context_wrap_bio(bad, 1, nullptr, &obj), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_wrap_socket(bad, closed_handle(), 1, nullptr, 0, &out), SOCK_ERR_OS, EBADF);
+  }
+
+  // The socket functions: closed handles, and a plain socket that is not TLS.
+  Pair pair = tcp_pair();
+  tls_cipher_info ci;
+  tls_cert *cert = nullptr;
+  char buf[64];
+  for (sock_handle h : {closed_handle(), sock_handle{0}}) {
+    EXPECT_PS_ERR(sock_tls_do_handshake(h), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_tls_unwrap(h), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_tls_is_wrapped(h, &v), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_tls_pending(h, &n), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_tls_version(h, buf, sizeof buf, &n), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_tls_cipher(h, &ci), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_tls_selected_alpn_protocol(h, buf, sizeof buf, &n), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_tls_server_side(h, &v), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_tls_getpeercert(h, &cert), SOCK_ERR_OS, EBADF);
+  }
+  EXPECT_PS_ERR(sock_tls_is_wrapped(pair.client, nullptr), SOCK_ERR_VALUE, 0);
+  ASSERT_PS_OK(sock_tls_is_wrapped(pair.client, &v));
+  EXPECT_EQ(0, v);
+  EXPECT_PS_ERR(sock_tls_do_handshake(pair.client), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_tls_unwrap(pair.client), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_tls_pending(pair.client, &n), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_tls_version(pair.client, buf, sizeof buf, &n), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_tls_getpeercert(pair.client, &cert), SOCK_ERR_VALUE, 0);
+
+  // Certificates: NULL everywhere.
+  tls_cert_info ti;
+  tls_cert_entry te;
+  EXPECT_PS_ERR(tls_cert_get_info(nullptr, &ti), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_cert_entry_count(nullptr, TLS_CERT_SUBJECT, &n), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_cert_get_entry(nullptr, TLS_CERT_SUBJECT, 0, &te), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_cert_der(nullptr, buf, sizeof buf, &n), SOCK_ERR_VALUE, 0);
+  tls_cert_free(nullptr);
+
+  // Memory objects: a closed one, NULL buffers and huge lengths on a live one.
+  ASSERT_PS_OK(tls_context_create(TLS_PROTOCOL_TLS_SERVER, &ctx));
+  tls_object obj = 0;
+  ASSERT_PS_OK(tls_context_wrap_bio(ctx, 1, nullptr, &obj));
+  EXPECT_PS_ERR(tls_object_feed(obj, nullptr, 1), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_object_feed(obj, buf, SIZE_MAX), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_object_drain(obj, nullptr, 1, &n), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_object_drain(obj, buf, 1, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_object_read(obj, nullptr, 1, &n), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_object_write(obj, nullptr, 1, &n), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_object_outgoing_pending(obj, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_object_pending(obj, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_object_cipher(obj, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_object_getpeercert(obj, &cert), SOCK_ERR_VALUE, 0);  // no handshake yet
+  ASSERT_PS_OK(tls_object_version(obj, buf, sizeof buf, &n));
+  EXPECT_EQ(0u, n) << "None before the handshake";
+  ASSERT_PS_OK(tls_object_feed_eof(obj));
+  EXPECT_PS_ERR(tls_object_feed(obj, "x", 1), SOCK_ERR_SSL, TLS_ERROR_SSL);
+  ASSERT_PS_OK(tls_object_close(obj));
+  ASSERT_PS_OK(tls_context_close(ctx));
+  for (tls_object bad : {obj, tls_object{0}, tls_object{~0ULL}}) {
+    EXPECT_PS_ERR(tls_object_feed(bad, "x", 1), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_object_feed_eof(bad), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_object_drain(bad, buf, sizeof buf, &n), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_object_outgoing_pending(bad, &n), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_object_do_handshake(bad), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_object_read(bad, buf, sizeof buf, &n), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_object_write(bad, "x", 1, &n), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_object_pending(bad, &n), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_object_unwrap(bad), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_object_version(bad, buf, sizeof buf, &n), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_object_cipher(bad, &ci), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_object_selected_alpn_protocol(bad, buf, sizeof buf, &n), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(tls_object_getpeercert(bad, &cert), SOCK_ERR_OS, EBADF);
+  }
+  EXPECT_PS_OK(tls_object_close(obj)) << "closing twice is SOCK_OK";
+  EXPECT_PS_ERR(tls_object_close(0), SOCK_ERR_OS, EBADF);
+  EXPECT_PS_ERR(tls_object_close(~0ULL), SOCK_ERR_OS, EBADF);
+  EXPECT_PS_ERR(tls_context_close(~0ULL), SOCK_ERR_OS, EBADF);
 }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <new>
 #include <stdexcept>
+#include <string>
 #include <system_error>
 
 #include "../../core/error.hpp"
@@ -58,6 +59,13 @@ int guarded(F &&f) noexcept {
   } catch (...) {
     return fail_os_message("internal error: unexpected C++ exception");
   }
+}
+
+// A string result into (buf, buflen) with the length out-parameter (may be NULL):
+// the length on success, the size needed (NUL included) when it does not fit.
+int copy_out(const char *text, std::size_t n, char *buf, std::size_t buflen, std::size_t *out_len);
+inline int copy_out(const std::string &s, char *buf, std::size_t buflen, std::size_t *out_len) {
+  return copy_out(s.data(), s.size(), buf, buflen, out_len);
 }
 
 // A required pointer argument that was NULL.

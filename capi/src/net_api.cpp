@@ -36,6 +36,20 @@ int publish(std::unique_ptr<Socket> sock, sock_handle *out) {
   return kOk;
 }
 
+// A string result into (buf, buflen) with the length out-parameter (may be NULL):
+// the length on success, the size needed (NUL included) when it does not fit.
+int copy_out(const char *text, std::size_t n, char *buf, std::size_t buflen, std::size_t *out_len) {
+  if (buf == nullptr && buflen != 0) return fail_null("buf");
+  if (buflen < n + 1) {
+    if (out_len != nullptr) *out_len = n + 1;
+    return fail_range();
+  }
+  std::memcpy(buf, text, n);
+  buf[n] = '\0';
+  if (out_len != nullptr) *out_len = n;
+  return kOk;
+}
+
 int fail_null(const char *what) { return fail_value(std::string(what) + " must not be NULL"); }
 
 void copy_address(const Address &in, sock_address *out) {

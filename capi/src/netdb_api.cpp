@@ -26,26 +26,8 @@ struct net_if_list {
 namespace polysock {
 namespace {
 
-// A string result into (buf, buflen) with the length out-parameter (may be NULL):
-// the length on success, the size needed (NUL included) when it does not fit.
-int copy_out(const char *text, std::size_t n, char *buf, std::size_t buflen, std::size_t *out_len) {
-  if (buf == nullptr && buflen != 0) return fail_null("buf");
-  if (buflen < n + 1) {
-    if (out_len != nullptr) *out_len = n + 1;
-    return fail_range();
-  }
-  std::memcpy(buf, text, n);
-  buf[n] = '\0';
-  if (out_len != nullptr) *out_len = n;
-  return kOk;
-}
-
-int copy_out(const std::string &s, char *buf, std::size_t buflen, std::size_t *out_len) {
-  return copy_out(s.data(), s.size(), buf, buflen, out_len);
-}
-
 // For the functions without a length out-parameter (documented maximum sizes).
-int copy_out(const char *text, char *buf, std::size_t buflen) {
+int copy_text(const char *text, char *buf, std::size_t buflen) {
   return copy_out(text, std::strlen(text), buf, buflen, nullptr);
 }
 
@@ -302,7 +284,7 @@ int net_inet_ntoa(const unsigned char *packed, size_t len, char *buf, size_t buf
     if (packed == nullptr && len != 0) return fail_null("packed");
     char text[polysock::inet::kText4Size];
     if (int st = polysock::inet::ntoa(packed, len, text)) return st;
-    return polysock::copy_out(text, buf, buflen);
+    return polysock::copy_text(text, buf, buflen);
   });
 }
 
@@ -329,7 +311,7 @@ int net_inet_ntop(int af, const unsigned char *packed, size_t len, char *buf, si
     return guarded([&] {
       char text[polysock::inet::kText6Size];
       if (int st = polysock::inet::ntop(af, packed, len, text)) return st;
-      return polysock::copy_out(text, buf, buflen);
+      return polysock::copy_text(text, buf, buflen);
     });
   });
 }
