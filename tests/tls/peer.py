@@ -19,6 +19,7 @@ import socket
 import ssl
 import sys
 import threading
+import time
 
 PERIOD = 251
 _BIG = bytes(i % PERIOD for i in range(PERIOD)) * (262144 // PERIOD + 2)
@@ -250,6 +251,7 @@ def serve(a):
             out("RESULT", {"error": "accept timed out"})
             return
         raw.settimeout(a.timeout)
+        time.sleep(a.delay)
         try:
             if a.mode == "halfrecord":
                 out("RESULT", half_record(a, raw, True))
@@ -271,6 +273,7 @@ def serve(a):
 
 def connect(a):
     raw = socket.create_connection(("127.0.0.1", a.port), timeout=a.timeout)
+    time.sleep(a.delay)
     if a.mode == "halfrecord":
         out("RESULT", half_record(a, raw, False))
         return
@@ -337,6 +340,8 @@ def main():
     p.add_argument("--unwrap", action="store_true")
     p.add_argument("--ragged-error", action="store_true")
     p.add_argument("--timeout", type=float, default=20.0)
+    p.add_argument("--delay", type=float, default=0.0,
+                   help="seconds between the TCP connection and the handshake")
     p.add_argument("--deadline", type=int, default=60)
     a = p.parse_args()
     if a.verify is None:
