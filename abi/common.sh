@@ -6,8 +6,8 @@
 #   libpolysock.so.N.abi     abidw's XML of the exported functions, the types they
 #                            reach (sock_address ...) and the ELF symbols with their
 #                            version; read by abidiff
-#   libpolysock.so.N.values  "NAME value" for every SOCK_* enumerator and numeric
-#                            SOCK_* macro of the public headers (status codes, timeout
+#   libpolysock.so.N.values  "NAME value" for every SOCK_*/TLS_* enumerator and numeric
+#                            SOCK_*/TLS_* macro of the public headers (status codes, timeout
 #                            sentinels, event bits): values compiled into callers,
 #                            which abidiff cannot see
 # Source lines and directories are left out (a translation unit is named by its file
@@ -60,8 +60,8 @@ abi_dump() {
 # SOCK_* macro of the public headers whose value is a number.
 abi_values() {
   local name names probe=$1/abi_values_probe
-  names=$(sed -n -E -e 's/^[[:space:]]*(SOCK_[A-Z0-9_]+)[[:space:]]*=.*/\1/p' \
-                    -e 's/^#[[:space:]]*define[[:space:]]+(SOCK_[A-Z0-9_]+)[[:space:]]+[-(0-9].*/\1/p' \
+  names=$(sed -n -E -e 's/^[[:space:]]*((SOCK|TLS)_[A-Za-z0-9_]+)[[:space:]]*=.*/\1/p' \
+                    -e 's/^#[[:space:]]*define[[:space:]]+((SOCK|TLS)_[A-Za-z0-9_]+)[[:space:]]+[-(0-9].*/\1/p' \
                     "$ABI_HEADERS_DIR"/*.h | LC_ALL=C sort -u)
   {
     echo '#include <polysock/polysock.h>'

@@ -247,9 +247,6 @@ int Socket::wait_connected(const Deadline &deadline, int *out_err) {
 int Socket::connect_impl(const SockAddr &addr, int *out_err) {
   *out_err = 0;
   const Nanos t = timeout();
-  if (tls() != nullptr) [[unlikely]] {
-    if (int st = tls_before_connect()) return st;
-  }
   int err = 0;
   {
     // A blocking connect sleeps in the kernel (to a full backlog, for seconds):
@@ -280,15 +277,22 @@ int Socket::connect(const char *host, int port) {
 }
 
 int Socket::connect(const SockAddr &addr) {
+  if (tls() != nullptr) [[unlikely]] {
+    if (int st = tls_before_connect()) return st;
+  }
   int err = 0;
-  if (int st = connect_impl(addr, &err)) return st;
-  if (err != 0) return fail_os(err);
-  return tls() != nullptr ? tls_after_connect() : kOk;  // SSLSocket: the handshake
+  const int st = connect_impl(addr, &err);
+  if (st == kOk && err == 0) return tls() != nullptr ? tls_after_connect() : kOk;
+  if (tls() != nullptr) tls_connect_failed();  // Python drops _sslobj when connect raises
+  return st != kOk ? st : fail_os(err);
 }
 
 int Socket::connect_ex(const char *host, int port, int *out_err) {
   SockAddr sa;
   if (int st = make_sockaddr(family_, host, port, "connect_ex()", &sa)) return st;
+  if (tls() != nullptr) [[unlikely]] {
+    if (int st = tls_before_connect()) return st;
+  }
   int st = connect_impl(sa, out_err);
   if (st == kErrTimeout) {
     *out_err = EWOULDBLOCK;
@@ -299,7 +303,10 @@ int Socket::connect_ex(const char *host, int port, int *out_err) {
     return kOk;
   }
   if (st == kOk && *out_err != 0) fail_os(*out_err);
-  if (st == kOk && *out_err == 0 && tls() != nullptr) return tls_after_connect();
+  if (tls() != nullptr) [[unlikely]] {
+    if (st == kOk && *out_err == 0) return tls_after_connect();
+    if (st != kOk) tls_connect_failed();  // raised: Python drops _sslobj
+  }
   return st;
 }
 

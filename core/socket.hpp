@@ -182,6 +182,8 @@ class Socket {
   int tls_before_connect();
   // After a successful connect: the handshake, if the options say so.
   int tls_after_connect();
+  // After a connect that failed: the engine goes, so that connect can be retried.
+  void tls_connect_failed();
   // After accept on a wrapped listener: conn becomes a server-side SSLSocket.
   int tls_accepted(std::unique_ptr<Socket> *conn);
   // What Python's SSLSocket refuses (sendto, sendmsg, dup...): ValueError.

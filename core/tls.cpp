@@ -107,16 +107,18 @@ int fail_from_queue(int kind, const ssl_st *ssl, const std::string &hostname) {
   const char *text = ERR_reason_error_string(e);
   std::string message;
   std::string mnemonic;
-  if (text != nullptr) mnemonic = reason_mnemonic(text);
+  // Reasons common to every library ("PEM lib", "malloc failure") have no
+  // mnemonic in Python's table: "[SSL] PEM lib".
+  if (text != nullptr && (reason & ERR_RFLAG_COMMON) == 0) mnemonic = reason_mnemonic(text);
   const char *libname = library_name(lib);
   if (lib == ERR_LIB_SSL && reason == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
     return record_ssl(kTlsErrorEof,
                       "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol",
                       "SSL", "UNEXPECTED_EOF_WHILE_READING");
   }
-  message = "[" + std::string(libname);
-  if (!mnemonic.empty()) message += (*libname != '\0' ? ": " : "") + mnemonic;
-  message += "] ";
+  message.append("[").append(libname);
+  if (!mnemonic.empty()) message.append(*libname != '\0' ? ": " : "").append(mnemonic);
+  message.append("] ");
   message += text != nullptr ? text : "unknown error";
   int verify_code = 0;
   std::string verify_message;
@@ -603,6 +605,12 @@ int TlsSession::start(int fd) {
   fd_ = fd;
   SSL_set_bio(ssl_, bio, bio);
   return kOk;
+}
+
+void TlsSession::stop() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (ssl_ != nullptr) SSL_free(ssl_);
+  ssl_ = nullptr;
 }
 
 int TlsSession::fail(int ret, short *want) {

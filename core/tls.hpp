@@ -124,7 +124,12 @@ class TlsSession {
   const std::shared_ptr<TlsContext> &context() const { return ctx_; }
   // Makes the engine on a connected descriptor (Python's _sslobj appears).
   int start(int fd);
-  bool started() const { return ssl_ != nullptr; }
+  // Drops the engine again (a connect that failed, as Python drops its _sslobj).
+  void stop();
+  bool started() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return ssl_ != nullptr;
+  }
 
   // One step of an operation, never waiting. On SOCK_ERR_SSL with a want kind,
   // *want is POLLIN or POLLOUT: the event to wait for before the next step.

@@ -30,6 +30,7 @@ int Socket::tls_send_all(TlsSession *, const unsigned char *, std::size_t, int, 
 int Socket::tls_handshake_in_mode(TlsSession *) { return not_configured(); }
 int Socket::tls_before_connect() { return not_configured(); }
 int Socket::tls_after_connect() { return not_configured(); }
+void Socket::tls_connect_failed() {}
 int Socket::tls_accepted(std::unique_ptr<Socket> *) { return not_configured(); }
 int Socket::tls_refuse(const char *) const { return not_configured(); }
 

@@ -49,7 +49,6 @@ int Socket::tls_recv(TlsSession *s, void *buf, std::size_t len, int flags, std::
   if ((flags & ~MSG_DONTWAIT) != 0) {
     return fail_value("non-zero flags not allowed in calls to recv() on SSLSocket");
   }
-  if (!s->started()) return fail_os(ENOTCONN);
   std::size_t n = 0;
   const int st = tls_io((flags & MSG_DONTWAIT) != 0, nullptr, nullptr,
                         [&](short *want) { return s->read(buf, len, &n, want); });
@@ -65,7 +64,6 @@ int Socket::tls_send(TlsSession *s, const void *buf, std::size_t len, int flags,
   if ((flags & ~MSG_DONTWAIT) != 0) {
     return fail_value("non-zero flags not allowed in calls to send() on SSLSocket");
   }
-  if (!s->started()) return fail_os(ENOTCONN);
   if (len == 0) {
     *out_n = 0;
     return kOk;
@@ -83,7 +81,6 @@ int Socket::tls_send_all(TlsSession *s, const unsigned char *p, std::size_t len,
   if ((flags & ~MSG_DONTWAIT) != 0) {
     return fail_value("non-zero flags not allowed in calls to sendall() on SSLSocket");
   }
-  if (!s->started()) return fail_os(ENOTCONN);
   int st = kOk;
   while (st == kOk && *sent < len) {
     std::size_t n = 0;
@@ -112,14 +109,12 @@ int Socket::tls_wrap(TlsSessionPtr session, bool connected) {
 int Socket::tls_do_handshake() {
   TlsSession *s = tls();
   if (s == nullptr) return fail_value("not an SSLSocket (never wrapped, or unwrapped)");
-  if (!s->started()) return fail_os(ENOTCONN);
   return tls_handshake_in_mode(s);
 }
 
 int Socket::tls_unwrap() {
   TlsSession *s = tls();
   if (s == nullptr) return fail_value("No SSL wrapper around socket");
-  if (!s->started()) return fail_os(ENOTCONN);
   // close_notify, then the peer's: afterwards the descriptor carries plain bytes,
   // exactly those after the peer's close_notify (the engine never reads ahead).
   if (int st = tls_io(false, nullptr, nullptr, [&](short *want) { return s->shutdown(want); })) {
@@ -140,6 +135,10 @@ int Socket::tls_before_connect() {
   if (s->options().server_side) return fail_value("can't connect in server-side mode");
   if (s->started()) return fail_value("attempt to connect already-connected SSLSocket!");
   return s->start(fd_);
+}
+
+void Socket::tls_connect_failed() {
+  if (TlsSession *s = tls()) s->stop();
 }
 
 int Socket::tls_after_connect() {

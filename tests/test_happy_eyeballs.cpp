@@ -48,7 +48,8 @@ std::string resolved(const char *host) {
   for (size_t i = 0; i < n; ++i) {
     net_addrinfo ai{};
     net_addrinfo_get(list, i, &ai);
-    text += (i == 0 ? "" : " ") + std::string(ai.addr.host);
+    if (i != 0) text += ' ';
+    text += ai.addr.host;
   }
   net_addrinfo_free(list);
   return text;
@@ -273,8 +274,8 @@ TEST(HappyEyeballs, InterleaveIsTheNumberOfFirstFamilyAddressesTriedFirst) {
         std::string hosts;
         for (size_t at = attempts.find("; "); at != std::string::npos;
              at = attempts.find("; ", at + 2)) {
-          hosts += (hosts.empty() ? "" : " ") +
-                   attempts.substr(at + 2, attempts.find(':', at + 4) - at - 2);
+          if (!hosts.empty()) hosts += ' ';
+          hosts += attempts.substr(at + 2, attempts.find(':', at + 4) - at - 2);
         }
         lines.push_back(hosts);
       }

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -138,6 +139,19 @@ TEST(Tls, DefaultContextsArePythons) {
   EXPECT_PS_ERR(tls_context_set_alpn_protocols(server, "h2,,x"), SOCK_ERR_VALUE, 0);
   EXPECT_PS_ERR(tls_context_load_cert_chain(server, "/nonexistent/cert.pem", nullptr, nullptr),
                 SOCK_ERR_OS, ENOENT);
+  // Python's texts for a file that is no certificate and for a key of another one.
+  const TlsCerts &c = tls_certs();
+  EXPECT_PS_ERR(tls_context_load_cert_chain(server, (c.dir + "/san.ext").c_str(), nullptr, nullptr),
+                SOCK_ERR_SSL, TLS_ERROR_SSL);
+  EXPECT_EQ("[SSL] PEM lib", last_message());
+  EXPECT_PS_ERR(
+      tls_context_load_cert_chain(server, c.server_cert.c_str(), c.other_key.c_str(), nullptr),
+      SOCK_ERR_SSL, TLS_ERROR_SSL);
+  EXPECT_EQ("[X509: KEY_VALUES_MISMATCH] key values mismatch", last_message());
+  tls_error_info e;
+  ASSERT_PS_OK(tls_last_error(&e));
+  EXPECT_STREQ("X509", e.library);
+  EXPECT_STREQ("KEY_VALUES_MISMATCH", e.reason);
 }
 
 TEST(Tls, HandshakeDataAndSessionFacts) {
@@ -538,4 +552,77 @@ TEST(Tls, MemoryObjectsHandshakeAndTalk) {
   EXPECT_PS_OK(tls_object_close(c));  // a second close is a no-op
   EXPECT_PS_ERR(tls_object_feed(c, "x", 1), SOCK_ERR_OS, EBADF);
   EXPECT_PS_OK(tls_object_close(s));
+}
+
+// A wrapped client whose connect fails can connect again (Python drops its _sslobj),
+// and sendfile goes through TLS (read and send, from the offset).
+TEST(Tls, ConnectAgainAfterAFailureAndSendfileThroughTls) {
+  Contexts ctx;
+  int dead_port = 0;
+  {
+    Sock gone = tcp_listener(NET_AF_INET, "127.0.0.1", &dead_port);
+  }  // closed: connecting to it is refused
+  int port = 0;
+  Sock raw = tcp_listener(NET_AF_INET, "127.0.0.1", &port);
+  sock_handle lh = 0;
+  ASSERT_PS_OK(tls_wrap_socket(ctx.server, raw.release(), 1, nullptr, 0, &lh));
+  Sock listener(lh);
+  Sock plain = make_socket(NET_AF_INET, NET_SOCK_STREAM);
+  sock_handle ch = 0;
+  ASSERT_PS_OK(tls_wrap_socket(ctx.client, plain.release(), 0, "localhost", 0, &ch));
+  Sock client(ch);
+  EXPECT_PS_ERR(sock_connect(client, "127.0.0.1", dead_port), SOCK_ERR_OS, ECONNREFUSED);
+  sock_handle conn = 0;
+  std::thread srv([&] { EXPECT_PS_OK(sock_accept(listener, &conn, nullptr)); });
+  ASSERT_PS_OK(sock_connect(client, "127.0.0.1", port));
+  srv.join();
+  Sock server(conn);
+  EXPECT_PS_ERR(sock_connect(client, "127.0.0.1", port), SOCK_ERR_VALUE, 0);
+  EXPECT_EQ("attempt to connect already-connected SSLSocket!", last_message());
+
+  char path[] = "/tmp/polysock-tls-sendfile-XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ::unlink(path);
+  const auto data = pattern(300000, 7);
+  ASSERT_EQ(static_cast<ssize_t>(data.size()), ::write(fd, data.data(), data.size()));
+  int64_t sent = 0;
+  std::vector<unsigned char> got;
+  std::thread rd([&] { got = recv_exactly(server, data.size() - 1000); });
+  ASSERT_PS_OK(sock_sendfile(client, fd, 1000, 0, &sent));
+  rd.join();
+  EXPECT_EQ(static_cast<int64_t>(data.size() - 1000), sent);
+  EXPECT_TRUE(std::equal(got.begin(), got.end(), data.begin() + 1000));
+  EXPECT_EQ(static_cast<off_t>(data.size()), ::lseek(fd, 0, SEEK_CUR));  // after what was sent
+  ::close(fd);
+  sock_address from;
+  char b;
+  size_t n;
+  EXPECT_PS_ERR(sock_recvfrom(client, &b, 1, 0, &n, &from), SOCK_ERR_VALUE, 0);
+  EXPECT_EQ("recvfrom not allowed on instances of SSLSocket", last_message());
+}
+
+// sendall keeps its promises under TLS: a peer that never reads blocks it, a close
+// from another thread ends it with EBADF, and out_sent says how much went.
+TEST(Tls, CloseFromAnotherThreadWakesABlockedSendall) {
+  Contexts ctx;
+  TlsPair t = wrap_pair(ctx);
+  ASSERT_PS_OK(t.client_status);
+  const auto big = pattern(64 << 20, 3);  // far more than the socket buffers hold
+  std::atomic<int> st{1};
+  std::atomic<size_t> sent{0};
+  std::thread writer([&] {
+    size_t n = 0;
+    int r = sock_sendall(t.client, big.data(), big.size(), 0, &n);
+    if (r == SOCK_ERR_OS) r = -sock_last_errno();
+    sent = n;
+    st = r;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_EQ(1, st.load()) << "sendall returned although the peer never read";
+  ASSERT_PS_OK(sock_close(t.client));
+  writer.join();
+  EXPECT_EQ(-EBADF, st.load());
+  EXPECT_GT(sent.load(), 0u);
+  EXPECT_LT(sent.load(), big.size());
 }

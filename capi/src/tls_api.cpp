@@ -495,6 +495,7 @@ int tls_context_wrap_bio(tls_context ctx, int server_side, const char *server_ho
     polysock::TlsSession::Options opts;
     opts.server_side = server_side != 0;
     opts.check_hostname = context->check_hostname();
+    opts.suppress_ragged_eofs = false;  // SSLObject has no such option: it raises SSLEOFError
     if (opts.server_side && server_hostname != nullptr) {
       return fail_value("server_hostname can only be specified in client mode");
     }

@@ -80,6 +80,21 @@ static int check_library_identity(void) {
   return 0;
 }
 
+/* The package is built with TLS: a default client context, as Python's, works. */
+static int check_tls(void) {
+  EXPECT(tls_available() == 1, "the installed library was built without TLS");
+  char version[128];
+  CHECK(tls_openssl_version(version, sizeof version, NULL));
+  tls_context ctx = 0;
+  CHECK(tls_context_create_default(TLS_PURPOSE_SERVER_AUTH, &ctx));
+  int mode = -1;
+  CHECK(tls_context_get_verify_mode(ctx, &mode));
+  EXPECT(mode == TLS_CERT_REQUIRED, "a default client context verifies (mode %d)", mode);
+  CHECK(tls_context_close(ctx));
+  printf("ok: TLS on %s\n", version);
+  return 0;
+}
+
 static int check_socketpair(void) {
   sock_handle a = 0, b = 0;
   CHECK(net_socketpair(NET_AF_UNIX, NET_SOCK_STREAM, 0, &a, &b));
@@ -112,7 +127,7 @@ static int check_tcp_loopback(void) {
 int main(void) {
   /* Every socket made from here on gives up after 5 s instead of hanging a CI run. */
   CHECK(net_setdefaulttimeout(5.0));
-  if (check_library_identity() != 0) return 1;
+  if (check_library_identity() != 0 || check_tls() != 0) return 1;
   if (check_socketpair() != 0) return 1;
   if (check_tcp_loopback() != 0) return 1;
   return 0;

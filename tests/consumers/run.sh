@@ -41,7 +41,7 @@ fi
 step "release build in $build"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPOLYSOCK_WERROR=OFF \
   -DPOLYSOCK_BUILD_TESTS=OFF -DPOLYSOCK_BUILD_EXAMPLES=OFF -DPOLYSOCK_BUILD_BENCH=OFF \
-  -DPOLYSOCK_BUILD_JAVA=ON -DPOLYSOCK_SANITIZE= >/dev/null
+  -DPOLYSOCK_BUILD_JAVA=ON -DPOLYSOCK_TLS=ON -DPOLYSOCK_SANITIZE= >/dev/null
 cmake --build "$build"
 
 rm -rf "$work" "$build/packages"

@@ -831,8 +831,8 @@ typedef uint64_t tls_object;
 #define TLS_VERSION_TLSv1_3 0x0304
 
 /** The kinds of SOCK_ERR_SSL (sock_last_errno()), as Python's ssl.SSL_ERROR_* and classes. */
-#define TLS_ERROR_SSL \
-  1 /**< SSLError (SSLCertVerificationError if reason is CERTIFICATE_VERIFY_FAILED) */
+/** SSLError (SSLCertVerificationError if reason is CERTIFICATE_VERIFY_FAILED). */
+#define TLS_ERROR_SSL 1
 #define TLS_ERROR_WANT_READ 2   /**< SSLWantReadError: non-blocking, needs the peer's bytes first */
 #define TLS_ERROR_WANT_WRITE 3  /**< SSLWantWriteError: non-blocking, needs to send first */
 #define TLS_ERROR_SYSCALL 5     /**< SSLSyscallError */
@@ -840,11 +840,10 @@ typedef uint64_t tls_object;
 #define TLS_ERROR_EOF 8         /**< SSLEOFError: the connection ended without close_notify */
 
 /** tls_wrap_socket flags. */
-#define TLS_WRAP_NO_HANDSHAKE \
-  0x1u /**< do_handshake_on_connect=False: handshake on first use or sock_tls_do_handshake */
-#define TLS_WRAP_RAGGED_EOF_ERROR                                                                 \
-  0x2u /**< suppress_ragged_eofs=False: an EOF without close_notify is TLS_ERROR_EOF, not 0 bytes \
-        */
+/** do_handshake_on_connect=False: the handshake on first use or by sock_tls_do_handshake. */
+#define TLS_WRAP_NO_HANDSHAKE 0x1u
+/** suppress_ragged_eofs=False: an EOF without close_notify is TLS_ERROR_EOF, not 0 bytes. */
+#define TLS_WRAP_RAGGED_EOF_ERROR 0x2u
 
 /** 1 if this build has TLS (POLYSOCK_TLS), else 0. */
 POLYSOCK_API int tls_available(void);
@@ -1008,13 +1007,13 @@ typedef struct tls_cert_info {
   char not_after[32];     /**< 'notAfter' */
 } tls_cert_info;
 
-/** The lists of getpeercert()'s dict. */
-#define TLS_CERT_SUBJECT \
-  0                       /**< 'subject': (rdn, name, value), e.g. (2, "commonName", "localhost") */
-#define TLS_CERT_ISSUER 1 /**< 'issuer', as subject */
-#define TLS_CERT_SAN                                                                         \
-  2 /**< 'subjectAltName': (i, type, value), e.g. (0, "DNS", "localhost"), (1, "IP Address", \
-       "127.0.0.1") */
+/* The lists of getpeercert()'s dict. */
+/** 'subject': entries (rdn, name, value), e.g. (2, "commonName", "localhost"). */
+#define TLS_CERT_SUBJECT 0
+/** 'issuer', as subject. */
+#define TLS_CERT_ISSUER 1
+/** 'subjectAltName': entries (i, type, value), e.g. (1, "IP Address", "127.0.0.1"). */
+#define TLS_CERT_SAN 2
 
 /** One entry of a list; entries of one RDN share rdn (multi-valued RDNs). */
 typedef struct tls_cert_entry {
