@@ -92,12 +92,6 @@ int record_ssl(int kind, std::string message, const char *library = "", std::str
 
 // Python's fill_and_set_sslerror for an error on OpenSSL's queue: "[LIB: REASON]
 // reason text", plus the verification failure for CERTIFICATE_VERIFY_FAILED.
-// GCC 12 at -O3 (the release preset) warns -Wrestrict inside libstdc++'s string
-// concatenation below, with an impossible size: a known false positive of GCC 12.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wrestrict"
-#endif
 int fail_from_queue(int kind, const ssl_st *ssl, const std::string &hostname) {
   const unsigned long e = ERR_peek_last_error();
   ERR_clear_error();
@@ -136,9 +130,6 @@ int fail_from_queue(int kind, const ssl_st *ssl, const std::string &hostname) {
   return record_ssl(kTlsErrorSsl, std::move(message), libname, std::move(mnemonic), verify_code,
                     std::move(verify_message));
 }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 // A failure of a context call (load_cert_chain, set_ciphers...): errno from the
 // system library (a missing file) is OSError, as Python's; the rest is SSLError.
