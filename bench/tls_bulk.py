@@ -3,6 +3,10 @@
 
     bench/tls_bulk.py connect ...   CPython's side of bench/tls_bulk.cpp's connect
                                     (same options, same JSON line)
+    bench/tls_bulk.py once --exe BUILD/bench/tls_bulk --impl polysock|python --role R
+                      [--plain] [--bytes N] [--wrap "strace -f -c -o F"]
+                                    one measured run, its side under --wrap's command
+                                    (strace, valgrind --tool=callgrind), not pinned
     bench/tls_bulk.py run --exe BUILD/bench/tls_bulk [--bytes N] [--rounds R]
                                     the driver: makes a CA and a server certificate with
                                     `openssl` in a temporary directory, then each round
@@ -22,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import shutil
 import socket
 import ssl
@@ -87,7 +92,7 @@ def pinned(cpu):
     return lambda: os.sched_setaffinity(0, {cpu})
 
 
-def one(a, d, impl, role, plain):
+def one(a, d, impl, role, plain, wrap=()):
     """One measured transfer; returns the measured side's JSON."""
     peer_role = "sink" if role == "source" else "source"
     server = subprocess.Popen(
@@ -99,13 +104,14 @@ def one(a, d, impl, role, plain):
         if not line.startswith("PORT "):
             raise SystemExit("tls_bulk serve did not start")
         port = line.split()[1]
-        cmd = ([a.exe] if impl == "polysock" else [sys.executable, os.path.abspath(__file__)])
+        cmd = list(wrap)
+        cmd += [a.exe] if impl == "polysock" else [sys.executable, os.path.abspath(__file__)]
         cmd += ["connect", "--role", role, "--ca", d + "/ca.pem", "--port", port,
                 "--bytes", str(a.bytes)] + (["--plain"] if plain else [])
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
-                             preexec_fn=pinned(0))
+        out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, timeout=600,
+                             preexec_fn=None if wrap else pinned(0))
         if out.returncode != 0:
-            raise SystemExit("measured side failed: " + out.stderr)
+            raise SystemExit("measured side failed")
         server.wait(timeout=60)
         return json.loads(out.stdout.strip().splitlines()[-1])
     finally:
@@ -122,6 +128,15 @@ VARIANTS = [  # (name, impl, role, plain)
     ("Python ssl recv", "python", "sink", False),
     ("polysock TCP recv", "polysock", "sink", True),
 ]
+
+
+def once(a):
+    d = tempfile.mkdtemp(prefix="polysock-tls-bench-")
+    try:
+        make_certs(d)
+        print(json.dumps(one(a, d, a.impl, a.role, a.plain, shlex.split(a.wrap or ""))))
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def run(a):
@@ -178,7 +193,9 @@ def report(a, rows, results):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("cmd", choices=["connect", "run"])
+    p.add_argument("cmd", choices=["connect", "once", "run"])
+    p.add_argument("--impl", choices=["polysock", "python"], default="polysock")
+    p.add_argument("--wrap", help="once: a command to run the measured side under")
     p.add_argument("--role", choices=["source", "sink"])
     p.add_argument("--plain", action="store_true")
     p.add_argument("--ca")
@@ -191,8 +208,13 @@ def main():
         connect(a)
     else:
         if not a.exe:
-            p.error("run needs --exe")
-        run(a)
+            p.error(a.cmd + " needs --exe")
+        if a.cmd == "once":
+            if not a.role:
+                p.error("once needs --role")
+            once(a)
+        else:
+            run(a)
 
 
 if __name__ == "__main__":
