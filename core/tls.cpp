@@ -321,6 +321,7 @@ int TlsContext::load_verify_locations(const char *cafile, const char *capath, co
     return fail_value("cafile, capath and cadata cannot be all omitted");
   }
   if (cadata == nullptr && len != 0) return fail_value("cadata must not be NULL");
+  if (cadata != nullptr && len == 0) return fail_value("Empty certificate data");
   if (len > static_cast<std::size_t>(INT_MAX)) return fail_value("cadata too large");
   std::lock_guard<std::mutex> lock(mu_);
   ERR_clear_error();
@@ -477,7 +478,8 @@ int TlsContext::set_alpn_protocols(const char *protocols) {
   while (*p != '\0') {
     const char *comma = std::strchr(p, ',');
     const std::size_t n = comma != nullptr ? static_cast<std::size_t>(comma - p) : std::strlen(p);
-    if (n == 0 || n > 255) return fail_value("ALPN protocols must be 1 to 255 in length");
+    if (n == 0 || n > 255)
+      return record_ssl(kTlsErrorSsl, "ALPN protocols must be 1 to 255 in length");
     wire += static_cast<char>(n);
     wire.append(p, n);
     p += n;

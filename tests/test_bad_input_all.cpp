@@ -857,8 +857,8 @@ TEST(BadInputAll, TlsFunctionsRefuseBadHandlesNullAndHugeSizes) {
   EXPECT_PS_ERR(tls_context_get_maximum_version(ctx, nullptr), SOCK_ERR_VALUE, 0);
   EXPECT_PS_ERR(tls_context_set_ciphers(ctx, nullptr), SOCK_ERR_VALUE, 0);
   EXPECT_PS_ERR(tls_context_set_alpn_protocols(ctx, nullptr), SOCK_ERR_VALUE, 0);
-  EXPECT_PS_ERR(tls_context_set_alpn_protocols(ctx, std::string(256, 'a').c_str()), SOCK_ERR_VALUE,
-                0);
+  EXPECT_PS_ERR(tls_context_set_alpn_protocols(ctx, std::string(256, 'a').c_str()), SOCK_ERR_SSL,
+                TLS_ERROR_SSL);
   EXPECT_PS_ERR(tls_context_set_maximum_version(ctx, 12345), SOCK_ERR_VALUE, 0);
   EXPECT_PS_ERR(tls_context_wrap_bio(ctx, 1, nullptr, nullptr), SOCK_ERR_VALUE, 0);
   EXPECT_PS_ERR(tls_wrap_socket(ctx, closed_handle(), 1, nullptr, 0, nullptr), SOCK_ERR_VALUE, 0);

@@ -136,7 +136,11 @@ TEST(Tls, DefaultContextsArePythons) {
   EXPECT_PS_ERR(tls_context_set_minimum_version(server, 0x0305), SOCK_ERR_VALUE, 0);
   EXPECT_PS_ERR(tls_context_set_ciphers(server, "NO-SUCH-CIPHER"), SOCK_ERR_SSL, TLS_ERROR_SSL);
   EXPECT_EQ("No cipher can be selected.", last_message());
-  EXPECT_PS_ERR(tls_context_set_alpn_protocols(server, "h2,,x"), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(tls_context_set_alpn_protocols(server, "h2,,x"), SOCK_ERR_SSL, TLS_ERROR_SSL);
+  EXPECT_EQ("ALPN protocols must be 1 to 255 in length", last_message());
+  EXPECT_PS_ERR(tls_context_load_verify_locations(server, nullptr, nullptr, "", 0), SOCK_ERR_VALUE,
+                0);
+  EXPECT_EQ("Empty certificate data", last_message());
   EXPECT_PS_ERR(tls_context_load_cert_chain(server, "/nonexistent/cert.pem", nullptr, nullptr),
                 SOCK_ERR_OS, ENOENT);
   // Python's texts for a file that is no certificate and for a key of another one.

@@ -19,6 +19,12 @@ const (
 	ValueError   Kind = -5 // ValueError, OverflowError, TypeError: a bad argument
 	MemoryError  Kind = -6 // MemoryError
 	RangeError   Kind = -7 // an output buffer too small (never seen by users)
+	// ssl.SSLError and its subclasses: Errno is the TLS_ERROR_* kind (SSLErrorWantRead,
+	// ...), and Library, Reason, VerifyCode and VerifyMessage tell more.
+	SSLError Kind = -9
+	// The feature is not in this build of the native library (TLS without OpenSSL):
+	// errors.Is(err, ErrNotConfigured) holds.
+	NotConfigured Kind = -10
 )
 
 func (k Kind) String() string {
@@ -37,6 +43,10 @@ func (k Kind) String() string {
 		return "MemoryError"
 	case RangeError:
 		return "RangeError"
+	case SSLError:
+		return "SSLError"
+	case NotConfigured:
+		return "NotConfigured"
 	}
 	return "Kind(?)"
 }
@@ -48,10 +58,23 @@ func (k Kind) String() string {
 // errors.Is(err, syscall.ECONNREFUSED) works for OS errors (Unwrap gives the
 // syscall.Errno); a timeout satisfies net.Error with Timeout() == true and
 // errors.Is(err, os.ErrDeadlineExceeded).
+//
+// A TLS failure has Kind SSLError, Errno its kind (Python's SSLError.errno:
+// SSLErrorWantRead, SSLErrorZeroReturn, ...) and the fields below; errors.Is matches
+// it against ErrSSLWantRead, ErrSSLWantWrite, ErrSSLZeroReturn, ErrSSLEOF,
+// ErrSSLSyscall and ErrCertVerification (Python's subclasses of SSLError).
 type Error struct {
 	Kind    Kind
 	Errno   int
 	Message string
+	// TLS only (Kind SSLError): SSLError.library and .reason, e.g. "SSL" and
+	// "CERTIFICATE_VERIFY_FAILED", and for a certificate that failed verification
+	// SSLCertVerificationError.verify_code (X509_V_ERR_*, e.g. 20 or 62) and
+	// .verify_message.
+	Library       string
+	Reason        string
+	VerifyCode    int
+	VerifyMessage string
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -68,13 +91,96 @@ func (e *Error) Unwrap() error {
 	return nil
 }
 
+// The kinds of SSLError (Error.Errno), Python's ssl.SSL_ERROR_* values.
+const (
+	SSLErrorSSL        = raw.TLSErrorSSL        // SSLError (SSLCertVerificationError if Reason is CERTIFICATE_VERIFY_FAILED)
+	SSLErrorWantRead   = raw.TLSErrorWantRead   // SSLWantReadError: non-blocking, the peer's bytes are needed first
+	SSLErrorWantWrite  = raw.TLSErrorWantWrite  // SSLWantWriteError: non-blocking, bytes must be sent first
+	SSLErrorSyscall    = raw.TLSErrorSyscall    // SSLSyscallError
+	SSLErrorZeroReturn = raw.TLSErrorZeroReturn // SSLZeroReturnError: the peer sent close_notify
+	SSLErrorEOF        = raw.TLSErrorEOF        // SSLEOFError: the stream ended without close_notify
+)
+
+// sentinel is an error value that errors.Is matches against Error kinds.
+type sentinel struct{ text string }
+
+func (s *sentinel) Error() string { return s.text }
+
+// Targets for errors.Is: an *Error matches the one of its kind.
+var (
+	// ErrNotConfigured: the native library was built without TLS (POLYSOCK_TLS=OFF).
+	ErrNotConfigured error = &sentinel{"polysock: TLS is not configured in this build"}
+	// ErrSSLWantRead is Python's SSLWantReadError.
+	ErrSSLWantRead error = &sentinel{"polysock: SSLWantReadError"}
+	// ErrSSLWantWrite is Python's SSLWantWriteError.
+	ErrSSLWantWrite error = &sentinel{"polysock: SSLWantWriteError"}
+	// ErrSSLZeroReturn is Python's SSLZeroReturnError.
+	ErrSSLZeroReturn error = &sentinel{"polysock: SSLZeroReturnError"}
+	// ErrSSLEOF is Python's SSLEOFError.
+	ErrSSLEOF error = &sentinel{"polysock: SSLEOFError"}
+	// ErrSSLSyscall is Python's SSLSyscallError.
+	ErrSSLSyscall error = &sentinel{"polysock: SSLSyscallError"}
+	// ErrCertVerification is Python's SSLCertVerificationError.
+	ErrCertVerification error = &sentinel{"polysock: SSLCertVerificationError"}
+)
+
+// Is matches the sentinels above (errors.Is).
+func (e *Error) Is(target error) bool {
+	switch target {
+	case ErrNotConfigured:
+		return e.Kind == NotConfigured
+	case ErrCertVerification:
+		return e.Kind == SSLError && e.Reason == "CERTIFICATE_VERIFY_FAILED"
+	}
+	if e.Kind != SSLError {
+		return false
+	}
+	switch target {
+	case ErrSSLWantRead:
+		return e.Errno == SSLErrorWantRead
+	case ErrSSLWantWrite:
+		return e.Errno == SSLErrorWantWrite
+	case ErrSSLZeroReturn:
+		return e.Errno == SSLErrorZeroReturn
+	case ErrSSLEOF:
+		return e.Errno == SSLErrorEOF
+	case ErrSSLSyscall:
+		return e.Errno == SSLErrorSyscall
+	}
+	return false
+}
+
+// PythonClass is the name of Python's exception class for e, e.g. "OSError",
+// "TimeoutError", "SSLCertVerificationError", "SSLWantReadError".
+func (e *Error) PythonClass() string {
+	if e.Kind != SSLError {
+		return e.Kind.String()
+	}
+	switch {
+	case e.Reason == "CERTIFICATE_VERIFY_FAILED":
+		return "SSLCertVerificationError"
+	case e.Errno == SSLErrorWantRead:
+		return "SSLWantReadError"
+	case e.Errno == SSLErrorWantWrite:
+		return "SSLWantWriteError"
+	case e.Errno == SSLErrorZeroReturn:
+		return "SSLZeroReturnError"
+	case e.Errno == SSLErrorEOF:
+		return "SSLEOFError"
+	case e.Errno == SSLErrorSyscall:
+		return "SSLSyscallError"
+	}
+	return "SSLError"
+}
+
 // Timeout reports whether the operation timed out (net.Error).
 func (e *Error) Timeout() bool { return e.Kind == TimeoutError }
 
 // Temporary reports a timeout or a call that would block (net.Error).
 func (e *Error) Temporary() bool {
 	return e.Kind == TimeoutError ||
-		(e.Kind == OSError && (e.Errno == int(syscall.EAGAIN) || e.Errno == int(syscall.EINTR)))
+		(e.Kind == OSError && (e.Errno == int(syscall.EAGAIN) || e.Errno == int(syscall.EINTR))) ||
+		(e.Kind == SSLError && (e.Errno == SSLErrorWantRead || e.Errno == SSLErrorWantWrite))
 }
 
 // statusInterrupted is SOCK_ERR_INTERRUPTED: the interrupt hook stopped a wait.
@@ -85,6 +191,12 @@ const statusInterrupted = -8
 // errors.Is(err, syscall.EINTR) holds.
 func fromBuf(b *raw.ErrBuf) *Error {
 	e := &Error{Kind: Kind(b.Status), Errno: int(b.Errno), Message: raw.CString(b.Msg[:])}
+	if b.Status == raw.StatusSSL && b.TLS.Kind != 0 {
+		e.Library = raw.CString(b.TLS.Library[:])
+		e.Reason = raw.CString(b.TLS.Reason[:])
+		e.VerifyCode = int(b.TLS.VerifyCode)
+		e.VerifyMessage = raw.CString(b.TLS.VerifyMessage[:])
+	}
 	if b.Status == statusInterrupted {
 		e.Kind = OSError
 		if e.Errno == 0 {

@@ -62,16 +62,23 @@ func TestManyConnectionsParkGoroutinesNotThreads(t *testing.T) {
 }
 
 func TestMain(m *testing.M) {
-	if os.Getenv("POLYSOCK_MANY_CHILD") != "" {
+	if mode := os.Getenv("POLYSOCK_MANY_CHILD"); mode != "" {
 		c := &childT{}
-		manyConnections(c)
+		if mode == "tls" {
+			runChild(c, manyTLSConnectionsScenario)
+		} else {
+			runChild(c, manyConnectionsScenario)
+		}
+		cleanupTLSFiles()
 		if c.failed {
 			os.Exit(1)
 		}
 		fmt.Println("MANY-CONNECTIONS-PASSED")
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	cleanupTLSFiles()
+	os.Exit(code)
 }
 
 // childT is the part of testing.TB the child's scenario uses.
@@ -113,7 +120,7 @@ type tb interface {
 	Cleanup(func())
 }
 
-func manyConnections(t *childT) {
+func runChild(t *childT, scenario func(tb)) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -122,7 +129,7 @@ func manyConnections(t *childT) {
 				t.clean[i]()
 			}
 		}()
-		manyConnectionsScenario(t)
+		scenario(t)
 	}()
 	<-done
 }

@@ -73,6 +73,8 @@ const (
 	callSendmsg
 	callRecvFds
 	callSendFds
+	callHandshake // TLS do_handshake()
+	callUnwrap    // TLS unwrap()
 )
 
 // op is one direction's operation state, reused by every call on that direction of a
@@ -89,6 +91,12 @@ type op struct {
 	again int
 	park  int // 1 inside a RawConn callback: EAGAIN then needs no message
 	n     int64
+	// TLS: a would-block names the event to wait for, which need not be the one of
+	// the call (a read can want WRITE). waitWrite says which one the callback is
+	// parked on; flip says that the other one is wanted (the callback returned true).
+	waitWrite bool
+	flip      bool
+	deadline  time.Time // the Python timeout's deadline of the current call
 	// sendmsg, recvmsg and descriptors (messages.go): the buffers and items are held
 	// here for the call (heap memory, alive), iov and cm give C their addresses.
 	bufs     [][]byte
@@ -148,6 +156,21 @@ func (o *op) once() bool {
 		o.n = raw.Recv_fds(o.h, p, n, o.fds, o.flags, o.park, &o.msg, &o.e)
 	case callSendFds:
 		o.n = raw.Send_fds(o.h, o.iov, o.fds, o.flags, o.host, o.hostNull, o.port, o.park, &o.e)
+	case callHandshake:
+		o.n = int64(raw.Tls_step(o.h, 0, o.park, &o.e))
+	case callUnwrap:
+		o.n = int64(raw.Tls_step(o.h, 1, o.park, &o.e))
+	}
+	if o.n == int64(raw.StatusSSL) && o.park == 1 {
+		// TLS would-block: park on the event the kind names.
+		switch o.e.Errno {
+		case raw.TLSErrorWantRead:
+			o.flip = o.waitWrite
+			return o.flip
+		case raw.TLSErrorWantWrite:
+			o.flip = !o.waitWrite
+			return o.flip
+		}
 	}
 	if o.n == int64(OSError) {
 		switch o.e.Errno {
@@ -203,6 +226,7 @@ type Socket struct {
 	closed             atomic.Bool
 	rmu, wmu           sync.Mutex
 	r, w               *op
+	tls                atomic.Pointer[tlsState] // non-nil while the socket is wrapped
 }
 
 // adopt wraps a socket the shims prepared (non-blocking, descriptor known).
@@ -472,7 +496,13 @@ func (s *Socket) closedErr() error {
 }
 
 // run performs o on the read or write side: once in non-blocking mode, else parked on
-// the poller until it completes or the deadline passes. The caller holds the side's lock.
+// the poller until it completes or the deadline passes. The caller holds the side's lock
+// (both locks for a TLS handshake or unwrap, which set both deadlines themselves).
+//
+// On a TLS socket the wait can change sides: a read that needs to send first (OpenSSL's
+// WANT_WRITE) waits for the descriptor to be writable, a write that needs the peer's
+// bytes waits for it to be readable. With a Python timeout, that other side's deadline
+// is set too when no call of its own uses it.
 func (s *Socket) run(o *op, write bool, setDeadline bool) (int, error) {
 	t := s.timeout.Load()
 	if t == 0 {
@@ -485,28 +515,128 @@ func (s *Socket) run(o *op, write bool, setDeadline bool) (int, error) {
 	}
 	o.park = 1
 	if t > 0 && setDeadline {
-		d := time.Now().Add(time.Duration(t))
-		if write {
-			s.f.SetWriteDeadline(d)
+		o.deadline = time.Now().Add(time.Duration(t))
+		if o.call == callHandshake || o.call == callUnwrap {
+			s.f.SetDeadline(o.deadline)
 		} else {
-			s.f.SetReadDeadline(d)
+			s.setSideDeadline(write, o.deadline)
 		}
 	}
+	first := write
 	var err error
-	if write {
-		err = s.rc.Write(o.fn)
-	} else {
-		err = s.rc.Read(o.fn)
+	for {
+		o.flip = false
+		o.waitWrite = write
+		if write == first || o.call == callHandshake || o.call == callUnwrap {
+			err = s.wait(o, write)
+		} else {
+			err = s.waitOtherSide(o, write)
+		}
+		if err != nil || !o.flip {
+			break
+		}
+		write = !write
 	}
 	runtime.KeepAlive(s)
 	if err != nil {
 		o.release()
 		if errors.Is(err, os.ErrDeadlineExceeded) {
-			return 0, errTimeout()
+			return 0, s.timeoutErr(o, write)
 		}
 		return 0, s.closedErr()
 	}
 	return o.result()
+}
+
+func (s *Socket) setSideDeadline(write bool, d time.Time) {
+	if write {
+		s.f.SetWriteDeadline(d)
+	} else {
+		s.f.SetReadDeadline(d)
+	}
+}
+
+func (s *Socket) wait(o *op, write bool) error {
+	if write {
+		return s.rc.Write(o.fn)
+	}
+	return s.rc.Read(o.fn)
+}
+
+// waitOtherSide waits on the side the call does not own, with the call's deadline when
+// that side is idle (its lock free). A read that needs to send while a write is under
+// way waits for the same event as that write, after it.
+func (s *Socket) waitOtherSide(o *op, write bool) error {
+	mu := &s.rmu
+	if write {
+		mu = &s.wmu
+	}
+	if mu.TryLock() {
+		defer mu.Unlock()
+		if s.timeout.Load() > 0 {
+			s.setSideDeadline(write, o.deadline)
+		}
+		return s.wait(o, write)
+	}
+	if write {
+		return s.wait(o, write)
+	}
+	return s.retryWhileReading(o)
+}
+
+// retryWhileReading is a write that needs the peer's bytes (a renegotiation, say) while
+// a Recv is parked: that Recv holds the descriptor's read side (RawConn.Read lets one
+// goroutine wait at a time) until its own data comes, but it reads and processes the
+// bytes the write needs. So the write is retried now and then (1 ms, doubling up to
+// 20 ms), parked on the write side, until it goes through, the Recv ends, or the
+// deadline passes.
+func (s *Socket) retryWhileReading(o *op) error {
+	delay := time.Millisecond
+	for {
+		if s.timeout.Load() > 0 && time.Now().After(o.deadline) {
+			return os.ErrDeadlineExceeded
+		}
+		time.Sleep(delay)
+		if delay < 20*time.Millisecond {
+			delay *= 2
+		}
+		if s.rmu.TryLock() { // the Recv is over: wait on the read side after all
+			defer s.rmu.Unlock()
+			if s.timeout.Load() > 0 {
+				s.setSideDeadline(false, o.deadline)
+			}
+			o.flip, o.waitWrite = false, false
+			return s.wait(o, false)
+		}
+		o.flip, o.waitWrite = false, true
+		if err := s.wait(o, true); err != nil || !o.flip {
+			return err // done (or failed, or out of time)
+		}
+	}
+}
+
+// timeoutErr is Python's timeout of the call: "timed out", or on a TLS socket "The
+// read operation timed out" (write, handshake).
+func (s *Socket) timeoutErr(o *op, write bool) *Error {
+	e := errTimeout()
+	if s.tls.Load() == nil && o.call != callHandshake && o.call != callUnwrap {
+		return e
+	}
+	switch o.call {
+	case callHandshake:
+		e.Message = "The handshake operation timed out"
+	case callRecv, callRecvfrom, callAccept:
+		e.Message = "The read operation timed out"
+	case callSend, callSendto, callConnect:
+		e.Message = "The write operation timed out"
+	default:
+		if write {
+			e.Message = "The write operation timed out"
+		} else {
+			e.Message = "The read operation timed out"
+		}
+	}
+	return e
 }
 
 func flagsOf(flags []int) int {
@@ -522,6 +652,9 @@ func flagsOf(flags []int) int {
 // RecvInto is recv_into(buffer, nbytes=len(b), flags): reads into b, without a copy.
 // 0 bytes from a stream means the peer shut down its side.
 func (s *Socket) RecvInto(b []byte, flags ...int) (int, error) {
+	if err := s.tlsHandshakeFirst(); err != nil {
+		return 0, err
+	}
 	s.rmu.Lock()
 	defer s.rmu.Unlock()
 	o := s.r
@@ -554,6 +687,9 @@ func (s *Socket) Recv(bufsize int, flags ...int) ([]byte, error) {
 
 // RecvfromInto is recvfrom_into(buffer, nbytes, flags): data and the sender's address.
 func (s *Socket) RecvfromInto(b []byte, flags ...int) (int, Address, error) {
+	if err := s.tlsHandshakeFirst(); err != nil {
+		return 0, Address{}, err
+	}
 	s.rmu.Lock()
 	defer s.rmu.Unlock()
 	o := s.r
@@ -583,6 +719,9 @@ func (s *Socket) Recvfrom(bufsize int, flags ...int) ([]byte, Address, error) {
 
 // Send is send(data, flags): sends some of b, and tells how much.
 func (s *Socket) Send(b []byte, flags ...int) (int, error) {
+	if err := s.tlsHandshakeFirst(); err != nil {
+		return 0, err
+	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	o := s.w
@@ -598,6 +737,9 @@ func (s *Socket) SendAll(b []byte, flags ...int) error {
 }
 
 func (s *Socket) sendAll(b []byte, flags int) (int, error) {
+	if err := s.tlsHandshakeFirst(); err != nil {
+		return 0, err
+	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	o := s.w
@@ -682,6 +824,13 @@ func (s *Socket) Accept() (*Socket, Address, error) {
 	if err != nil {
 		return nil, Address{}, err
 	}
+	if st := s.tls.Load(); st != nil {
+		// A wrapped listener accepts wrapped connections: handshaken now, in the new
+		// socket's timeout mode, unless the listener was wrapped with NoHandshake.
+		if err := c.acceptedTLS(st); err != nil {
+			return nil, Address{}, err
+		}
+	}
 	return c, addressOf(&o.ns.Addr), nil
 }
 
@@ -693,10 +842,13 @@ func (s *Socket) Connect(host string, port int) error {
 		return err
 	}
 	s.wmu.Lock()
-	defer s.wmu.Unlock()
 	o := s.w
 	o.call, o.host, o.port, o.again = callConnect, host, port, 0
 	_, err := s.run(o, true, true)
+	s.wmu.Unlock()
+	if err == nil {
+		err = s.connectedTLS()
+	}
 	return err
 }
 

@@ -30,10 +30,13 @@ func (s *Socket) BindUnix(path []byte) error {
 func (s *Socket) ConnectUnix(path []byte) error {
 	p := heapCopy(path)
 	s.wmu.Lock()
-	defer s.wmu.Unlock()
 	o := s.w
 	o.call, o.buf, o.again = callConnectUnix, p, 0
 	_, err := s.run(o, true, true)
+	s.wmu.Unlock()
+	if err == nil {
+		err = s.connectedTLS()
+	}
 	return err
 }
 

@@ -10,7 +10,7 @@
  * - every width is explicit: handles, pollers, int64_t and size_t are Java long,
  *   uint32_t event masks Java int; no BigInteger, no SWIGWORDSIZE64;
  * - out-parameters are Java arrays of length >= 1 filled on success; result structs
- *   become the immutable records SocketAddress, AddrInfo and NetInterface.
+ *   become the immutable records SocketAddress, AddrInfo, NetInterface and TlsCipher.
  */
 %module(directors="0") PolysockNative
 
@@ -38,9 +38,30 @@
 /* Wrapped through the polysock_java_* shims of native/polysock_java.h: scatter/gather
  * lists, ancillary items, Happy Eyeballs' attempt list and the interrupt hook (an
  * upcall into Java) need conversions no typemap should hide. */
-/* TLS: not wrapped yet (issue 17). */
-%rename("$ignore", regexmatch$name="^(sock_)?tls_") "";
+/* TLS (issue 17). The TLS_* macros are read by name through polysock_java_tls_constant
+ * (SWIG 4.0 would make them a public constants interface) when TlsConstants loads. Peer
+ * certificates become org.polysock.PeerCertificate in one shim call (no tls_cert
+ * pointer reaches Java), and the memory-buffer calls of tls_object go through byte[]
+ * region shims as recv and send do. tls_last_error is read inside every failed call
+ * (polysock_java_throw), never by a second one. */
 %rename("$ignore", regexmatch$name="^TLS_[A-Z]") "";
+%ignore tls_last_error;
+%ignore tls_error_info;
+%ignore tls_cipher_info;
+%ignore tls_cert_info;
+%ignore tls_cert_entry;
+%ignore tls_cert;
+%ignore sock_tls_getpeercert;
+%ignore tls_object_getpeercert;
+%ignore tls_cert_get_info;
+%ignore tls_cert_entry_count;
+%ignore tls_cert_get_entry;
+%ignore tls_cert_der;
+%ignore tls_cert_free;
+%ignore tls_object_feed;
+%ignore tls_object_drain;
+%ignore tls_object_read;
+%ignore tls_object_write;
 %ignore sock_iovec;
 %ignore sock_cmsg;
 %ignore sock_msg_info;
@@ -83,6 +104,7 @@
 %ignore polysock_java_addrinfo;
 %ignore polysock_java_interface;
 %ignore polysock_java_exception;
+%ignore polysock_java_cipher;
 
 /* ---- Status: every int result is a status, thrown when negative ---- */
 
@@ -99,6 +121,7 @@
    $result = (jlong)$1; %}
 /* The only int results that are not statuses. */
 %typemap(out) int net_abi_version %{ $result = (jint)$1; %}
+%typemap(out) int tls_available %{ $result = (jint)$1; %}
 
 /* ---- Widths ---- */
 
@@ -115,6 +138,8 @@ POLYSOCK_JLONG(uint64_t)
 POLYSOCK_JLONG(sock_handle)
 POLYSOCK_JLONG(sock_poller)
 POLYSOCK_JLONG(int64_t)
+POLYSOCK_JLONG(tls_context)
+POLYSOCK_JLONG(tls_object)
 
 /* size_t by value: an index or a count; a negative Java long is a bad argument. */
 %typemap(jni) size_t "jlong"
@@ -175,6 +200,8 @@ POLYSOCK_OUT(int64_t *, int64_t, jlongArray, long[], jlong, SetLongArrayRegion)
 POLYSOCK_OUT(uint64_t *, uint64_t, jlongArray, long[], jlong, SetLongArrayRegion)
 POLYSOCK_OUT(sock_handle *, sock_handle, jlongArray, long[], jlong, SetLongArrayRegion)
 POLYSOCK_OUT(sock_poller *, sock_poller, jlongArray, long[], jlong, SetLongArrayRegion)
+POLYSOCK_OUT(tls_context *, tls_context, jlongArray, long[], jlong, SetLongArrayRegion)
+POLYSOCK_OUT(tls_object *, tls_object, jlongArray, long[], jlong, SetLongArrayRegion)
 POLYSOCK_OUT(size_t *, size_t, jlongArray, long[], jlong, SetLongArrayRegion)
 POLYSOCK_OUT(unsigned int *, unsigned int, jlongArray, long[], jlong, SetLongArrayRegion)
 
@@ -218,6 +245,11 @@ POLYSOCK_RECORD_OUT(sock_address *out, SocketAddress, polysock_java_address, 0)
 POLYSOCK_RECORD_OUT(sock_address *out_addr, SocketAddress, polysock_java_sender, 1)
 POLYSOCK_RECORD_OUT(net_addrinfo *out, AddrInfo, polysock_java_addrinfo, 0)
 POLYSOCK_RECORD_OUT(net_if_entry *out, NetInterface, polysock_java_interface, 0)
+/* cipher(): null (None) before the handshake. */
+POLYSOCK_RECORD_OUT(tls_cipher_info *out, TlsCipher, polysock_java_cipher, 0)
+/* The certificate shims' result: PeerCertificate[1], element 0 left null for None. */
+%typemap(jstype) jobjectArray out_cert "PeerCertificate[]"
+%typemap(jtype) jobjectArray out_cert "PeerCertificate[]"
 
 /* net_constant_at's static name. */
 %typemap(jni) const char **out_name "jobjectArray"
@@ -292,6 +324,30 @@ POLYSOCK_TEXT_OUT2(serv_out, serv_len)
 POLYSOCK_BYTES_IN(const void *val COMMA size_t len)
 POLYSOCK_BYTES_IN(const unsigned char *packed COMMA size_t len)
 POLYSOCK_BYTES_IN(const void *path COMMA size_t len)
+
+/* load_verify_locations' cadata: null is Python's None (no data). */
+%typemap(jni) (const void *cadata, size_t cadata_len) "jbyteArray"
+%typemap(jtype) (const void *cadata, size_t cadata_len) "byte[]"
+%typemap(jstype) (const void *cadata, size_t cadata_len) "byte[]"
+%typemap(javain) (const void *cadata, size_t cadata_len) "$javainput"
+%typemap(in) (const void *cadata, size_t cadata_len)
+%{ $1 = NULL; $2 = 0;
+   if ($input != NULL) {
+     static const unsigned char no_bytes[1] = {0};
+     $2 = (size_t)jenv->GetArrayLength($input);
+     /* An empty array is empty data, not None: never NULL for it. */
+     $1 = $2 == 0 ? ($1_ltype)no_bytes : ($1_ltype)jenv->GetByteArrayElements($input, NULL);
+     if ($1 == NULL) return $null;
+   } %}
+%typemap(freearg) (const void *cadata, size_t cadata_len)
+%{ if ($1 != NULL && $2 > 0) jenv->ReleaseByteArrayElements($input, (jbyte *)$1, JNI_ABORT); %}
+
+/* tls_wrap_socket's flag bits: a Java int. */
+%typemap(jni) unsigned int flags "jint"
+%typemap(jtype) unsigned int flags "int"
+%typemap(jstype) unsigned int flags "int"
+%typemap(javain) unsigned int flags "$javainput"
+%typemap(in) unsigned int flags %{ $1 = (unsigned int)$input; %}
 
 /* Output bytes of a size the call tells: byte[][] whose element 0 is a byte[] of the
  * capacity to offer; on success it is replaced by an array of exactly the result. */

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <string>
 #include <vector>
 
 namespace {
@@ -42,6 +43,25 @@ CachedClass gai_exception{"org/polysock/GaiException", "(ILjava/lang/String;)V"}
 CachedClass host_exception{"org/polysock/HostException", "(ILjava/lang/String;)V"};
 CachedClass timeout_exception{"org/polysock/PolysockTimeoutException", "(Ljava/lang/String;)V"};
 CachedClass argument_exception{"java/lang/IllegalArgumentException", nullptr};
+CachedClass unsupported_exception{"java/lang/UnsupportedOperationException", nullptr};
+// Python's ssl.SSLError and its subclasses, chosen by the TLS_ERROR_* kind (ssl_error_class).
+#define POLYSOCK_SSL_ERROR(NAME)          \
+  CachedClass NAME{"org/polysock/" #NAME, \
+                   "(ILjava/lang/String;Ljava/lang/String;Ljava/lang/String;)V"};
+POLYSOCK_SSL_ERROR(SslException)
+POLYSOCK_SSL_ERROR(SslWantReadException)
+POLYSOCK_SSL_ERROR(SslWantWriteException)
+POLYSOCK_SSL_ERROR(SslSyscallException)
+POLYSOCK_SSL_ERROR(SslZeroReturnException)
+POLYSOCK_SSL_ERROR(SslEofException)
+#undef POLYSOCK_SSL_ERROR
+CachedClass SslCertVerificationException{
+    "org/polysock/SslCertVerificationException",
+    "(ILjava/lang/String;Ljava/lang/String;Ljava/lang/String;ILjava/lang/String;)V"};
+CachedClass tls_cipher{"org/polysock/TlsCipher", "(Ljava/lang/String;Ljava/lang/String;I)V"};
+CachedClass peer_certificate{"org/polysock/PeerCertificate",
+                             "(IILjava/lang/String;Ljava/lang/String;Ljava/lang/String;[I[Ljava/"
+                             "lang/String;[I[Ljava/lang/String;[Ljava/lang/String;[B)V"};
 CachedClass memory_error{"java/lang/OutOfMemoryError", nullptr};
 CachedClass socket_address{"org/polysock/SocketAddress", "(ILjava/lang/String;III)V"};
 CachedClass addr_info{"org/polysock/AddrInfo",
@@ -68,6 +88,16 @@ CachedClass *const all_classes[] = {&polysock_exception,
                                     &host_exception,
                                     &timeout_exception,
                                     &argument_exception,
+                                    &unsupported_exception,
+                                    &SslException,
+                                    &SslWantReadException,
+                                    &SslWantWriteException,
+                                    &SslSyscallException,
+                                    &SslZeroReturnException,
+                                    &SslEofException,
+                                    &SslCertVerificationException,
+                                    &tls_cipher,
+                                    &peer_certificate,
                                     &memory_error,
                                     &socket_address,
                                     &addr_info,
@@ -171,6 +201,71 @@ const CachedClass &os_error_class(int code) {
   }
 }
 
+// A String of text, or null (Python's None) for "". Returns false with an exception
+// pending if the String cannot be made.
+bool optional_string(JNIEnv *env, const char *text, jstring *out) {
+  *out = nullptr;
+  if (text[0] == '\0') return true;
+  *out = polysock_java_string(env, text);
+  return *out != nullptr;
+}
+
+// The class of Python's ssl module for a SOCK_ERR_SSL kind (ssl.SSL_ERROR_*); kind
+// TLS_ERROR_SSL is SSLCertVerificationError when the reason says the verification failed.
+const CachedClass &ssl_error_class(int kind, const char *reason) {
+  switch (kind) {
+    case TLS_ERROR_WANT_READ:
+      return SslWantReadException;
+    case TLS_ERROR_WANT_WRITE:
+      return SslWantWriteException;
+    case TLS_ERROR_SYSCALL:
+      return SslSyscallException;
+    case TLS_ERROR_ZERO_RETURN:
+      return SslZeroReturnException;
+    case TLS_ERROR_EOF:
+      return SslEofException;
+    default:
+      return std::strcmp(reason, "CERTIFICATE_VERIFY_FAILED") == 0 ? SslCertVerificationException
+                                                                   : SslException;
+  }
+}
+
+// An SslException (or subclass) of kind (the errno) and message, with tls's library,
+// reason and verification result; a missing tls (no detail) gives the kind's class alone.
+jthrowable ssl_error(JNIEnv *env, int kind, const char *message, const tls_error_info *tls) {
+  static const tls_error_info none{};
+  if (tls == nullptr || tls->kind == 0) tls = &none;
+  const CachedClass &c = ssl_error_class(kind, tls->reason);
+  jstring text = polysock_java_string(env, message);
+  jstring library = nullptr;
+  jstring reason = nullptr;
+  jstring verify_message = nullptr;
+  if (text == nullptr || !optional_string(env, tls->library, &library) ||
+      !optional_string(env, tls->reason, &reason) ||
+      !optional_string(env, tls->verify_message, &verify_message)) {
+    return nullptr;
+  }
+  jobject error = &c == &SslCertVerificationException
+                      ? env->NewObject(c.cls, c.ctor, kind, text, library, reason, tls->verify_code,
+                                       verify_message)
+                      : env->NewObject(c.cls, c.ctor, kind, text, library, reason);
+  for (jstring local : {text, library, reason, verify_message}) {
+    if (local != nullptr) env->DeleteLocalRef(local);
+  }
+  return static_cast<jthrowable>(error);
+}
+
+// The exception of the failure this thread's last polysock call reported with status:
+// errno, message and (for SOCK_ERR_SSL) tls_last_error read now, together, before any
+// other call can replace them.
+jthrowable last_failure(JNIEnv *env, int status) {
+  const int code = sock_last_errno();
+  const std::string message = sock_last_error_message();
+  tls_error_info tls{};
+  const bool detail = status == SOCK_ERR_SSL && tls_last_error(&tls) == SOCK_OK;
+  return polysock_java_exception(env, status, code, message.c_str(), detail ? &tls : nullptr);
+}
+
 // Scratch memory for one byte[] copy: on the stack when small, else on the heap.
 class Scratch {
  public:
@@ -242,8 +337,7 @@ polysock_java_count count_of(int status, size_t n) {
 // stopped one, its InterruptedCallException carries the bytes that went.
 polysock_java_count count_or_interrupted(JNIEnv *env, int status, size_t n) {
   if (status != SOCK_ERR_INTERRUPTED || env->ExceptionCheck()) return count_of(status, n);
-  jthrowable error =
-      polysock_java_exception(env, status, sock_last_errno(), sock_last_error_message());
+  jthrowable error = last_failure(env, status);
   if (error != nullptr) {
     env->SetLongField(error, interrupted_bytes, static_cast<jlong>(n));
     env->Throw(error);
@@ -271,7 +365,8 @@ extern "C" JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *) {
 
 extern "C" {
 
-jthrowable polysock_java_exception(JNIEnv *jenv, int status, int code, const char *message) {
+jthrowable polysock_java_exception(JNIEnv *jenv, int status, int code, const char *message,
+                                   const tls_error_info *tls) {
   switch (status) {
     case SOCK_ERR_TIMEOUT: {
       jstring text = polysock_java_string(jenv, message);
@@ -293,6 +388,10 @@ jthrowable polysock_java_exception(JNIEnv *jenv, int status, int code, const cha
       return with_code(jenv, os_error_class(code), code, message);
     case SOCK_ERR_INTERRUPTED:  // the interrupt hook stopped the call: InterruptedError
       return with_code(jenv, InterruptedCallException, code, message);
+    case SOCK_ERR_SSL:  // errno is the TLS_ERROR_* kind, as Python's SSLError.errno
+      return ssl_error(jenv, code, message, tls);
+    case SOCK_ERR_NOT_CONFIGURED:  // TLS in a build without OpenSSL
+      return plain(jenv, unsupported_exception, message);
     default:  // SOCK_ERR_RANGE (a buffer of the binding too small)
       return with_code(jenv, polysock_exception, code, message);
   }
@@ -300,8 +399,7 @@ jthrowable polysock_java_exception(JNIEnv *jenv, int status, int code, const cha
 
 void polysock_java_throw(JNIEnv *jenv, int status) {
   if (jenv->ExceptionCheck()) return;  // the shim (or the interrupt hook) already threw
-  jthrowable error =
-      polysock_java_exception(jenv, status, sock_last_errno(), sock_last_error_message());
+  jthrowable error = last_failure(jenv, status);
   if (error != nullptr) jenv->Throw(error);
 }
 
@@ -815,7 +913,8 @@ jobject attempt_of(JNIEnv *env, const net_connect_error &attempt) {
     address = polysock_java_address(env, &attempt.address);
     if (address == nullptr) return nullptr;
   }
-  jthrowable error = polysock_java_exception(env, attempt.status, attempt.err, attempt.message);
+  jthrowable error =
+      polysock_java_exception(env, attempt.status, attempt.err, attempt.message, nullptr);
   if (error == nullptr) return nullptr;
   jobject result = env->NewObject(connection_attempt.cls, connection_attempt.ctor, address, error);
   env->DeleteLocalRef(error);
@@ -888,8 +987,7 @@ int polysock_java_create_connection_ex(JNIEnv *jenv, const char *host, int port,
   if (status != SOCK_OK && errors != nullptr) {
     size_t count = 0;
     // The last failure's details, before other calls overwrite them.
-    const int code = sock_last_errno();
-    jthrowable last = polysock_java_exception(jenv, status, code, sock_last_error_message());
+    jthrowable last = last_failure(jenv, status);
     if (net_connect_errors_count(errors, &count) == SOCK_OK && count > 0) {
       throw_attempts(jenv, errors, count);
     } else if (last != nullptr) {
@@ -921,6 +1019,228 @@ int polysock_java_set_interrupt_hook(JNIEnv *jenv, jobject hook) {
   }
   if (old != nullptr) jenv->DeleteGlobalRef(old);
   return status;
+}
+
+jobject polysock_java_cipher(JNIEnv *jenv, const tls_cipher_info *cipher) {
+  if (cipher->name[0] == '\0') return nullptr;  // before the handshake: Python's None
+  jstring name = polysock_java_string(jenv, cipher->name);
+  if (name == nullptr) return nullptr;
+  jstring protocol = polysock_java_string(jenv, cipher->protocol);
+  if (protocol == nullptr) return nullptr;
+  jobject result =
+      jenv->NewObject(tls_cipher.cls, tls_cipher.ctor, name, protocol, cipher->secret_bits);
+  jenv->DeleteLocalRef(name);
+  jenv->DeleteLocalRef(protocol);
+  return result;
+}
+
+}  // extern "C"
+
+namespace {
+
+// Frees a tls_cert when the conversion is done, whichever way it ends.
+struct CertDeleter {
+  void operator()(tls_cert *cert) const { tls_cert_free(cert); }
+};
+using CertPtr = std::unique_ptr<tls_cert, CertDeleter>;
+
+// One list of a certificate (TLS_CERT_SUBJECT, ISSUER, SAN) as the RDN indexes (rdns, may
+// be nullptr) and the name/value pairs, interleaved, in *pairs. False with an exception
+// pending on failure (a polysock status is thrown as usual).
+bool cert_list(JNIEnv *env, const tls_cert *cert, int list, jintArray *rdns, jobjectArray *pairs) {
+  size_t count = 0;
+  int status = tls_cert_entry_count(cert, list, &count);
+  if (status != SOCK_OK) {
+    polysock_java_throw(env, status);
+    return false;
+  }
+  std::vector<jint> indexes(count);
+  *pairs = env->NewObjectArray(static_cast<jsize>(2 * count), string_class.cls, nullptr);
+  if (*pairs == nullptr) return false;
+  for (size_t i = 0; i < count; ++i) {
+    tls_cert_entry entry{};
+    status = tls_cert_get_entry(cert, list, i, &entry);
+    if (status != SOCK_OK) {
+      polysock_java_throw(env, status);
+      return false;
+    }
+    indexes[i] = entry.rdn;
+    for (int k = 0; k < 2; ++k) {
+      jstring text = polysock_java_string(env, k == 0 ? entry.name : entry.value);
+      if (text == nullptr) return false;
+      env->SetObjectArrayElement(*pairs, static_cast<jsize>(2 * i + k), text);
+      env->DeleteLocalRef(text);
+    }
+  }
+  if (rdns != nullptr) {
+    *rdns = env->NewIntArray(static_cast<jsize>(count));
+    if (*rdns == nullptr) return false;
+    if (count > 0) env->SetIntArrayRegion(*rdns, 0, static_cast<jsize>(count), indexes.data());
+  }
+  return true;
+}
+
+// The DER bytes of cert as a byte[]: asked for the size first, then copied.
+jbyteArray cert_der(JNIEnv *env, const tls_cert *cert) {
+  size_t needed = 0;
+  unsigned char probe[1];
+  int status = tls_cert_der(cert, probe, 0, &needed);
+  if (status != SOCK_OK && status != SOCK_ERR_RANGE) {
+    polysock_java_throw(env, status);
+    return nullptr;
+  }
+  std::vector<unsigned char> der(needed > 0 ? needed : 1);
+  size_t n = 0;
+  status = tls_cert_der(cert, der.data(), needed, &n);
+  if (status != SOCK_OK) {
+    polysock_java_throw(env, status);
+    return nullptr;
+  }
+  jbyteArray result = env->NewByteArray(static_cast<jsize>(n));
+  if (result != nullptr) {
+    env->SetByteArrayRegion(result, 0, static_cast<jsize>(n),
+                            reinterpret_cast<const jbyte *>(der.data()));
+  }
+  return result;
+}
+
+// The org.polysock.PeerCertificate of a tls_cert that getpeercert returned with status;
+// stored in out_cert[0] (left null for no certificate). Returns status.
+int store_peer_certificate(JNIEnv *env, int status, tls_cert *raw, jobjectArray out_cert) {
+  CertPtr cert(raw);
+  if (status != SOCK_OK || cert == nullptr) return status;
+  tls_cert_info info{};
+  status = tls_cert_get_info(cert.get(), &info);
+  if (status != SOCK_OK) {
+    polysock_java_throw(env, status);  // now: the certificate is freed before the typemap runs
+    return status;
+  }
+  // Local references: three lists, five strings and the DER bytes; the frame frees them.
+  if (env->PushLocalFrame(16) != 0) return SOCK_ERR_NOMEM;
+  jintArray subject_rdns = nullptr;
+  jintArray issuer_rdns = nullptr;
+  jobjectArray subject = nullptr;
+  jobjectArray issuer = nullptr;
+  jobjectArray san = nullptr;
+  jstring serial = nullptr;
+  jstring not_before = nullptr;
+  jstring not_after = nullptr;
+  jbyteArray der = nullptr;
+  jobject value = nullptr;
+  if (cert_list(env, cert.get(), TLS_CERT_SUBJECT, &subject_rdns, &subject) &&
+      cert_list(env, cert.get(), TLS_CERT_ISSUER, &issuer_rdns, &issuer) &&
+      cert_list(env, cert.get(), TLS_CERT_SAN, nullptr, &san) &&
+      optional_string(env, info.serial_number, &serial) &&
+      optional_string(env, info.not_before, &not_before) &&
+      optional_string(env, info.not_after, &not_after) &&
+      (der = cert_der(env, cert.get())) != nullptr) {
+    value = env->NewObject(peer_certificate.cls, peer_certificate.ctor, info.validated,
+                           info.version, serial, not_before, not_after, subject_rdns, subject,
+                           issuer_rdns, issuer, san, der);
+  }
+  if (value != nullptr) env->SetObjectArrayElement(out_cert, 0, value);
+  env->PopLocalFrame(nullptr);
+  // A failure above left its exception pending; the typemap then throws nothing more.
+  return env->ExceptionCheck() ? SOCK_ERR_VALUE : SOCK_OK;
+}
+
+bool check_cert_out(JNIEnv *env, jobjectArray out_cert) {
+  if (out_cert == nullptr || env->GetArrayLength(out_cert) < 1) {
+    polysock_java_throw_argument(env, "out-parameter array must have an element");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+extern "C" {
+
+int polysock_java_getpeercert(JNIEnv *jenv, sock_handle h, jobjectArray out_cert) {
+  if (!check_cert_out(jenv, out_cert)) return SOCK_ERR_VALUE;
+  tls_cert *cert = nullptr;
+  const int status = sock_tls_getpeercert(h, &cert);
+  return store_peer_certificate(jenv, status, cert, out_cert);
+}
+
+int polysock_java_object_getpeercert(JNIEnv *jenv, tls_object obj, jobjectArray out_cert) {
+  if (!check_cert_out(jenv, out_cert)) return SOCK_ERR_VALUE;
+  tls_cert *cert = nullptr;
+  const int status = tls_object_getpeercert(obj, &cert);
+  return store_peer_certificate(jenv, status, cert, out_cert);
+}
+
+int polysock_java_object_feed(JNIEnv *jenv, tls_object obj, jbyteArray array, int offset,
+                              int length) {
+  Scratch scratch;
+  const unsigned char *buf = copy_for_send(jenv, scratch, array, offset, length);
+  if (buf == nullptr) return SOCK_ERR_VALUE;
+  return tls_object_feed(obj, buf, static_cast<size_t>(length));
+}
+
+polysock_java_count polysock_java_object_drain(JNIEnv *jenv, tls_object obj, jbyteArray array,
+                                               int offset, int length) {
+  if (!check_array(jenv, array, offset, length)) return SOCK_ERR_VALUE;
+  Scratch scratch;
+  unsigned char *buf = scratch.get(jenv, static_cast<size_t>(length));
+  if (buf == nullptr) return SOCK_ERR_NOMEM;
+  size_t n = 0;
+  const int status = tls_object_drain(obj, buf, static_cast<size_t>(length), &n);
+  return count_of(finish_receive(jenv, status, array, offset, buf, &n), n);
+}
+
+polysock_java_count polysock_java_object_read(JNIEnv *jenv, tls_object obj, jbyteArray array,
+                                              int offset, int length) {
+  if (!check_array(jenv, array, offset, length)) return SOCK_ERR_VALUE;
+  Scratch scratch;
+  unsigned char *buf = scratch.get(jenv, static_cast<size_t>(length));
+  if (buf == nullptr) return SOCK_ERR_NOMEM;
+  size_t n = 0;
+  const int status = tls_object_read(obj, buf, static_cast<size_t>(length), &n);
+  return count_of(finish_receive(jenv, status, array, offset, buf, &n), n);
+}
+
+polysock_java_count polysock_java_object_write(JNIEnv *jenv, tls_object obj, jbyteArray array,
+                                               int offset, int length) {
+  Scratch scratch;
+  const unsigned char *buf = copy_for_send(jenv, scratch, array, offset, length);
+  if (buf == nullptr) return SOCK_ERR_VALUE;
+  size_t n = 0;
+  const int status = tls_object_write(obj, buf, static_cast<size_t>(length), &n);
+  return count_of(status, n);
+}
+
+int polysock_java_tls_constant(JNIEnv *jenv, const char *name, int *out) {
+  struct Entry {
+    const char *name;
+    int value;
+  };
+  static const Entry table[] = {
+      {"TLS_PURPOSE_SERVER_AUTH", static_cast<int>(TLS_PURPOSE_SERVER_AUTH)},
+      {"TLS_PURPOSE_CLIENT_AUTH", static_cast<int>(TLS_PURPOSE_CLIENT_AUTH)},
+      {"TLS_PROTOCOL_TLS_CLIENT", static_cast<int>(TLS_PROTOCOL_TLS_CLIENT)},
+      {"TLS_PROTOCOL_TLS_SERVER", static_cast<int>(TLS_PROTOCOL_TLS_SERVER)},
+      {"TLS_CERT_NONE", static_cast<int>(TLS_CERT_NONE)},
+      {"TLS_CERT_OPTIONAL", static_cast<int>(TLS_CERT_OPTIONAL)},
+      {"TLS_CERT_REQUIRED", static_cast<int>(TLS_CERT_REQUIRED)},
+      {"TLS_VERSION_MINIMUM_SUPPORTED", static_cast<int>(TLS_VERSION_MINIMUM_SUPPORTED)},
+      {"TLS_VERSION_MAXIMUM_SUPPORTED", static_cast<int>(TLS_VERSION_MAXIMUM_SUPPORTED)},
+      {"TLS_VERSION_SSLv3", static_cast<int>(TLS_VERSION_SSLv3)},
+      {"TLS_VERSION_TLSv1", static_cast<int>(TLS_VERSION_TLSv1)},
+      {"TLS_VERSION_TLSv1_1", static_cast<int>(TLS_VERSION_TLSv1_1)},
+      {"TLS_VERSION_TLSv1_2", static_cast<int>(TLS_VERSION_TLSv1_2)},
+      {"TLS_VERSION_TLSv1_3", static_cast<int>(TLS_VERSION_TLSv1_3)},
+      {"TLS_WRAP_NO_HANDSHAKE", static_cast<int>(TLS_WRAP_NO_HANDSHAKE)},
+      {"TLS_WRAP_RAGGED_EOF_ERROR", static_cast<int>(TLS_WRAP_RAGGED_EOF_ERROR)},
+  };
+  for (const Entry &entry : table) {
+    if (name != nullptr && std::strcmp(entry.name, name) == 0) {
+      *out = entry.value;
+      return SOCK_OK;
+    }
+  }
+  polysock_java_throw_argument(jenv, "not a TLS constant of polysock.h");
+  return SOCK_ERR_VALUE;
 }
 
 }  // extern "C"

@@ -43,10 +43,15 @@ jobject polysock_java_interface(JNIEnv *jenv, const net_if_entry *entry);
 
 /**
  * The Java exception of a failure given by its status, errno and message (the one
- * mapping that polysock_java_throw uses); NULL with an exception pending if it
- * cannot be made.
+ * mapping that polysock_java_throw uses); tls is the detail of a SOCK_ERR_SSL failure
+ * (tls_last_error, read with the errno and message), NULL for any other status. NULL
+ * with an exception pending if it cannot be made.
  */
-jthrowable polysock_java_exception(JNIEnv *jenv, int status, int code, const char *message);
+jthrowable polysock_java_exception(JNIEnv *jenv, int status, int code, const char *message,
+                                   const tls_error_info *tls);
+
+/** An org.polysock.TlsCipher of cipher(), NULL without an exception before the handshake. */
+jobject polysock_java_cipher(JNIEnv *jenv, const tls_cipher_info *cipher);
 
 /* ---- Wrapped by polysock.i: buffers with at most one copy ---- */
 
@@ -115,6 +120,37 @@ polysock_java_count polysock_java_send_fds(JNIEnv *jenv, sock_handle h, jobjectA
 /** recv_fds: up to length bytes into array and up to fds.length descriptors into fds. */
 int polysock_java_recv_fds(JNIEnv *jenv, sock_handle h, jbyteArray array, int length, jintArray fds,
                            int flags, jobjectArray out_info);
+
+/* ---- Wrapped by polysock.i: TLS ---- */
+
+/*
+ * getpeercert() of a TLS socket or object as one org.polysock.PeerCertificate (the
+ * scalar fields, subject, issuer, subjectAltName and the DER bytes) in out_cert[0],
+ * left null if the peer sent none (Python's None). The tls_cert is freed inside.
+ */
+int polysock_java_getpeercert(JNIEnv *jenv, sock_handle h, jobjectArray out_cert);
+int polysock_java_object_getpeercert(JNIEnv *jenv, tls_object obj, jobjectArray out_cert);
+
+/*
+ * The memory-buffer calls of a tls_object on a byte[] region, one copy each way as
+ * recv and send: feed (incoming.write), drain (outgoing.read: the bytes taken, 0 if
+ * none), read (decrypted bytes, 0 after close_notify) and write (all of the region,
+ * encrypted into the outgoing buffer).
+ */
+int polysock_java_object_feed(JNIEnv *jenv, tls_object obj, jbyteArray array, int offset,
+                              int length);
+polysock_java_count polysock_java_object_drain(JNIEnv *jenv, tls_object obj, jbyteArray array,
+                                               int offset, int length);
+polysock_java_count polysock_java_object_read(JNIEnv *jenv, tls_object obj, jbyteArray array,
+                                              int offset, int length);
+polysock_java_count polysock_java_object_write(JNIEnv *jenv, tls_object obj, jbyteArray array,
+                                               int offset, int length);
+
+/**
+ * The value of the header's TLS_* macro called name (e.g. "TLS_CERT_REQUIRED") in *out;
+ * an unknown name is SOCK_ERR_VALUE.
+ */
+int polysock_java_tls_constant(JNIEnv *jenv, const char *name, int *out);
 
 /* ---- Wrapped by polysock.i: connections, signals ---- */
 

@@ -891,7 +891,7 @@ POLYSOCK_API int tls_context_load_cert_chain(tls_context ctx, const char *certfi
 
 /**
  * load_verify_locations(cafile, capath, cadata): any may be NULL, not all; cadata
- * is PEM text or DER bytes, cadata_len long.
+ * is PEM text or DER bytes, cadata_len long (0: SOCK_ERR_VALUE "Empty certificate data").
  */
 POLYSOCK_API int tls_context_load_verify_locations(tls_context ctx, const char *cafile,
                                                    const char *capath, const void *cadata,
@@ -928,8 +928,8 @@ POLYSOCK_API int tls_context_set_ciphers(tls_context ctx, const char *ciphers);
 
 /**
  * set_alpn_protocols(protocols): the names separated by commas, in order of
- * preference, e.g. "h2,http/1.1"; "" clears. A name longer than 255 bytes is
- * SOCK_ERR_VALUE, as Python.
+ * preference, e.g. "h2,http/1.1"; "" clears. An empty name or one longer than
+ * 255 bytes is SOCK_ERR_SSL "ALPN protocols must be 1 to 255 in length", as Python.
  */
 POLYSOCK_API int tls_context_set_alpn_protocols(tls_context ctx, const char *protocols);
 

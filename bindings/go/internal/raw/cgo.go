@@ -13,6 +13,9 @@ enum { pgo_off_event_user_data = offsetof(sock_event, user_data) };
 enum { pgo_off_cmsg_data = offsetof(sock_cmsg, data) };
 enum { pgo_off_msg_info_flags = offsetof(sock_msg_info, msg_flags) };
 enum { pgo_off_msg_info_address = offsetof(sock_msg_info, address) };
+enum { pgo_off_err_tls = offsetof(pgo_err, tls) };
+enum { pgo_off_tls_error_verify_code = offsetof(tls_error_info, verify_code) };
+enum { pgo_off_cipher_secret_bits = offsetof(tls_cipher_info, secret_bits) };
 */
 import "C"
 
@@ -52,6 +55,63 @@ func LayoutMismatch() string {
 		return "AddrInfo.Addr"
 	case unsafe.Offsetof(Event{}.UserData) != uintptr(C.pgo_off_event_user_data):
 		return "Event.UserData"
+	case unsafe.Offsetof(ErrBuf{}.TLS) != uintptr(C.pgo_off_err_tls):
+		return "ErrBuf.TLS"
+	case unsafe.Sizeof(TLSErrorInfo{}) != uintptr(C.sizeof_tls_error_info):
+		return "TLSErrorInfo"
+	case unsafe.Offsetof(TLSErrorInfo{}.VerifyCode) != uintptr(C.pgo_off_tls_error_verify_code):
+		return "TLSErrorInfo.VerifyCode"
+	case unsafe.Sizeof(CipherInfo{}) != uintptr(C.sizeof_tls_cipher_info):
+		return "CipherInfo"
+	case unsafe.Offsetof(CipherInfo{}.SecretBits) != uintptr(C.pgo_off_cipher_secret_bits):
+		return "CipherInfo.SecretBits"
+	case unsafe.Sizeof(CertInfo{}) != uintptr(C.sizeof_tls_cert_info):
+		return "CertInfo"
+	case unsafe.Sizeof(CertEntry{}) != uintptr(C.sizeof_tls_cert_entry):
+		return "CertEntry"
 	}
 	return ""
 }
+
+// The C ABI's TLS constants (the header's #defines: fixed by the ABI, not by the host).
+const (
+	TLSPurposeServerAuth = C.TLS_PURPOSE_SERVER_AUTH
+	TLSPurposeClientAuth = C.TLS_PURPOSE_CLIENT_AUTH
+	TLSProtocolClient    = C.TLS_PROTOCOL_TLS_CLIENT
+	TLSProtocolServer    = C.TLS_PROTOCOL_TLS_SERVER
+
+	TLSCertNone     = C.TLS_CERT_NONE
+	TLSCertOptional = C.TLS_CERT_OPTIONAL
+	TLSCertRequired = C.TLS_CERT_REQUIRED
+
+	TLSVersionMinimumSupported = C.TLS_VERSION_MINIMUM_SUPPORTED
+	TLSVersionMaximumSupported = C.TLS_VERSION_MAXIMUM_SUPPORTED
+	TLSVersionSSLv3            = C.TLS_VERSION_SSLv3
+	TLSVersionTLSv1            = C.TLS_VERSION_TLSv1
+	TLSVersionTLSv1_1          = C.TLS_VERSION_TLSv1_1
+	TLSVersionTLSv1_2          = C.TLS_VERSION_TLSv1_2
+	TLSVersionTLSv1_3          = C.TLS_VERSION_TLSv1_3
+
+	TLSErrorSSL        = C.TLS_ERROR_SSL
+	TLSErrorWantRead   = C.TLS_ERROR_WANT_READ
+	TLSErrorWantWrite  = C.TLS_ERROR_WANT_WRITE
+	TLSErrorSyscall    = C.TLS_ERROR_SYSCALL
+	TLSErrorZeroReturn = C.TLS_ERROR_ZERO_RETURN
+	TLSErrorEOF        = C.TLS_ERROR_EOF
+
+	TLSWrapNoHandshake    = C.TLS_WRAP_NO_HANDSHAKE
+	TLSWrapRaggedEOFError = C.TLS_WRAP_RAGGED_EOF_ERROR
+
+	TLSCertSubject = C.TLS_CERT_SUBJECT
+	TLSCertIssuer  = C.TLS_CERT_ISSUER
+	TLSCertSAN     = C.TLS_CERT_SAN
+
+	StatusSSL           = C.SOCK_ERR_SSL
+	StatusNotConfigured = C.SOCK_ERR_NOT_CONFIGURED
+	StatusRange         = C.SOCK_ERR_RANGE
+
+	TLSAttrVerifyMode     = C.PGO_TLS_VERIFY_MODE
+	TLSAttrCheckHostname  = C.PGO_TLS_CHECK_HOSTNAME
+	TLSAttrMinimumVersion = C.PGO_TLS_MINIMUM_VERSION
+	TLSAttrMaximumVersion = C.PGO_TLS_MAXIMUM_VERSION
+)

@@ -57,6 +57,9 @@ PGO_PTR(uint64_t, uint64)
 PGO_PTR(int64_t, int64)
 PGO_PTR(double, float64)
 PGO_PTR(sock_msg_info, MsgInfo)
+PGO_PTR(tls_cipher_info, CipherInfo)
+PGO_PTR(tls_cert_info, CertInfo)
+PGO_PTR(tls_cert_entry, CertEntry)
 
 /* Strings in: Go strings; SWIG copies them NUL-terminated for the call. */
 
@@ -67,10 +70,17 @@ PGO_PTR(sock_msg_info, MsgInfo)
 %ignore pgo_adopt;
 %ignore pgo_adopt_keep;
 %ignore pgo_interrupt_flag_ptr;
+/* The attribute numbers of pgo_tls_context_get/_set: cgo.go reads them from C. */
+%ignore PGO_TLS_VERIFY_MODE;
+%ignore PGO_TLS_CHECK_HOSTNAME;
+%ignore PGO_TLS_MINIMUM_VERSION;
+%ignore PGO_TLS_MAXIMUM_VERSION;
 
 %rename("%(strip:[pgo_])s") "";
 
 %apply (void *BUF, size_t LEN) { (void *buf, size_t buflen) };
+/* The TLS functions of the C ABI are reached only through the pgo_tls_* shims, which
+ * read tls_last_error() in the failing call, as every shim reads its errno. */
 %apply (char *BUF, size_t LEN) { (char *buf, size_t buflen), (char *host, size_t host_len), (char *serv, size_t serv_len) };
 %apply (unsigned char *BUF, size_t LEN) { (unsigned char *buf, size_t buflen) };
 %apply (net_addrinfo *BUF, size_t LEN) { (net_addrinfo *out, size_t max) };

@@ -29,11 +29,16 @@
 
 #include <polysock/polysock.h>
 
-/** A failure: status, errno (or EAI_* / h_errno) and Python's message. */
+/**
+ * A failure: status, errno (or EAI_* / h_errno, or the TLS_ERROR_* kind) and Python's
+ * message; for SOCK_ERR_SSL also tls_last_error()'s detail (library, reason,
+ * verification result), read in the same call (tls.kind is 0 for every other status).
+ */
 typedef struct pgo_err {
   int32_t status;
   int32_t err;
   char msg[248];
+  tls_error_info tls;
 } pgo_err;
 
 /** A socket the Go layer takes over: handle, descriptor, timeout it was created with. */
@@ -54,6 +59,8 @@ static inline int pgo_fail(int status, pgo_err *e) {
     e->err = sock_last_errno();
     if (n > 0) memcpy(e->msg, m, n);
     e->msg[n] = '\0';
+    e->tls.kind = 0;
+    if (status == SOCK_ERR_SSL && tls_last_error(&e->tls) != SOCK_OK) e->tls.kind = 0;
   }
   return status;
 }
@@ -68,6 +75,18 @@ static inline int pgo_fail_park(int status, int park, pgo_err *e) {
       e->status = status;
       e->err = err;
       e->msg[0] = '\0';
+      return status;
+    }
+  }
+  /* On a TLS socket, would-block is SOCK_ERR_SSL with kind WANT_READ or WANT_WRITE:
+   * the Go layer parks on the event the kind names. */
+  if (park && status == SOCK_ERR_SSL) {
+    int kind = sock_last_errno();
+    if (kind == TLS_ERROR_WANT_READ || kind == TLS_ERROR_WANT_WRITE) {
+      e->status = status;
+      e->err = kind;
+      e->msg[0] = '\0';
+      e->tls.kind = kind;
       return status;
     }
   }
@@ -644,6 +663,270 @@ static inline int64_t pgo_version(char *buf, size_t buflen) {
   if (n >= buflen) return SOCK_ERR_RANGE;
   memcpy(buf, v, n + 1);
   return (int64_t)n;
+}
+
+/* ---- TLS (Python's ssl module) ----
+ * Contexts, TLS objects and certificates are uint64_t handles (a tls_cert pointer
+ * travels as an integer: C memory, which Go only hands back). A TLS socket is an
+ * ordinary socket handle: pgo_recv, pgo_send and the rest work on it, and their
+ * would-block is SOCK_ERR_SSL kind TLS_ERROR_WANT_READ / WANT_WRITE (pgo_fail_park).
+ * Shims that act on a socket or a TLS object take obj != 0 for the object. */
+
+static inline int pgo_tls_available(void) { return tls_available(); }
+
+static inline int64_t pgo_tls_openssl_version(char *buf, size_t buflen, pgo_err *e) {
+  size_t n = 0;
+  int s = tls_openssl_version(buf, buflen, &n);
+  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
+}
+
+/** create_default_context(purpose) (by_protocol == 0) or SSLContext(protocol). */
+static inline int pgo_tls_context_create(int by_protocol, int value, uint64_t *out, pgo_err *e) {
+  tls_context c = 0;
+  int s = by_protocol ? tls_context_create(value, &c) : tls_context_create_default(value, &c);
+  if (s != SOCK_OK) return pgo_fail(s, e);
+  *out = c;
+  return SOCK_OK;
+}
+
+static inline int pgo_tls_context_close(uint64_t ctx, pgo_err *e) {
+  return pgo_fail(tls_context_close(ctx), e);
+}
+
+/** load_cert_chain(certfile, keyfile, password): *_null gives None. */
+static inline int pgo_tls_load_cert_chain(uint64_t ctx, const char *certfile, const char *keyfile,
+                                          int keyfile_null, const char *password, int password_null,
+                                          pgo_err *e) {
+  return pgo_fail(tls_context_load_cert_chain(ctx, certfile, keyfile_null ? NULL : keyfile,
+                                              password_null ? NULL : password),
+                  e);
+}
+
+/** load_verify_locations(cafile, capath, cadata): *_null gives None; cadata is a caller
+ * buffer (address 0 with cadata_null). */
+static inline int pgo_tls_load_verify_locations(uint64_t ctx, const char *cafile, int cafile_null,
+                                                const char *capath, int capath_null,
+                                                uintptr_t cadata, size_t cadata_len,
+                                                int cadata_null, pgo_err *e) {
+  return pgo_fail(tls_context_load_verify_locations(
+                      ctx, cafile_null ? NULL : cafile, capath_null ? NULL : capath,
+                      cadata_null ? NULL : (const void *)cadata, cadata_null ? 0 : cadata_len),
+                  e);
+}
+
+static inline int pgo_tls_load_default_certs(uint64_t ctx, int purpose, pgo_err *e) {
+  return pgo_fail(tls_context_load_default_certs(ctx, purpose), e);
+}
+
+/** The integer attributes of a context, for pgo_tls_context_get and _set. */
+enum {
+  PGO_TLS_VERIFY_MODE = 0,
+  PGO_TLS_CHECK_HOSTNAME = 1,
+  PGO_TLS_MINIMUM_VERSION = 2,
+  PGO_TLS_MAXIMUM_VERSION = 3
+};
+
+/** An integer attribute of a context (PGO_TLS_*) into *out (versions may be negative). */
+static inline int pgo_tls_context_get(uint64_t ctx, int attr, int64_t *out, pgo_err *e) {
+  int v = 0, s = SOCK_ERR_VALUE;
+  switch (attr) {
+    case PGO_TLS_VERIFY_MODE:
+      s = tls_context_get_verify_mode(ctx, &v);
+      break;
+    case PGO_TLS_CHECK_HOSTNAME:
+      s = tls_context_get_check_hostname(ctx, &v);
+      break;
+    case PGO_TLS_MINIMUM_VERSION:
+      s = tls_context_get_minimum_version(ctx, &v);
+      break;
+    case PGO_TLS_MAXIMUM_VERSION:
+      s = tls_context_get_maximum_version(ctx, &v);
+      break;
+    default:
+      return SOCK_ERR_VALUE;
+  }
+  if (s != SOCK_OK) return pgo_fail(s, e);
+  *out = v;
+  return SOCK_OK;
+}
+
+/** Sets an integer attribute of a context (PGO_TLS_*). */
+static inline int pgo_tls_context_set(uint64_t ctx, int attr, int value, pgo_err *e) {
+  switch (attr) {
+    case PGO_TLS_VERIFY_MODE:
+      return pgo_fail(tls_context_set_verify_mode(ctx, value), e);
+    case PGO_TLS_CHECK_HOSTNAME:
+      return pgo_fail(tls_context_set_check_hostname(ctx, value), e);
+    case PGO_TLS_MINIMUM_VERSION:
+      return pgo_fail(tls_context_set_minimum_version(ctx, value), e);
+    case PGO_TLS_MAXIMUM_VERSION:
+      return pgo_fail(tls_context_set_maximum_version(ctx, value), e);
+  }
+  return SOCK_ERR_VALUE;
+}
+
+static inline int pgo_tls_set_ciphers(uint64_t ctx, const char *ciphers, pgo_err *e) {
+  return pgo_fail(tls_context_set_ciphers(ctx, ciphers), e);
+}
+
+static inline int pgo_tls_set_alpn_protocols(uint64_t ctx, const char *protocols, pgo_err *e) {
+  return pgo_fail(tls_context_set_alpn_protocols(ctx, protocols), e);
+}
+
+/**
+ * wrap_socket: the TLS socket's handle and descriptor (sock's own) in *out; sock's
+ * handle is detached by the C ABI. The new handle keeps sock's mode (non-blocking:
+ * the Go layer always wraps with TLS_WRAP_NO_HANDSHAKE and runs the handshake itself).
+ * Its descriptor is the one the Go layer already polls, so nothing here closes it.
+ */
+static inline int pgo_tls_wrap_socket(uint64_t ctx, uint64_t h, int server_side,
+                                      const char *hostname, int hostname_null, unsigned int flags,
+                                      pgo_newsock *out, pgo_err *e) {
+  sock_handle t = 0;
+  int fd = -1;
+  int s = tls_wrap_socket(ctx, h, server_side, hostname_null ? NULL : hostname, flags, &t);
+  if (s != SOCK_OK) return pgo_fail(s, e);
+  s = sock_fileno(t, &fd);
+  out->h = t;
+  out->fd = fd;
+  out->timeout = 0.0;
+  return pgo_fail(s, e);
+}
+
+/** do_handshake() (op 0) or unwrap() (op 1), as a RawConn callback makes them (park). */
+static inline int pgo_tls_step(uint64_t h, int op, int park, pgo_err *e) {
+  return pgo_fail_park(op == 0 ? sock_tls_do_handshake(h) : sock_tls_unwrap(h), park, e);
+}
+
+/** The integer queries of a TLS socket: 0 is_wrapped, 1 pending, 2 server_side (>= 0). */
+static inline int64_t pgo_tls_query(uint64_t h, int what, pgo_err *e) {
+  int v = 0;
+  size_t n = 0;
+  int s = SOCK_ERR_VALUE;
+  switch (what) {
+    case 0:
+      s = sock_tls_is_wrapped(h, &v);
+      break;
+    case 1:
+      s = sock_tls_pending(h, &n);
+      v = (int)(n > (size_t)INT32_MAX ? INT32_MAX : n);
+      break;
+    case 2:
+      s = sock_tls_server_side(h, &v);
+      break;
+    default:
+      return SOCK_ERR_VALUE;
+  }
+  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)v;
+}
+
+/** version() (alpn == 0) or selected_alpn_protocol() of a socket or object: the length. */
+static inline int64_t pgo_tls_text(uint64_t h, int obj, int alpn, char *buf, size_t buflen,
+                                   pgo_err *e) {
+  size_t n = 0;
+  int s;
+  if (alpn)
+    s = obj ? tls_object_selected_alpn_protocol(h, buf, buflen, &n)
+            : sock_tls_selected_alpn_protocol(h, buf, buflen, &n);
+  else
+    s = obj ? tls_object_version(h, buf, buflen, &n) : sock_tls_version(h, buf, buflen, &n);
+  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
+}
+
+static inline int pgo_tls_cipher(uint64_t h, int obj, tls_cipher_info *out, pgo_err *e) {
+  return pgo_fail(obj ? tls_object_cipher(h, out) : sock_tls_cipher(h, out), e);
+}
+
+/** getpeercert(): the certificate (to free with pgo_tls_cert_free) in *out, 0 for None. */
+static inline int pgo_tls_getpeercert(uint64_t h, int obj, uint64_t *out, pgo_err *e) {
+  tls_cert *c = NULL;
+  int s = obj ? tls_object_getpeercert(h, &c) : sock_tls_getpeercert(h, &c);
+  if (s != SOCK_OK) return pgo_fail(s, e);
+  *out = (uint64_t)(uintptr_t)c;
+  return SOCK_OK;
+}
+
+static inline int pgo_tls_cert_info(uint64_t cert, tls_cert_info *out, pgo_err *e) {
+  return pgo_fail(tls_cert_get_info((const tls_cert *)(uintptr_t)cert, out), e);
+}
+
+static inline int64_t pgo_tls_cert_entry_count(uint64_t cert, int list, pgo_err *e) {
+  size_t n = 0;
+  int s = tls_cert_entry_count((const tls_cert *)(uintptr_t)cert, list, &n);
+  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
+}
+
+static inline int pgo_tls_cert_entry(uint64_t cert, int list, size_t i, tls_cert_entry *out,
+                                     pgo_err *e) {
+  return pgo_fail(tls_cert_get_entry((const tls_cert *)(uintptr_t)cert, list, i, out), e);
+}
+
+/** The DER bytes into buf: their length, or SOCK_ERR_RANGE with the size needed in *need. */
+static inline int64_t pgo_tls_cert_der(uint64_t cert, void *buf, size_t buflen, int64_t *need,
+                                       pgo_err *e) {
+  size_t n = 0;
+  int s = tls_cert_der((const tls_cert *)(uintptr_t)cert, buflen ? buf : NULL, buflen, &n);
+  if (s == SOCK_ERR_RANGE) {
+    *need = (int64_t)n;
+    return s;
+  }
+  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
+}
+
+static inline void pgo_tls_cert_free(uint64_t cert) { tls_cert_free((tls_cert *)(uintptr_t)cert); }
+
+/* ---- TLS objects over memory buffers (ssl.SSLObject) ---- */
+
+static inline int pgo_tls_wrap_bio(uint64_t ctx, int server_side, const char *hostname,
+                                   int hostname_null, uint64_t *out, pgo_err *e) {
+  tls_object o = 0;
+  int s = tls_context_wrap_bio(ctx, server_side, hostname_null ? NULL : hostname, &o);
+  if (s != SOCK_OK) return pgo_fail(s, e);
+  *out = o;
+  return SOCK_OK;
+}
+
+static inline int pgo_tls_object_close(uint64_t obj, pgo_err *e) {
+  return pgo_fail(tls_object_close(obj), e);
+}
+
+/** incoming.write(data) (eof == 0) or incoming.write_eof(). */
+static inline int pgo_tls_object_feed(uint64_t obj, uintptr_t buf, size_t len, int eof,
+                                      pgo_err *e) {
+  return pgo_fail(eof ? tls_object_feed_eof(obj) : tls_object_feed(obj, (const void *)buf, len), e);
+}
+
+/** The buffer operations of an object: 0 drain, 1 read, 2 write: the byte count. */
+static inline int64_t pgo_tls_object_io(uint64_t obj, int op, uintptr_t buf, size_t len,
+                                        pgo_err *e) {
+  size_t n = 0;
+  int s = SOCK_ERR_VALUE;
+  switch (op) {
+    case 0:
+      s = tls_object_drain(obj, (void *)buf, len, &n);
+      break;
+    case 1:
+      s = tls_object_read(obj, (void *)buf, len, &n);
+      break;
+    case 2:
+      s = tls_object_write(obj, (const void *)buf, len, &n);
+      break;
+    default:
+      return SOCK_ERR_VALUE;
+  }
+  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
+}
+
+/** do_handshake() (op 0) or unwrap() (op 1) of an object. */
+static inline int pgo_tls_object_step(uint64_t obj, int op, pgo_err *e) {
+  return pgo_fail(op == 0 ? tls_object_do_handshake(obj) : tls_object_unwrap(obj), e);
+}
+
+/** outgoing.pending (what == 0) or pending() (what == 1). */
+static inline int64_t pgo_tls_object_pending(uint64_t obj, int what, pgo_err *e) {
+  size_t n = 0;
+  int s = what == 0 ? tls_object_outgoing_pending(obj, &n) : tls_object_pending(obj, &n);
+  return s != SOCK_OK ? pgo_fail(s, e) : (int64_t)n;
 }
 
 #endif /* POLYSOCK_GO_H */

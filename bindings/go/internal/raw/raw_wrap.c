@@ -181,7 +181,7 @@ static void* Swig_malloc(int c) {
 extern "C" {
 #endif
 
-void _wrap_Swig_free_raw_03eb83dbf9328b66(void *_swig_go_0) {
+void _wrap_Swig_free_raw_ab08e891e58b94a2(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -191,7 +191,7 @@ void _wrap_Swig_free_raw_03eb83dbf9328b66(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_raw_03eb83dbf9328b66(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_raw_ab08e891e58b94a2(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -204,7 +204,7 @@ void *_wrap_Swig_malloc_raw_03eb83dbf9328b66(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_fail_park_raw_03eb83dbf9328b66(intgo _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_fail_park_raw_ab08e891e58b94a2(intgo _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
   int arg1 ;
   int arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -221,7 +221,7 @@ intgo _wrap_fail_park_raw_03eb83dbf9328b66(intgo _swig_go_0, intgo _swig_go_1, p
 }
 
 
-intgo _wrap_socket_raw_03eb83dbf9328b66(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_newsock *_swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_socket_raw_ab08e891e58b94a2(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_newsock *_swig_go_3, pgo_err *_swig_go_4) {
   int arg1 ;
   int arg2 ;
   int arg3 ;
@@ -242,7 +242,7 @@ intgo _wrap_socket_raw_03eb83dbf9328b66(intgo _swig_go_0, intgo _swig_go_1, intg
 }
 
 
-intgo _wrap_socketpair_raw_03eb83dbf9328b66(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_newsock *_swig_go_3, pgo_newsock *_swig_go_4, pgo_err *_swig_go_5) {
+intgo _wrap_socketpair_raw_ab08e891e58b94a2(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_newsock *_swig_go_3, pgo_newsock *_swig_go_4, pgo_err *_swig_go_5) {
   int arg1 ;
   int arg2 ;
   int arg3 ;
@@ -265,7 +265,7 @@ intgo _wrap_socketpair_raw_03eb83dbf9328b66(intgo _swig_go_0, intgo _swig_go_1, 
 }
 
 
-intgo _wrap_fromfd_raw_03eb83dbf9328b66(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_newsock *_swig_go_4, pgo_err *_swig_go_5) {
+intgo _wrap_fromfd_raw_ab08e891e58b94a2(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_newsock *_swig_go_4, pgo_err *_swig_go_5) {
   int arg1 ;
   int arg2 ;
   int arg3 ;
@@ -288,7 +288,7 @@ intgo _wrap_fromfd_raw_03eb83dbf9328b66(intgo _swig_go_0, intgo _swig_go_1, intg
 }
 
 
-intgo _wrap_socket_fileno_raw_03eb83dbf9328b66(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_newsock *_swig_go_4, pgo_err *_swig_go_5) {
+intgo _wrap_socket_fileno_raw_ab08e891e58b94a2(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_newsock *_swig_go_4, pgo_err *_swig_go_5) {
   int arg1 ;
   int arg2 ;
   int arg3 ;
@@ -311,7 +311,7 @@ intgo _wrap_socket_fileno_raw_03eb83dbf9328b66(intgo _swig_go_0, intgo _swig_go_
 }
 
 
-intgo _wrap_dup_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_newsock *_swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_dup_raw_ab08e891e58b94a2(long long _swig_go_0, pgo_newsock *_swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   pgo_newsock *arg2 = (pgo_newsock *) 0 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -328,7 +328,7 @@ intgo _wrap_dup_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_newsock *_swig_go
 }
 
 
-intgo _wrap_create_server_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, pgo_newsock *_swig_go_6, pgo_err *_swig_go_7) {
+intgo _wrap_create_server_raw_ab08e891e58b94a2(_gostring_ _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, pgo_newsock *_swig_go_6, pgo_err *_swig_go_7) {
   char *arg1 = (char *) 0 ;
   int arg2 ;
   int arg3 ;
@@ -360,7 +360,7 @@ intgo _wrap_create_server_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, intgo _swi
 }
 
 
-intgo _wrap_accept_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig_go_1, pgo_newsock *_swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_accept_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, pgo_newsock *_swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   int arg2 ;
   pgo_newsock *arg3 = (pgo_newsock *) 0 ;
@@ -379,7 +379,7 @@ intgo _wrap_accept_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig_go_1, 
 }
 
 
-intgo _wrap_close_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_close_raw_ab08e891e58b94a2(long long _swig_go_0, pgo_err *_swig_go_1) {
   uint64_t arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -394,7 +394,7 @@ intgo _wrap_close_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_go_1
 }
 
 
-long long _wrap_detach_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_detach_raw_ab08e891e58b94a2(long long _swig_go_0, pgo_err *_swig_go_1) {
   uint64_t arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -409,7 +409,7 @@ long long _wrap_detach_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig
 }
 
 
-intgo _wrap_net_close_raw_03eb83dbf9328b66(intgo _swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_net_close_raw_ab08e891e58b94a2(intgo _swig_go_0, pgo_err *_swig_go_1) {
   int arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -424,7 +424,7 @@ intgo _wrap_net_close_raw_03eb83dbf9328b66(intgo _swig_go_0, pgo_err *_swig_go_1
 }
 
 
-intgo _wrap_bind_raw_03eb83dbf9328b66(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_bind_raw_ab08e891e58b94a2(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -448,7 +448,7 @@ intgo _wrap_bind_raw_03eb83dbf9328b66(long long _swig_go_0, _gostring_ _swig_go_
 }
 
 
-intgo _wrap_listen_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_listen_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   int arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -465,7 +465,7 @@ intgo _wrap_listen_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig_go_1, 
 }
 
 
-intgo _wrap_connect_raw_03eb83dbf9328b66(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_connect_raw_ab08e891e58b94a2(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -491,7 +491,7 @@ intgo _wrap_connect_raw_03eb83dbf9328b66(long long _swig_go_0, _gostring_ _swig_
 }
 
 
-intgo _wrap_connect_ex_raw_03eb83dbf9328b66(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_connect_ex_raw_ab08e891e58b94a2(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -515,7 +515,7 @@ intgo _wrap_connect_ex_raw_03eb83dbf9328b66(long long _swig_go_0, _gostring_ _sw
 }
 
 
-intgo _wrap_bind_unix_raw_03eb83dbf9328b66(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_bind_unix_raw_ab08e891e58b94a2(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
@@ -534,7 +534,7 @@ intgo _wrap_bind_unix_raw_03eb83dbf9328b66(long long _swig_go_0, uintptr_t _swig
 }
 
 
-intgo _wrap_connect_unix_raw_03eb83dbf9328b66(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_connect_unix_raw_ab08e891e58b94a2(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
@@ -555,7 +555,7 @@ intgo _wrap_connect_unix_raw_03eb83dbf9328b66(long long _swig_go_0, uintptr_t _s
 }
 
 
-long long _wrap_sockname_unix_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_sockname_unix_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   int arg2 ;
   void *arg3 = (void *) 0 ;
@@ -575,7 +575,7 @@ long long _wrap_sockname_unix_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _
 }
 
 
-long long _wrap_recv_raw_03eb83dbf9328b66(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, pgo_err *_swig_go_5) {
+long long _wrap_recv_raw_ab08e891e58b94a2(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, pgo_err *_swig_go_5) {
   uint64_t arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
@@ -598,7 +598,7 @@ long long _wrap_recv_raw_03eb83dbf9328b66(long long _swig_go_0, uintptr_t _swig_
 }
 
 
-long long _wrap_recvfrom_raw_03eb83dbf9328b66(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, sock_address *_swig_go_5, pgo_err *_swig_go_6) {
+long long _wrap_recvfrom_raw_ab08e891e58b94a2(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, sock_address *_swig_go_5, pgo_err *_swig_go_6) {
   uint64_t arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
@@ -623,7 +623,7 @@ long long _wrap_recvfrom_raw_03eb83dbf9328b66(long long _swig_go_0, uintptr_t _s
 }
 
 
-long long _wrap_send_raw_03eb83dbf9328b66(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, pgo_err *_swig_go_5) {
+long long _wrap_send_raw_ab08e891e58b94a2(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, pgo_err *_swig_go_5) {
   uint64_t arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
@@ -646,7 +646,7 @@ long long _wrap_send_raw_03eb83dbf9328b66(long long _swig_go_0, uintptr_t _swig_
 }
 
 
-long long _wrap_sendto_raw_03eb83dbf9328b66(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, _gostring_ _swig_go_5, intgo _swig_go_6, pgo_err *_swig_go_7) {
+long long _wrap_sendto_raw_ab08e891e58b94a2(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, _gostring_ _swig_go_5, intgo _swig_go_6, pgo_err *_swig_go_7) {
   uint64_t arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
@@ -678,7 +678,7 @@ long long _wrap_sendto_raw_03eb83dbf9328b66(long long _swig_go_0, uintptr_t _swi
 }
 
 
-long long _wrap_sendmsg_raw_03eb83dbf9328b66(long long _swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, intgo _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5, intgo _swig_go_6, intgo _swig_go_7, pgo_err *_swig_go_8) {
+long long _wrap_sendmsg_raw_ab08e891e58b94a2(long long _swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, intgo _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5, intgo _swig_go_6, intgo _swig_go_7, pgo_err *_swig_go_8) {
   uint64_t arg1 ;
   sock_iovec *arg2 = (sock_iovec *) 0 ;
   size_t arg3 ;
@@ -714,7 +714,7 @@ long long _wrap_sendmsg_raw_03eb83dbf9328b66(long long _swig_go_0, _goslice_ _sw
 }
 
 
-long long _wrap_recvmsg_raw_03eb83dbf9328b66(long long _swig_go_0, _goslice_ _swig_go_1, uintptr_t _swig_go_2, long long _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, sock_msg_info *_swig_go_6, pgo_err *_swig_go_7) {
+long long _wrap_recvmsg_raw_ab08e891e58b94a2(long long _swig_go_0, _goslice_ _swig_go_1, uintptr_t _swig_go_2, long long _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, sock_msg_info *_swig_go_6, pgo_err *_swig_go_7) {
   uint64_t arg1 ;
   sock_iovec *arg2 = (sock_iovec *) 0 ;
   size_t arg3 ;
@@ -742,7 +742,7 @@ long long _wrap_recvmsg_raw_03eb83dbf9328b66(long long _swig_go_0, _goslice_ _sw
 }
 
 
-long long _wrap_cmsg_items_raw_03eb83dbf9328b66(uintptr_t _swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_cmsg_items_raw_ab08e891e58b94a2(uintptr_t _swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
   uintptr_t arg1 ;
   size_t arg2 ;
   sock_cmsg *arg3 = (sock_cmsg *) 0 ;
@@ -762,7 +762,7 @@ long long _wrap_cmsg_items_raw_03eb83dbf9328b66(uintptr_t _swig_go_0, long long 
 }
 
 
-long long _wrap_cmsg_size_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+long long _wrap_cmsg_size_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
   size_t arg1 ;
   int arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -779,7 +779,7 @@ long long _wrap_cmsg_size_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig
 }
 
 
-long long _wrap_send_fds_raw_03eb83dbf9328b66(long long _swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, intgo _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5, intgo _swig_go_6, intgo _swig_go_7, pgo_err *_swig_go_8) {
+long long _wrap_send_fds_raw_ab08e891e58b94a2(long long _swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, intgo _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5, intgo _swig_go_6, intgo _swig_go_7, pgo_err *_swig_go_8) {
   uint64_t arg1 ;
   sock_iovec *arg2 = (sock_iovec *) 0 ;
   size_t arg3 ;
@@ -815,7 +815,7 @@ long long _wrap_send_fds_raw_03eb83dbf9328b66(long long _swig_go_0, _goslice_ _s
 }
 
 
-long long _wrap_recv_fds_raw_03eb83dbf9328b66(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, sock_msg_info *_swig_go_6, pgo_err *_swig_go_7) {
+long long _wrap_recv_fds_raw_ab08e891e58b94a2(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, sock_msg_info *_swig_go_6, pgo_err *_swig_go_7) {
   uint64_t arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
@@ -843,7 +843,7 @@ long long _wrap_recv_fds_raw_03eb83dbf9328b66(long long _swig_go_0, uintptr_t _s
 }
 
 
-intgo _wrap_shutdown_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_shutdown_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   int arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -860,7 +860,7 @@ intgo _wrap_shutdown_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig_go_1
 }
 
 
-intgo _wrap_check_timeout_raw_03eb83dbf9328b66(long long _swig_go_0, double _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_check_timeout_raw_ab08e891e58b94a2(long long _swig_go_0, double _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   double arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -877,7 +877,7 @@ intgo _wrap_check_timeout_raw_03eb83dbf9328b66(long long _swig_go_0, double _swi
 }
 
 
-intgo _wrap_setsockopt_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_setsockopt_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   int arg2 ;
   int arg3 ;
@@ -898,7 +898,7 @@ intgo _wrap_setsockopt_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig_go
 }
 
 
-intgo _wrap_setsockopt_bytes_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, uintptr_t _swig_go_3, long long _swig_go_4, pgo_err *_swig_go_5) {
+intgo _wrap_setsockopt_bytes_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, uintptr_t _swig_go_3, long long _swig_go_4, pgo_err *_swig_go_5) {
   uint64_t arg1 ;
   int arg2 ;
   int arg3 ;
@@ -921,7 +921,7 @@ intgo _wrap_setsockopt_bytes_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _s
 }
 
 
-long long _wrap_getsockopt_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_getsockopt_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   int arg2 ;
   int arg3 ;
@@ -940,7 +940,7 @@ long long _wrap_getsockopt_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swi
 }
 
 
-long long _wrap_getsockopt_bytes_raw_03eb83dbf9328b66(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
+long long _wrap_getsockopt_bytes_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   int arg2 ;
   int arg3 ;
@@ -962,7 +962,7 @@ long long _wrap_getsockopt_bytes_raw_03eb83dbf9328b66(long long _swig_go_0, intg
 }
 
 
-intgo _wrap_getsockname_raw_03eb83dbf9328b66(long long _swig_go_0, sock_address *_swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_getsockname_raw_ab08e891e58b94a2(long long _swig_go_0, sock_address *_swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   sock_address *arg2 = (sock_address *) 0 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -979,7 +979,7 @@ intgo _wrap_getsockname_raw_03eb83dbf9328b66(long long _swig_go_0, sock_address 
 }
 
 
-intgo _wrap_getpeername_raw_03eb83dbf9328b66(long long _swig_go_0, sock_address *_swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_getpeername_raw_ab08e891e58b94a2(long long _swig_go_0, sock_address *_swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   sock_address *arg2 = (sock_address *) 0 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -996,7 +996,7 @@ intgo _wrap_getpeername_raw_03eb83dbf9328b66(long long _swig_go_0, sock_address 
 }
 
 
-long long _wrap_info_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_info_raw_ab08e891e58b94a2(long long _swig_go_0, pgo_err *_swig_go_1) {
   uint64_t arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -1011,7 +1011,7 @@ long long _wrap_info_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_g
 }
 
 
-intgo _wrap_poller_create_raw_03eb83dbf9328b66(uint64_t *_swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_poller_create_raw_ab08e891e58b94a2(uint64_t *_swig_go_0, pgo_err *_swig_go_1) {
   uint64_t *arg1 = (uint64_t *) 0 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -1026,7 +1026,7 @@ intgo _wrap_poller_create_raw_03eb83dbf9328b66(uint64_t *_swig_go_0, pgo_err *_s
 }
 
 
-intgo _wrap_poller_register_raw_03eb83dbf9328b66(long long _swig_go_0, long long _swig_go_1, intgo _swig_go_2, long long _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_poller_register_raw_ab08e891e58b94a2(long long _swig_go_0, long long _swig_go_1, intgo _swig_go_2, long long _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   uint64_t arg2 ;
   uint32_t arg3 ;
@@ -1047,7 +1047,7 @@ intgo _wrap_poller_register_raw_03eb83dbf9328b66(long long _swig_go_0, long long
 }
 
 
-intgo _wrap_poller_modify_raw_03eb83dbf9328b66(long long _swig_go_0, long long _swig_go_1, intgo _swig_go_2, long long _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_poller_modify_raw_ab08e891e58b94a2(long long _swig_go_0, long long _swig_go_1, intgo _swig_go_2, long long _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   uint64_t arg2 ;
   uint32_t arg3 ;
@@ -1068,7 +1068,7 @@ intgo _wrap_poller_modify_raw_03eb83dbf9328b66(long long _swig_go_0, long long _
 }
 
 
-intgo _wrap_poller_unregister_raw_03eb83dbf9328b66(long long _swig_go_0, long long _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_poller_unregister_raw_ab08e891e58b94a2(long long _swig_go_0, long long _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   uint64_t arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -1085,7 +1085,7 @@ intgo _wrap_poller_unregister_raw_03eb83dbf9328b66(long long _swig_go_0, long lo
 }
 
 
-long long _wrap_poller_wait_raw_03eb83dbf9328b66(long long _swig_go_0, double _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_poller_wait_raw_ab08e891e58b94a2(long long _swig_go_0, double _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   double arg2 ;
   sock_event *arg3 = (sock_event *) 0 ;
@@ -1105,7 +1105,7 @@ long long _wrap_poller_wait_raw_03eb83dbf9328b66(long long _swig_go_0, double _s
 }
 
 
-long long _wrap_poller_fileno_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_poller_fileno_raw_ab08e891e58b94a2(long long _swig_go_0, pgo_err *_swig_go_1) {
   uint64_t arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -1120,7 +1120,7 @@ long long _wrap_poller_fileno_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err
 }
 
 
-intgo _wrap_poller_close_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_poller_close_raw_ab08e891e58b94a2(long long _swig_go_0, pgo_err *_swig_go_1) {
   uint64_t arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -1135,7 +1135,7 @@ intgo _wrap_poller_close_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_sw
 }
 
 
-intgo _wrap_set_interrupt_flag_hook_raw_03eb83dbf9328b66(intgo _swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_set_interrupt_flag_hook_raw_ab08e891e58b94a2(intgo _swig_go_0, pgo_err *_swig_go_1) {
   int arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -1150,7 +1150,7 @@ intgo _wrap_set_interrupt_flag_hook_raw_03eb83dbf9328b66(intgo _swig_go_0, pgo_e
 }
 
 
-void _wrap_set_interrupt_flag_raw_03eb83dbf9328b66(intgo _swig_go_0) {
+void _wrap_set_interrupt_flag_raw_ab08e891e58b94a2(intgo _swig_go_0) {
   int arg1 ;
   
   arg1 = (int)_swig_go_0; 
@@ -1160,7 +1160,7 @@ void _wrap_set_interrupt_flag_raw_03eb83dbf9328b66(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_interrupt_flag_raw_03eb83dbf9328b66() {
+intgo _wrap_interrupt_flag_raw_ab08e891e58b94a2() {
   int result;
   intgo _swig_go_result;
   
@@ -1171,7 +1171,7 @@ intgo _wrap_interrupt_flag_raw_03eb83dbf9328b66() {
 }
 
 
-intgo _wrap_getdefaulttimeout_raw_03eb83dbf9328b66(double *_swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_getdefaulttimeout_raw_ab08e891e58b94a2(double *_swig_go_0, pgo_err *_swig_go_1) {
   double *arg1 = (double *) 0 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -1186,7 +1186,7 @@ intgo _wrap_getdefaulttimeout_raw_03eb83dbf9328b66(double *_swig_go_0, pgo_err *
 }
 
 
-intgo _wrap_setdefaulttimeout_raw_03eb83dbf9328b66(double _swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_setdefaulttimeout_raw_ab08e891e58b94a2(double _swig_go_0, pgo_err *_swig_go_1) {
   double arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -1201,7 +1201,7 @@ intgo _wrap_setdefaulttimeout_raw_03eb83dbf9328b66(double _swig_go_0, pgo_err *_
 }
 
 
-long long _wrap_has_dualstack_ipv6_raw_03eb83dbf9328b66(pgo_err *_swig_go_0) {
+long long _wrap_has_dualstack_ipv6_raw_ab08e891e58b94a2(pgo_err *_swig_go_0) {
   pgo_err *arg1 = (pgo_err *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1214,7 +1214,7 @@ long long _wrap_has_dualstack_ipv6_raw_03eb83dbf9328b66(pgo_err *_swig_go_0) {
 }
 
 
-intgo _wrap_constant_at_raw_03eb83dbf9328b66(long long _swig_go_0, _goslice_ _swig_go_1, int64_t *_swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_constant_at_raw_ab08e891e58b94a2(long long _swig_go_0, _goslice_ _swig_go_1, int64_t *_swig_go_2, pgo_err *_swig_go_3) {
   size_t arg1 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -1234,7 +1234,7 @@ intgo _wrap_constant_at_raw_03eb83dbf9328b66(long long _swig_go_0, _goslice_ _sw
 }
 
 
-long long _wrap_constant_count_raw_03eb83dbf9328b66() {
+long long _wrap_constant_count_raw_ab08e891e58b94a2() {
   int64_t result;
   long long _swig_go_result;
   
@@ -1245,7 +1245,7 @@ long long _wrap_constant_count_raw_03eb83dbf9328b66() {
 }
 
 
-long long _wrap_htons_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_htons_raw_ab08e891e58b94a2(long long _swig_go_0, pgo_err *_swig_go_1) {
   long long arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -1260,7 +1260,7 @@ long long _wrap_htons_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_
 }
 
 
-long long _wrap_ntohs_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_ntohs_raw_ab08e891e58b94a2(long long _swig_go_0, pgo_err *_swig_go_1) {
   long long arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -1275,7 +1275,7 @@ long long _wrap_ntohs_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_
 }
 
 
-long long _wrap_htonl_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_htonl_raw_ab08e891e58b94a2(long long _swig_go_0, pgo_err *_swig_go_1) {
   long long arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -1290,7 +1290,7 @@ long long _wrap_htonl_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_
 }
 
 
-long long _wrap_ntohl_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_ntohl_raw_ab08e891e58b94a2(long long _swig_go_0, pgo_err *_swig_go_1) {
   long long arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -1305,7 +1305,7 @@ long long _wrap_ntohl_raw_03eb83dbf9328b66(long long _swig_go_0, pgo_err *_swig_
 }
 
 
-long long _wrap_gethostname_raw_03eb83dbf9328b66(_goslice_ _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_gethostname_raw_ab08e891e58b94a2(_goslice_ _swig_go_0, pgo_err *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -1321,7 +1321,7 @@ long long _wrap_gethostname_raw_03eb83dbf9328b66(_goslice_ _swig_go_0, pgo_err *
 }
 
 
-long long _wrap_gethostbyname_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
+long long _wrap_gethostbyname_raw_ab08e891e58b94a2(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -1344,7 +1344,7 @@ long long _wrap_gethostbyname_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, _gosli
 }
 
 
-long long _wrap_getfqdn_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
+long long _wrap_getfqdn_raw_ab08e891e58b94a2(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -1367,7 +1367,7 @@ long long _wrap_getfqdn_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, _goslice_ _s
 }
 
 
-long long _wrap_hostent_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, intgo _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_hostent_raw_ab08e891e58b94a2(_gostring_ _swig_go_0, intgo _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
   char *arg1 = (char *) 0 ;
   int arg2 ;
   char *arg3 = (char *) 0 ;
@@ -1392,7 +1392,7 @@ long long _wrap_hostent_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, intgo _swig_
 }
 
 
-long long _wrap_getaddrinfo_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, intgo _swig_go_6, intgo _swig_go_7, _goslice_ _swig_go_8, pgo_err *_swig_go_9) {
+long long _wrap_getaddrinfo_raw_ab08e891e58b94a2(_gostring_ _swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, intgo _swig_go_6, intgo _swig_go_7, _goslice_ _swig_go_8, pgo_err *_swig_go_9) {
   char *arg1 = (char *) 0 ;
   int arg2 ;
   char *arg3 = (char *) 0 ;
@@ -1434,7 +1434,7 @@ long long _wrap_getaddrinfo_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, intgo _s
 }
 
 
-intgo _wrap_getnameinfo_raw_03eb83dbf9328b66(sock_address *_swig_go_0, intgo _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_getnameinfo_raw_ab08e891e58b94a2(sock_address *_swig_go_0, intgo _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
   sock_address *arg1 = (sock_address *) 0 ;
   int arg2 ;
   char *arg3 = (char *) 0 ;
@@ -1457,7 +1457,7 @@ intgo _wrap_getnameinfo_raw_03eb83dbf9328b66(sock_address *_swig_go_0, intgo _sw
 }
 
 
-long long _wrap_getservbyname_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_getservbyname_raw_ab08e891e58b94a2(_gostring_ _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -1486,7 +1486,7 @@ long long _wrap_getservbyname_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, _gostr
 }
 
 
-long long _wrap_getservbyport_raw_03eb83dbf9328b66(intgo _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
+long long _wrap_getservbyport_raw_ab08e891e58b94a2(intgo _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
   int arg1 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -1513,7 +1513,7 @@ long long _wrap_getservbyport_raw_03eb83dbf9328b66(intgo _swig_go_0, _gostring_ 
 }
 
 
-long long _wrap_getprotobyname_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_getprotobyname_raw_ab08e891e58b94a2(_gostring_ _swig_go_0, pgo_err *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -1533,7 +1533,7 @@ long long _wrap_getprotobyname_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, pgo_e
 }
 
 
-long long _wrap_inet_aton_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
+long long _wrap_inet_aton_raw_ab08e891e58b94a2(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -1556,7 +1556,7 @@ long long _wrap_inet_aton_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, _goslice_ 
 }
 
 
-long long _wrap_inet_ntoa_raw_03eb83dbf9328b66(uintptr_t _swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_inet_ntoa_raw_ab08e891e58b94a2(uintptr_t _swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
   uintptr_t arg1 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -1576,7 +1576,7 @@ long long _wrap_inet_ntoa_raw_03eb83dbf9328b66(uintptr_t _swig_go_0, long long _
 }
 
 
-long long _wrap_inet_pton_raw_03eb83dbf9328b66(intgo _swig_go_0, _gostring_ _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_inet_pton_raw_ab08e891e58b94a2(intgo _swig_go_0, _gostring_ _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
   int arg1 ;
   char *arg2 = (char *) 0 ;
   unsigned char *arg3 = (unsigned char *) 0 ;
@@ -1601,7 +1601,7 @@ long long _wrap_inet_pton_raw_03eb83dbf9328b66(intgo _swig_go_0, _gostring_ _swi
 }
 
 
-long long _wrap_inet_ntop_raw_03eb83dbf9328b66(intgo _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
+long long _wrap_inet_ntop_raw_ab08e891e58b94a2(intgo _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
   int arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
@@ -1623,7 +1623,7 @@ long long _wrap_inet_ntop_raw_03eb83dbf9328b66(intgo _swig_go_0, uintptr_t _swig
 }
 
 
-long long _wrap_if_nametoindex_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_if_nametoindex_raw_ab08e891e58b94a2(_gostring_ _swig_go_0, pgo_err *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -1643,7 +1643,7 @@ long long _wrap_if_nametoindex_raw_03eb83dbf9328b66(_gostring_ _swig_go_0, pgo_e
 }
 
 
-long long _wrap_if_indextoname_raw_03eb83dbf9328b66(long long _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
+long long _wrap_if_indextoname_raw_ab08e891e58b94a2(long long _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
   long long arg1 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -1661,7 +1661,7 @@ long long _wrap_if_indextoname_raw_03eb83dbf9328b66(long long _swig_go_0, _gosli
 }
 
 
-long long _wrap_if_nameindex_raw_03eb83dbf9328b66(_goslice_ _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_if_nameindex_raw_ab08e891e58b94a2(_goslice_ _swig_go_0, pgo_err *_swig_go_1) {
   net_if_entry *arg1 = (net_if_entry *) 0 ;
   size_t arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -1677,7 +1677,7 @@ long long _wrap_if_nameindex_raw_03eb83dbf9328b66(_goslice_ _swig_go_0, pgo_err 
 }
 
 
-long long _wrap_version_raw_03eb83dbf9328b66(_goslice_ _swig_go_0) {
+long long _wrap_version_raw_ab08e891e58b94a2(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   int64_t result;
@@ -1686,6 +1686,577 @@ long long _wrap_version_raw_03eb83dbf9328b66(_goslice_ _swig_go_0) {
   arg1 = (char *)_swig_go_0.array; arg2 = (size_t)_swig_go_0.len; 
   
   result = (int64_t)pgo_version(arg1,arg2);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_tls_available_raw_ab08e891e58b94a2() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = (int)pgo_tls_available();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_tls_openssl_version_raw_ab08e891e58b94a2(_goslice_ _swig_go_0, pgo_err *_swig_go_1) {
+  char *arg1 = (char *) 0 ;
+  size_t arg2 ;
+  pgo_err *arg3 = (pgo_err *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = (char *)_swig_go_0.array; arg2 = (size_t)_swig_go_0.len; 
+  arg3 = (pgo_err *)_swig_go_1; 
+  
+  result = (int64_t)pgo_tls_openssl_version(arg1,arg2,arg3);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_tls_context_create_raw_ab08e891e58b94a2(intgo _swig_go_0, intgo _swig_go_1, uint64_t *_swig_go_2, pgo_err *_swig_go_3) {
+  int arg1 ;
+  int arg2 ;
+  uint64_t *arg3 = (uint64_t *) 0 ;
+  pgo_err *arg4 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (int)_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = (uint64_t *)_swig_go_2; 
+  arg4 = (pgo_err *)_swig_go_3; 
+  
+  result = (int)pgo_tls_context_create(arg1,arg2,arg3,arg4);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_tls_context_close_raw_ab08e891e58b94a2(long long _swig_go_0, pgo_err *_swig_go_1) {
+  uint64_t arg1 ;
+  pgo_err *arg2 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (pgo_err *)_swig_go_1; 
+  
+  result = (int)pgo_tls_context_close(arg1,arg2);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_tls_load_cert_chain_raw_ab08e891e58b94a2(long long _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5, pgo_err *_swig_go_6) {
+  uint64_t arg1 ;
+  char *arg2 = (char *) 0 ;
+  char *arg3 = (char *) 0 ;
+  int arg4 ;
+  char *arg5 = (char *) 0 ;
+  int arg6 ;
+  pgo_err *arg7 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  arg4 = (int)_swig_go_3; 
+  
+  arg5 = (char *)malloc(_swig_go_4.n + 1);
+  memcpy(arg5, _swig_go_4.p, _swig_go_4.n);
+  arg5[_swig_go_4.n] = '\0';
+  
+  arg6 = (int)_swig_go_5; 
+  arg7 = (pgo_err *)_swig_go_6; 
+  
+  result = (int)pgo_tls_load_cert_chain(arg1,(char const *)arg2,(char const *)arg3,arg4,(char const *)arg5,arg6,arg7);
+  _swig_go_result = result; 
+  free(arg2); 
+  free(arg3); 
+  free(arg5); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_tls_load_verify_locations_raw_ab08e891e58b94a2(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, uintptr_t _swig_go_5, long long _swig_go_6, intgo _swig_go_7, pgo_err *_swig_go_8) {
+  uint64_t arg1 ;
+  char *arg2 = (char *) 0 ;
+  int arg3 ;
+  char *arg4 = (char *) 0 ;
+  int arg5 ;
+  uintptr_t arg6 ;
+  size_t arg7 ;
+  int arg8 ;
+  pgo_err *arg9 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  arg3 = (int)_swig_go_2; 
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  arg5 = (int)_swig_go_4; 
+  arg6 = (uintptr_t)_swig_go_5; 
+  arg7 = (size_t)_swig_go_6; 
+  arg8 = (int)_swig_go_7; 
+  arg9 = (pgo_err *)_swig_go_8; 
+  
+  result = (int)pgo_tls_load_verify_locations(arg1,(char const *)arg2,arg3,(char const *)arg4,arg5,arg6,arg7,arg8,arg9);
+  _swig_go_result = result; 
+  free(arg2); 
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_tls_load_default_certs_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+  uint64_t arg1 ;
+  int arg2 ;
+  pgo_err *arg3 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = (pgo_err *)_swig_go_2; 
+  
+  result = (int)pgo_tls_load_default_certs(arg1,arg2,arg3);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_tls_context_get_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, int64_t *_swig_go_2, pgo_err *_swig_go_3) {
+  uint64_t arg1 ;
+  int arg2 ;
+  int64_t *arg3 = (int64_t *) 0 ;
+  pgo_err *arg4 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = (int64_t *)_swig_go_2; 
+  arg4 = (pgo_err *)_swig_go_3; 
+  
+  result = (int)pgo_tls_context_get(arg1,arg2,arg3,arg4);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_tls_context_set_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
+  uint64_t arg1 ;
+  int arg2 ;
+  int arg3 ;
+  pgo_err *arg4 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = (int)_swig_go_2; 
+  arg4 = (pgo_err *)_swig_go_3; 
+  
+  result = (int)pgo_tls_context_set(arg1,arg2,arg3,arg4);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_tls_set_ciphers_raw_ab08e891e58b94a2(long long _swig_go_0, _gostring_ _swig_go_1, pgo_err *_swig_go_2) {
+  uint64_t arg1 ;
+  char *arg2 = (char *) 0 ;
+  pgo_err *arg3 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  arg3 = (pgo_err *)_swig_go_2; 
+  
+  result = (int)pgo_tls_set_ciphers(arg1,(char const *)arg2,arg3);
+  _swig_go_result = result; 
+  free(arg2); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_tls_set_alpn_protocols_raw_ab08e891e58b94a2(long long _swig_go_0, _gostring_ _swig_go_1, pgo_err *_swig_go_2) {
+  uint64_t arg1 ;
+  char *arg2 = (char *) 0 ;
+  pgo_err *arg3 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  arg3 = (pgo_err *)_swig_go_2; 
+  
+  result = (int)pgo_tls_set_alpn_protocols(arg1,(char const *)arg2,arg3);
+  _swig_go_result = result; 
+  free(arg2); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_tls_wrap_socket_raw_ab08e891e58b94a2(long long _swig_go_0, long long _swig_go_1, intgo _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, pgo_newsock *_swig_go_6, pgo_err *_swig_go_7) {
+  uint64_t arg1 ;
+  uint64_t arg2 ;
+  int arg3 ;
+  char *arg4 = (char *) 0 ;
+  int arg5 ;
+  unsigned int arg6 ;
+  pgo_newsock *arg7 = (pgo_newsock *) 0 ;
+  pgo_err *arg8 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  arg3 = (int)_swig_go_2; 
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  arg5 = (int)_swig_go_4; 
+  arg6 = (unsigned int)_swig_go_5; 
+  arg7 = (pgo_newsock *)_swig_go_6; 
+  arg8 = (pgo_err *)_swig_go_7; 
+  
+  result = (int)pgo_tls_wrap_socket(arg1,arg2,arg3,(char const *)arg4,arg5,arg6,arg7,arg8);
+  _swig_go_result = result; 
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_tls_step_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
+  uint64_t arg1 ;
+  int arg2 ;
+  int arg3 ;
+  pgo_err *arg4 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = (int)_swig_go_2; 
+  arg4 = (pgo_err *)_swig_go_3; 
+  
+  result = (int)pgo_tls_step(arg1,arg2,arg3,arg4);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_tls_query_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+  uint64_t arg1 ;
+  int arg2 ;
+  pgo_err *arg3 = (pgo_err *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = (pgo_err *)_swig_go_2; 
+  
+  result = (int64_t)pgo_tls_query(arg1,arg2,arg3);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_tls_text_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
+  uint64_t arg1 ;
+  int arg2 ;
+  int arg3 ;
+  char *arg4 = (char *) 0 ;
+  size_t arg5 ;
+  pgo_err *arg6 = (pgo_err *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = (int)_swig_go_2; 
+  arg4 = (char *)_swig_go_3.array; arg5 = (size_t)_swig_go_3.len; 
+  arg6 = (pgo_err *)_swig_go_4; 
+  
+  result = (int64_t)pgo_tls_text(arg1,arg2,arg3,arg4,arg5,arg6);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_tls_cipher_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, tls_cipher_info *_swig_go_2, pgo_err *_swig_go_3) {
+  uint64_t arg1 ;
+  int arg2 ;
+  tls_cipher_info *arg3 = (tls_cipher_info *) 0 ;
+  pgo_err *arg4 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = (tls_cipher_info *)_swig_go_2; 
+  arg4 = (pgo_err *)_swig_go_3; 
+  
+  result = (int)pgo_tls_cipher(arg1,arg2,arg3,arg4);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_tls_getpeercert_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, uint64_t *_swig_go_2, pgo_err *_swig_go_3) {
+  uint64_t arg1 ;
+  int arg2 ;
+  uint64_t *arg3 = (uint64_t *) 0 ;
+  pgo_err *arg4 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = (uint64_t *)_swig_go_2; 
+  arg4 = (pgo_err *)_swig_go_3; 
+  
+  result = (int)pgo_tls_getpeercert(arg1,arg2,arg3,arg4);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_tls_cert_info_raw_ab08e891e58b94a2(long long _swig_go_0, tls_cert_info *_swig_go_1, pgo_err *_swig_go_2) {
+  uint64_t arg1 ;
+  tls_cert_info *arg2 = (tls_cert_info *) 0 ;
+  pgo_err *arg3 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (tls_cert_info *)_swig_go_1; 
+  arg3 = (pgo_err *)_swig_go_2; 
+  
+  result = (int)pgo_tls_cert_info(arg1,arg2,arg3);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_tls_cert_entry_count_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+  uint64_t arg1 ;
+  int arg2 ;
+  pgo_err *arg3 = (pgo_err *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = (pgo_err *)_swig_go_2; 
+  
+  result = (int64_t)pgo_tls_cert_entry_count(arg1,arg2,arg3);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_tls_cert_entry_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, long long _swig_go_2, tls_cert_entry *_swig_go_3, pgo_err *_swig_go_4) {
+  uint64_t arg1 ;
+  int arg2 ;
+  size_t arg3 ;
+  tls_cert_entry *arg4 = (tls_cert_entry *) 0 ;
+  pgo_err *arg5 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = (size_t)_swig_go_2; 
+  arg4 = (tls_cert_entry *)_swig_go_3; 
+  arg5 = (pgo_err *)_swig_go_4; 
+  
+  result = (int)pgo_tls_cert_entry(arg1,arg2,arg3,arg4,arg5);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_tls_cert_der_raw_ab08e891e58b94a2(long long _swig_go_0, _goslice_ _swig_go_1, int64_t *_swig_go_2, pgo_err *_swig_go_3) {
+  uint64_t arg1 ;
+  void *arg2 = (void *) 0 ;
+  size_t arg3 ;
+  int64_t *arg4 = (int64_t *) 0 ;
+  pgo_err *arg5 = (pgo_err *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (void *)_swig_go_1.array; arg3 = (size_t)_swig_go_1.len; 
+  arg4 = (int64_t *)_swig_go_2; 
+  arg5 = (pgo_err *)_swig_go_3; 
+  
+  result = (int64_t)pgo_tls_cert_der(arg1,arg2,arg3,arg4,arg5);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_tls_cert_free_raw_ab08e891e58b94a2(long long _swig_go_0) {
+  uint64_t arg1 ;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  
+  pgo_tls_cert_free(arg1);
+  
+}
+
+
+intgo _wrap_tls_wrap_bio_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, uint64_t *_swig_go_4, pgo_err *_swig_go_5) {
+  uint64_t arg1 ;
+  int arg2 ;
+  char *arg3 = (char *) 0 ;
+  int arg4 ;
+  uint64_t *arg5 = (uint64_t *) 0 ;
+  pgo_err *arg6 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  arg4 = (int)_swig_go_3; 
+  arg5 = (uint64_t *)_swig_go_4; 
+  arg6 = (pgo_err *)_swig_go_5; 
+  
+  result = (int)pgo_tls_wrap_bio(arg1,arg2,(char const *)arg3,arg4,arg5,arg6);
+  _swig_go_result = result; 
+  free(arg3); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_tls_object_close_raw_ab08e891e58b94a2(long long _swig_go_0, pgo_err *_swig_go_1) {
+  uint64_t arg1 ;
+  pgo_err *arg2 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (pgo_err *)_swig_go_1; 
+  
+  result = (int)pgo_tls_object_close(arg1,arg2);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_tls_object_feed_raw_ab08e891e58b94a2(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
+  uint64_t arg1 ;
+  uintptr_t arg2 ;
+  size_t arg3 ;
+  int arg4 ;
+  pgo_err *arg5 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (uintptr_t)_swig_go_1; 
+  arg3 = (size_t)_swig_go_2; 
+  arg4 = (int)_swig_go_3; 
+  arg5 = (pgo_err *)_swig_go_4; 
+  
+  result = (int)pgo_tls_object_feed(arg1,arg2,arg3,arg4,arg5);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_tls_object_io_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, uintptr_t _swig_go_2, long long _swig_go_3, pgo_err *_swig_go_4) {
+  uint64_t arg1 ;
+  int arg2 ;
+  uintptr_t arg3 ;
+  size_t arg4 ;
+  pgo_err *arg5 = (pgo_err *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = (uintptr_t)_swig_go_2; 
+  arg4 = (size_t)_swig_go_3; 
+  arg5 = (pgo_err *)_swig_go_4; 
+  
+  result = (int64_t)pgo_tls_object_io(arg1,arg2,arg3,arg4,arg5);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_tls_object_step_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+  uint64_t arg1 ;
+  int arg2 ;
+  pgo_err *arg3 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = (pgo_err *)_swig_go_2; 
+  
+  result = (int)pgo_tls_object_step(arg1,arg2,arg3);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_tls_object_pending_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+  uint64_t arg1 ;
+  int arg2 ;
+  pgo_err *arg3 = (pgo_err *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = (uint64_t)_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = (pgo_err *)_swig_go_2; 
+  
+  result = (int64_t)pgo_tls_object_pending(arg1,arg2,arg3);
   _swig_go_result = result; 
   return _swig_go_result;
 }

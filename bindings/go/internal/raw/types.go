@@ -3,11 +3,45 @@ package raw
 // The C structs the shims fill, as Go types of the same layout (checked by
 // LayoutMismatch). They hold no Go pointers, so cgo lets C write into them.
 
-// ErrBuf is pgo_err: a failure's status, errno and Python's message.
+// ErrBuf is pgo_err: a failure's status, errno and Python's message, and for
+// SOCK_ERR_SSL the detail of tls_last_error().
 type ErrBuf struct {
 	Status int32
 	Errno  int32
 	Msg    [248]byte
+	TLS    TLSErrorInfo
+}
+
+// TLSErrorInfo is tls_error_info.
+type TLSErrorInfo struct {
+	Kind          int32
+	Library       [32]byte
+	Reason        [64]byte
+	VerifyCode    int32
+	VerifyMessage [256]byte
+}
+
+// CipherInfo is tls_cipher_info.
+type CipherInfo struct {
+	Name       [64]byte
+	Protocol   [16]byte
+	SecretBits int32
+}
+
+// CertInfo is tls_cert_info.
+type CertInfo struct {
+	Validated    int32
+	Version      int32
+	SerialNumber [80]byte
+	NotBefore    [32]byte
+	NotAfter     [32]byte
+}
+
+// CertEntry is tls_cert_entry.
+type CertEntry struct {
+	RDN   int32
+	Name  [64]byte
+	Value [1024]byte
 }
 
 // SockAddress is sock_address.

@@ -5,7 +5,7 @@ import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The handle of a socket or poller, shared between its owner and the Cleaner action
+ * The handle of a socket, poller, TLS context or TLS object, shared between its owner and the Cleaner action
  * that closes it if the owner is dropped unclosed. The action holds this object, never
  * the owner. Taking the value is atomic, so the handle is closed exactly once: by
  * close(), by detach(), or by the Cleaner.
@@ -15,7 +15,9 @@ final class NativeHandle implements Runnable {
 
   enum Kind {
     SOCKET,
-    POLLER
+    POLLER,
+    TLS_CONTEXT,
+    TLS_OBJECT
   }
 
   private final AtomicLong value;
@@ -41,10 +43,11 @@ final class NativeHandle implements Runnable {
     if (h == 0) {
       return;
     }
-    if (kind == Kind.SOCKET) {
-      PolysockNative.sock_close(h);
-    } else {
-      PolysockNative.sock_poller_close(h);
+    switch (kind) {
+      case SOCKET -> PolysockNative.sock_close(h);
+      case POLLER -> PolysockNative.sock_poller_close(h);
+      case TLS_CONTEXT -> PolysockNative.tls_context_close(h);
+      case TLS_OBJECT -> PolysockNative.tls_object_close(h);
     }
   }
 

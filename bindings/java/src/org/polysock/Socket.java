@@ -25,6 +25,10 @@ import java.util.Objects;
  * followed by {@code Reference.reachabilityFence(this)}, so the Cleaner can never
  * close the handle under a call that is still running. Thread-safe: another thread may
  * close the socket to wake a blocked call, which then fails with EBADF.
+ *
+ * <p>A TLS socket ({@link TlsContext#wrapSocket}, Python's ssl.SSLSocket) is a Socket
+ * too: the same methods work on it, plus doHandshake, unwrap, tlsVersion, cipher,
+ * selectedAlpnProtocol, getpeercert and the others of the TLS section.
  */
 public final class Socket implements AutoCloseable {
   /** What accept() returns: Python's (conn, address). */
@@ -226,6 +230,36 @@ public final class Socket implements AutoCloseable {
   /** The C ABI handle, 0 once closed or detached. */
   long handleValue() {
     return handle.get();
+  }
+
+  /**
+   * The C ABI moved the handle into another (tls_wrap_socket detached it): this socket
+   * reads as closed from now on, and nothing closes the handle, which is no longer its.
+   */
+  void forgetHandle() {
+    handle.take();
+    cleanable.clean(); // the action finds the handle taken: only unregisters it
+  }
+
+  /** After a failed call that may have closed the handle (a failed TLS handshake). */
+  void forgetHandleIfClosed() {
+    long h = handle.get();
+    if (h == 0) {
+      return;
+    }
+    int[] fd = new int[1];
+    try {
+      PolysockNative.sock_fileno(h, fd);
+      if (fd[0] < 0) { // detached, as a handle the C ABI gave away reads
+        forgetHandle();
+      }
+    } catch (PolysockException e) {
+      if (e.errno() == Net.EBADF) {
+        forgetHandle();
+      }
+    } catch (IOException | RuntimeException e) {
+      // still open (or unknown): the caller's failure is what matters
+    }
   }
 
   /** True once close() or detach() has run. */
@@ -1270,6 +1304,127 @@ public final class Socket implements AutoCloseable {
   /** The proto attribute. */
   public int proto() {
     return proto;
+  }
+
+  // ---- TLS (Python's ssl.SSLSocket; see TlsContext.wrapSocket) ----
+
+  /**
+   * do_handshake(): the TLS handshake, in the socket's mode. Non-blocking, it throws
+   * {@link SslWantReadException} or {@link SslWantWriteException}: wait for that event
+   * (e.g. with a {@link Poller}) and call again. Not a TLS socket: IllegalArgumentException.
+   */
+  public void doHandshake() throws IOException {
+    try {
+      PolysockNative.sock_tls_do_handshake(handle.get());
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
+  /**
+   * unwrap(): ends TLS with close_notify both ways (within the socket's timeout;
+   * non-blocking, {@link SslWantReadException} until the peer's close_notify came: call
+   * again) and returns this same socket, which carries plain TCP from now on, with no
+   * byte that followed the peer's close_notify lost.
+   */
+  public Socket unwrap() throws IOException {
+    try {
+      PolysockNative.sock_tls_unwrap(handle.get());
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return this;
+  }
+
+  /** True if this is a TLS socket (wrapped, and not unwrapped since). */
+  public boolean isTls() throws IOException {
+    int[] out = new int[1];
+    try {
+      PolysockNative.sock_tls_is_wrapped(handle.get(), out);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return out[0] != 0;
+  }
+
+  /** pending(): decrypted bytes readable without I/O. */
+  public int tlsPending() throws IOException {
+    long[] out = new long[1];
+    try {
+      PolysockNative.sock_tls_pending(handle.get(), out);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return (int) out[0];
+  }
+
+  /** version(): "TLSv1.3", "TLSv1.2", ...; null (None) before the handshake. */
+  public String tlsVersion() throws IOException {
+    String[] out = new String[1];
+    try {
+      PolysockNative.sock_tls_version(handle.get(), out);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return Tls.noneIfEmpty(out[0]);
+  }
+
+  /** cipher(): (name, protocol, secret_bits); null (None) before the handshake. */
+  public TlsCipher cipher() throws IOException {
+    TlsCipher[] out = new TlsCipher[1];
+    try {
+      PolysockNative.sock_tls_cipher(handle.get(), out);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return out[0];
+  }
+
+  /** selected_alpn_protocol(): the protocol agreed, e.g. "h2"; null if none. */
+  public String selectedAlpnProtocol() throws IOException {
+    String[] out = new String[1];
+    try {
+      PolysockNative.sock_tls_selected_alpn_protocol(handle.get(), out);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return Tls.noneIfEmpty(out[0]);
+  }
+
+  /** server_side: true for the server's end of a TLS socket. */
+  public boolean serverSide() throws IOException {
+    int[] out = new int[1];
+    try {
+      PolysockNative.sock_tls_server_side(handle.get(), out);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return out[0] != 0;
+  }
+
+  /**
+   * getpeercert(): the peer's certificate as Python's dict ({@link PeerCertificate}),
+   * null (None) if it sent none; its fields are empty unless it was verified, as
+   * Python's {} with CERT_NONE. Before the handshake: IllegalArgumentException
+   * ("handshake not done yet"), as Python's ValueError.
+   */
+  public PeerCertificate getpeercert() throws IOException {
+    PeerCertificate[] out = new PeerCertificate[1];
+    try {
+      PolysockNative.polysock_java_getpeercert(handle.get(), out);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return out[0];
+  }
+
+  /**
+   * getpeercert(binary_form=True): the peer's certificate as DER bytes, verified or not;
+   * null if it sent none.
+   */
+  public byte[] getpeercertDer() throws IOException {
+    PeerCertificate cert = getpeercert();
+    return cert == null ? null : cert.der();
   }
 
   // ---- stream views (Python's makefile) ----
