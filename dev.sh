@@ -101,6 +101,8 @@ case "${1:-}" in
     tests/fuzz/run.sh 20
     echo "== API reference (Doxygen, warnings are errors)"
     cmake --build --preset debug --target docs
+    echo "== a build without OpenSSL (POLYSOCK_TLS=OFF): the TLS functions say so"
+    tests/tls_disabled/run.sh
     echo "== ABI against the committed baseline (abi/)"
     abi/check.sh
     echo "== install, .deb/.tar.gz and consumer projects (needs root)"

@@ -5,13 +5,15 @@
  * The public API is the hand-written Polysock namespace on top.
  *
  * Rules kept here (see shared/spec/bindings.md, "Known pitfalls"):
- * - every width is explicit: handles, pollers and uint64_t are ulong, size_t is nuint
- *   (never SWIG's 32-bit uint), int64_t and long long are long; no SWIGWORDSIZE64;
+ * - every width is explicit: handles, pollers, TLS contexts and objects and uint64_t
+ *   are ulong, size_t is nuint (never SWIG's 32-bit uint), int64_t and long long are
+ *   long; no SWIGWORDSIZE64;
  * - buffers, structs and opaque lists are raw pointers (System.IntPtr): the
  *   hand-written layer passes pinned spans and blittable structs without copying;
  * - statuses come back as int; the hand-written layer turns a negative one into an
- *   exception in one place (Polysock.Errors), reading sock_last_errno and
- *   sock_last_error_message right after the failing call on the same thread.
+ *   exception in one place (Polysock.Errors), reading sock_last_errno,
+ *   sock_last_error_message and, for SOCK_ERR_SSL, tls_last_error right after the
+ *   failing call on the same thread.
  */
 %module PolysockNative
 
@@ -27,11 +29,8 @@
 %pragma(csharp) imclassclassmodifiers="internal class"
 
 /* Macros and the status enum are not wrapped: constants come from net_constant_at(). */
-%rename("$ignore", regexmatch$name="^(SOCK|NET|POLYSOCK)_[A-Z]") "";
+%rename("$ignore", regexmatch$name="^(SOCK|NET|POLYSOCK|TLS)_[A-Z]") "";
 /* Structs are blittable records of the hand-written layer, passed as raw pointers. */
-/* TLS: not wrapped yet (issue 17). */
-%rename("$ignore", regexmatch$name="^(sock_)?tls_") "";
-%rename("$ignore", regexmatch$name="^TLS_[A-Z]") "";
 %ignore sock_iovec;
 %ignore sock_cmsg;
 %ignore sock_msg_info;
@@ -41,10 +40,15 @@
 %ignore net_addrinfo;
 %ignore net_if_entry;
 %ignore sock_status;
+%ignore tls_error_info;
+%ignore tls_cipher_info;
+%ignore tls_cert_info;
+%ignore tls_cert_entry;
+%ignore tls_cert;
 
 /* ---- Widths ---- */
 
-%apply unsigned long long { sock_handle, sock_poller, uint64_t };
+%apply unsigned long long { sock_handle, sock_poller, tls_context, tls_object, uint64_t };
 %apply long long { int64_t };
 
 %typemap(ctype) size_t "size_t"
@@ -63,7 +67,8 @@
 %apply long long *OUTPUT { long long *out, long long *out_value };
 %apply long long *OUTPUT { int64_t *out_sent };
 %apply unsigned long long *OUTPUT { sock_handle *out, sock_handle *out_conn, sock_handle *out_a,
-                                    sock_handle *out_b, sock_poller *out };
+                                    sock_handle *out_b, sock_poller *out, tls_context *out,
+                                    tls_object *out };
 %apply unsigned int *OUTPUT { unsigned int *out };
 
 %typemap(ctype) size_t * "size_t *"
@@ -114,6 +119,12 @@ POLYSOCK_RAW(int *fds)
 POLYSOCK_RAW(net_connect_errors *)
 POLYSOCK_RAW(const net_connect_errors *)
 POLYSOCK_RAW(net_connect_error *)
+POLYSOCK_RAW(tls_error_info *)
+POLYSOCK_RAW(tls_cipher_info *)
+POLYSOCK_RAW(tls_cert_info *)
+POLYSOCK_RAW(tls_cert_entry *)
+POLYSOCK_RAW(tls_cert *)
+POLYSOCK_RAW(const tls_cert *)
 /* The interrupt hook: an unmanaged function pointer (the hand-written layer's
  * [UnmanagedCallersOnly] method, or net_interrupt_flag_hook's address below). */
 POLYSOCK_RAW(sock_interrupt_hook)
@@ -129,6 +140,7 @@ POLYSOCK_RAW_OUT(net_hostent **)
 POLYSOCK_RAW_OUT(net_addrinfo_list **)
 POLYSOCK_RAW_OUT(net_if_list **)
 POLYSOCK_RAW_OUT(net_connect_errors **)
+POLYSOCK_RAW_OUT(tls_cert **)
 POLYSOCK_RAW_OUT(const char **out_name)
 
 /* Static strings returned by the library (version, error message, status name):

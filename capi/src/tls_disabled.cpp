@@ -81,7 +81,16 @@ int sock_tls_do_handshake(sock_handle /*h*/) { return not_configured(); }
 
 int sock_tls_unwrap(sock_handle /*h*/) { return not_configured(); }
 
-int sock_tls_is_wrapped(sock_handle /*h*/, int * /*out*/) { return not_configured(); }
+// Without TLS no socket is a TLS socket: a plain answer, so that code asking works.
+int sock_tls_is_wrapped(sock_handle h, int *out) {
+  return polysock::guarded([&]() -> int {
+    if (out == nullptr) return polysock::fail_null("out");
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    *out = 0;
+    return polysock::kOk;
+  });
+}
 
 int sock_tls_pending(sock_handle /*h*/, size_t * /*out*/) { return not_configured(); }
 

@@ -798,7 +798,8 @@ POLYSOCK_API int net_if_indextoname(long long index, char *buf, size_t buflen, s
  * get local issuer certificate", and tls_last_error() the library, reason and
  * verification result. Timeouts are SOCK_ERR_TIMEOUT with Python's "The read
  * operation timed out" (write, handshake). Built without OpenSSL (POLYSOCK_TLS=OFF),
- * every function here fails with SOCK_ERR_NOT_CONFIGURED and tls_available() is 0.
+ * every function here fails with SOCK_ERR_NOT_CONFIGURED, except that tls_available()
+ * is 0 and sock_tls_is_wrapped says 0 (no socket is a TLS socket).
  */
 
 /** A TLS context (ssl.SSLContext): an integer handle; 0 is never valid. */

@@ -123,6 +123,7 @@ namespace Polysock
         private readonly LinkedList<AsyncOp> _reads = new();
         private readonly LinkedList<AsyncOp> _writes = new();
         private bool _closed;
+        private bool _suspended;
 
         internal AsyncState(Socket owner)
         {
@@ -153,7 +154,7 @@ namespace Polysock
                 else
                 {
                     op.Node = (op.IsRead ? _reads : _writes).AddLast(op);
-                    error = AsyncEngine.Instance.SetInterest(this, Registered | Mask());
+                    error = _suspended ? null : AsyncEngine.Instance.SetInterest(this, Registered | Mask());
                     if (error != null)
                     {
                         op.Node.List!.Remove(op.Node);
@@ -173,33 +174,33 @@ namespace Polysock
             }
         }
 
-        private uint Mask() => (_reads.Count > 0 ? AsyncEngine.EventRead : 0) | (_writes.Count > 0 ? AsyncEngine.EventWrite : 0);
+        // The events the first operation of each queue waits for: its own direction, or on a
+        // TLS socket the one its last attempt named (a recv can want WRITE, a send READ).
+        private uint Mask() => (_reads.First?.Value.Want ?? 0) | (_writes.First?.Value.Want ?? 0);
 
-        /// <summary>Engine thread: attempts the queued operations of the ready directions.</summary>
+        /// <summary>Engine thread: attempts the queued operations whose events are ready.</summary>
         internal void OnReady(uint events, List<AsyncOp> done)
         {
             lock (this)
             {
+                if (_suspended)
+                {
+                    return;
+                }
                 bool failed = (events & (AsyncEngine.EventError | AsyncEngine.EventHup)) != 0;
-                bool readReady = (events & AsyncEngine.EventRead) != 0 || failed;
-                bool writeReady = (events & AsyncEngine.EventWrite) != 0 || failed;
+                uint ready = failed ? AsyncEngine.EventRead | AsyncEngine.EventWrite
+                    : events & (AsyncEngine.EventRead | AsyncEngine.EventWrite);
                 // Read interest stays registered after the last read completes (no system
                 // call per operation in a request/response loop) until the socket is
-                // reported readable with no read waiting; write interest, which is nearly
-                // always ready, goes as soon as no write waits.
+                // reported readable with no operation waiting to read; write interest,
+                // which is nearly always ready, goes as soon as no operation waits to write.
                 uint keep = Registered & ~AsyncEngine.EventWrite;
-                if (readReady && _reads.Count == 0)
+                if ((ready & AsyncEngine.EventRead) != 0 && (Mask() & AsyncEngine.EventRead) == 0)
                 {
                     keep &= ~AsyncEngine.EventRead;
                 }
-                if (readReady)
-                {
-                    Drain(_reads, done);
-                }
-                if (writeReady)
-                {
-                    Drain(_writes, done);
-                }
+                Drain(_reads, ready, done);
+                Drain(_writes, ready, done);
                 Exception? error = AsyncEngine.Instance.SetInterest(this, _closed ? 0 : keep | Mask());
                 if (error != null)
                 {
@@ -208,12 +209,14 @@ namespace Polysock
             }
         }
 
-        private static void Drain(LinkedList<AsyncOp> queue, List<AsyncOp> done)
+        // The first operation of a queue is attempted when the event it waits for is ready
+        // (its own direction, or on a TLS socket the one its last attempt named).
+        private static void Drain(LinkedList<AsyncOp> queue, uint ready, List<AsyncOp> done)
         {
             while (queue.First is { } node)
             {
                 AsyncOp op = node.Value;
-                if (!op.TryRun())
+                if ((op.Want & ready) == 0 || !op.TryRun())
                 {
                     return;
                 }
@@ -248,8 +251,46 @@ namespace Polysock
                 }
                 op.Node.List!.Remove(op.Node);
                 op.Node = null;
-                AsyncEngine.Instance.SetInterest(this, Registered & ~(_writes.Count == 0 ? AsyncEngine.EventWrite : 0u));
+                if (!_suspended)
+                {
+                    AsyncEngine.Instance.SetInterest(this, (Registered & ~AsyncEngine.EventWrite) | Mask());
+                }
                 return true;
+            }
+        }
+
+        /// <summary>
+        /// Takes the socket out of the engine's poller (a TLS wrap is about to detach its
+        /// handle): no attempt is made until <see cref="Resume"/>.
+        /// </summary>
+        internal void Suspend()
+        {
+            lock (this)
+            {
+                _suspended = true;
+                AsyncEngine.Instance.SetInterest(this, 0);
+            }
+        }
+
+        /// <summary>The wrap failed and the socket is still open: its pending operations wait again.</summary>
+        internal void Resume()
+        {
+            lock (this)
+            {
+                _suspended = false;
+                if (!_closed)
+                {
+                    Exception? error = AsyncEngine.Instance.SetInterest(this, Mask());
+                    if (error != null)
+                    {
+                        var done = new List<AsyncOp>();
+                        FailAll(error, done);
+                        foreach (AsyncOp op in done)
+                        {
+                            op.Complete();
+                        }
+                    }
+                }
             }
         }
 
@@ -287,7 +328,15 @@ namespace Polysock
         {
             Owner = owner;
             IsRead = isRead;
+            Want = isRead ? AsyncEngine.EventRead : AsyncEngine.EventWrite;
         }
+
+        /// <summary>
+        /// The event the next attempt waits for: the operation's direction, or on a TLS
+        /// socket the one that its last attempt's WANT_READ / WANT_WRITE named. Written by
+        /// the attempts (under the socket state's lock, or before the operation is queued).
+        /// </summary>
+        internal uint Want;
 
         internal Socket Owner { get; }
 

@@ -21,6 +21,8 @@ namespace Polysock
         internal const int ErrNomem = -6;
         internal const int ErrRange = -7;
         internal const int ErrInterrupted = -8;
+        internal const int ErrSsl = -9;
+        internal const int ErrNotConfigured = -10;
 
         /// <summary>
         /// An exception that this thread's interrupt hook threw: the hook stopped the call
@@ -50,6 +52,10 @@ namespace Polysock
             }
             int errno = PolysockNative.sock_last_errno();
             string message = Marshal.PtrToStringUTF8(PolysockNative.sock_last_error_message()) ?? "";
+            if (status == ErrSsl)
+            {
+                return SslError(errno, message, TlsErrorDetail.Read());
+            }
             return Make(status, errno, message);
         }
 
@@ -57,6 +63,10 @@ namespace Polysock
         {
             switch (status)
             {
+                case ErrSsl:
+                    return SslError(errno, message, default);
+                case ErrNotConfigured:
+                    return new PlatformNotSupportedException(message);
                 case ErrInterrupted:
                     return new InterruptedException(errno, message);
                 case ErrTimeout:
@@ -113,15 +123,55 @@ namespace Polysock
             return new PolysockException(errno, message);
         }
 
-        /// <summary>True for the error of a call that would block (EAGAIN / EWOULDBLOCK).</summary>
-        internal static bool WouldBlock(int status)
+        /// <summary>
+        /// Python's ssl exception class for a SOCK_ERR_SSL of the given kind (errno) and
+        /// detail: SSLCertVerificationError for the reason CERTIFICATE_VERIFY_FAILED.
+        /// </summary>
+        internal static SslException SslError(int kind, string message, TlsErrorDetail detail)
         {
-            if (status != ErrOs)
+            switch ((TlsErrorKind)kind)
             {
-                return false;
+                case TlsErrorKind.WantRead:
+                    return new SslWantReadException(message, detail.Library, detail.Reason);
+                case TlsErrorKind.WantWrite:
+                    return new SslWantWriteException(message, detail.Library, detail.Reason);
+                case TlsErrorKind.ZeroReturn:
+                    return new SslZeroReturnException(message, detail.Library, detail.Reason);
+                case TlsErrorKind.Eof:
+                    return new SslEofException(message, detail.Library, detail.Reason);
+                case TlsErrorKind.Syscall:
+                    return new SslSyscallException(message, detail.Library, detail.Reason);
+                default:
+                    if (detail.Reason == "CERTIFICATE_VERIFY_FAILED")
+                    {
+                        return new SslCertVerificationException(kind, message, detail.Library, detail.Reason,
+                            detail.VerifyCode, detail.VerifyMessage ?? "");
+                    }
+                    return new SslException(kind, message, detail.Library, detail.Reason);
             }
-            int errno = PolysockNative.sock_last_errno();
-            return errno == Net.EAGAIN || errno == Net.EWOULDBLOCK;
+        }
+
+        /// <summary>
+        /// The poller event a failed non-blocking attempt waits for, or 0 if it did not
+        /// block: EAGAIN / EWOULDBLOCK waits for <paramref name="callEvent"/> (the call's own
+        /// direction); on a TLS socket, SOCK_ERR_SSL of kind WANT_READ / WANT_WRITE waits
+        /// for the event the kind names, whatever the call (a recv can want WRITE).
+        /// Reads this thread's errno, so it must follow the failing call at once.
+        /// </summary>
+        internal static uint Blocked(int status, uint callEvent)
+        {
+            if (status == ErrOs)
+            {
+                int errno = PolysockNative.sock_last_errno();
+                return errno == Net.EAGAIN || errno == Net.EWOULDBLOCK ? callEvent : 0;
+            }
+            if (status == ErrSsl)
+            {
+                int kind = PolysockNative.sock_last_errno();
+                return kind == (int)TlsErrorKind.WantRead ? AsyncEngine.EventRead
+                    : kind == (int)TlsErrorKind.WantWrite ? AsyncEngine.EventWrite : 0;
+            }
+            return 0;
         }
 
         /// <summary>Python's ValueError for a bad timeout, before it reaches C (where -1.0 means None).</summary>

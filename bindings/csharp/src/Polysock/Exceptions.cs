@@ -155,3 +155,107 @@ namespace Polysock
         public int Errno { get; }
     }
 }
+
+namespace Polysock
+{
+    /// <summary>
+    /// Python's <c>ssl.SSLError</c>, an OSError as in Python: a TLS failure.
+    /// <see cref="PolysockException.Errno"/> is the kind (Python's <c>SSLError.errno</c>,
+    /// also as <see cref="Kind"/>), <see cref="Exception.Message"/> Python's text without
+    /// the "(_ssl.c:N)" suffix, e.g. <c>[SSL: WRONG_VERSION_NUMBER] wrong version number</c>.
+    /// Subclasses mirror Python's: <see cref="SslCertVerificationException"/>,
+    /// <see cref="SslWantReadException"/>, <see cref="SslWantWriteException"/>,
+    /// <see cref="SslZeroReturnException"/>, <see cref="SslEofException"/>,
+    /// <see cref="SslSyscallException"/>. Timeouts stay <see cref="SocketTimeoutException"/>.
+    /// </summary>
+    public class SslException : PolysockException
+    {
+        /// <summary>A new error of a kind (TLS_ERROR_*) with Python's message, library and reason.</summary>
+        public SslException(int kind, string message, string? library = null, string? reason = null) : base(kind, message)
+        {
+            Library = library;
+            Reason = reason;
+        }
+
+        /// <summary>The kind (Python's <c>SSLError.errno</c>, <c>ssl.SSL_ERROR_*</c>).</summary>
+        public TlsErrorKind Kind => (TlsErrorKind)Errno;
+
+        /// <summary>Python's <c>library</c>: the OpenSSL library, e.g. "SSL", "PEM"; null if none.</summary>
+        public string? Library { get; }
+
+        /// <summary>Python's <c>reason</c>, e.g. "CERTIFICATE_VERIFY_FAILED"; null if none.</summary>
+        public string? Reason { get; }
+    }
+
+    /// <summary>
+    /// Python's <c>ssl.SSLCertVerificationError</c>: the peer's certificate was refused.
+    /// <see cref="VerifyCode"/> is OpenSSL's X509_V_ERR_* (20: unable to get local issuer
+    /// certificate, 62: hostname mismatch), <see cref="VerifyMessage"/> its text.
+    /// </summary>
+    public class SslCertVerificationException : SslException
+    {
+        /// <summary>A new error with Python's message and the verification result.</summary>
+        public SslCertVerificationException(int kind, string message, string? library, string? reason, int verifyCode, string verifyMessage)
+            : base(kind, message, library, reason)
+        {
+            VerifyCode = verifyCode;
+            VerifyMessage = verifyMessage;
+        }
+
+        /// <summary>Python's <c>verify_code</c> (X509_V_ERR_*).</summary>
+        public int VerifyCode { get; }
+
+        /// <summary>Python's <c>verify_message</c>, e.g. "unable to get local issuer certificate".</summary>
+        public string VerifyMessage { get; }
+    }
+
+    /// <summary>
+    /// Python's <c>ssl.SSLWantReadError</c>: a non-blocking TLS operation needs the peer's
+    /// bytes first; wait until the socket is readable (or feed a <see cref="TlsObject"/>), then retry.
+    /// </summary>
+    public class SslWantReadException : SslException
+    {
+        /// <summary>A new error with Python's message ("The operation did not complete (read)").</summary>
+        public SslWantReadException(string message, string? library = null, string? reason = null)
+            : base((int)TlsErrorKind.WantRead, message, library, reason) { }
+    }
+
+    /// <summary>
+    /// Python's <c>ssl.SSLWantWriteError</c>: a non-blocking TLS operation must send first;
+    /// wait until the socket is writable, then retry (a send with the same bytes).
+    /// </summary>
+    public class SslWantWriteException : SslException
+    {
+        /// <summary>A new error with Python's message ("The operation did not complete (write)").</summary>
+        public SslWantWriteException(string message, string? library = null, string? reason = null)
+            : base((int)TlsErrorKind.WantWrite, message, library, reason) { }
+    }
+
+    /// <summary>Python's <c>ssl.SSLZeroReturnError</c>: the peer closed the TLS connection (close_notify).</summary>
+    public class SslZeroReturnException : SslException
+    {
+        /// <summary>A new error with Python's message.</summary>
+        public SslZeroReturnException(string message, string? library = null, string? reason = null)
+            : base((int)TlsErrorKind.ZeroReturn, message, library, reason) { }
+    }
+
+    /// <summary>
+    /// Python's <c>ssl.SSLEOFError</c>: the connection ended without close_notify (a
+    /// socket wrapped with <c>suppressRaggedEofs: false</c>), e.g.
+    /// <c>[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol</c>.
+    /// </summary>
+    public class SslEofException : SslException
+    {
+        /// <summary>A new error with Python's message.</summary>
+        public SslEofException(string message, string? library = null, string? reason = null)
+            : base((int)TlsErrorKind.Eof, message, library, reason) { }
+    }
+
+    /// <summary>Python's <c>ssl.SSLSyscallError</c>: a system call failed under OpenSSL.</summary>
+    public class SslSyscallException : SslException
+    {
+        /// <summary>A new error with Python's message.</summary>
+        public SslSyscallException(string message, string? library = null, string? reason = null)
+            : base((int)TlsErrorKind.Syscall, message, library, reason) { }
+    }
+}

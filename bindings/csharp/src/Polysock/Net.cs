@@ -11,7 +11,7 @@ namespace Polysock
     /// </summary>
     public static partial class Net
     {
-        private delegate int TextCall(IntPtr buffer, nuint length, out nuint needed);
+        internal delegate int TextCall(IntPtr buffer, nuint length, out nuint needed);
 
         /// <summary>The native library's version, e.g. "1.0.0".</summary>
         public static string Version => Marshal.PtrToStringUTF8(PolysockNative.net_version()) ?? "";
@@ -34,7 +34,7 @@ namespace Polysock
         public static string StatusName(int status) => Marshal.PtrToStringUTF8(PolysockNative.sock_strerror(status)) ?? "";
 
         // A string result: a first try on the stack, then the size the call asked for.
-        private static unsafe string ReadText(TextCall call)
+        internal static unsafe string ReadText(TextCall call)
         {
             byte* stack = stackalloc byte[1100];
             int st = call((IntPtr)stack, 1100, out nuint n);

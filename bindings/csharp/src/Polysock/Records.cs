@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Text;
+using Polysock.Native;
 
 namespace Polysock
 {
@@ -143,6 +144,66 @@ namespace Polysock
             var span = new ReadOnlySpan<byte>(s, max);
             int end = span.IndexOf((byte)0);
             return Encoding.UTF8.GetString(end < 0 ? span : span[..end]);
+        }
+    }
+}
+
+namespace Polysock
+{
+    /// <summary>The C ABI's tls_error_info (blittable).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct RawTlsErrorInfo
+    {
+        public int Kind;
+        public fixed byte Library[32];
+        public fixed byte Reason[64];
+        public int VerifyCode;
+        public fixed byte VerifyMessage[256];
+    }
+
+    /// <summary>The C ABI's tls_cipher_info (blittable).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct RawCipherInfo
+    {
+        public fixed byte Name[64];
+        public fixed byte Protocol[16];
+        public int SecretBits;
+    }
+
+    /// <summary>The C ABI's tls_cert_info (blittable).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct RawCertInfo
+    {
+        public int Validated;
+        public int Version;
+        public fixed byte SerialNumber[80];
+        public fixed byte NotBefore[32];
+        public fixed byte NotAfter[32];
+    }
+
+    /// <summary>The C ABI's tls_cert_entry (blittable).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct RawCertEntry
+    {
+        public int Rdn;
+        public fixed byte Name[64];
+        public fixed byte Value[1024];
+    }
+
+    /// <summary>This thread's tls_last_error(), read by <see cref="Errors.Capture"/> right after a SOCK_ERR_SSL.</summary>
+    internal readonly record struct TlsErrorDetail(string? Library, string? Reason, int VerifyCode, string VerifyMessage)
+    {
+        internal static unsafe TlsErrorDetail Read()
+        {
+            RawTlsErrorInfo raw;
+            if (PolysockNative.tls_last_error((IntPtr)(&raw)) < 0)
+            {
+                return new TlsErrorDetail(null, null, 0, "");
+            }
+            string library = Text.Decode(raw.Library, 32);
+            string reason = Text.Decode(raw.Reason, 64);
+            return new TlsErrorDetail(library.Length == 0 ? null : library, reason.Length == 0 ? null : reason,
+                raw.VerifyCode, Text.Decode(raw.VerifyMessage, 256));
         }
     }
 }

@@ -248,7 +248,7 @@ namespace Polysock
             {
                 RawAddress raw;
                 Errors.Check(PolysockNative.sock_accept(h, out ulong conn, (IntPtr)(&raw)));
-                return (new Socket(conn), SocketAddress.FromRaw(raw));
+                return (new Socket(conn) { _tlsFlags = _tlsFlags }, SocketAddress.FromRaw(raw));
             }
             finally
             {

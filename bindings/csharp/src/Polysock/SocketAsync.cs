@@ -49,10 +49,11 @@ namespace Polysock
 
         private static unsafe IntPtr Pinned(MemoryHandle pin) => Ptr((byte*)pin.Pointer);
 
-        internal unsafe bool TryRecv(Memory<byte> buffer, int flags, out int n, out Exception? error)
+        internal unsafe bool TryRecv(Memory<byte> buffer, int flags, out int n, out Exception? error, out uint want)
         {
             n = 0;
             error = null;
+            want = 0;
             ulong h = AddRef(out bool added);
             try
             {
@@ -63,7 +64,8 @@ namespace Polysock
                     n = (int)got;
                     return true;
                 }
-                if (Errors.WouldBlock(st))
+                want = Errors.Blocked(st, AsyncEngine.EventRead);
+                if (want != 0)
                 {
                     return false;
                 }
@@ -76,10 +78,11 @@ namespace Polysock
             }
         }
 
-        internal unsafe bool TryRecvFrom(Memory<byte> buffer, int flags, out (int, SocketAddress) result, out Exception? error)
+        internal unsafe bool TryRecvFrom(Memory<byte> buffer, int flags, out (int, SocketAddress) result, out Exception? error, out uint want)
         {
             result = default;
             error = null;
+            want = 0;
             ulong h = AddRef(out bool added);
             try
             {
@@ -91,7 +94,8 @@ namespace Polysock
                     result = ((int)got, SocketAddress.FromRaw(raw));
                     return true;
                 }
-                if (Errors.WouldBlock(st))
+                want = Errors.Blocked(st, AsyncEngine.EventRead);
+                if (want != 0)
                 {
                     return false;
                 }
@@ -104,10 +108,11 @@ namespace Polysock
             }
         }
 
-        internal unsafe bool TrySend(ReadOnlyMemory<byte> data, int flags, out int n, out Exception? error)
+        internal unsafe bool TrySend(ReadOnlyMemory<byte> data, int flags, out int n, out Exception? error, out uint want)
         {
             n = 0;
             error = null;
+            want = 0;
             ulong h = AddRef(out bool added);
             try
             {
@@ -118,7 +123,8 @@ namespace Polysock
                     n = (int)sent;
                     return true;
                 }
-                if (Errors.WouldBlock(st))
+                want = Errors.Blocked(st, AsyncEngine.EventWrite);
+                if (want != 0)
                 {
                     return false;
                 }
@@ -131,10 +137,11 @@ namespace Polysock
             }
         }
 
-        internal unsafe bool TrySendTo(ReadOnlyMemory<byte> data, string host, int port, int flags, out int n, out Exception? error)
+        internal unsafe bool TrySendTo(ReadOnlyMemory<byte> data, string host, int port, int flags, out int n, out Exception? error, out uint want)
         {
             n = 0;
             error = null;
+            want = 0;
             ulong h = AddRef(out bool added);
             try
             {
@@ -145,7 +152,8 @@ namespace Polysock
                     n = (int)sent;
                     return true;
                 }
-                if (Errors.WouldBlock(st))
+                want = Errors.Blocked(st, AsyncEngine.EventWrite);
+                if (want != 0)
                 {
                     return false;
                 }
@@ -158,10 +166,11 @@ namespace Polysock
             }
         }
 
-        internal unsafe bool TryAccept(out (Socket, SocketAddress) result, out Exception? error)
+        internal unsafe bool TryAccept(out (Socket, SocketAddress) result, out Exception? error, out uint want)
         {
             result = default;
             error = null;
+            want = 0;
             ulong h = AddRef(out bool added);
             try
             {
@@ -169,10 +178,11 @@ namespace Polysock
                 int st = PolysockNative.sock_accept(h, out ulong conn, (IntPtr)(&raw));
                 if (st >= 0)
                 {
-                    result = (new Socket(conn), SocketAddress.FromRaw(raw));
+                    result = (new Socket(conn) { _tlsFlags = _tlsFlags }, SocketAddress.FromRaw(raw));
                     return true;
                 }
-                if (Errors.WouldBlock(st))
+                want = Errors.Blocked(st, AsyncEngine.EventRead);
+                if (want != 0)
                 {
                     return false;
                 }
@@ -192,6 +202,13 @@ namespace Polysock
         {
             AsyncState.Enqueue(op, token);
             return op.Task;
+        }
+
+        /// <summary>Queues op to wait first for want (the event a failed first attempt named).</summary>
+        internal ValueTask<T> Queue<T>(AsyncOp<T> op, uint want, CancellationToken token)
+        {
+            op.Want = want;
+            return Queue(op, token);
         }
 
         // ---- the async API ----
@@ -219,11 +236,12 @@ namespace Polysock
             {
                 return ValueTask.FromCanceled<int>(cancellationToken);
             }
-            if (AttemptFirst && AsyncStateOrNull?.HasReads != true && TryRecv(buffer, flags, out int n, out Exception? error))
+            uint want = AsyncEngine.EventRead;
+            if (AttemptFirst && AsyncStateOrNull?.HasReads != true && TryRecv(buffer, flags, out int n, out Exception? error, out want))
             {
                 return Done(n, error);
             }
-            return Queue(RentRecv(buffer, flags), cancellationToken);
+            return Queue(RentRecv(buffer, flags), want, cancellationToken);
         }
 
         /// <summary>recvfrom(bufsize) without blocking a thread.</summary>
@@ -249,11 +267,12 @@ namespace Polysock
             {
                 return ValueTask.FromCanceled<(int, SocketAddress)>(cancellationToken);
             }
-            if (AttemptFirst && AsyncStateOrNull?.HasReads != true && TryRecvFrom(buffer, flags, out (int, SocketAddress) r, out Exception? error))
+            uint want = AsyncEngine.EventRead;
+            if (AttemptFirst && AsyncStateOrNull?.HasReads != true && TryRecvFrom(buffer, flags, out (int, SocketAddress) r, out Exception? error, out want))
             {
                 return Done(r, error);
             }
-            return Queue(new RecvFromOp(this, buffer, flags), cancellationToken);
+            return Queue(new RecvFromOp(this, buffer, flags), want, cancellationToken);
         }
 
         /// <summary>send(data) without blocking a thread: how many bytes went.</summary>
@@ -263,11 +282,12 @@ namespace Polysock
             {
                 return ValueTask.FromCanceled<int>(cancellationToken);
             }
-            if (AttemptFirst && AsyncStateOrNull?.HasWrites != true && TrySend(data, flags, out int n, out Exception? error))
+            uint want = AsyncEngine.EventWrite;
+            if (AttemptFirst && AsyncStateOrNull?.HasWrites != true && TrySend(data, flags, out int n, out Exception? error, out want))
             {
                 return Done(n, error);
             }
-            return Queue(new SendOp(this, data, flags), cancellationToken);
+            return Queue(new SendOp(this, data, flags), want, cancellationToken);
         }
 
         /// <summary>sendall(data) without blocking a thread. On cancellation some bytes may have gone.</summary>
@@ -277,11 +297,12 @@ namespace Polysock
             {
                 return ValueTask.FromCanceled(cancellationToken);
             }
+            uint want = AsyncEngine.EventWrite;
             if (AttemptFirst && AsyncStateOrNull?.HasWrites != true)
             {
                 while (true)
                 {
-                    if (!TrySend(data, flags, out int n, out Exception? error))
+                    if (!TrySend(data, flags, out int n, out Exception? error, out want))
                     {
                         break;
                     }
@@ -296,7 +317,7 @@ namespace Polysock
                     }
                 }
             }
-            return new ValueTask(Queue(new SendAllOp(this, data, flags), cancellationToken).AsTask());
+            return new ValueTask(Queue(new SendAllOp(this, data, flags), want, cancellationToken).AsTask());
         }
 
         /// <summary>sendto(data, (host, port)) without blocking a thread.</summary>
@@ -307,11 +328,12 @@ namespace Polysock
             {
                 return ValueTask.FromCanceled<int>(cancellationToken);
             }
-            if (AttemptFirst && AsyncStateOrNull?.HasWrites != true && TrySendTo(data, host, port, flags, out int n, out Exception? error))
+            uint want = AsyncEngine.EventWrite;
+            if (AttemptFirst && AsyncStateOrNull?.HasWrites != true && TrySendTo(data, host, port, flags, out int n, out Exception? error, out want))
             {
                 return Done(n, error);
             }
-            return Queue(new SendToOp(this, data, host, port, flags), cancellationToken);
+            return Queue(new SendToOp(this, data, host, port, flags), want, cancellationToken);
         }
 
         /// <summary>accept() without blocking a thread.</summary>
@@ -321,13 +343,22 @@ namespace Polysock
             {
                 return ValueTask.FromCanceled<(Socket, SocketAddress)>(cancellationToken);
             }
+            // A TLS listener that handshakes each connection would make the handshake,
+            // which waits in the connection's mode, on the engine thread.
+            if (HandshakesOnConnect && IsTls)
+            {
+                return ValueTask.FromException<(Socket, SocketAddress)>(new NotSupportedException(
+                    "AcceptAsync on a TLS listener that handshakes on accept: wrap the listener with doHandshakeOnConnect: false " +
+                    "and await DoHandshakeAsync on each connection, or accept plain connections and await TlsContext.WrapSocketAsync"));
+            }
             // Only a non-blocking socket's accept never waits; in the other modes the engine
             // waits for readiness first, so the core's own wait returns at once.
-            if (_timeout == 0 && AsyncStateOrNull?.HasReads != true && TryAccept(out (Socket, SocketAddress) r, out Exception? error))
+            uint want = AsyncEngine.EventRead;
+            if (_timeout == 0 && AsyncStateOrNull?.HasReads != true && TryAccept(out (Socket, SocketAddress) r, out Exception? error, out want))
             {
                 return Done(r, error);
             }
-            return Queue(new AcceptOp(this), cancellationToken);
+            return Queue(new AcceptOp(this), want, cancellationToken);
         }
 
         /// <summary>connect((host, port)) without blocking a thread (the host must be numeric or a name the resolver answers at once).</summary>
@@ -335,6 +366,11 @@ namespace Polysock
         {
             ArgumentNullException.ThrowIfNull(host);
             cancellationToken.ThrowIfCancellationRequested();
+            if (IsTls)
+            {
+                await ConnectTlsAsync(host, port, cancellationToken).ConfigureAwait(false);
+                return;
+            }
             if (_timeout == 0)
             {
                 await ConnectNonBlockingAsync(host, port, cancellationToken).ConfigureAwait(false);
@@ -456,7 +492,7 @@ namespace Polysock
                 Volatile.Write(ref Owner._spareRecv, this);
             }
 
-            protected override bool Attempt(out int result, out Exception? error) => Owner.TryRecv(_buffer, _flags, out result, out error);
+            protected override bool Attempt(out int result, out Exception? error) => Owner.TryRecv(_buffer, _flags, out result, out error, out Want);
         }
 
         private sealed class RecvFromOp : AsyncOp<(int, SocketAddress)>
@@ -471,7 +507,7 @@ namespace Polysock
             }
 
             protected override bool Attempt(out (int, SocketAddress) result, out Exception? error) =>
-                Owner.TryRecvFrom(_buffer, _flags, out result, out error);
+                Owner.TryRecvFrom(_buffer, _flags, out result, out error, out Want);
         }
 
         private sealed class SendOp : AsyncOp<int>
@@ -485,7 +521,7 @@ namespace Polysock
                 _flags = flags;
             }
 
-            protected override bool Attempt(out int result, out Exception? error) => Owner.TrySend(_data, _flags, out result, out error);
+            protected override bool Attempt(out int result, out Exception? error) => Owner.TrySend(_data, _flags, out result, out error, out Want);
         }
 
         private sealed class SendAllOp : AsyncOp<bool>
@@ -504,7 +540,7 @@ namespace Polysock
                 result = true;
                 while (true)
                 {
-                    if (!Owner.TrySend(_rest, _flags, out int n, out error))
+                    if (!Owner.TrySend(_rest, _flags, out int n, out error, out Want))
                     {
                         return false;
                     }
@@ -537,14 +573,14 @@ namespace Polysock
             }
 
             protected override bool Attempt(out int result, out Exception? error) =>
-                Owner.TrySendTo(_data, _host, _port, _flags, out result, out error);
+                Owner.TrySendTo(_data, _host, _port, _flags, out result, out error, out Want);
         }
 
         private sealed class AcceptOp : AsyncOp<(Socket, SocketAddress)>
         {
             internal AcceptOp(Socket owner) : base(owner, true) { }
 
-            protected override bool Attempt(out (Socket, SocketAddress) result, out Exception? error) => Owner.TryAccept(out result, out error);
+            protected override bool Attempt(out (Socket, SocketAddress) result, out Exception? error) => Owner.TryAccept(out result, out error, out Want);
         }
 
         private sealed class ConnectOp : AsyncOp<bool>

@@ -9,7 +9,8 @@ namespace Polysock
     /// A <see cref="Stream"/> over a connected stream socket (Python's <c>makefile</c>):
     /// reads are recv_into, writes sendall, sync and async. A read returns 0 at the end of
     /// the stream; a zero-byte read waits until data (or the end) arrives and returns 0
-    /// without consuming anything, as <c>SslStream</c> and <c>HttpClient</c> expect.
+    /// without consuming anything, as <c>SslStream</c> and <c>HttpClient</c> expect (on a
+    /// TLS socket it returns once decrypted bytes are pending or the socket polls readable).
     /// </summary>
     public sealed class SocketStream : Stream
     {
@@ -62,7 +63,16 @@ namespace Polysock
             CheckOpen();
             if (buffer.IsEmpty)
             {
-                Socket.RecvInto(_peek, Net.MSG_PEEK); // waits for data or the end, consumes nothing
+                // Waits for data or the end, consumes nothing. A TLS socket takes no
+                // MSG_PEEK: it waits until decrypted bytes are pending or it polls readable.
+                if (Socket.IsTls)
+                {
+                    Socket.WaitReadable();
+                }
+                else
+                {
+                    Socket.RecvInto(_peek, Net.MSG_PEEK);
+                }
                 return 0;
             }
             return Socket.RecvInto(buffer);
@@ -81,7 +91,14 @@ namespace Polysock
             CheckOpen();
             if (buffer.IsEmpty)
             {
-                await Socket.RecvIntoAsync(_peek, Net.MSG_PEEK, cancellationToken).ConfigureAwait(false);
+                if (Socket.IsTls)
+                {
+                    await Socket.WaitReadableAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await Socket.RecvIntoAsync(_peek, Net.MSG_PEEK, cancellationToken).ConfigureAwait(false);
+                }
                 return 0;
             }
             return await Socket.RecvIntoAsync(buffer, 0, cancellationToken).ConfigureAwait(false);

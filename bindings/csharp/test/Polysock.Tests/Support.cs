@@ -68,11 +68,15 @@ namespace Polysock.Tests
         }
 
         /// <summary>What python3 prints for a snippet (the comparisons with CPython on this machine).</summary>
-        internal static string Python(string code)
+        internal static string Python(string code, params string[] args)
         {
             var start = new System.Diagnostics.ProcessStartInfo("python3") { RedirectStandardOutput = true, UseShellExecute = false };
             start.ArgumentList.Add("-c");
             start.ArgumentList.Add(code);
+            foreach (string arg in args)
+            {
+                start.ArgumentList.Add(arg);
+            }
             using var p = System.Diagnostics.Process.Start(start)!;
             string output = p.StandardOutput.ReadToEnd();
             Assert.True(p.WaitForExit(30_000), "python3 did not finish");
