@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "test_support.hpp"
+#include "tls_certs.hpp"
 
 extern char **environ;
 
@@ -275,36 +276,8 @@ class Child {
   std::string err_path_;
 };
 
-// Runs a command to its end (bounded); true if it exited 0.
-bool run_command(const std::vector<std::string> &argv, const std::string &err_path,
-                 std::string *out_text = nullptr) {
-  Child c;
-  if (!c.spawn(argv, false, err_path)) return false;
-  std::string text;
-  c.drain(
-      [&](const char *d, size_t n) {
-        text.append(d, n);
-        return true;
-      },
-      bound_s(30));
-  if (out_text != nullptr) *out_text = text;
-  const int st = c.wait_exit(bound_s(30));
-  return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-}
-
 std::string python() { return POLYSOCK_TEST_PYTHON; }
 std::string openssl() { return POLYSOCK_TEST_OPENSSL; }
-
-// ---- Certificates, made once for the suite ------------------------------------------
-
-struct Certs {
-  std::string dir;
-  std::string ca, ca_key;                      // the trusted CA
-  std::string server, server_key, server_der;  // CN=localhost, SAN DNS:localhost,IP:127.0.0.1
-  std::string client, client_key;              // for mutual TLS, signed by the CA
-  std::string other_ca, other_server, other_server_key;  // an untrusted CA and its server cert
-  std::string error;                                     // why making them failed, if it did
-};
 
 std::string read_file(const std::string &path) {
   std::ifstream f(path, std::ios::binary);
@@ -313,104 +286,8 @@ std::string read_file(const std::string &path) {
   return ss.str();
 }
 
-bool write_file(const std::string &path, const std::string &text) {
-  std::ofstream f(path, std::ios::binary);
-  f << text;
-  return static_cast<bool>(f);
-}
-
-const Certs &certs() {
-  static const Certs c = [] {
-    Certs k;
-    char tmpl[] = "/tmp/polysock-tls-XXXXXX";
-    if (mkdtemp(tmpl) == nullptr) {
-      k.error = "mkdtemp failed";
-      return k;
-    }
-    k.dir = tmpl;
-    const std::string d = k.dir + "/";
-    const std::string log = d + "openssl.log";
-    auto ok = [&](const std::vector<std::string> &argv) {
-      if (!k.error.empty()) return false;
-      if (!run_command(argv, log)) {
-        std::string cmd;
-        for (const auto &a : argv) cmd += a + " ";
-        k.error = "failed: " + cmd + "\n" + read_file(log);
-        return false;
-      }
-      return true;
-    };
-    // EC keys: made in milliseconds, unlike RSA ones.
-    auto make_ca = [&](const std::string &name, const std::string &cn) {
-      ok({openssl(),
-          "req",
-          "-x509",
-          "-newkey",
-          "ec",
-          "-pkeyopt",
-          "ec_paramgen_curve:prime256v1",
-          "-nodes",
-          "-keyout",
-          d + name + ".key",
-          "-out",
-          d + name + ".pem",
-          "-days",
-          "2",
-          "-subj",
-          "/O=polysock tests/CN=" + cn,
-          "-addext",
-          "basicConstraints=critical,CA:TRUE",
-          "-addext",
-          "keyUsage=critical,keyCertSign,cRLSign"});
-    };
-    auto make_leaf = [&](const std::string &name, const std::string &ca, const std::string &subj,
-                         const std::string &ext) {
-      write_file(d + name + ".ext", ext);
-      ok({openssl(), "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-          "-nodes", "-keyout", d + name + ".key", "-out", d + name + ".csr", "-subj", subj});
-      ok({openssl(), "x509", "-req", "-in", d + name + ".csr", "-CA", d + ca + ".pem", "-CAkey",
-          d + ca + ".key", "-CAcreateserial", "-days", "2", "-extfile", d + name + ".ext", "-out",
-          d + name + ".pem"});
-    };
-    const std::string server_ext =
-        "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n"
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
-    make_ca("ca", "polysock test CA");
-    make_leaf("server", "ca", "/C=XX/O=polysock tests/OU=interop/CN=localhost", server_ext);
-    make_leaf(
-        "client", "ca", "/O=polysock tests/CN=polysock test client",
-        "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n");
-    make_ca("other_ca", "untrusted CA");
-    make_leaf("other_server", "other_ca", "/O=somebody else/CN=localhost", server_ext);
-    ok({openssl(), "x509", "-in", d + "server.pem", "-outform", "DER", "-out", d + "server.der"});
-    k.ca = d + "ca.pem";
-    k.ca_key = d + "ca.key";
-    k.server = d + "server.pem";
-    k.server_key = d + "server.key";
-    k.server_der = d + "server.der";
-    k.client = d + "client.pem";
-    k.client_key = d + "client.key";
-    k.other_ca = d + "other_ca.pem";
-    k.other_server = d + "other_server.pem";
-    k.other_server_key = d + "other_server.key";
-    return k;
-  }();
-  return c;
-}
-
-// Removes the certificates' directory when the suite ends.
-class RemoveCerts : public ::testing::Environment {
- public:
-  void TearDown() override {
-    const std::string dir = certs().dir;
-    if (dir.rfind("/tmp/polysock-tls-", 0) == 0) {
-      std::error_code ec;
-      std::filesystem::remove_all(dir, ec);
-    }
-  }
-};
-[[maybe_unused]] ::testing::Environment *const g_remove_certs =
-    ::testing::AddGlobalTestEnvironment(new RemoveCerts);
+// The certificates (tests/support/tls_certs.hpp), made once per process.
+const polysock_test::TlsCerts &certs() { return polysock_test::tls_certs(); }
 
 // ---- polysock side helpers -------------------------------------------------------------
 

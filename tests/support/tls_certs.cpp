@@ -1,53 +1,91 @@
 #include "tls_certs.hpp"
 
-#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
-#include <mutex>
+#include <sstream>
 
 namespace polysock_test {
 namespace {
 
-bool run(const std::string &cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0; }
+std::string g_dir;  // removed at exit
 
-// A CA and a localhost certificate it signs, named prefix_ca.pem, prefix.pem, prefix.key.
-bool make_pair(const std::string &dir, const std::string &prefix, const std::string &ca_name) {
-  const std::string p = dir + "/" + prefix;
-  return run("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=" + ca_name +
-             "' -keyout " + p + "_ca.key -out " + p + "_ca.pem") &&
-         run("openssl req -newkey rsa:2048 -nodes -subj '/C=US/O=polysock/CN=localhost' -keyout " +
-             p + ".key -out " + p + ".csr") &&
-         run("openssl x509 -req -days 2 -in " + p + ".csr -CA " + p + "_ca.pem -CAkey " + p +
-             "_ca.key -CAcreateserial -out " + p + ".pem -extfile " + dir + "/san.ext");
+void remove_dir() {
+  if (g_dir.rfind("/tmp/polysock-tls-", 0) == 0) {
+    std::error_code ec;
+    std::filesystem::remove_all(g_dir, ec);
+  }
+}
+
+std::string read_file(const std::string &path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
 }
 
 }  // namespace
 
 const TlsCerts &tls_certs() {
-  static TlsCerts certs;
-  static std::once_flag once;
-  static bool ok = false;
-  std::call_once(once, [] {
+  static const TlsCerts certs = [] {
+    TlsCerts k;
     char tmpl[] = "/tmp/polysock-tls-XXXXXX";
-    if (mkdtemp(tmpl) == nullptr) return;
-    const std::string dir = tmpl;
-    std::ofstream(dir + "/san.ext") << "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
-    if (!make_pair(dir, "server", "polysock test CA") ||
-        !make_pair(dir, "other", "polysock untrusted CA")) {
-      return;
+    if (mkdtemp(tmpl) == nullptr) {
+      k.error = "mkdtemp failed";
+      return k;
     }
-    certs = {dir,
-             dir + "/server_ca.pem",
-             dir + "/server.pem",
-             dir + "/server.key",
-             dir + "/other_ca.pem",
-             dir + "/other.pem",
-             dir + "/other.key"};
-    ok = true;
-  });
-  EXPECT_TRUE(ok) << "the openssl command could not make the test certificates";
+    g_dir = tmpl;
+    std::atexit(remove_dir);
+    const std::string d = g_dir + "/";
+    const std::string log = d + "openssl.log";
+    // Every argument is ours (no spaces, no quotes): the shell only runs openssl.
+    auto run = [&](const std::string &args) {
+      if (!k.error.empty()) return;
+      const std::string cmd = "openssl " + args + " >>" + log + " 2>&1";
+      if (std::system(cmd.c_str()) != 0) k.error = "failed: " + cmd + "\n" + read_file(log);
+    };
+    const std::string ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+    auto make_ca = [&](const std::string &name, const std::string &cn) {
+      run("req -x509 " + ec + " -keyout " + d + name + ".key -out " + d + name +
+          ".pem -days 2 -subj '/O=polysock tests/CN=" + cn +
+          "' -addext basicConstraints=critical,CA:TRUE -addext "
+          "keyUsage=critical,keyCertSign,cRLSign");
+    };
+    auto make_leaf = [&](const std::string &name, const std::string &ca, const std::string &subj,
+                         const std::string &ext) {
+      std::ofstream(d + name + ".ext") << ext;
+      run("req -new " + ec + " -keyout " + d + name + ".key -out " + d + name + ".csr -subj '" +
+          subj + "'");
+      run("x509 -req -in " + d + name + ".csr -CA " + d + ca + ".pem -CAkey " + d + ca +
+          ".key -CAcreateserial -days 2 -extfile " + d + name + ".ext -out " + d + name + ".pem");
+    };
+    const std::string server_ext =
+        "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n"
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
+    make_ca("ca", "polysock test CA");
+    make_leaf("server", "ca", "/C=XX/O=polysock tests/OU=interop/CN=localhost", server_ext);
+    make_leaf(
+        "client", "ca", "/O=polysock tests/CN=polysock test client",
+        "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n");
+    make_ca("other_ca", "untrusted CA");
+    make_leaf("other_server", "other_ca", "/O=somebody else/CN=localhost", server_ext);
+    run("x509 -in " + d + "server.pem -outform DER -out " + d + "server.der");
+    if (!k.error.empty()) return k;
+    k.dir = g_dir;
+    k.ca = d + "ca.pem";
+    k.ca_key = d + "ca.key";
+    k.server = d + "server.pem";
+    k.server_key = d + "server.key";
+    k.server_der = d + "server.der";
+    k.client = d + "client.pem";
+    k.client_key = d + "client.key";
+    k.other_ca = d + "other_ca.pem";
+    k.other_server = d + "other_server.pem";
+    k.other_server_key = d + "other_server.key";
+    return k;
+  }();
   return certs;
 }
 
