@@ -822,14 +822,14 @@ typedef uint64_t tls_object;
 #define TLS_CERT_OPTIONAL 1 /**< verified if given */
 #define TLS_CERT_REQUIRED 2 /**< required and verified */
 
-/** Protocol versions (ssl.TLSVersion: the wire values, and two sentinels). */
-#define TLS_VERSION_MINIMUM_SUPPORTED (-2)
-#define TLS_VERSION_MAXIMUM_SUPPORTED (-1)
-#define TLS_VERSION_SSLv3 0x0300
-#define TLS_VERSION_TLSv1 0x0301
-#define TLS_VERSION_TLSv1_1 0x0302
-#define TLS_VERSION_TLSv1_2 0x0303
-#define TLS_VERSION_TLSv1_3 0x0304
+/* Protocol versions (ssl.TLSVersion): the wire values, and two sentinels. */
+#define TLS_VERSION_MINIMUM_SUPPORTED (-2) /**< the lowest version OpenSSL supports */
+#define TLS_VERSION_MAXIMUM_SUPPORTED (-1) /**< the highest version OpenSSL supports */
+#define TLS_VERSION_SSLv3 0x0300           /**< SSL 3.0 (refused by any default context) */
+#define TLS_VERSION_TLSv1 0x0301           /**< TLS 1.0 */
+#define TLS_VERSION_TLSv1_1 0x0302         /**< TLS 1.1 */
+#define TLS_VERSION_TLSv1_2 0x0303         /**< TLS 1.2, the default minimum */
+#define TLS_VERSION_TLSv1_3 0x0304         /**< TLS 1.3 */
 
 /** The kinds of SOCK_ERR_SSL (sock_last_errno()), as Python's ssl.SSL_ERROR_* and classes. */
 /** SSLError (SSLCertVerificationError if reason is CERTIFICATE_VERIFY_FAILED). */
