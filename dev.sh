@@ -101,6 +101,8 @@ case "${1:-}" in
     tests/fuzz/run.sh 20
     echo "== API reference (Doxygen, warnings are errors)"
     cmake --build --preset debug --target docs
+    echo "== instructions per call on the hot paths against bench/callgrind_baseline.txt"
+    bench/callgrind_guard.sh
     echo "== a build without OpenSSL (POLYSOCK_TLS=OFF): the TLS functions say so"
     tests/tls_disabled/run.sh
     echo "== ABI against the committed baseline (abi/)"
