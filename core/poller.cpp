@@ -9,6 +9,7 @@
 
 #include "error.hpp"
 #include "poller_backend.hpp"
+#include "scratch.hpp"
 #include "socket.hpp"
 
 namespace polysock {
@@ -168,13 +169,15 @@ void Poller::close() {
 int Poller::wait(Nanos timeout, std::size_t max_events, std::vector<Event> *out) {
   out->clear();
   const std::size_t max = std::min(max_events, kMaxBatch);
-  thread_local std::vector<Readiness> ready;
+  std::vector<Readiness> *scratch = nullptr;
   try {
+    scratch = &ThreadScratch<std::vector<Readiness>>::get();
     out->reserve(max);  // so that push_back below never allocates
-    ready.reserve(max);
+    scratch->reserve(max);
   } catch (const std::bad_alloc &) {
     return fail_nomem();
   }
+  std::vector<Readiness> &ready = *scratch;
   const Deadline deadline(timeout);
   for (;;) {
     if (closed_.load()) return fail_os(EBADF);

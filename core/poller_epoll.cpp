@@ -7,10 +7,12 @@
 #include <cerrno>
 #include <climits>
 #include <new>
+#include <vector>
 
 #include "os.hpp"
 #include "poller.hpp"
 #include "poller_backend.hpp"
+#include "scratch.hpp"
 
 namespace polysock {
 namespace {
@@ -49,14 +51,14 @@ class EpollBackend final : public PollerBackend {
 
   int wait(int ms, std::size_t max, std::vector<Readiness> *out) override {
     // Per thread, so that several threads may wait on one poller.
-    thread_local std::vector<epoll_event> buf;
-    if (buf.size() < max) {
-      try {
-        buf.resize(max);
-      } catch (const std::bad_alloc &) {
-        return ENOMEM;
-      }
+    std::vector<epoll_event> *scratch = nullptr;
+    try {
+      scratch = &ThreadScratch<std::vector<epoll_event>>::get();
+      if (scratch->size() < max) scratch->resize(max);
+    } catch (const std::bad_alloc &) {
+      return ENOMEM;
     }
+    std::vector<epoll_event> &buf = *scratch;
     const int n = ::epoll_wait(epfd_, buf.data(), static_cast<int>(max), ms);
     if (n < 0) return errno;
     for (int i = 0; i < n; ++i) {

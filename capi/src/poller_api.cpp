@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "../../core/poller.hpp"
+#include "../../core/scratch.hpp"
 #include "capi.hpp"
 #include "polysock/polysock.h"
 
@@ -38,6 +39,10 @@ Poller &poller_of(const PollerRef &ref) { return **ref.get(); }
 
 // A wait's timeout: unlike settimeout, every negative value means "no limit".
 int wait_timeout(double seconds, Nanos *out) {
+  if (seconds == 0) [[likely]] {  // a poll loop's "just look"
+    *out = 0;
+    return kOk;
+  }
   if (std::isnan(seconds)) return fail_value("Invalid value NaN (not a number)");
   if (seconds < 0) {
     *out = kBlocking;
@@ -111,7 +116,8 @@ int sock_poller_wait(sock_poller p, double timeout, sock_event *events, size_t m
     if (int st = polysock::wait_timeout(timeout, &t)) return st;
     polysock::PollerRef poller;
     if (int st = polysock::lookup_poller(p, &poller)) return st;
-    thread_local std::vector<polysock::Poller::Event> ready;
+    std::vector<polysock::Poller::Event> &ready =
+        polysock::ThreadScratch<std::vector<polysock::Poller::Event>>::get();
     if (int st = polysock::poller_of(poller).wait(t, max_events, &ready)) return st;
     for (size_t i = 0; i < ready.size(); ++i) {
       events[i] = sock_event{ready[i].key, ready[i].events, ready[i].user_data};
