@@ -21,7 +21,10 @@ int Socket::tls_io(bool nowait, const Deadline *shared, const char *timeout_mess
   short want = 0;
   int st = step(&want);
   const Nanos t = shared != nullptr ? shared->timeout() : timeout();
-  if (want == 0 || nowait || t == 0) return st;  // done, failed, or non-blocking
+  if (want == 0 || nowait || t == 0) {  // done, failed, or non-blocking
+    // A failure on the dead socket that a close put in place is EBADF (as fail_io).
+    return st != kOk && aborted() ? fail_os(EBADF) : st;
+  }
   const Deadline own(shared != nullptr ? 0 : t);
   const Deadline &deadline = shared != nullptr ? *shared : own;
   const WaitSection waiting(this);
