@@ -240,17 +240,24 @@ func manyConnectionsScenario(t tb) {
 		}
 	}
 
-	// The accepted sockets are in accept order, not client order: each sends its
-	// own peer's port, which names the client that must receive it.
+	sendEachItsPort(t, clients, accepted, got, &readWG, "the client")
+}
+
+// sendEachItsPort has every accepted socket send its peer's port, which names the
+// client that must receive it (the accepted sockets are in accept order, not client
+// order), then waits for the readers (readWG, filling got) and checks each client got
+// its own message, "for <who> on port N".
+func sendEachItsPort(t tb, clients, accepted []*Socket, got [][]byte, readWG *sync.WaitGroup, who string) {
+	t.Helper()
 	byPort := map[int]int{}
 	for i, c := range clients {
 		a, _ := c.Getsockname()
 		byPort[a.Port] = i
 	}
-	want := make([][]byte, conns)
+	want := make([][]byte, len(clients))
 	for _, s := range accepted {
 		p, _ := s.Getpeername()
-		msg := []byte(fmt.Sprintf("for the client on port %d", p.Port))
+		msg := []byte(fmt.Sprintf("for %s on port %d", who, p.Port))
 		want[byPort[p.Port]] = msg
 		if err := s.SendAll(msg); err != nil {
 			t.Fatal(err)

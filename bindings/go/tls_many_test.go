@@ -1,9 +1,7 @@
 package polysock
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -152,24 +150,5 @@ func manyTLSConnectionsScenario(t tb) {
 	if threads >= 50 {
 		t.Fatalf("%d OS threads with %d goroutines blocked in TLS Read: want under 50", threads, conns)
 	}
-	byPort := map[int]int{}
-	for i, c := range clients {
-		a, _ := c.Getsockname()
-		byPort[a.Port] = i
-	}
-	want := make([][]byte, conns)
-	for _, s := range accepted {
-		p, _ := s.Getpeername()
-		msg := []byte(fmt.Sprintf("for the TLS client on port %d", p.Port))
-		want[byPort[p.Port]] = msg
-		if err := s.SendAll(msg); err != nil {
-			t.Fatal(err)
-		}
-	}
-	withinTB(t, 60*time.Second, "reading", readWG.Wait)
-	for i := range clients {
-		if !bytes.Equal(got[i], want[i]) {
-			t.Fatalf("client %d read %q, want %q", i, got[i], want[i])
-		}
-	}
+	sendEachItsPort(t, clients, accepted, got, &readWG, "the TLS client")
 }
