@@ -131,7 +131,9 @@ func main() {
 		}
 		a[k] = v
 	}
-	fmt.Printf("INFO go %s GOMAXPROCS %d\n", runtime.Version(), runtime.GOMAXPROCS(0))
+	if name != "echo-server" { // its stdout is "PORT <n>" alone
+		fmt.Printf("INFO go %s GOMAXPROCS %d\n", runtime.Version(), runtime.GOMAXPROCS(0))
+	}
 	if err := b.run(impl, a); err != nil {
 		fail(fmt.Errorf("%s %s: %w", name, impl, err))
 	}
