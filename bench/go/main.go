@@ -29,6 +29,9 @@
 //	  cert=cert.pem key=key.pem p12=cert.p12                                # MiB/s
 //	build/rel/bench/suite_go echo-server net                                # PORT <n>, until stdin EOF
 //
+// (echo-server at 10,000 connections: raise the descriptor limit first, ulimit -n 20000;
+// Go 1.19 also raises its soft limit to the hard one by itself.)
+//
 // (polysock and net are interchangeable in each line.) tls-bulk needs the driver's
 // certificate files: a self-signed EC P-256 certificate for CN=localhost with SAN
 // DNS:localhost, IP:127.0.0.1 (p12 is accepted for the common command line; Go does
@@ -422,6 +425,7 @@ func roundTrips(c, s net.Conn, trips, size int64) (time.Duration, error) {
 
 func runRTT(impl string, a args) error {
 	trips, size := a.int("trips"), a.int("size")
+	fmt.Println("INFO TCP_NODELAY on both ends (package net's default, which polysock's Listen / Dial adapters follow)")
 	var d time.Duration
 	for _, n := range []int64{warmCalls(trips), trips} {
 		c, s, err := pair(impl)
