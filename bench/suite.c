@@ -470,7 +470,6 @@ static double ps_eagain_once(uint64_t calls) {
 
 static int run_eagain(const options *o, int raw) {
   double (*once)(uint64_t) = raw ? raw_eagain_once : ps_eagain_once;
-  if (!raw) printf("INFO would-block is a status (SOCK_ERR_OS, sock_last_errno() NET_EAGAIN)\n");
   once(warm_calls(o->calls));
   const double seconds = once(o->calls);
   printf("RESULT %.3f\n", seconds * 1e9 / (double)o->calls);
