@@ -25,6 +25,8 @@
  *                                             (p12 is Java's: accepted and unused here)
  *   echo-server                            -> prints "PORT n", echoes on 127.0.0.1
  *                                             until stdin ends (bench/echo_servers.c)
+ * Each measured case first warms up on a connection of its own (an eighth of the work,
+ * at least 2000 calls; not timed), then times the work on a new one with CLOCK_MONOTONIC.
  * A measured case prints "INFO ..." lines and one "RESULT <number>" on stdout; a failure
  * is a message on stderr and exit status 1 (2 for a bad command line). */
 #define _GNU_SOURCE
