@@ -3,7 +3,8 @@
 # (C, Java, C#, Go), runs every case they list, several rounds, and regenerates the
 # figures in docs/benchmarks.md (table of medians and ratios, plot) from the results.
 #
-#   bench/run.sh [--rounds N] [--only REGEX] [--quick] [--no-build] [--no-docs] [--build DIR]
+#   bench/run.sh [--rounds N] [--only REGEX] [--quick] [--no-build|--build-only] [--no-docs]
+#                [--build DIR]
 #
 #   --rounds N     rounds (default 5): every round runs every case once, in an order
 #                  that rotates from round to round, so the cases of a comparison share
@@ -13,6 +14,8 @@
 #   --quick        tiny sizes and one round: checks that every case runs (CI does this;
 #                  its figures mean nothing and never reach the docs)
 #   --no-docs      keep the results in the build tree only
+#   --build DIR    the build tree (default build/bench); --build-only stops after building,
+#                  --no-build uses what is there (CI builds, then runs in a network namespace)
 #
 # Each suite program measures one case per invocation and prints "RESULT <number>"
 # (bench/README.md: the protocol); the driver never trusts a program to compare itself.
@@ -24,6 +27,7 @@ rounds=5
 only=.
 quick=0
 build_it=1
+build_only=0
 docs=1
 build=$root/build/bench
 while [ $# -gt 0 ]; do
@@ -32,9 +36,10 @@ while [ $# -gt 0 ]; do
     --only) only=$2; shift 2 ;;
     --quick) quick=1; rounds=1; docs=0; shift ;;
     --no-build) build_it=0; shift ;;
+    --build-only) build_only=1; shift ;;
     --no-docs) docs=0; shift ;;
     --build) build=$(realpath -m "$2"); shift 2 ;;
-    *) echo "usage: bench/run.sh [--rounds N] [--only REGEX] [--quick] [--no-build] [--no-docs] [--build DIR]" >&2
+    *) echo "usage: bench/run.sh [--rounds N] [--only REGEX] [--quick] [--no-build|--build-only] [--no-docs] [--build DIR]" >&2
        exit 2 ;;
   esac
 done
@@ -57,6 +62,7 @@ if [ $build_it -eq 1 ]; then
   (cd "$root/bench/go" && PKG_CONFIG_PATH=$build/bindings/go/pkgconfig GOFLAGS=-buildvcs=false \
     go build -o "$build/bench/suite_go" .)
 fi
+[ $build_only -eq 1 ] && exit 0
 java_cp=$build/bindings/java/polysock.jar:$build/bindings/java/bench-classes
 declare -A suite=(
   [c]="$build/bench/suite_c"
