@@ -39,7 +39,8 @@ using Sys = System.Net.Sockets;
 // call); tls-bulk bytes=268435456 chunk=65536 cert=cert.pem key=key.pem p12=cert.p12
 // (MiB/s; p12 is accepted for the driver's sake and not used: SslStream loads the PEM
 // files); echo-server (no keys): prints "PORT <n>", echoes until stdin reaches EOF.
-// Warm-up: max(work / 8, 2000 calls), on its own connection (listener for connect).
+// Warm-up: max(work / 8, 2000 calls or chunks), at most the work itself, on its own
+// connection (its own listener for connect).
 internal static class Program
 {
     private const long MinWarmCalls = 2000;
@@ -140,11 +141,15 @@ internal static class Program
                     throw new ArgumentException($"expected key=value, got \"{arg}\"");
                 }
                 string key = arg[..eq];
-                if (!defaults.ContainsKey(key))
+                if (!defaults.TryGetValue(key, out string? fallback))
                 {
                     throw new ArgumentException($"unknown key \"{key}\" (known: {string.Join(", ", defaults.Keys)})");
                 }
                 _values[key] = arg[(eq + 1)..];
+                if (long.TryParse(fallback, CultureInfo.InvariantCulture, out _))
+                {
+                    Number(key);
+                }
             }
         }
 
@@ -160,8 +165,11 @@ internal static class Program
         }
     }
 
-    /// <summary>The warm-up's share of a case's work: an eighth, at least a few thousand calls.</summary>
-    private static long Warm(long calls) => Math.Max(calls / 8, MinWarmCalls);
+    /// <summary>The warm-up's share of a case's work: an eighth, at least a few thousand calls (never more than the work).</summary>
+    private static long Warm(long calls) => Math.Min(calls, Math.Max(calls / 8, MinWarmCalls));
+
+    /// <summary>The warm-up of a transfer, in bytes: an eighth, at least a few thousand chunks (never more than the work).</summary>
+    private static long WarmBytes(long bytes, int chunk) => Math.Min(bytes, Math.Max(bytes / 8, MinWarmCalls * chunk));
 
     private static double MiBPerSecond(long bytes, long startTicks, long endTicks) =>
         bytes / 1048576.0 / Stopwatch.GetElapsedTime(startTicks, endTicks).TotalSeconds;
@@ -172,7 +180,7 @@ internal static class Program
     {
         long bytes = o.Number("bytes");
         int chunk = (int)o.Number("chunk", 1 << 24);
-        run(Math.Max(bytes / 8, MinWarmCalls * chunk), chunk);
+        run(WarmBytes(bytes, chunk), chunk);
         return run(bytes, chunk);
     }
 
@@ -180,7 +188,7 @@ internal static class Program
     {
         long bytes = o.Number("bytes");
         int chunk = (int)o.Number("chunk", 1 << 24);
-        await run(Math.Max(bytes / 8, MinWarmCalls * chunk), chunk);
+        await run(WarmBytes(bytes, chunk), chunk);
         return await run(bytes, chunk);
     }
 
@@ -587,7 +595,7 @@ internal static class Program
         clientContext.LoadVerifyLocations(caFile: o.Text("cert"));
         clientContext.MinimumVersion = TlsVersion.Tls13;
         double result = 0;
-        foreach (long total in new[] { Math.Max(bytes / 8, MinWarmCalls * chunk), bytes })
+        foreach (long total in new[] { WarmBytes(bytes, chunk), bytes })
         {
             using Polysock.Socket listener = Net.CreateServer("127.0.0.1", 0);
             using Polysock.Socket tcp = Net.CreateConnection("127.0.0.1", listener.GetSockName().Port);
@@ -624,7 +632,7 @@ internal static class Program
         using X509Certificate2 certificate = ServerCertificate(o.Text("cert"), o.Text("key"));
         using X509Certificate2 ca = X509CertificateLoader.LoadCertificateFromFile(o.Text("cert"));
         double result = 0;
-        foreach (long total in new[] { Math.Max(bytes / 8, MinWarmCalls * chunk), bytes })
+        foreach (long total in new[] { WarmBytes(bytes, chunk), bytes })
         {
             (Sys.Socket clientTcp, Sys.Socket serverTcp) = SystemPair(noDelay: false);
             using var client = new SslStream(new Sys.NetworkStream(clientTcp, ownsSocket: true));
