@@ -41,6 +41,10 @@ using Sys = System.Net.Sockets;
 // files); echo-server (no keys): prints "PORT <n>", echoes until stdin reaches EOF.
 // Warm-up: max(work / 8, 2000 calls or chunks), at most the work itself, on its own
 // connection (its own listener for connect).
+// All cases of all languages, in rotating rounds: bench/run.sh (--only REGEX, --quick).
+// echo-server at 10,000 connections needs `ulimit -n 20000` first (the driver raises it).
+// eagain polysock: the binding reports a would-block only as a BlockingIOException, so
+// that case measures one throw and catch per call (it prints an INFO line saying so).
 internal static class Program
 {
     private const long MinWarmCalls = 2000;
