@@ -2,255 +2,214 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
+using Polysock;
 using Sys = System.Net.Sockets;
 
-// Bulk transfer (64 KiB writes) and 64-byte round trips over 127.0.0.1, four ways:
-// polysock sync, polysock async, System.Net.Sockets sync, System.Net.Sockets async.
-// Every round runs each of them once, in an order that rotates from round to round;
-// the report gives each one's median and polysock's ratio against System.Net (> 1: faster).
-//   dotnet PolysockBench.dll [--rounds N] [--bulk-mib M] [--round-trips K] [--only "polysock async"]
-// --only runs one variant's round trips alone (no bulk, no report), for strace -f -c.
+// The C# suite program of issue 18 (bench/run.sh drives it; the protocol is the same for
+// every language): one (benchmark, implementation) case per invocation, measured once
+// after a warm-up on its own connection, printed as one "RESULT <number>" line (plus
+// "INFO ..." lines); the driver runs the rounds, rotates the order and compares.
+//
+// Implementations: polysock (the binding's sync API), polysock-async (its async API on the
+// binding's engine), system (System.Net.Sockets sync; tls-bulk: SslStream over
+// NetworkStream), system-async (SendAsync/ReceiveAsync; tls-bulk: SslStream
+// WriteAsync/ReadAsync); echo-server: polysock is one thread on the binding's Poller,
+// polysock-async and system-async are async/await per connection.
+//
+// Build (an optimised native library in a build tree of its own, from the repository root):
+//   cmake -S . -B build/bench-cs -G Ninja -DCMAKE_BUILD_TYPE=Release -DPOLYSOCK_BUILD_CSHARP=ON \
+//     -DPOLYSOCK_BUILD_TESTS=OFF -DPOLYSOCK_BUILD_EXAMPLES=OFF
+//   cmake --build build/bench-cs --target polysock_nupkg
+//   PolysockBuildDir=$PWD/build/bench-cs/bindings/csharp dotnet build -c Release bench/csharp/PolysockBench.csproj
+// Run:
+//   dotnet build/bench-cs/bindings/csharp/dotnet/bin/PolysockBench/Release/net10.0/PolysockBench.dll list
+//   dotnet build/bench-cs/bindings/csharp/dotnet/bin/PolysockBench/Release/net10.0/PolysockBench.dll <bench> <impl> [key=value ...]
+// e.g. "... PolysockBench.dll bulk polysock bytes=1073741824 chunk=65536",
+//      "... PolysockBench.dll tls-bulk system cert=cert.pem key=key.pem p12=cert.p12".
+// Keys and defaults: bulk bytes=1073741824 chunk=65536 (MiB/s); rtt trips=20000 size=64
+// (us per round trip); connect count=5000 (connections/s); eagain calls=1000000 (ns per
+// call); tls-bulk bytes=268435456 chunk=65536 cert=cert.pem key=key.pem p12=cert.p12
+// (MiB/s; p12 is accepted for the driver's sake and not used: SslStream loads the PEM
+// files); echo-server (no keys): prints "PORT <n>", echoes until stdin reaches EOF.
+// Warm-up: max(work / 8, 2000 calls or chunks), at most the work itself, on its own
+// connection (its own listener for connect).
+// All cases of all languages, in rotating rounds: bench/run.sh (--only REGEX, --quick).
+// echo-server at 10,000 connections needs `ulimit -n 20000` first (the driver raises it).
+// eagain polysock: the binding reports a would-block only as a BlockingIOException, so
+// that case measures one throw and catch per call (it prints an INFO line saying so).
 internal static class Program
 {
-    private const int Chunk = 64 * 1024;
-    private const int Small = 64;
+    private const long MinWarmCalls = 2000;
 
-    private static int Arg(string[] args, string name, int fallback)
+    private sealed record Case(string Bench, string Impl, Func<Options, Task<double>> Run);
+
+    private static readonly Dictionary<string, Dictionary<string, string>> Defaults = new()
     {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
+        ["bulk"] = new() { ["bytes"] = "1073741824", ["chunk"] = "65536" },
+        ["rtt"] = new() { ["trips"] = "20000", ["size"] = "64" },
+        ["connect"] = new() { ["count"] = "5000" },
+        ["eagain"] = new() { ["calls"] = "1000000" },
+        ["tls-bulk"] = new() { ["bytes"] = "268435456", ["chunk"] = "65536", ["cert"] = "cert.pem", ["key"] = "key.pem", ["p12"] = "cert.p12" },
+        ["echo-server"] = new(),
+    };
 
-    private static async Task Main(string[] args)
+    private static readonly Case[] Cases =
     {
-        int rounds = Arg(args, "--rounds", 5);
-        long bulkBytes = (long)Arg(args, "--bulk-mib", 1024) << 20;
-        int trips = Arg(args, "--round-trips", 20000);
-        int only = Array.IndexOf(args, "--only");
-        Console.WriteLine($"rounds={rounds} bulk={bulkBytes >> 20} MiB in {Chunk >> 10} KiB writes, round trips={trips} x {Small} B, {Environment.ProcessorCount} CPUs, .NET {Environment.Version}");
+        new("bulk", "polysock", o => Task.FromResult(Bulk(o, PolysockBulkSync))),
+        new("bulk", "polysock-async", o => BulkAsync(o, PolysockBulkAsync)),
+        new("bulk", "system", o => Task.FromResult(Bulk(o, SystemBulkSync))),
+        new("bulk", "system-async", o => BulkAsync(o, SystemBulkAsync)),
+        new("rtt", "polysock", o => Task.FromResult(Rtt(o, PolysockRttSync))),
+        new("rtt", "polysock-async", o => RttAsync(o, PolysockRttAsync)),
+        new("rtt", "system", o => Task.FromResult(Rtt(o, SystemRttSync))),
+        new("rtt", "system-async", o => RttAsync(o, SystemRttAsync)),
+        new("connect", "polysock", o => Task.FromResult(Connect(o, PolysockConnect))),
+        new("connect", "system", o => Task.FromResult(Connect(o, SystemConnect))),
+        new("eagain", "polysock", o => Task.FromResult(PolysockEagain(o))),
+        new("eagain", "system", o => Task.FromResult(SystemEagain(o))),
+        new("tls-bulk", "polysock", o => PolysockTlsBulk(o, async: false)),
+        new("tls-bulk", "polysock-async", o => PolysockTlsBulk(o, async: true)),
+        new("tls-bulk", "system", o => SystemTlsBulk(o, async: false)),
+        new("tls-bulk", "system-async", o => SystemTlsBulk(o, async: true)),
+        new("echo-server", "polysock", o => PolysockPollerEcho()),
+        new("echo-server", "polysock-async", o => PolysockAsyncEcho()),
+        new("echo-server", "system-async", o => SystemAsyncEcho()),
+    };
 
-        var bulk = new (string Name, Func<long, Task<double>> Run)[]
+    private static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 1 && args[0] == "list")
         {
-            ("polysock sync", n => Task.FromResult(PolysockBulkSync(n))),
-            ("polysock async", PolysockBulkAsync),
-            ("System.Net sync", n => Task.FromResult(SystemBulkSync(n))),
-            ("System.Net async", SystemBulkAsync),
-        };
-        var rtt = new (string Name, Func<int, Task<double>> Run)[]
-        {
-            ("polysock sync", n => Task.FromResult(PolysockRttSync(n))),
-            ("polysock async", PolysockRttAsync),
-            ("System.Net sync", n => Task.FromResult(SystemRttSync(n))),
-            ("System.Net async", SystemRttAsync),
-        };
-
-        if (only >= 0 && only + 1 < args.Length)
-        {
-            var one = rtt.Single(r => r.Name == args[only + 1]);
-            await one.Run(2000);  // warm-up, as below
-            double seconds = await one.Run(trips);
-            Console.WriteLine($"{one.Name}: {trips} round trips in {seconds:F3} s");
-            return;
-        }
-
-        // Warm-up (JIT, tiering): a short run of each.
-        foreach (var b in bulk)
-        {
-            await b.Run(64L << 20);
-        }
-        foreach (var r in rtt)
-        {
-            await r.Run(2000);
-        }
-
-        var bulkTimes = bulk.ToDictionary(b => b.Name, _ => new List<double>());
-        var rttTimes = rtt.ToDictionary(r => r.Name, _ => new List<double>());
-        for (int round = 0; round < rounds; round++)
-        {
-            for (int k = 0; k < bulk.Length; k++)
+            foreach (Case c in Cases)
             {
-                var b = bulk[(k + round) % bulk.Length];
-                bulkTimes[b.Name].Add(await b.Run(bulkBytes));
+                Console.WriteLine($"{c.Bench} {c.Impl}");
             }
-            for (int k = 0; k < rtt.Length; k++)
+            return 0;
+        }
+        if (args.Length < 2)
+        {
+            Console.Error.WriteLine("usage: PolysockBench list | PolysockBench <bench> <impl> [key=value ...]");
+            return 2;
+        }
+        Case? selected = Cases.FirstOrDefault(c => c.Bench == args[0] && c.Impl == args[1]);
+        if (selected is null)
+        {
+            Console.Error.WriteLine($"unknown case \"{args[0]} {args[1]}\" (see: PolysockBench list)");
+            return 2;
+        }
+        Options options;
+        try
+        {
+            options = new Options(Defaults[selected.Bench], args.Skip(2));
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"{selected.Bench}: {e.Message}");
+            return 2;
+        }
+        try
+        {
+            double result = await selected.Run(options);
+            Console.WriteLine("RESULT " + result.ToString("F3", CultureInfo.InvariantCulture));
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException or AuthenticationException
+                                      or Sys.SocketException or System.Security.Cryptography.CryptographicException)
+        {
+            Console.Error.WriteLine($"{selected.Bench} {selected.Impl} failed: {e}");
+            return 1;
+        }
+    }
+
+    /// <summary>The key=value arguments over a benchmark's defaults; an unknown key is an error.</summary>
+    private sealed class Options
+    {
+        private readonly Dictionary<string, string> _values;
+
+        public Options(Dictionary<string, string> defaults, IEnumerable<string> args)
+        {
+            _values = new Dictionary<string, string>(defaults);
+            foreach (string arg in args)
             {
-                var r = rtt[(k + round) % rtt.Length];
-                rttTimes[r.Name].Add(await r.Run(trips));
+                int eq = arg.IndexOf('=', StringComparison.Ordinal);
+                if (eq <= 0)
+                {
+                    throw new ArgumentException($"expected key=value, got \"{arg}\"");
+                }
+                string key = arg[..eq];
+                if (!defaults.TryGetValue(key, out string? fallback))
+                {
+                    throw new ArgumentException($"unknown key \"{key}\" (known: {string.Join(", ", defaults.Keys)})");
+                }
+                _values[key] = arg[(eq + 1)..];
+                if (long.TryParse(fallback, CultureInfo.InvariantCulture, out _))
+                {
+                    Number(key);
+                }
             }
-            Console.WriteLine($"round {round + 1}/{rounds} done");
         }
 
-        Console.WriteLine();
-        Console.WriteLine("| bulk 1 GiB | median s | MiB/s |");
-        Console.WriteLine("| --- | --- | --- |");
-        foreach (var b in bulk)
+        public string Text(string key) => _values[key];
+
+        public long Number(string key, long max = long.MaxValue)
         {
-            double m = Median(bulkTimes[b.Name]);
-            Console.WriteLine($"| {b.Name} | {m:F3} | {(bulkBytes >> 20) / m:F0} |");
+            if (!long.TryParse(_values[key], NumberStyles.None, CultureInfo.InvariantCulture, out long v) || v <= 0 || v > max)
+            {
+                throw new ArgumentException($"{key}={_values[key]}: expected an integer from 1 to {max}");
+            }
+            return v;
         }
-        Console.WriteLine();
-        Console.WriteLine("| 64 B round trip | median s | us per trip |");
-        Console.WriteLine("| --- | --- | --- |");
-        foreach (var r in rtt)
-        {
-            double m = Median(rttTimes[r.Name]);
-            Console.WriteLine($"| {r.Name} | {m:F3} | {m * 1e6 / trips:F1} |");
-        }
-        Console.WriteLine();
-        Console.WriteLine("ratios (System.Net median time / polysock median time; > 1.0: polysock faster)");
-        Console.WriteLine($"bulk sync  {Median(bulkTimes["System.Net sync"]) / Median(bulkTimes["polysock sync"]):F2}x");
-        Console.WriteLine($"bulk async {Median(bulkTimes["System.Net async"]) / Median(bulkTimes["polysock async"]):F2}x");
-        Console.WriteLine($"rtt sync   {Median(rttTimes["System.Net sync"]) / Median(rttTimes["polysock sync"]):F2}x");
-        Console.WriteLine($"rtt async  {Median(rttTimes["System.Net async"]) / Median(rttTimes["polysock async"]):F2}x");
     }
 
-    private static double Median(List<double> xs)
+    /// <summary>The warm-up's share of a case's work: an eighth, at least a few thousand calls (never more than the work).</summary>
+    private static long Warm(long calls) => Math.Min(calls, Math.Max(calls / 8, MinWarmCalls));
+
+    /// <summary>The warm-up of a transfer, in bytes: an eighth, at least a few thousand chunks (never more than the work).</summary>
+    private static long WarmBytes(long bytes, int chunk) => Math.Min(bytes, Math.Max(bytes / 8, MinWarmCalls * chunk));
+
+    private static double MiBPerSecond(long bytes, long startTicks, long endTicks) =>
+        bytes / 1048576.0 / Stopwatch.GetElapsedTime(startTicks, endTicks).TotalSeconds;
+
+    // ---- bulk: a sender thread (task) writes `bytes` in `chunk` sendalls, the receiver reads chunk-sized ----
+
+    private static double Bulk(Options o, Func<long, int, double> run)
     {
-        var s = xs.OrderBy(x => x).ToArray();
-        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
+        long bytes = o.Number("bytes");
+        int chunk = (int)o.Number("chunk", 1 << 24);
+        run(WarmBytes(bytes, chunk), chunk);
+        return run(bytes, chunk);
     }
 
-    // ---- polysock ----
-
-    private static (Polysock.Socket Client, Polysock.Socket Server) PolysockPair()
+    private static async Task<double> BulkAsync(Options o, Func<long, int, Task<double>> run)
     {
-        using Polysock.Socket listener = Polysock.Net.CreateServer("127.0.0.1", 0);
-        Polysock.Socket client = Polysock.Net.CreateConnection("127.0.0.1", listener.GetSockName().Port);
+        long bytes = o.Number("bytes");
+        int chunk = (int)o.Number("chunk", 1 << 24);
+        await run(WarmBytes(bytes, chunk), chunk);
+        return await run(bytes, chunk);
+    }
+
+    private static (Polysock.Socket Client, Polysock.Socket Server) PolysockPair(bool noDelay)
+    {
+        using Polysock.Socket listener = Net.CreateServer("127.0.0.1", 0);
+        Polysock.Socket client = Net.CreateConnection("127.0.0.1", listener.GetSockName().Port);
         Polysock.Socket server = listener.Accept().Connection;
-        client.SetSockOpt(Polysock.Net.IPPROTO_TCP, Polysock.Net.TCP_NODELAY, 1);
-        server.SetSockOpt(Polysock.Net.IPPROTO_TCP, Polysock.Net.TCP_NODELAY, 1);
+        if (noDelay)
+        {
+            client.SetSockOpt(Net.IPPROTO_TCP, Net.TCP_NODELAY, 1);
+            server.SetSockOpt(Net.IPPROTO_TCP, Net.TCP_NODELAY, 1);
+        }
         return (client, server);
     }
 
-    private static double PolysockBulkSync(long total)
-    {
-        (Polysock.Socket client, Polysock.Socket server) = PolysockPair();
-        using (client)
-        using (server)
-        {
-            var watch = Stopwatch.StartNew();
-            var sender = new Thread(() =>
-            {
-                var chunk = new byte[Chunk];
-                for (long sent = 0; sent < total; sent += Chunk)
-                {
-                    client.SendAll(chunk);
-                }
-            });
-            sender.Start();
-            var buffer = new byte[Chunk];
-            for (long got = 0; got < total;)
-            {
-                got += server.RecvInto(buffer);
-            }
-            sender.Join();
-            return watch.Elapsed.TotalSeconds;
-        }
-    }
-
-    private static async Task<double> PolysockBulkAsync(long total)
-    {
-        (Polysock.Socket client, Polysock.Socket server) = PolysockPair();
-        using (client)
-        using (server)
-        {
-            var watch = Stopwatch.StartNew();
-            Task sender = Task.Run(async () =>
-            {
-                var chunk = new byte[Chunk];
-                for (long sent = 0; sent < total; sent += Chunk)
-                {
-                    await client.SendAllAsync(chunk);
-                }
-            });
-            var buffer = new byte[Chunk];
-            for (long got = 0; got < total;)
-            {
-                got += await server.RecvIntoAsync(buffer);
-            }
-            await sender;
-            return watch.Elapsed.TotalSeconds;
-        }
-    }
-
-    private static double PolysockRttSync(int trips)
-    {
-        (Polysock.Socket client, Polysock.Socket server) = PolysockPair();
-        using (client)
-        using (server)
-        {
-            var echo = new Thread(() =>
-            {
-                var b = new byte[Small];
-                for (int i = 0; i < trips; i++)
-                {
-                    for (int got = 0; got < Small;)
-                    {
-                        got += server.RecvInto(b.AsSpan(got));
-                    }
-                    server.SendAll(b);
-                }
-            });
-            echo.Start();
-            var watch = Stopwatch.StartNew();
-            var msg = new byte[Small];
-            var reply = new byte[Small];
-            for (int i = 0; i < trips; i++)
-            {
-                client.SendAll(msg);
-                for (int got = 0; got < Small;)
-                {
-                    got += client.RecvInto(reply.AsSpan(got));
-                }
-            }
-            double t = watch.Elapsed.TotalSeconds;
-            echo.Join();
-            return t;
-        }
-    }
-
-    private static async Task<double> PolysockRttAsync(int trips)
-    {
-        (Polysock.Socket client, Polysock.Socket server) = PolysockPair();
-        using (client)
-        using (server)
-        {
-            Task echo = Task.Run(async () =>
-            {
-                var b = new byte[Small];
-                for (int i = 0; i < trips; i++)
-                {
-                    for (int got = 0; got < Small;)
-                    {
-                        got += await server.RecvIntoAsync(b.AsMemory(got));
-                    }
-                    await server.SendAllAsync(b);
-                }
-            });
-            var watch = Stopwatch.StartNew();
-            var msg = new byte[Small];
-            var reply = new byte[Small];
-            for (int i = 0; i < trips; i++)
-            {
-                await client.SendAllAsync(msg);
-                for (int got = 0; got < Small;)
-                {
-                    got += await client.RecvIntoAsync(reply.AsMemory(got));
-                }
-            }
-            double t = watch.Elapsed.TotalSeconds;
-            await echo;
-            return t;
-        }
-    }
-
-    // ---- System.Net.Sockets ----
-
-    private static (Sys.Socket Client, Sys.Socket Server) SystemPair()
+    private static (Sys.Socket Client, Sys.Socket Server) SystemPair(bool noDelay)
     {
         using var listener = new Sys.Socket(Sys.AddressFamily.InterNetwork, Sys.SocketType.Stream, Sys.ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -258,8 +217,8 @@ internal static class Program
         var client = new Sys.Socket(Sys.AddressFamily.InterNetwork, Sys.SocketType.Stream, Sys.ProtocolType.Tcp);
         client.Connect(listener.LocalEndPoint!);
         Sys.Socket server = listener.Accept();
-        client.NoDelay = true;
-        server.NoDelay = true;
+        client.NoDelay = noDelay;
+        server.NoDelay = noDelay;
         return (client, server);
     }
 
@@ -279,125 +238,671 @@ internal static class Program
         }
     }
 
-    private static double SystemBulkSync(long total)
+    private static int ChunkAt(long sent, long total, int chunk) => (int)Math.Min(chunk, total - sent);
+
+    // A sync transfer: send(piece) on a thread that notes the time of its first call;
+    // recv(buffer) here until total bytes came. The time from that first send to the last byte.
+    private static double SyncTransfer(long total, int chunk, Action<ReadOnlySpan<byte>> send, Func<byte[], int> recv)
     {
-        (Sys.Socket client, Sys.Socket server) = SystemPair();
+        long start = 0;
+        var sender = new Thread(() =>
+        {
+            var data = new byte[chunk];
+            Volatile.Write(ref start, Stopwatch.GetTimestamp());
+            for (long sent = 0; sent < total; sent += chunk)
+            {
+                send(data.AsSpan(0, ChunkAt(sent, total, chunk)));
+            }
+        });
+        sender.Start();
+        var buffer = new byte[chunk];
+        for (long got = 0; got < total;)
+        {
+            int n = recv(buffer);
+            if (n == 0)
+            {
+                throw new IOException($"end of stream after {got} of {total} bytes");
+            }
+            got += n;
+        }
+        long end = Stopwatch.GetTimestamp();
+        sender.Join();
+        return MiBPerSecond(total, Volatile.Read(ref start), end);
+    }
+
+    private static async Task<double> AsyncTransfer(long total, int chunk, Func<ReadOnlyMemory<byte>, ValueTask> send, Func<Memory<byte>, ValueTask<int>> recv)
+    {
+        long start = 0;
+        Task sender = Task.Run(async () =>
+        {
+            var data = new byte[chunk];
+            Volatile.Write(ref start, Stopwatch.GetTimestamp());
+            for (long sent = 0; sent < total; sent += chunk)
+            {
+                await send(data.AsMemory(0, ChunkAt(sent, total, chunk)));
+            }
+        });
+        var buffer = new byte[chunk];
+        for (long got = 0; got < total;)
+        {
+            int n = await recv(buffer);
+            if (n == 0)
+            {
+                throw new IOException($"end of stream after {got} of {total} bytes");
+            }
+            got += n;
+        }
+        long end = Stopwatch.GetTimestamp();
+        await sender;
+        return MiBPerSecond(total, Volatile.Read(ref start), end);
+    }
+
+    private static double PolysockBulkSync(long total, int chunk)
+    {
+        (Polysock.Socket client, Polysock.Socket server) = PolysockPair(noDelay: false);
         using (client)
         using (server)
         {
-            var watch = Stopwatch.StartNew();
-            var sender = new Thread(() =>
-            {
-                var chunk = new byte[Chunk];
-                for (long sent = 0; sent < total; sent += Chunk)
-                {
-                    SendAll(client, chunk);
-                }
-            });
-            sender.Start();
-            var buffer = new byte[Chunk];
-            for (long got = 0; got < total;)
-            {
-                got += server.Receive(buffer);
-            }
-            sender.Join();
-            return watch.Elapsed.TotalSeconds;
+            return SyncTransfer(total, chunk, d => client.SendAll(d), b => server.RecvInto(b));
         }
     }
 
-    private static async Task<double> SystemBulkAsync(long total)
+    private static async Task<double> PolysockBulkAsync(long total, int chunk)
     {
-        (Sys.Socket client, Sys.Socket server) = SystemPair();
+        (Polysock.Socket client, Polysock.Socket server) = PolysockPair(noDelay: false);
         using (client)
         using (server)
         {
-            var watch = Stopwatch.StartNew();
-            Task sender = Task.Run(async () =>
-            {
-                var chunk = new byte[Chunk];
-                for (long sent = 0; sent < total; sent += Chunk)
-                {
-                    await SendAllAsync(client, chunk);
-                }
-            });
-            var buffer = new byte[Chunk];
-            for (long got = 0; got < total;)
-            {
-                got += await server.ReceiveAsync(buffer.AsMemory());
-            }
-            await sender;
-            return watch.Elapsed.TotalSeconds;
+            return await AsyncTransfer(total, chunk, d => client.SendAllAsync(d), b => server.RecvIntoAsync(b));
         }
     }
 
-    private static double SystemRttSync(int trips)
+    private static double SystemBulkSync(long total, int chunk)
     {
-        (Sys.Socket client, Sys.Socket server) = SystemPair();
+        (Sys.Socket client, Sys.Socket server) = SystemPair(noDelay: false);
         using (client)
         using (server)
         {
-            var echo = new Thread(() =>
+            return SyncTransfer(total, chunk, d => SendAll(client, d), b => server.Receive(b));
+        }
+    }
+
+    private static async Task<double> SystemBulkAsync(long total, int chunk)
+    {
+        (Sys.Socket client, Sys.Socket server) = SystemPair(noDelay: false);
+        using (client)
+        using (server)
+        {
+            return await AsyncTransfer(total, chunk, d => SendAllAsync(client, d), b => server.ReceiveAsync(b));
+        }
+    }
+
+    // ---- rtt: TCP_NODELAY; an echo thread (task) reads exactly size bytes and writes them back ----
+
+    private static double Rtt(Options o, Func<int, int, double> run)
+    {
+        int trips = (int)o.Number("trips", int.MaxValue);
+        int size = (int)o.Number("size", 1 << 24);
+        run((int)Warm(trips), size);
+        return run(trips, size) * 1e6 / trips;
+    }
+
+    private static async Task<double> RttAsync(Options o, Func<int, int, Task<double>> run)
+    {
+        int trips = (int)o.Number("trips", int.MaxValue);
+        int size = (int)o.Number("size", 1 << 24);
+        await run((int)Warm(trips), size);
+        return await run(trips, size) * 1e6 / trips;
+    }
+
+    private static void RecvExactly(Func<Memory<byte>, int> recv, byte[] buffer)
+    {
+        for (int got = 0; got < buffer.Length;)
+        {
+            int n = recv(buffer.AsMemory(got));
+            if (n == 0)
             {
-                var b = new byte[Small];
-                for (int i = 0; i < trips; i++)
-                {
-                    for (int got = 0; got < Small;)
-                    {
-                        got += server.Receive(b.AsSpan(got));
-                    }
-                    SendAll(server, b);
-                }
-            });
-            echo.Start();
-            var watch = Stopwatch.StartNew();
-            var msg = new byte[Small];
-            var reply = new byte[Small];
+                throw new IOException("end of stream in a round trip");
+            }
+            got += n;
+        }
+    }
+
+    private static async ValueTask RecvExactlyAsync(Func<Memory<byte>, ValueTask<int>> recv, byte[] buffer)
+    {
+        for (int got = 0; got < buffer.Length;)
+        {
+            int n = await recv(buffer.AsMemory(got));
+            if (n == 0)
+            {
+                throw new IOException("end of stream in a round trip");
+            }
+            got += n;
+        }
+    }
+
+    // Seconds for `trips` round trips, timed on the client.
+    private static double SyncTrips(int trips, int size, Action<ReadOnlySpan<byte>> clientSend, Func<Memory<byte>, int> clientRecv,
+        Action<ReadOnlySpan<byte>> serverSend, Func<Memory<byte>, int> serverRecv)
+    {
+        var echo = new Thread(() =>
+        {
+            var b = new byte[size];
             for (int i = 0; i < trips; i++)
             {
-                SendAll(client, msg);
-                for (int got = 0; got < Small;)
-                {
-                    got += client.Receive(reply.AsSpan(got));
-                }
+                RecvExactly(serverRecv, b);
+                serverSend(b);
             }
-            double t = watch.Elapsed.TotalSeconds;
-            echo.Join();
-            return t;
+        });
+        echo.Start();
+        var msg = new byte[size];
+        var reply = new byte[size];
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < trips; i++)
+        {
+            clientSend(msg);
+            RecvExactly(clientRecv, reply);
         }
+        double t = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        echo.Join();
+        return t;
     }
 
-    private static async Task<double> SystemRttAsync(int trips)
+    private static async Task<double> AsyncTrips(int trips, int size, Func<ReadOnlyMemory<byte>, ValueTask> clientSend, Func<Memory<byte>, ValueTask<int>> clientRecv,
+        Func<ReadOnlyMemory<byte>, ValueTask> serverSend, Func<Memory<byte>, ValueTask<int>> serverRecv)
     {
-        (Sys.Socket client, Sys.Socket server) = SystemPair();
+        Task echo = Task.Run(async () =>
+        {
+            var b = new byte[size];
+            for (int i = 0; i < trips; i++)
+            {
+                await RecvExactlyAsync(serverRecv, b);
+                await serverSend(b);
+            }
+        });
+        var msg = new byte[size];
+        var reply = new byte[size];
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < trips; i++)
+        {
+            await clientSend(msg);
+            await RecvExactlyAsync(clientRecv, reply);
+        }
+        double t = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        await echo;
+        return t;
+    }
+
+    private static double PolysockRttSync(int trips, int size)
+    {
+        (Polysock.Socket client, Polysock.Socket server) = PolysockPair(noDelay: true);
         using (client)
         using (server)
         {
-            Task echo = Task.Run(async () =>
+            return SyncTrips(trips, size, d => client.SendAll(d), b => client.RecvInto(b.Span), d => server.SendAll(d), b => server.RecvInto(b.Span));
+        }
+    }
+
+    private static async Task<double> PolysockRttAsync(int trips, int size)
+    {
+        (Polysock.Socket client, Polysock.Socket server) = PolysockPair(noDelay: true);
+        using (client)
+        using (server)
+        {
+            return await AsyncTrips(trips, size, d => client.SendAllAsync(d), b => client.RecvIntoAsync(b), d => server.SendAllAsync(d), b => server.RecvIntoAsync(b));
+        }
+    }
+
+    private static double SystemRttSync(int trips, int size)
+    {
+        (Sys.Socket client, Sys.Socket server) = SystemPair(noDelay: true);
+        using (client)
+        using (server)
+        {
+            return SyncTrips(trips, size, d => SendAll(client, d), b => client.Receive(b.Span), d => SendAll(server, d), b => server.Receive(b.Span));
+        }
+    }
+
+    private static async Task<double> SystemRttAsync(int trips, int size)
+    {
+        (Sys.Socket client, Sys.Socket server) = SystemPair(noDelay: true);
+        using (client)
+        using (server)
+        {
+            return await AsyncTrips(trips, size, d => SendAllAsync(client, d), b => client.ReceiveAsync(b), d => SendAllAsync(server, d), b => server.ReceiveAsync(b));
+        }
+    }
+
+    // ---- connect: one thread; socket + connect to the numeric address, accept, close both ----
+
+    private static double Connect(Options o, Func<int, double> run)
+    {
+        int count = (int)o.Number("count", int.MaxValue);
+        run((int)Warm(count));
+        return count / run(count);
+    }
+
+    private static double PolysockConnect(int count)
+    {
+        using Polysock.Socket listener = new Polysock.Socket(Net.AF_INET, Net.SOCK_STREAM);
+        listener.Bind("127.0.0.1", 0);
+        listener.Listen(128);
+        int port = listener.GetSockName().Port;
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < count; i++)
+        {
+            var client = new Polysock.Socket(Net.AF_INET, Net.SOCK_STREAM);
+            client.Connect("127.0.0.1", port);
+            Polysock.Socket conn = listener.Accept().Connection;
+            client.Dispose();
+            conn.Dispose();
+        }
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    private static double SystemConnect(int count)
+    {
+        using var listener = new Sys.Socket(Sys.AddressFamily.InterNetwork, Sys.SocketType.Stream, Sys.ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(128);
+        var address = (IPEndPoint)listener.LocalEndPoint!;
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < count; i++)
+        {
+            var client = new Sys.Socket(Sys.AddressFamily.InterNetwork, Sys.SocketType.Stream, Sys.ProtocolType.Tcp);
+            client.Connect(address);
+            Sys.Socket conn = listener.Accept();
+            client.Dispose();
+            conn.Dispose();
+        }
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    // ---- eagain: a non-blocking recv into 64 bytes that finds no data, checked every call ----
+
+    private static double PolysockEagain(Options o)
+    {
+        long calls = o.Number("calls");
+        Console.WriteLine("INFO polysock's non-blocking RecvInto reports would-block only by throwing BlockingIOException: measured with try/catch per call");
+        PolysockEagainRun(Warm(calls));
+        return PolysockEagainRun(calls) * 1e9 / calls;
+    }
+
+    private static double PolysockEagainRun(long calls)
+    {
+        (Polysock.Socket client, Polysock.Socket server) = PolysockPair(noDelay: false);
+        using (client)
+        using (server)
+        {
+            client.SetBlocking(false);
+            var buffer = new byte[64];
+            long wouldBlock = 0;
+            long start = Stopwatch.GetTimestamp();
+            for (long i = 0; i < calls; i++)
             {
-                var b = new byte[Small];
-                for (int i = 0; i < trips; i++)
+                try
                 {
-                    for (int got = 0; got < Small;)
-                    {
-                        got += await server.ReceiveAsync(b.AsMemory(got));
-                    }
-                    await SendAllAsync(server, b);
+                    int n = client.RecvInto(buffer);
+                    throw new InvalidOperationException($"call {i}: recv returned {n} instead of would-block");
                 }
-            });
-            var watch = Stopwatch.StartNew();
-            var msg = new byte[Small];
-            var reply = new byte[Small];
-            for (int i = 0; i < trips; i++)
-            {
-                await SendAllAsync(client, msg);
-                for (int got = 0; got < Small;)
+                catch (BlockingIOException)
                 {
-                    got += await client.ReceiveAsync(reply.AsMemory(got));
+                    wouldBlock++;
                 }
             }
-            double t = watch.Elapsed.TotalSeconds;
-            await echo;
-            return t;
+            double t = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            return wouldBlock == calls ? t : throw new InvalidOperationException($"{wouldBlock} would-blocks in {calls} calls");
+        }
+    }
+
+    private static double SystemEagain(Options o)
+    {
+        long calls = o.Number("calls");
+        SystemEagainRun(Warm(calls));
+        return SystemEagainRun(calls) * 1e9 / calls;
+    }
+
+    private static double SystemEagainRun(long calls)
+    {
+        (Sys.Socket client, Sys.Socket server) = SystemPair(noDelay: false);
+        using (client)
+        using (server)
+        {
+            client.Blocking = false;
+            var buffer = new byte[64];
+            long wouldBlock = 0;
+            long start = Stopwatch.GetTimestamp();
+            for (long i = 0; i < calls; i++)
+            {
+                int n = client.Receive(buffer.AsSpan(), Sys.SocketFlags.None, out Sys.SocketError error);
+                if (error != Sys.SocketError.WouldBlock)
+                {
+                    throw new InvalidOperationException($"call {i}: Receive returned {n} with {error} instead of WouldBlock");
+                }
+                wouldBlock++;
+            }
+            double t = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            return wouldBlock == calls ? t : throw new InvalidOperationException($"{wouldBlock} would-blocks in {calls} calls");
+        }
+    }
+
+    // ---- tls-bulk: TLS 1.3, the client (trusting cert.pem, verifying "localhost") sends, the server receives ----
+
+    private static async Task<double> PolysockTlsBulk(Options o, bool async)
+    {
+        long bytes = o.Number("bytes");
+        int chunk = (int)o.Number("chunk", 1 << 24);
+        using var serverContext = new TlsContext(TlsProtocol.Server);
+        serverContext.LoadCertChain(o.Text("cert"), o.Text("key"));
+        serverContext.MinimumVersion = TlsVersion.Tls13;
+        using var clientContext = new TlsContext(TlsProtocol.Client);
+        clientContext.LoadVerifyLocations(caFile: o.Text("cert"));
+        clientContext.MinimumVersion = TlsVersion.Tls13;
+        double result = 0;
+        long[] runs = { WarmBytes(bytes, chunk), bytes };  // a warm-up on its own connection, then the measurement
+        for (int run = 0; run < runs.Length; run++)
+        {
+            long total = runs[run];
+            using Polysock.Socket listener = Net.CreateServer("127.0.0.1", 0);
+            using Polysock.Socket tcp = Net.CreateConnection("127.0.0.1", listener.GetSockName().Port);
+            Task<Polysock.Socket> accepting = Task.Run(() => serverContext.WrapSocket(listener.Accept().Connection, serverSide: true));
+            using Polysock.Socket client = clientContext.WrapSocket(tcp, serverHostname: "localhost");
+            using Polysock.Socket server = await accepting;
+            if (client.TlsVersion != "TLSv1.3")
+            {
+                throw new InvalidOperationException($"negotiated {client.TlsVersion}, not TLSv1.3");
+            }
+            if (run == runs.Length - 1)
+            {
+                Console.WriteLine($"INFO cipher {client.Cipher?.Name}");
+            }
+            result = async
+                ? await AsyncTransfer(total, chunk, d => client.SendAllAsync(d), b => server.RecvIntoAsync(b))
+                : SyncTransfer(total, chunk, d => client.SendAll(d), b => server.RecvInto(b));
+        }
+        return result;
+    }
+
+    private static X509Certificate2 ServerCertificate(string certFile, string keyFile)
+    {
+        // SslStream on Linux wants a server certificate whose key it can hand to OpenSSL:
+        // one from CreateFromPemFile has an ephemeral key, so it goes through PKCS#12 once.
+        using X509Certificate2 pem = X509Certificate2.CreateFromPemFile(certFile, keyFile);
+        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+    }
+
+    private static async Task<double> SystemTlsBulk(Options o, bool async)
+    {
+        long bytes = o.Number("bytes");
+        int chunk = (int)o.Number("chunk", 1 << 24);
+        using X509Certificate2 certificate = ServerCertificate(o.Text("cert"), o.Text("key"));
+        using X509Certificate2 ca = X509CertificateLoader.LoadCertificateFromFile(o.Text("cert"));
+        double result = 0;
+        long[] runs = { WarmBytes(bytes, chunk), bytes };  // a warm-up on its own connection, then the measurement
+        for (int run = 0; run < runs.Length; run++)
+        {
+            long total = runs[run];
+            (Sys.Socket clientTcp, Sys.Socket serverTcp) = SystemPair(noDelay: false);
+            using var client = new SslStream(new Sys.NetworkStream(clientTcp, ownsSocket: true));
+            using var server = new SslStream(new Sys.NetworkStream(serverTcp, ownsSocket: true));
+            Task serving = server.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+            {
+                ServerCertificate = certificate,
+                EnabledSslProtocols = SslProtocols.Tls13,
+            });
+            var policy = new X509ChainPolicy
+            {
+                TrustMode = X509ChainTrustMode.CustomRootTrust,
+                RevocationMode = X509RevocationMode.NoCheck,
+            };
+            policy.CustomTrustStore.Add(ca);
+            await client.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = "localhost",
+                EnabledSslProtocols = SslProtocols.Tls13,
+                CertificateChainPolicy = policy,
+            });
+            await serving;
+            if (client.SslProtocol != SslProtocols.Tls13)
+            {
+                throw new InvalidOperationException($"negotiated {client.SslProtocol}, not TLS 1.3");
+            }
+            if (run == runs.Length - 1)
+            {
+                Console.WriteLine($"INFO cipher {client.NegotiatedCipherSuite}");
+            }
+            result = async
+                ? await AsyncTransfer(total, chunk, d => client.WriteAsync(d), b => server.ReadAsync(b))
+                : SyncTransfer(total, chunk, d => client.Write(d), b => server.Read(b));
+        }
+        return result;
+    }
+
+    // ---- echo-server: PORT <n>, then echo on every connection until stdin reaches EOF ----
+
+    private const int EchoBuffer = 4096;
+    private const int EchoBacklog = 4096;
+
+    private static void Announce(int port)
+    {
+        Console.WriteLine($"PORT {port}");
+        Console.Out.Flush();
+        var watcher = new Thread(() =>
+        {
+            using Stream stdin = Console.OpenStandardInput();
+            var b = new byte[256];
+            while (stdin.Read(b) > 0)
+            {
+            }
+            Environment.Exit(0);
+        })
+        { IsBackground = true, Name = "stdin-eof" };
+        watcher.Start();
+    }
+
+    /// <summary>A connection of the poller loop: the bytes a partial send left over.</summary>
+    private sealed class PollerConnection(Polysock.Socket socket)
+    {
+        public Polysock.Socket Socket { get; } = socket;
+        public byte[] Pending { get; } = new byte[EchoBuffer];
+        public int Offset { get; set; }
+        public int Length { get; set; }
+    }
+
+    private static Task<double> PolysockPollerEcho()
+    {
+        using Polysock.Socket listener = Net.CreateServer("127.0.0.1", 0, backlog: EchoBacklog);
+        listener.SetBlocking(false);
+        using var poller = new Poller();
+        poller.Register(listener, PollEvents.Read);
+        Announce(listener.GetSockName().Port);
+        var buffer = new byte[EchoBuffer];
+        while (true)
+        {
+            foreach (PollerEvent e in poller.Select(null, 256))
+            {
+                if (e.Data is PollerConnection c)
+                {
+                    PollerServe(poller, c, buffer);
+                }
+                else
+                {
+                    PollerAccept(poller, listener);
+                }
+            }
+        }
+    }
+
+    private static void PollerAccept(Poller poller, Polysock.Socket listener)
+    {
+        for (int i = 0; i < 64; i++)
+        {
+            Polysock.Socket conn;
+            try
+            {
+                conn = listener.Accept().Connection;
+            }
+            catch (BlockingIOException)
+            {
+                return;
+            }
+            catch (PolysockException e)
+            {
+                Console.Error.WriteLine($"accept: {e.Message}");
+                return;
+            }
+            conn.SetBlocking(false);
+            poller.Register(conn, PollEvents.Read, new PollerConnection(conn));
+        }
+    }
+
+    private static void PollerServe(Poller poller, PollerConnection c, byte[] buffer)
+    {
+        try
+        {
+            if (c.Length > 0)
+            {
+                // Waiting to write the rest of a partial send (registered for Write only).
+                int w = TrySend(c.Socket, c.Pending.AsSpan(c.Offset, c.Length));
+                c.Offset += w;
+                c.Length -= w;
+                if (c.Length == 0)
+                {
+                    poller.Modify(c.Socket, PollEvents.Read, c);
+                }
+                return;
+            }
+            int n;
+            try
+            {
+                n = c.Socket.RecvInto(buffer);
+            }
+            catch (BlockingIOException)
+            {
+                return;
+            }
+            if (n == 0)
+            {
+                c.Socket.Dispose();
+                return;
+            }
+            int sent = TrySend(c.Socket, buffer.AsSpan(0, n));
+            if (sent < n)
+            {
+                buffer.AsSpan(sent, n - sent).CopyTo(c.Pending);
+                c.Offset = 0;
+                c.Length = n - sent;
+                poller.Modify(c.Socket, PollEvents.Write, c);
+            }
+        }
+        catch (PolysockException)
+        {
+            // A reset or a broken pipe: the connection is over (closing unregisters it).
+            c.Socket.Dispose();
+        }
+    }
+
+    private static int TrySend(Polysock.Socket s, ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            return s.Send(data);
+        }
+        catch (BlockingIOException)
+        {
+            return 0;
+        }
+    }
+
+    private static async Task<double> PolysockAsyncEcho()
+    {
+        using Polysock.Socket listener = Net.CreateServer("127.0.0.1", 0, backlog: EchoBacklog);
+        Announce(listener.GetSockName().Port);
+        while (true)
+        {
+            Polysock.Socket conn;
+            try
+            {
+                conn = (await listener.AcceptAsync()).Connection;
+            }
+            catch (PolysockException e)
+            {
+                Console.Error.WriteLine($"accept: {e.Message}");
+                await Task.Delay(10);
+                continue;
+            }
+            _ = PolysockServeAsync(conn);
+        }
+    }
+
+    private static async Task PolysockServeAsync(Polysock.Socket conn)
+    {
+        using (conn)
+        {
+            var buffer = new byte[EchoBuffer];
+            try
+            {
+                while (true)
+                {
+                    int n = await conn.RecvIntoAsync(buffer);
+                    if (n == 0)
+                    {
+                        return;
+                    }
+                    await conn.SendAllAsync(buffer.AsMemory(0, n));
+                }
+            }
+            catch (PolysockException)
+            {
+                // A reset or a broken pipe: the connection is over.
+            }
+        }
+    }
+
+    private static async Task<double> SystemAsyncEcho()
+    {
+        using var listener = new Sys.Socket(Sys.AddressFamily.InterNetwork, Sys.SocketType.Stream, Sys.ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(EchoBacklog);
+        Announce(((IPEndPoint)listener.LocalEndPoint!).Port);
+        while (true)
+        {
+            Sys.Socket conn;
+            try
+            {
+                conn = await listener.AcceptAsync();
+            }
+            catch (Sys.SocketException e)
+            {
+                Console.Error.WriteLine($"accept: {e.Message}");
+                await Task.Delay(10);
+                continue;
+            }
+            _ = SystemServeAsync(conn);
+        }
+    }
+
+    private static async Task SystemServeAsync(Sys.Socket conn)
+    {
+        using (conn)
+        {
+            var buffer = new byte[EchoBuffer];
+            try
+            {
+                while (true)
+                {
+                    int n = await conn.ReceiveAsync(buffer.AsMemory());
+                    if (n == 0)
+                    {
+                        return;
+                    }
+                    await SendAllAsync(conn, buffer.AsMemory(0, n));
+                }
+            }
+            catch (Sys.SocketException)
+            {
+                // A reset or a broken pipe: the connection is over.
+            }
         }
     }
 }
