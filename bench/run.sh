@@ -13,6 +13,8 @@
 #                  connect, eagain, echo-1000, echo-10000, tls-bulk)
 #   --quick        tiny sizes and one round: checks that every case runs (CI does this;
 #                  its figures mean nothing and never reach the docs)
+#   --langs LIST   only these suites (default c,java,csharp,go; C's raw side is the
+#                  baseline of every ratio, so c is always run)
 #   --no-docs      keep the results in the build tree only
 #   --build DIR    the build tree (default build/bench); --build-only stops after building,
 #                  --no-build uses what is there (CI builds, then runs in a network namespace)
@@ -30,6 +32,7 @@ build_it=1
 build_only=0
 docs=1
 build=$root/build/bench
+langs=(c java csharp go)
 while [ $# -gt 0 ]; do
   case $1 in
     --rounds) rounds=$2; shift 2 ;;
@@ -38,6 +41,12 @@ while [ $# -gt 0 ]; do
     --no-build) build_it=0; shift ;;
     --build-only) build_only=1; shift ;;
     --no-docs) docs=0; shift ;;
+    --langs)
+      langs=(c)
+      for l in ${2//,/ }; do
+        case $l in c) ;; java|csharp|go) langs+=("$l") ;; *) echo "bench/run.sh: no suite $l" >&2; exit 2 ;; esac
+      done
+      shift 2 ;;
     --build) build=$(realpath -m "$2"); shift 2 ;;
     *) echo "usage: bench/run.sh [--rounds N] [--only REGEX] [--quick] [--no-build|--build-only] [--no-docs] [--build DIR]" >&2
        exit 2 ;;
@@ -70,7 +79,6 @@ declare -A suite=(
   [csharp]="dotnet $cs_dll"
   [go]="$build/bench/suite_go"
 )
-langs=(c java csharp go)
 loadgen=$build/bench/loadgen
 
 # ---- Parameters -------------------------------------------------------------------------
