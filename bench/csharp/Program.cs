@@ -45,6 +45,8 @@ using Sys = System.Net.Sockets;
 // echo-server at 10,000 connections needs `ulimit -n 20000` first (the driver raises it).
 // eagain polysock: the binding's non-throwing Socket.TryRecvInto (false on would-block), as
 // eagain system uses Receive(Span<byte>, SocketFlags, out SocketError); its INFO line says so.
+// "PolysockBench eagain-parts [calls=N] [rounds=R]" is no suite case (EagainParts.cs): it
+// splits a would-block recv's time into its layers, down to libc's recv.
 internal static class Program
 {
     private const long MinWarmCalls = 2000;
@@ -94,9 +96,22 @@ internal static class Program
             }
             return 0;
         }
+        if (args.Length >= 1 && args[0] == "eagain-parts")
+        {
+            try
+            {
+                var parts = new Options(new() { ["calls"] = "1000000", ["rounds"] = "7" }, args.Skip(1));
+                return EagainParts.Run(parts.Number("calls"), (int)parts.Number("rounds", 1000));
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"eagain-parts: {e.Message}");
+                return 2;
+            }
+        }
         if (args.Length < 2)
         {
-            Console.Error.WriteLine("usage: PolysockBench list | PolysockBench <bench> <impl> [key=value ...]");
+            Console.Error.WriteLine("usage: PolysockBench list | PolysockBench <bench> <impl> [key=value ...] | PolysockBench eagain-parts [calls=N] [rounds=R]");
             return 2;
         }
         Case? selected = Cases.FirstOrDefault(c => c.Bench == args[0] && c.Impl == args[1]);
