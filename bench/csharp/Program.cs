@@ -43,8 +43,10 @@ using Sys = System.Net.Sockets;
 // connection (its own listener for connect).
 // All cases of all languages, in rotating rounds: bench/run.sh (--only REGEX, --quick).
 // echo-server at 10,000 connections needs `ulimit -n 20000` first (the driver raises it).
-// eagain polysock: the binding reports a would-block only as a BlockingIOException, so
-// that case measures one throw and catch per call (it prints an INFO line saying so).
+// eagain polysock: the binding's non-throwing Socket.TryRecvInto (false on would-block), as
+// eagain system uses Receive(Span<byte>, SocketFlags, out SocketError); its INFO line says so.
+// "PolysockBench eagain-parts [calls=N] [rounds=R]" is no suite case (EagainParts.cs): it
+// splits a would-block recv's time into its layers, down to libc's recv.
 internal static class Program
 {
     private const long MinWarmCalls = 2000;
@@ -94,9 +96,22 @@ internal static class Program
             }
             return 0;
         }
+        if (args.Length >= 1 && args[0] == "eagain-parts")
+        {
+            try
+            {
+                var parts = new Options(new() { ["calls"] = "1000000", ["rounds"] = "7" }, args.Skip(1));
+                return EagainParts.Run(parts.Number("calls"), (int)parts.Number("rounds", 1000));
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"eagain-parts: {e.Message}");
+                return 2;
+            }
+        }
         if (args.Length < 2)
         {
-            Console.Error.WriteLine("usage: PolysockBench list | PolysockBench <bench> <impl> [key=value ...]");
+            Console.Error.WriteLine("usage: PolysockBench list | PolysockBench <bench> <impl> [key=value ...] | PolysockBench eagain-parts [calls=N] [rounds=R]");
             return 2;
         }
         Case? selected = Cases.FirstOrDefault(c => c.Bench == args[0] && c.Impl == args[1]);
@@ -523,7 +538,7 @@ internal static class Program
     private static double PolysockEagain(Options o)
     {
         long calls = o.Number("calls");
-        Console.WriteLine("INFO polysock's non-blocking RecvInto reports would-block only by throwing BlockingIOException: measured with try/catch per call");
+        Console.WriteLine("INFO polysock: non-blocking TryRecvInto(Span<byte>, out int), false on would-block (no exception)");
         PolysockEagainRun(Warm(calls));
         return PolysockEagainRun(calls) * 1e9 / calls;
     }
@@ -540,15 +555,11 @@ internal static class Program
             long start = Stopwatch.GetTimestamp();
             for (long i = 0; i < calls; i++)
             {
-                try
+                if (client.TryRecvInto(buffer, out int n))
                 {
-                    int n = client.RecvInto(buffer);
                     throw new InvalidOperationException($"call {i}: recv returned {n} instead of would-block");
                 }
-                catch (BlockingIOException)
-                {
-                    wouldBlock++;
-                }
+                wouldBlock++;
             }
             double t = Stopwatch.GetElapsedTime(start).TotalSeconds;
             return wouldBlock == calls ? t : throw new InvalidOperationException($"{wouldBlock} would-blocks in {calls} calls");

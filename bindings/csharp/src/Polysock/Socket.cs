@@ -417,18 +417,81 @@ namespace Polysock
         /// <summary>recv_into(buffer, flags): into the caller's memory, no copy; 0 at orderly shutdown.</summary>
         public unsafe int RecvInto(Span<byte> buffer, int flags = 0)
         {
+            fixed (byte* p = buffer)
+            {
+                RecvOnce(Ptr(p), buffer.Length, flags, 0, out int n, out Exception? error, out _);
+                return error == null ? n : throw error;
+            }
+        }
+
+        /// <summary>
+        /// recv_into(buffer, flags) that reports a would-block as false instead of throwing
+        /// <see cref="BlockingIOException"/>, as System.Net's <c>Receive(..., out SocketError)</c>
+        /// reports <c>WouldBlock</c>: true with the bytes received (0 at orderly shutdown),
+        /// false with <paramref name="received"/> 0 and nothing consumed when no data is
+        /// there. Exactly <c>try { received = RecvInto(buffer, flags); return true; } catch
+        /// (BlockingIOException) { received = 0; return false; }</c> without the exception:
+        /// the would-block path fetches no message and allocates nothing.
+        /// </summary>
+        /// <remarks>
+        /// The call runs in the socket's mode, as <see cref="RecvInto(Span{byte}, int)"/>:
+        /// non-blocking (<c>SetBlocking(false)</c>, timeout 0) returns false at once; a
+        /// blocking socket waits for data (false only with <c>Net.MSG_DONTWAIT</c> in
+        /// <paramref name="flags"/>); a timeout-mode socket waits up to its timeout and then
+        /// throws <see cref="SocketTimeoutException"/>, as Python raises TimeoutError there,
+        /// which <c>except BlockingIOError</c> does not catch. On a TLS socket OpenSSL's
+        /// WANT_READ is the would-block (false: wait until readable and call again); a
+        /// receive that wants to write still throws <see cref="SslWantWriteException"/>.
+        /// Every other error throws what <see cref="RecvInto(Span{byte}, int)"/> throws.
+        /// </remarks>
+        public unsafe bool TryRecvInto(Span<byte> buffer, out int received, int flags = 0)
+        {
+            fixed (byte* p = buffer)
+            {
+                if (!RecvOnce(Ptr(p), buffer.Length, flags, AsyncEngine.EventRead, out received, out Exception? error, out _))
+                {
+                    return false;
+                }
+                if (error != null)
+                {
+                    throw error;
+                }
+                return true;
+            }
+        }
+
+        /// <summary><see cref="TryRecvInto(Span{byte}, out int, int)"/> on a region of an array.</summary>
+        public bool TryRecvInto(byte[] buffer, int offset, int count, out int received, int flags = 0) =>
+            TryRecvInto(buffer.AsSpan(offset, count), out received, flags);
+
+        /// <summary>
+        /// One sock_recv in the socket's mode, the one place that maps its status (RecvInto,
+        /// TryRecvInto and the async engine's attempts). True: it completed, with n bytes or
+        /// with error, the exception RecvInto throws. False: it would block on an event in
+        /// <paramref name="blocks"/> (EventRead: EAGAIN/EWOULDBLOCK or TLS WANT_READ;
+        /// EventWrite: TLS WANT_WRITE), named in want; no message is fetched then.
+        /// </summary>
+        internal bool RecvOnce(IntPtr p, int length, int flags, uint blocks, out int n, out Exception? error, out uint want)
+        {
+            n = 0;
+            error = null;
+            want = 0;
             ulong h = AddRef(out bool added);
             try
             {
-                fixed (byte* p = buffer)
+                int st = PolysockNative.sock_recv(h, p, (nuint)length, flags, out nuint got);
+                if (st >= 0)
                 {
-                    int st = PolysockNative.sock_recv(h, Ptr(p), (nuint)buffer.Length, flags, out nuint n);
-                    if (st < 0)
-                    {
-                        throw Errors.Capture(st);
-                    }
-                    return (int)n;
+                    n = (int)got;
+                    return true;
                 }
+                want = blocks == 0 ? 0 : Errors.Blocked(st, AsyncEngine.EventRead) & blocks;
+                if (want != 0)
+                {
+                    return false;
+                }
+                error = Errors.Capture(st);
+                return true;
             }
             finally
             {
@@ -484,18 +547,74 @@ namespace Polysock
         /// <summary>send(data, flags): sends some of data, no copy; how many bytes went.</summary>
         public unsafe int Send(ReadOnlySpan<byte> data, int flags = 0)
         {
+            fixed (byte* p = data)
+            {
+                SendOnce(Ptr(p), data.Length, flags, 0, out int n, out Exception? error, out _);
+                return error == null ? n : throw error;
+            }
+        }
+
+        /// <summary>
+        /// send(data, flags) that reports a would-block as false instead of throwing
+        /// <see cref="BlockingIOException"/>: true with how many bytes went (maybe fewer than
+        /// data), false with <paramref name="sent"/> 0 when none could go (the send buffer is
+        /// full). The would-block path fetches no message and allocates nothing.
+        /// </summary>
+        /// <remarks>
+        /// The socket's mode applies as in <see cref="TryRecvInto(Span{byte}, out int, int)"/>:
+        /// false at once when non-blocking (or with <c>Net.MSG_DONTWAIT</c>), a wait in
+        /// blocking mode, <see cref="SocketTimeoutException"/> when a timeout-mode socket's
+        /// timeout passes. On a TLS socket WANT_WRITE is the would-block (call again with the
+        /// same bytes once writable, as OpenSSL requires); a send that wants to read throws
+        /// <see cref="SslWantReadException"/>. Every other error throws what
+        /// <see cref="Send(ReadOnlySpan{byte}, int)"/> throws.
+        /// </remarks>
+        public unsafe bool TrySend(ReadOnlySpan<byte> data, out int sent, int flags = 0)
+        {
+            fixed (byte* p = data)
+            {
+                if (!SendOnce(Ptr(p), data.Length, flags, AsyncEngine.EventWrite, out sent, out Exception? error, out _))
+                {
+                    return false;
+                }
+                if (error != null)
+                {
+                    throw error;
+                }
+                return true;
+            }
+        }
+
+        /// <summary><see cref="TrySend(ReadOnlySpan{byte}, out int, int)"/> on a region of an array.</summary>
+        public bool TrySend(byte[] buffer, int offset, int count, out int sent, int flags = 0) =>
+            TrySend(new ReadOnlySpan<byte>(buffer, offset, count), out sent, flags);
+
+        /// <summary>
+        /// One sock_send in the socket's mode, the one place that maps its status, as
+        /// <see cref="RecvOnce"/> (EventWrite: EAGAIN/EWOULDBLOCK or TLS WANT_WRITE;
+        /// EventRead: TLS WANT_READ).
+        /// </summary>
+        internal bool SendOnce(IntPtr p, int length, int flags, uint blocks, out int n, out Exception? error, out uint want)
+        {
+            n = 0;
+            error = null;
+            want = 0;
             ulong h = AddRef(out bool added);
             try
             {
-                fixed (byte* p = data)
+                int st = PolysockNative.sock_send(h, p, (nuint)length, flags, out nuint sent);
+                if (st >= 0)
                 {
-                    int st = PolysockNative.sock_send(h, Ptr(p), (nuint)data.Length, flags, out nuint n);
-                    if (st < 0)
-                    {
-                        throw Errors.Capture(st);
-                    }
-                    return (int)n;
+                    n = (int)sent;
+                    return true;
                 }
+                want = blocks == 0 ? 0 : Errors.Blocked(st, AsyncEngine.EventWrite) & blocks;
+                if (want != 0)
+                {
+                    return false;
+                }
+                error = Errors.Capture(st);
+                return true;
             }
             finally
             {

@@ -49,33 +49,12 @@ namespace Polysock
 
         private static unsafe IntPtr Pinned(MemoryHandle pin) => Ptr((byte*)pin.Pointer);
 
+        // The engine's attempts: RecvOnce/SendOnce with MSG_DONTWAIT, waiting for either event
+        // (a TLS receive can want to write, a TLS send to read).
         internal unsafe bool TryRecv(Memory<byte> buffer, int flags, out int n, out Exception? error, out uint want)
         {
-            n = 0;
-            error = null;
-            want = 0;
-            ulong h = AddRef(out bool added);
-            try
-            {
-                using MemoryHandle pin = buffer.Pin();
-                int st = PolysockNative.sock_recv(h, Pinned(pin), (nuint)buffer.Length, flags | DontWait, out nuint got);
-                if (st >= 0)
-                {
-                    n = (int)got;
-                    return true;
-                }
-                want = Errors.Blocked(st, AsyncEngine.EventRead);
-                if (want != 0)
-                {
-                    return false;
-                }
-                error = Errors.Capture(st);
-                return true;
-            }
-            finally
-            {
-                Release(added);
-            }
+            using MemoryHandle pin = buffer.Pin();
+            return RecvOnce(Pinned(pin), buffer.Length, flags | DontWait, AsyncEngine.EventRead | AsyncEngine.EventWrite, out n, out error, out want);
         }
 
         internal unsafe bool TryRecvFrom(Memory<byte> buffer, int flags, out (int, SocketAddress) result, out Exception? error, out uint want)
@@ -110,31 +89,8 @@ namespace Polysock
 
         internal unsafe bool TrySend(ReadOnlyMemory<byte> data, int flags, out int n, out Exception? error, out uint want)
         {
-            n = 0;
-            error = null;
-            want = 0;
-            ulong h = AddRef(out bool added);
-            try
-            {
-                using MemoryHandle pin = data.Pin();
-                int st = PolysockNative.sock_send(h, Pinned(pin), (nuint)data.Length, flags | DontWait, out nuint sent);
-                if (st >= 0)
-                {
-                    n = (int)sent;
-                    return true;
-                }
-                want = Errors.Blocked(st, AsyncEngine.EventWrite);
-                if (want != 0)
-                {
-                    return false;
-                }
-                error = Errors.Capture(st);
-                return true;
-            }
-            finally
-            {
-                Release(added);
-            }
+            using MemoryHandle pin = data.Pin();
+            return SendOnce(Pinned(pin), data.Length, flags | DontWait, AsyncEngine.EventRead | AsyncEngine.EventWrite, out n, out error, out want);
         }
 
         internal unsafe bool TrySendTo(ReadOnlyMemory<byte> data, string host, int port, int flags, out int n, out Exception? error, out uint want)
