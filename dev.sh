@@ -13,9 +13,11 @@ APT_PACKAGES=(cmake ninja-build g++ pkg-config libgtest-dev libbenchmark-dev bin
   dpkg-dev file abigail-tools doxygen
   nlohmann-json3-dev clang-14 libclang-rt-14-dev clang-format-14
   default-jdk-headless swig junit5 valgrind
-  golang-go curl python3 socat libssl-dev openssl)  # curl and python3: the Go binding's net/http tests talk to them;
+  golang-go curl python3 socat libssl-dev openssl python3-matplotlib)
+  # curl and python3: the Go binding's net/http tests talk to them;
   # curl, python3 and socat: the cross-language test of the examples (tests/interop);
-  # libssl-dev: TLS (POLYSOCK_TLS), openssl: its tests make certificates and run s_server
+  # libssl-dev: TLS (POLYSOCK_TLS), openssl: its tests make certificates and run s_server;
+  # python3-matplotlib: bench/run.sh's plot (bench/report.py)
 
 deps() {
   local missing=()
@@ -101,8 +103,11 @@ case "${1:-}" in
     tests/fuzz/run.sh 20
     echo "== API reference (Doxygen, warnings are errors)"
     cmake --build --preset debug --target docs
+    echo "== benchmark suites: every case of every language once, at tiny sizes (no figure checked)"
+    bench/run.sh --build-only --build build/bench
+    isolated bench/run.sh --quick --no-build --build build/bench
     echo "== instructions per call on the hot paths against bench/callgrind_baseline.txt"
-    bench/callgrind_guard.sh
+    bench/callgrind_guard.sh build/bench
     echo "== a build without OpenSSL (POLYSOCK_TLS=OFF): the TLS functions say so"
     tests/tls_disabled/run.sh
     echo "== ABI against the committed baseline (abi/)"
