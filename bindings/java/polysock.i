@@ -98,6 +98,7 @@
 /* Not wrapped: used only by the typemaps. */
 %ignore polysock_java_throw;
 %ignore polysock_java_throw_argument;
+%ignore polysock_java_would_block;
 %ignore polysock_java_string;
 %ignore polysock_java_address;
 %ignore polysock_java_sender;
@@ -119,6 +120,20 @@
 %typemap(out, throws="java.io.IOException") polysock_java_count
 %{ if ($1 < 0) polysock_java_throw(jenv, (int)$1);
    $result = (jlong)$1; %}
+/* The non-throwing recv/send (tryRecvInto, trySend): the count, or -1 for a would-block
+ * (EAGAIN/EWOULDBLOCK: nothing thrown, no message built, nothing allocated); every other
+ * failure is thrown by the same polysock_java_throw as above. */
+%typemap(jni) polysock_java_try_count "jint"
+%typemap(jtype) polysock_java_try_count "int"
+%typemap(jstype) polysock_java_try_count "int"
+%typemap(javaout) polysock_java_try_count { return $jnicall; }
+%typemap(out, throws="java.io.IOException") polysock_java_try_count
+%{ if ($1 >= 0) {
+     $result = (jint)$1;
+   } else {
+     if (!polysock_java_would_block((int)$1)) polysock_java_throw(jenv, (int)$1);
+     $result = -1;
+   } %}
 /* The only int results that are not statuses. */
 %typemap(out) int net_abi_version %{ $result = (jint)$1; %}
 %typemap(out) int tls_available %{ $result = (jint)$1; %}

@@ -159,12 +159,18 @@ jthrowable plain(JNIEnv *env, const CachedClass &c, const char *message) {
 
 // The class CPython's OSError constructor picks for errno (Objects/exceptions.c's
 // errnomap); every other errno is the base class, PolysockException.
-const CachedClass &os_error_class(int code) {
-  switch (code) {
-    case EAGAIN:
+// EAGAIN / EWOULDBLOCK: the errno of a call that would block (BlockingIOError).
+bool would_block_errno(int code) {
 #if EWOULDBLOCK != EAGAIN
-    case EWOULDBLOCK:
+  return code == EAGAIN || code == EWOULDBLOCK;
+#else
+  return code == EAGAIN;
 #endif
+}
+
+const CachedClass &os_error_class(int code) {
+  if (would_block_errno(code)) return BlockingIOException;
+  switch (code) {
     case EALREADY:
     case EINPROGRESS:
       return BlockingIOException;
@@ -403,6 +409,10 @@ void polysock_java_throw(JNIEnv *jenv, int status) {
   if (error != nullptr) jenv->Throw(error);
 }
 
+int polysock_java_would_block(int status) {
+  return status == SOCK_ERR_OS && would_block_errno(sock_last_errno()) ? 1 : 0;
+}
+
 void polysock_java_throw_argument(JNIEnv *jenv, const char *message) {
   jenv->ThrowNew(argument_exception.cls, message);
 }
@@ -549,6 +559,26 @@ polysock_java_count polysock_java_sendall_direct(JNIEnv *jenv, sock_handle h, jo
   size_t n = 0;
   const int status = sock_sendall(h, buf, static_cast<size_t>(length), flags, &n);
   return count_or_interrupted(jenv, status, n);
+}
+
+polysock_java_try_count polysock_java_try_recv_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
+                                                     int offset, int length, int flags) {
+  return polysock_java_recv_array(jenv, h, array, offset, length, flags);
+}
+
+polysock_java_try_count polysock_java_try_recv_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
+                                                      int position, int length, int flags) {
+  return polysock_java_recv_direct(jenv, h, buffer, position, length, flags);
+}
+
+polysock_java_try_count polysock_java_try_send_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
+                                                     int offset, int length, int flags) {
+  return polysock_java_send_array(jenv, h, array, offset, length, flags);
+}
+
+polysock_java_try_count polysock_java_try_send_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
+                                                      int position, int length, int flags) {
+  return polysock_java_send_direct(jenv, h, buffer, position, length, flags);
 }
 
 polysock_java_count polysock_java_sendto_array(JNIEnv *jenv, sock_handle h, jbyteArray array,

@@ -23,6 +23,13 @@ extern "C" {
  */
 void polysock_java_throw(JNIEnv *jenv, int status);
 
+/**
+ * Whether status (< 0), this thread's last failure, is a would-block: SOCK_ERR_OS with
+ * errno EAGAIN or EWOULDBLOCK, the failure polysock_java_throw makes a
+ * BlockingIOException of. Reads only the errno (no message is built).
+ */
+int polysock_java_would_block(int status);
+
 /** Throws IllegalArgumentException(message). */
 void polysock_java_throw_argument(JNIEnv *jenv, const char *message);
 
@@ -84,6 +91,22 @@ polysock_java_count polysock_java_sendall_array(JNIEnv *jenv, sock_handle h, jby
                                                 int offset, int length, int flags);
 polysock_java_count polysock_java_sendall_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
                                                  int position, int length, int flags);
+/*
+ * The non-throwing variants of recv and send (Socket.tryRecvInto, Socket.trySend): the
+ * same calls, whose polysock_java_try_count the typemap turns into the byte count, -1
+ * for a would-block (polysock_java_would_block: nothing is thrown, built or allocated)
+ * or the exception of any other failure, thrown as for polysock_java_count.
+ */
+typedef int64_t polysock_java_try_count;
+
+polysock_java_try_count polysock_java_try_recv_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
+                                                     int offset, int length, int flags);
+polysock_java_try_count polysock_java_try_recv_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
+                                                      int position, int length, int flags);
+polysock_java_try_count polysock_java_try_send_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
+                                                     int offset, int length, int flags);
+polysock_java_try_count polysock_java_try_send_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
+                                                      int position, int length, int flags);
 polysock_java_count polysock_java_sendto_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
                                                int offset, int length, int flags, const char *host,
                                                int port);

@@ -513,6 +513,92 @@ public final class Socket implements AutoCloseable {
     return (int) n;
   }
 
+  /**
+   * The non-throwing recvInto for non-blocking sockets, as NIO's {@code
+   * SocketChannel.read}: into the whole array; see {@link #tryRecvInto(byte[], int, int,
+   * int)}.
+   */
+  public int tryRecvInto(byte[] buffer) throws IOException {
+    return tryRecvInto(buffer, 0, buffer.length, 0);
+  }
+
+  /**
+   * tryRecvInto into buffer[offset, offset + length); see {@link #tryRecvInto(byte[], int,
+   * int, int)}.
+   */
+  public int tryRecvInto(byte[] buffer, int offset, int length) throws IOException {
+    return tryRecvInto(buffer, offset, length, 0);
+  }
+
+  /**
+   * recv_into(buffer, nbytes, flags) that reports would-block by its result instead of
+   * throwing {@link BlockingIOException}: the idiom of a non-blocking NIO read, with -1
+   * (not 0: 0 is end of stream, as for recvInto) for "nothing there now".
+   *
+   * <p>The same call as {@link #recvInto(byte[], int, int, int)}, with one difference:
+   * where recvInto would throw BlockingIOException for EAGAIN/EWOULDBLOCK (Python's
+   * BlockingIOError), this returns -1, the array untouched. Nothing is thrown, no message
+   * is built and nothing is allocated on that path, so polling a non-blocking socket costs
+   * about the system call. Every other failure throws exactly what recvInto throws (a
+   * closed socket: PolysockException EBADF; a reset: ConnectionResetException; a bad
+   * region: IndexOutOfBoundsException; ...).
+   *
+   * <p>By mode: a non-blocking socket ({@code setblocking(false)}, {@code settimeout(0)})
+   * returns -1 at once when no data is there. A blocking socket waits as recvInto does.
+   * A timeout-mode socket ({@code settimeout(t)}, t &gt; 0) waits up to its timeout as
+   * recvInto does and then throws {@link PolysockTimeoutException} (Python's
+   * socket.timeout; Python's timeout mode never raises BlockingIOError, so this never
+   * returns -1 there, {@code Net.MSG_DONTWAIT} or not). On a blocking socket {@code
+   * Net.MSG_DONTWAIT} in flags makes this one call non-blocking: -1 if nothing is there.
+   * On a TLS socket would-block stays {@link
+   * SslWantReadException} / {@link SslWantWriteException}, thrown as by recvInto (the
+   * exception says which event to wait for).
+   *
+   * @return the number of bytes received, 0 at end of stream, -1 if the call would block
+   */
+  public int tryRecvInto(byte[] buffer, int offset, int length, int flags) throws IOException {
+    Objects.checkFromIndexSize(offset, length, buffer.length);
+    try {
+      return PolysockNative.polysock_java_try_recv_array(
+          handle.get(), buffer, offset, length, flags);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
+  /**
+   * tryRecvInto for NIO: fills from position up to limit and advances position by the
+   * bytes received; -1 (position unchanged) if the call would block, 0 at end of stream.
+   * As {@link #tryRecvInto(byte[], int, int, int)} otherwise; a direct buffer is written
+   * in place, a heap buffer through its array.
+   */
+  public int tryRecvInto(ByteBuffer buffer) throws IOException {
+    return tryRecvInto(buffer, 0);
+  }
+
+  /** tryRecvInto(buffer) with flags. */
+  public int tryRecvInto(ByteBuffer buffer, int flags) throws IOException {
+    if (buffer.isReadOnly()) {
+      throw new IllegalArgumentException("cannot receive into a read-only buffer");
+    }
+    int position = buffer.position();
+    int length = buffer.limit() - position;
+    int n;
+    try {
+      n = buffer.isDirect()
+          ? PolysockNative.polysock_java_try_recv_direct(
+              handle.get(), buffer, position, length, flags)
+          : PolysockNative.polysock_java_try_recv_array(
+              handle.get(), buffer.array(), buffer.arrayOffset() + position, length, flags);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    if (n > 0) {
+      buffer.position(position + n);
+    }
+    return n;
+  }
+
   /** recvfrom(bufsize): a datagram (or stream bytes) and the sender's address. */
   public Datagram recvfrom(int bufsize) throws IOException {
     return recvfrom(bufsize, 0);
@@ -611,6 +697,47 @@ public final class Socket implements AutoCloseable {
     return sendBuffer(buffer, flags, Op.SEND, null, 0);
   }
 
+  /** The non-throwing send of all of data; see {@link #trySend(byte[], int, int, int)}. */
+  public int trySend(byte[] data) throws IOException {
+    return trySend(data, 0, data.length, 0);
+  }
+
+  /**
+   * send(data[offset, offset + length], flags) that reports would-block by its result,
+   * as NIO's non-blocking {@code SocketChannel.write} does with 0: the number of bytes
+   * sent (some of them, as send), or -1 where {@link #send(byte[], int, int, int)} would
+   * throw {@link BlockingIOException} (EAGAIN/EWOULDBLOCK: the send buffer is full),
+   * with nothing thrown, built or allocated. Every other failure
+   * throws exactly what send throws (EPIPE: BrokenPipeException, ...); the modes are as
+   * for {@link #tryRecvInto(byte[], int, int, int)} (timeout mode waits and throws
+   * PolysockTimeoutException; Net.MSG_DONTWAIT makes one call of a blocking socket
+   * non-blocking; a TLS socket throws its SslWantWriteException / SslWantReadException).
+   *
+   * @return the number of bytes sent, -1 if the call would block
+   */
+  public int trySend(byte[] data, int offset, int length, int flags) throws IOException {
+    Objects.checkFromIndexSize(offset, length, data.length);
+    try {
+      return PolysockNative.polysock_java_try_send_array(
+          handle.get(), data, offset, length, flags);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
+  /**
+   * trySend for NIO: from position up to limit, advancing position by what went; -1
+   * (position unchanged) if the call would block.
+   */
+  public int trySend(ByteBuffer buffer) throws IOException {
+    return trySend(buffer, 0);
+  }
+
+  /** trySend(buffer) with flags. */
+  public int trySend(ByteBuffer buffer, int flags) throws IOException {
+    return sendBuffer(buffer, flags, Op.TRY_SEND, null, 0);
+  }
+
   /** sendall(data): sends everything, under one deadline in timeout mode. */
   public void sendall(byte[] data) throws IOException {
     sendall(data, 0, data.length, 0);
@@ -686,6 +813,7 @@ public final class Socket implements AutoCloseable {
 
   private enum Op {
     SEND,
+    TRY_SEND,
     SENDALL,
     SENDTO
   }
@@ -700,6 +828,8 @@ public final class Socket implements AutoCloseable {
       if (buffer.isDirect()) {
         n = switch (op) {
           case SEND -> PolysockNative.polysock_java_send_direct(h, buffer, position, length, flags);
+          case TRY_SEND ->
+              PolysockNative.polysock_java_try_send_direct(h, buffer, position, length, flags);
           case SENDALL ->
               PolysockNative.polysock_java_sendall_direct(h, buffer, position, length, flags);
           case SENDTO -> PolysockNative.polysock_java_sendto_direct(
@@ -718,6 +848,8 @@ public final class Socket implements AutoCloseable {
         }
         n = switch (op) {
           case SEND -> PolysockNative.polysock_java_send_array(h, array, offset, length, flags);
+          case TRY_SEND ->
+              PolysockNative.polysock_java_try_send_array(h, array, offset, length, flags);
           case SENDALL ->
               PolysockNative.polysock_java_sendall_array(h, array, offset, length, flags);
           case SENDTO -> PolysockNative.polysock_java_sendto_array(
@@ -727,7 +859,9 @@ public final class Socket implements AutoCloseable {
     } finally {
       Reference.reachabilityFence(this);
     }
-    buffer.position(position + (int) n);
+    if (n > 0) { // trySend's -1 (would block) leaves the position
+      buffer.position(position + (int) n);
+    }
     return (int) n;
   }
 

@@ -115,12 +115,12 @@ public final class MultiClientServer {
    * for WRITE only: a client that does not read cannot make us buffer without limit.
    */
   private static void flush(Client client, Poller poller) throws Exception {
-    try {
-      while (client.sent < client.out.length) {
-        client.sent += client.sock.send(client.out, client.sent, client.out.length - client.sent, 0);
+    while (client.sent < client.out.length) {
+      int n = client.sock.trySend(client.out, client.sent, client.out.length - client.sent, 0);
+      if (n == -1) {
+        break; // the socket's buffer is full: the rest goes when it is writable again
       }
-    } catch (BlockingIOException e) {
-      // the socket's buffer is full: the rest goes when it is writable again
+      client.sent += n;
     }
     boolean pending = client.sent < client.out.length;
     poller.modify(client.sock, pending ? Poller.EVENT_WRITE : Poller.EVENT_READ, client);
