@@ -134,6 +134,64 @@ func TestNonBlockingModeFailsWithEagain(t *testing.T) {
 	}
 }
 
+// A would-block in non-blocking mode is one shared Error (made from the first one, with
+// the native library's message) that behaves as every Error: fields, Is, As, net.Error.
+// Returning it allocates nothing.
+func TestWouldBlockIsSharedAndAllocatesNothing(t *testing.T) {
+	c, _ := tcpPair(t)
+	l, _ := listener(t)
+	for _, s := range []*Socket{c, l} {
+		if err := s.SetBlocking(false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	buf := make([]byte, 64)
+	var first *Error
+	check := func(what string, err error) {
+		t.Helper()
+		pe := wantErrno(t, err, syscall.EAGAIN)
+		if pe.Message != "[Errno 11] Resource temporarily unavailable" || err.Error() != pe.Message {
+			t.Fatalf("%s: message %q", what, pe.Message)
+		}
+		if first == nil {
+			first = pe
+		} else if pe != first {
+			t.Fatalf("%s: a would-block Error of its own", what)
+		}
+		if pe.Library != "" || pe.Reason != "" || pe.VerifyCode != 0 || pe.VerifyMessage != "" ||
+			pe.PythonClass() != "OSError" {
+			t.Fatalf("%s: fields %+v, class %s", what, *pe, pe.PythonClass())
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) || errors.Is(err, os.ErrDeadlineExceeded) ||
+			errors.Is(err, ErrSSLWantRead) || errors.Unwrap(err) != syscall.EAGAIN {
+			t.Fatalf("%s: errors.Is / Unwrap: %v", what, err)
+		}
+		var ne net.Error
+		if !errors.As(err, &ne) || ne.Timeout() || !pe.Temporary() {
+			t.Fatalf("%s: net.Error: %v", what, err)
+		}
+	}
+	for i := 0; i < 3; i++ {
+		_, err := c.RecvInto(buf)
+		check("RecvInto", err)
+		_, err = c.Recv(10)
+		check("Recv", err)
+		_, _, err = c.RecvfromInto(buf)
+		check("RecvfromInto", err)
+		_, _, err = l.Accept()
+		check("Accept", err)
+	}
+	allocs := testing.AllocsPerRun(1000, func() {
+		if _, err := c.RecvInto(buf); err != first {
+			t.Fatalf("RecvInto: %v", err)
+		}
+	})
+	// (the race detector's instrumentation allocates on its own)
+	if allocs != 0 && !raceEnabled {
+		t.Fatalf("a would-block RecvInto allocates %.1f times", allocs)
+	}
+}
+
 func TestDeadlines(t *testing.T) {
 	c, s := tcpPair(t)
 	conn := c.NetConn()

@@ -89,7 +89,7 @@ type op struct {
 	host  string
 	port  int
 	again int
-	park  int // 1 inside a RawConn callback: EAGAIN then needs no message
+	park  int // the shims' park mode (raw.PGO_PARK_*): who reads a would-block's message
 	n     int64
 	// TLS: a would-block names the event to wait for, which need not be the one of
 	// the call (a read can want WRITE). waitWrite says which one the callback is
@@ -161,7 +161,7 @@ func (o *op) once() bool {
 	case callUnwrap:
 		o.n = int64(raw.Tls_step(o.h, 1, o.park, &o.e))
 	}
-	if o.n == int64(raw.StatusSSL) && o.park == 1 {
+	if o.n == int64(raw.StatusSSL) && o.park == raw.PGO_PARK_POLLER {
 		// TLS would-block: park on the event the kind names.
 		switch o.e.Errno {
 		case raw.TLSErrorWantRead:
@@ -195,7 +195,7 @@ func (o *op) release() {
 func (o *op) result() (int, error) {
 	o.release()
 	if o.n < 0 {
-		return 0, fromBuf(&o.e)
+		return 0, opError(&o.e)
 	}
 	return int(o.n), nil
 }
@@ -506,14 +506,17 @@ func (s *Socket) closedErr() error {
 func (s *Socket) run(o *op, write bool, setDeadline bool) (int, error) {
 	t := s.timeout.Load()
 	if t == 0 {
-		o.park = 0
+		o.park = raw.PGO_PARK_NONE
+		if wouldBlockKnown() {
+			o.park = raw.PGO_PARK_QUIET_AGAIN
+		}
 		if err := s.rc.Control(o.ctl); err != nil {
 			o.release()
 			return 0, s.closedErr()
 		}
 		return o.result()
 	}
-	o.park = 1
+	o.park = raw.PGO_PARK_POLLER
 	if t > 0 && setDeadline {
 		o.deadline = time.Now().Add(time.Duration(t))
 		if o.call == callHandshake || o.call == callUnwrap {

@@ -65,11 +65,22 @@ static inline int pgo_fail(int status, pgo_err *e) {
   return status;
 }
 
-/* As pgo_fail, for the calls the Go layer makes from a RawConn callback (park != 0):
- * there, EAGAIN only means "wait on the poller" and nobody reads its message, so it is
- * not formatted (that costs more than the call). */
+/* The park argument of the operation shims:
+ * PGO_PARK_NONE: a call in non-blocking mode whose caller has no would-block Error
+ *   yet: every failure gets its message.
+ * PGO_PARK_POLLER: a call from a RawConn callback: EAGAIN only means "wait on the
+ *   poller" and a TLS would-block names the event to wait for; nobody reads their
+ *   messages.
+ * PGO_PARK_QUIET_AGAIN: a call in non-blocking mode whose caller already holds the
+ *   would-block Error (errors.go): EAGAIN / EWOULDBLOCK need no message. */
+#define PGO_PARK_NONE 0
+#define PGO_PARK_POLLER 1
+#define PGO_PARK_QUIET_AGAIN 2
+
+/* As pgo_fail, for the operation shims: a would-block's message is not formatted when
+ * park says that nobody reads it (formatting costs more than the call). */
 static inline int pgo_fail_park(int status, int park, pgo_err *e) {
-  if (park && status == SOCK_ERR_OS) {
+  if (park != PGO_PARK_NONE && status == SOCK_ERR_OS) {
     int err = sock_last_errno();
     if (err == EAGAIN || err == EWOULDBLOCK) {
       e->status = status;
@@ -80,7 +91,7 @@ static inline int pgo_fail_park(int status, int park, pgo_err *e) {
   }
   /* On a TLS socket, would-block is SOCK_ERR_SSL with kind WANT_READ or WANT_WRITE:
    * the Go layer parks on the event the kind names. */
-  if (park && status == SOCK_ERR_SSL) {
+  if (park == PGO_PARK_POLLER && status == SOCK_ERR_SSL) {
     int kind = sock_last_errno();
     if (kind == TLS_ERROR_WANT_READ || kind == TLS_ERROR_WANT_WRITE) {
       e->status = status;

@@ -358,6 +358,10 @@ func Swig_malloc(arg1 int) (_swig_ret uintptr) {
 	return swig_r
 }
 
+const PGO_PARK_NONE int = 0
+const PGO_PARK_POLLER int = 1
+const PGO_PARK_QUIET_AGAIN int = 2
+
 func Fail_park(arg1 int, arg2 int, arg3 *ErrBuf) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
