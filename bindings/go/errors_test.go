@@ -2,6 +2,7 @@ package polysock
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"runtime"
@@ -488,4 +489,68 @@ func TestNonBlockingConnectAndTheDefaultTimeout(t *testing.T) {
 		t.Fatal("CreateConnection with a None default has a timeout")
 	}
 	_ = l
+}
+
+func nonNegative(d time.Duration) time.Duration {
+	if d < 0 {
+		return 0
+	}
+	return d
+}
+
+// fcntlGetfl is fcntl(fd, F_GETFL).
+func fcntlGetfl(fd int) (int, error) {
+	r, _, e := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFL, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(r), nil
+}
+
+// New sockets and socket pairs take the module default timeout, or 0 with
+// SOCK_NONBLOCK (the shims create them non-blocking underneath either way).
+func TestCreationTimeoutsAndTheNonBlockingDescriptor(t *testing.T) {
+	nonblocking := func(s *Socket) bool {
+		fl, err := fcntlGetfl(s.Fileno())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fl&syscall.O_NONBLOCK != 0
+	}
+	want := func(what string, s *Socket, d time.Duration, ok bool) {
+		t.Helper()
+		if got, gotOK := s.GetTimeout(); got != d || gotOK != ok {
+			t.Fatalf("%s: GetTimeout = %v, %v; want %v, %v", what, got, gotOK, d, ok)
+		}
+		if s.GetBlocking() != (d != 0 || !ok) || s.Type() != SOCK_STREAM || !nonblocking(s) {
+			t.Fatalf("%s: blocking %v, type %d, O_NONBLOCK %v", what, s.GetBlocking(), s.Type(), nonblocking(s))
+		}
+	}
+	for _, def := range []time.Duration{-1, 0, 1500 * time.Millisecond} {
+		if def < 0 {
+			SetDefaultTimeoutNone()
+		} else if err := SetDefaultTimeout(def); err != nil {
+			t.Fatal(err)
+		}
+		s, err := NewSocket(AF_INET, SOCK_STREAM, 0)
+		nb, err2 := NewSocket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, 0)
+		a, b, err3 := Socketpair(AF_UNIX, SOCK_STREAM, 0)
+		c, d, err4 := Socketpair(AF_UNIX, SOCK_STREAM|SOCK_NONBLOCK, 0)
+		SetDefaultTimeoutNone()
+		for _, e := range []error{err, err2, err3, err4} {
+			if e != nil {
+				t.Fatal(e)
+			}
+		}
+		what := fmt.Sprintf("default %v", def)
+		want(what+": NewSocket", s, nonNegative(def), def >= 0)
+		want(what+": NewSocket SOCK_NONBLOCK", nb, 0, true)
+		want(what+": Socketpair", a, nonNegative(def), def >= 0)
+		want(what+": Socketpair", b, nonNegative(def), def >= 0)
+		want(what+": Socketpair SOCK_NONBLOCK", c, 0, true)
+		want(what+": Socketpair SOCK_NONBLOCK", d, 0, true)
+		for _, x := range []*Socket{s, nb, a, b, c, d} {
+			x.Close()
+		}
+	}
 }

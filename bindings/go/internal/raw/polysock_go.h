@@ -105,11 +105,13 @@ static inline int pgo_fail_park(int status, int park, pgo_err *e) {
 }
 
 /* Takes over a fresh handle: remembers its timeout, switches it to non-blocking mode
- * (the Go layer waits on the netpoller) and reads its descriptor. Closes it on failure. */
+ * (the Go layer waits on the netpoller) and reads its descriptor. Closes it on failure.
+ * A handle in non-blocking mode already needs no switch: the socket object keeps
+ * O_NONBLOCK with its mode (timeout 0 means the descriptor has it), so no ioctl. */
 static inline int pgo_adopt(sock_handle h, pgo_newsock *out, pgo_err *e) {
   int fd = -1;
   int s = sock_gettimeout(h, &out->timeout);
-  if (s == SOCK_OK) s = sock_settimeout(h, 0.0);
+  if (s == SOCK_OK && out->timeout != 0.0) s = sock_settimeout(h, 0.0);
   if (s == SOCK_OK) s = sock_fileno(h, &fd);
   if (s != SOCK_OK) {
     pgo_fail(s, e);
@@ -127,7 +129,7 @@ static inline int pgo_adopt(sock_handle h, pgo_newsock *out, pgo_err *e) {
 static inline int pgo_adopt_keep(sock_handle h, pgo_newsock *out, pgo_err *e) {
   int fd = -1;
   int s = sock_gettimeout(h, &out->timeout);
-  if (s == SOCK_OK) s = sock_settimeout(h, 0.0);
+  if (s == SOCK_OK && out->timeout != 0.0) s = sock_settimeout(h, 0.0);
   if (s == SOCK_OK) s = sock_fileno(h, &fd);
   if (s != SOCK_OK) {
     pgo_fail(s, e);
@@ -141,17 +143,26 @@ static inline int pgo_adopt_keep(sock_handle h, pgo_newsock *out, pgo_err *e) {
 
 /* ---- Sockets: creation ---- */
 
+/* pgo_socket and pgo_socketpair create their sockets with NET_SOCK_NONBLOCK, so that
+ * they are non-blocking from the start (no ioctl follows), and report the timeout the
+ * socket would have had: 0 with NET_SOCK_NONBLOCK, else the module default. */
 static inline int pgo_socket(int family, int type, int proto, pgo_newsock *out, pgo_err *e) {
   sock_handle h = 0;
-  int s = sock_create(family, type, proto, &h);
+  double t = 0.0;
+  int s = (type & NET_SOCK_NONBLOCK) != 0 ? SOCK_OK : net_getdefaulttimeout(&t);
+  if (s == SOCK_OK) s = sock_create(family, type | NET_SOCK_NONBLOCK, proto, &h);
   if (s != SOCK_OK) return pgo_fail(s, e);
-  return pgo_adopt(h, out, e);
+  s = pgo_adopt(h, out, e);
+  out->timeout = t;
+  return s;
 }
 
 static inline int pgo_socketpair(int family, int type, int proto, pgo_newsock *a, pgo_newsock *b,
                                  pgo_err *e) {
   sock_handle ha = 0, hb = 0;
-  int s = net_socketpair(family, type, proto, &ha, &hb);
+  double t = 0.0;
+  int s = (type & NET_SOCK_NONBLOCK) != 0 ? SOCK_OK : net_getdefaulttimeout(&t);
+  if (s == SOCK_OK) s = net_socketpair(family, type | NET_SOCK_NONBLOCK, proto, &ha, &hb);
   if (s != SOCK_OK) return pgo_fail(s, e);
   s = pgo_adopt(ha, a, e);
   if (s != SOCK_OK) {
@@ -160,6 +171,7 @@ static inline int pgo_socketpair(int family, int type, int proto, pgo_newsock *a
   }
   s = pgo_adopt(hb, b, e);
   if (s != SOCK_OK) sock_close(ha);
+  a->timeout = b->timeout = t;
   return s;
 }
 
