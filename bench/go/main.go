@@ -15,10 +15,13 @@
 //	  -DPOLYSOCK_BUILD_GO=ON -DPOLYSOCK_BUILD_TESTS=OFF -DPOLYSOCK_BUILD_EXAMPLES=OFF
 //	cmake --build build/rel
 //	cd bench/go && PKG_CONFIG_PATH=$PWD/../../build/rel/bindings/go/pkgconfig \
+//	  GOCACHE=$PWD/../../build/rel/bindings/go/gocache \
 //	  GOFLAGS=-buildvcs=false go build -o ../../build/rel/bench/suite_go .
 //
 // The program finds libpolysock through the RPATH that the build tree's polysock.pc
-// gives it. Run (from the source root; defaults shown, every key optional):
+// gives it. Give go the build tree's own cache (GOCACHE, as the CMake build does): with
+// the shared one, go build can reuse the binding's package as linked for another build
+// tree (a Debug one, say), and the program then loads that tree's library. Run (from the source root; defaults shown, every key optional):
 //
 //	build/rel/bench/suite_go list
 //	build/rel/bench/suite_go bulk polysock bytes=1073741824 chunk=65536     # MiB/s
