@@ -145,9 +145,9 @@ func (o *op) once() bool {
 	case callAccept:
 		o.n = int64(raw.Accept(o.h, o.park, &o.ns, &o.e))
 	case callConnect:
-		o.n = int64(raw.Connect(o.h, o.host, o.port, o.again, &o.e))
+		o.n = int64(raw.Connect(o.h, o.host, o.port, o.again, o.park, &o.e))
 	case callConnectUnix:
-		o.n = int64(raw.Connect_unix(o.h, p, n, o.again, &o.e))
+		o.n = int64(raw.Connect_unix(o.h, p, n, o.again, o.park, &o.e))
 	case callRecvmsg:
 		o.n = raw.Recvmsg(o.h, o.iov, bufAddr(o.ancbuf), int64(len(o.ancbuf)), o.flags, o.park, &o.msg, &o.e)
 	case callSendmsg:
@@ -253,12 +253,15 @@ func adopt(ns *raw.NewSock, family, typ, proto int) (*Socket, error) {
 // NewSocket is socket.socket(family, type, proto): a new socket in the module's
 // default timeout mode. type may include SOCK_NONBLOCK.
 func NewSocket(family, typ, proto int) (*Socket, error) {
-	var ns raw.NewSock
-	var e raw.ErrBuf
-	if raw.Socket(family, typ, proto, &ns, &e) != 0 {
-		return nil, fromBuf(&e)
+	// One allocation for both out-parameters (each would escape to the heap on its own).
+	b := new(struct {
+		ns raw.NewSock
+		e  raw.ErrBuf
+	})
+	if raw.Socket(family, typ, proto, &b.ns, &b.e) != 0 {
+		return nil, fromBuf(&b.e)
 	}
-	return adopt(&ns, family, typ&^(SOCK_NONBLOCK|SOCK_CLOEXEC), proto)
+	return adopt(&b.ns, family, typ&^(SOCK_NONBLOCK|SOCK_CLOEXEC), proto)
 }
 
 // FromFd is socket.fromfd(fd, family, type, proto): a socket on a duplicate of fd
@@ -348,10 +351,11 @@ func (s *Socket) Close() error {
 		return nil
 	}
 	runtime.SetFinalizer(s, nil)
-	var e raw.ErrBuf
 	// The handle goes first (nothing can start on it any more), then the descriptor:
-	// os.File closes it once every parked operation has woken up and returned.
-	raw.Detach(s.h, &e)
+	// os.File closes it once every parked operation has woken up and returned. (No
+	// error buffer: the error is of no use here, and a buffer would be a 640-byte
+	// allocation per Close.)
+	raw.Detach(s.h, nil)
 	s.f.Close()
 	return nil
 }

@@ -104,6 +104,21 @@ static inline int pgo_fail_park(int status, int park, pgo_err *e) {
   return pgo_fail(status, e);
 }
 
+/* As pgo_fail_park, for connect: from a RawConn callback, EINPROGRESS and EALREADY only
+ * mean "wait until writable", so their messages are not formatted either. */
+static inline int pgo_fail_connect(int status, int park, pgo_err *e) {
+  if (park == PGO_PARK_POLLER && status == SOCK_ERR_OS) {
+    int err = sock_last_errno();
+    if (err == EINPROGRESS || err == EALREADY) {
+      e->status = status;
+      e->err = err;
+      e->msg[0] = '\0';
+      return status;
+    }
+  }
+  return pgo_fail_park(status, park, e);
+}
+
 /* Takes over a fresh handle: remembers its timeout, switches it to non-blocking mode
  * (the Go layer waits on the netpoller) and reads its descriptor. Closes it on failure.
  * A handle in non-blocking mode already needs no switch: the socket object keeps
@@ -242,10 +257,11 @@ static inline int pgo_listen(uint64_t h, int backlog, pgo_err *e) {
  * descriptor is writable the Go layer calls again (again != 0), and the kernel
  * answers EISCONN (connected: SOCK_OK here) or the connection's real error.
  */
-static inline int pgo_connect(uint64_t h, const char *host, int port, int again, pgo_err *e) {
+static inline int pgo_connect(uint64_t h, const char *host, int port, int again, int park,
+                              pgo_err *e) {
   int s = sock_connect(h, host, port);
   if (s == SOCK_ERR_OS && again && sock_last_errno() == EISCONN) return SOCK_OK;
-  return pgo_fail(s, e);
+  return pgo_fail_connect(s, park, e);
 }
 
 static inline int pgo_connect_ex(uint64_t h, const char *host, int port, pgo_err *e) {
@@ -260,10 +276,11 @@ static inline int pgo_bind_unix(uint64_t h, uintptr_t path, size_t len, pgo_err 
 }
 
 /** connect(path) with a bytes path, as pgo_connect (again != 0: EISCONN means connected). */
-static inline int pgo_connect_unix(uint64_t h, uintptr_t path, size_t len, int again, pgo_err *e) {
+static inline int pgo_connect_unix(uint64_t h, uintptr_t path, size_t len, int again, int park,
+                                   pgo_err *e) {
   int s = sock_connect_unix(h, (const void *)path, len);
   if (s == SOCK_ERR_OS && again && sock_last_errno() == EISCONN) return SOCK_OK;
-  return pgo_fail(s, e);
+  return pgo_fail_connect(s, park, e);
 }
 
 /** getsockname() (peer == 0) or getpeername() of an AF_UNIX socket as bytes: the length. */
