@@ -120,11 +120,19 @@ type opC struct {
 	e    raw.ErrBuf
 }
 
-func newOp(h uint64) *op {
-	o := &op{h: h, opC: &opC{}}
-	o.fn = func(uintptr) bool { return o.once() }
-	o.ctl = func(uintptr) { o.once() }
-	return o
+// newOps makes a socket's read and write operation states: one allocation for both
+// ops and one for both opCs (and one per callback), as a connection costs a dozen
+// allocations as it is.
+func newOps(h uint64) (r, w *op) {
+	ops := new([2]op)
+	cs := new([2]opC)
+	for i := range ops {
+		o := &ops[i]
+		o.h, o.opC = h, &cs[i]
+		o.fn = func(uintptr) bool { return o.once() }
+		o.ctl = func(uintptr) { o.once() }
+	}
+	return &ops[0], &ops[1]
 }
 
 // once makes the one non-blocking native call; false means "would block": park.
@@ -239,8 +247,8 @@ func adopt(ns *raw.NewSock, family, typ, proto int) (*Socket, error) {
 		f.Close()
 		return nil, err
 	}
-	s := &Socket{h: ns.H, fd: int(ns.Fd), f: f, rc: rc, family: family, typ: typ, proto: proto,
-		r: newOp(ns.H), w: newOp(ns.H)}
+	s := &Socket{h: ns.H, fd: int(ns.Fd), f: f, rc: rc, family: family, typ: typ, proto: proto}
+	s.r, s.w = newOps(ns.H)
 	if ns.Timeout < 0 {
 		s.timeout.Store(timeoutNone)
 	} else {
