@@ -534,10 +534,15 @@ func runConnect(impl string, a args) error {
 	if _, err := connects(warmCalls(count)); err != nil {
 		return err
 	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	d, err := connects(count)
+	runtime.ReadMemStats(&after)
 	if err != nil {
 		return err
 	}
+	fmt.Printf("INFO allocations per connection %.2f, bytes per connection %.1f\n",
+		float64(after.Mallocs-before.Mallocs)/float64(count), float64(after.TotalAlloc-before.TotalAlloc)/float64(count))
 	fmt.Printf("RESULT %.0f\n", float64(count)/d.Seconds())
 	return nil
 }
