@@ -68,8 +68,10 @@ if [ $build_it -eq 1 ]; then
   cmake --build "$build" --target suite_c loadgen polysock_java_bench polysock_nupkg polysock_go >/dev/null
   PolysockBuildDir=$build/bindings/csharp dotnet build -nologo -v q -c Release \
     "$root/bench/csharp/PolysockBench.csproj" >/dev/null
-  (cd "$root/bench/go" && PKG_CONFIG_PATH=$build/bindings/go/pkgconfig GOFLAGS=-buildvcs=false \
-    go build -o "$build/bench/suite_go" .)
+  # The build tree's own Go cache: with a shared one, go build can reuse a package
+  # linked for another build tree and the suite loads that tree's libpolysock (its RPATH).
+  (cd "$root/bench/go" && PKG_CONFIG_PATH=$build/bindings/go/pkgconfig \
+    GOCACHE=$build/bindings/go/gocache GOFLAGS=-buildvcs=false go build -o "$build/bench/suite_go" .)
 fi
 [ $build_only -eq 1 ] && exit 0
 java_cp=$build/bindings/java/polysock.jar:$build/bindings/java/bench-classes

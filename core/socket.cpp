@@ -37,23 +37,36 @@ Socket::~Socket() {
   if (fd_ >= 0 && owns_fd_.load()) ::close(fd_);
 }
 
-int Socket::adopt(int fd, int family, int type, int proto, bool nonblocking,
-                  std::unique_ptr<Socket> *out) {
-  // CPython's init_sockobject: SOCK_NONBLOCK means timeout 0; otherwise the module
-  // default applies, and a default other than None puts the fd in O_NONBLOCK.
-  Nanos t = nonblocking ? 0 : default_timeout();
-  if (!nonblocking && t >= 0) {
-    if (int err = os::set_nonblocking(fd, true)) return fail_os(err);
-  }
-  out->reset(new (std::nothrow) Socket(fd, family, type, proto, t));
+int Socket::make(int fd, int family, int type, int proto, Nanos timeout,
+                 std::unique_ptr<Socket> *out) {
+  out->reset(new (std::nothrow) Socket(fd, family, type, proto, timeout));
   if (!*out) return fail_nomem();
   return kOk;
 }
 
+Nanos Socket::creation_timeout(int type) {
+  // CPython's init_sockobject: SOCK_NONBLOCK means timeout 0; otherwise the module
+  // default applies, and a default other than None puts the fd in O_NONBLOCK.
+  return (type & SOCK_NONBLOCK) != 0 ? 0 : default_timeout();
+}
+
+int Socket::adopt(int fd, int family, int type, int proto, bool nonblocking,
+                  std::unique_ptr<Socket> *out) {
+  const Nanos t = creation_timeout(nonblocking ? SOCK_NONBLOCK : 0);
+  if (!nonblocking && t >= 0) {
+    if (int err = os::set_nonblocking(fd, true)) return fail_os(err);
+  }
+  return make(fd, family, type, proto, t, out);
+}
+
+// A new descriptor gets its O_NONBLOCK from socket() / socketpair() itself: the state
+// CPython reaches with a separate ioctl after the call (any timeout but None), in one
+// system call less.
 int Socket::create(int family, int type, int proto, std::unique_ptr<Socket> *out) {
-  const int fd = ::socket(family, type | SOCK_CLOEXEC, proto);
+  const Nanos t = creation_timeout(type);
+  const int fd = ::socket(family, type | SOCK_CLOEXEC | (t >= 0 ? SOCK_NONBLOCK : 0), proto);
   if (fd < 0) return fail_os(errno);
-  const int st = adopt(fd, family, type, proto, (type & SOCK_NONBLOCK) != 0, out);
+  const int st = make(fd, family, type, proto, t, out);
   if (st != kOk) ::close(fd);
   return st;
 }
@@ -100,15 +113,16 @@ int Socket::from_fd(int fd, int family, int type, int proto, std::unique_ptr<Soc
 int Socket::pair(int family, int type, int proto, std::unique_ptr<Socket> *a,
                  std::unique_ptr<Socket> *b) {
   int fds[2];
-  if (::socketpair(family, type | SOCK_CLOEXEC, proto, fds) != 0) return fail_os(errno);
-  const bool nonblocking = (type & SOCK_NONBLOCK) != 0;
-  int st = adopt(fds[0], family, type, proto, nonblocking, a);
+  const Nanos t = creation_timeout(type);
+  if (::socketpair(family, type | SOCK_CLOEXEC | (t >= 0 ? SOCK_NONBLOCK : 0), proto, fds) != 0)
+    return fail_os(errno);
+  int st = make(fds[0], family, type, proto, t, a);
   if (st != kOk) {
     ::close(fds[0]);
     ::close(fds[1]);
     return st;
   }
-  st = adopt(fds[1], family, type, proto, nonblocking, b);
+  st = make(fds[1], family, type, proto, t, b);
   if (st != kOk) {
     ::close(fds[1]);
     a->reset();

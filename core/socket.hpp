@@ -135,6 +135,12 @@ class alignas(64) Socket {
   // failure fd is left open: the caller decides.
   static int adopt(int fd, int family, int type, int proto, bool nonblocking,
                    std::unique_ptr<Socket> *out);
+  // The timeout a new socket of this type takes: 0 with SOCK_NONBLOCK, else the
+  // module default.
+  static Nanos creation_timeout(int type);
+  // Wraps a descriptor already in the mode of timeout (fd is left open on failure).
+  static int make(int fd, int family, int type, int proto, Nanos timeout,
+                  std::unique_ptr<Socket> *out);
   // CPython's checks of socket(fileno=fd): fd is a socket; reads the family, type
   // and proto that are negative.
   static int inspect(int fd, int *family, int *type, int *proto);

@@ -65,6 +65,33 @@ TEST_F(DefaultTimeout, Item34_DefaultAppliesToNewSockets) {
   EXPECT_EQ(SOCK_TIMEOUT_NONE, d);
 }
 
+// socket() and socketpair() ask the kernel for O_NONBLOCK themselves when the timeout
+// is not None: the same state as CPython's ioctl after the call, type without the flag.
+TEST_F(DefaultTimeout, Item34_NewSocketsAndPairsTakeTheModeFromTheStart) {
+  struct Case {
+    double module_default;
+    int type_flags;
+    double want_timeout;
+  };
+  for (const Case &c : {Case{SOCK_TIMEOUT_NONE, 0, SOCK_TIMEOUT_NONE},
+                        Case{SOCK_TIMEOUT_NONE, NET_SOCK_NONBLOCK, 0}, Case{2.0, 0, 2.0},
+                        Case{2.0, NET_SOCK_NONBLOCK, 0}, Case{0, 0, 0}}) {
+    SCOPED_TRACE(::testing::Message()
+                 << "default " << c.module_default << ", flags " << c.type_flags);
+    ASSERT_PS_OK(net_setdefaulttimeout(c.module_default));
+    Sock s, a, b;
+    ASSERT_PS_OK(sock_create(NET_AF_INET, NET_SOCK_STREAM | c.type_flags, 0, s.out()));
+    ASSERT_PS_OK(net_socketpair(NET_AF_UNIX, NET_SOCK_STREAM | c.type_flags, 0, a.out(), b.out()));
+    for (sock_handle h : {s.get(), a.get(), b.get()}) {
+      EXPECT_EQ(c.want_timeout, timeout_of(h));
+      EXPECT_EQ(c.want_timeout != SOCK_TIMEOUT_NONE, fd_nonblocking(h));
+      int family = 0, type = 0, proto = 0;
+      ASSERT_PS_OK(sock_info(h, &family, &type, &proto));
+      EXPECT_EQ(NET_SOCK_STREAM, type);
+    }
+  }
+}
+
 TEST(Modes, Item35_SettimeoutAndSetblockingAreTheSameSwitch) {
   Sock s = make_socket(NET_AF_INET, NET_SOCK_STREAM);
   ASSERT_PS_OK(sock_settimeout(s, 0));

@@ -15,10 +15,13 @@
 //	  -DPOLYSOCK_BUILD_GO=ON -DPOLYSOCK_BUILD_TESTS=OFF -DPOLYSOCK_BUILD_EXAMPLES=OFF
 //	cmake --build build/rel
 //	cd bench/go && PKG_CONFIG_PATH=$PWD/../../build/rel/bindings/go/pkgconfig \
+//	  GOCACHE=$PWD/../../build/rel/bindings/go/gocache \
 //	  GOFLAGS=-buildvcs=false go build -o ../../build/rel/bench/suite_go .
 //
 // The program finds libpolysock through the RPATH that the build tree's polysock.pc
-// gives it. Run (from the source root; defaults shown, every key optional):
+// gives it. Give go the build tree's own cache (GOCACHE, as the CMake build does): with
+// the shared one, go build can reuse the binding's package as linked for another build
+// tree (a Debug one, say), and the program then loads that tree's library. Run (from the source root; defaults shown, every key optional):
 //
 //	build/rel/bench/suite_go list
 //	build/rel/bench/suite_go bulk polysock bytes=1073741824 chunk=65536     # MiB/s
@@ -531,10 +534,15 @@ func runConnect(impl string, a args) error {
 	if _, err := connects(warmCalls(count)); err != nil {
 		return err
 	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	d, err := connects(count)
+	runtime.ReadMemStats(&after)
 	if err != nil {
 		return err
 	}
+	fmt.Printf("INFO allocations per connection %.2f, bytes per connection %.1f\n",
+		float64(after.Mallocs-before.Mallocs)/float64(count), float64(after.TotalAlloc-before.TotalAlloc)/float64(count))
 	fmt.Printf("RESULT %.0f\n", float64(count)/d.Seconds())
 	return nil
 }

@@ -2,6 +2,7 @@ package polysock
 
 import (
 	"os"
+	"sync/atomic"
 	"syscall"
 
 	"polysock.dev/polysock/internal/raw"
@@ -54,6 +55,9 @@ func (k Kind) String() string {
 // Error is every failure of the package: Python's exception kind, errno (or the
 // EAI_* code, or h_errno) and Python's message, e.g. "[Errno 111] Connection refused".
 // The three are read inside the native call that failed.
+//
+// Treat an Error as read-only: the would-block of a call in non-blocking mode (OSError
+// EAGAIN) is one shared value, so that returning it allocates nothing.
 //
 // errors.Is(err, syscall.ECONNREFUSED) works for OS errors (Unwrap gives the
 // syscall.Errno); a timeout satisfies net.Error with Timeout() == true and
@@ -207,6 +211,54 @@ func fromBuf(b *raw.ErrBuf) *Error {
 		}
 	}
 	return e
+}
+
+// wouldBlock holds the Errors of a call that would block in non-blocking mode (OSError
+// EAGAIN, and EWOULDBLOCK where that is another number): one shared value each, made
+// from the first such failure (so its Message is the native library's, Python's
+// "[Errno 11] Resource temporarily unavailable"). Once both are known, the operations
+// ask the shims to leave the message out (raw.PGO_PARK_QUIET_AGAIN), and a would-block
+// costs no formatting, no copy and no allocation.
+var wouldBlock struct{ again, wouldblock atomic.Pointer[Error] }
+
+// wouldBlockSlot is the slot of wouldBlock for b's failure, nil if it is not a would-block.
+func wouldBlockSlot(b *raw.ErrBuf) *atomic.Pointer[Error] {
+	if b.Status != int32(OSError) {
+		return nil
+	}
+	switch b.Errno {
+	case eAGAIN:
+		return &wouldBlock.again
+	case eWOULDBLOCK:
+		return &wouldBlock.wouldblock
+	}
+	return nil
+}
+
+// wouldBlockKnown reports whether both would-block Errors are held, so that an
+// operation's would-block needs no message from the shim.
+func wouldBlockKnown() bool {
+	return wouldBlock.again.Load() != nil &&
+		(eWOULDBLOCK == eAGAIN || wouldBlock.wouldblock.Load() != nil)
+}
+
+// opError is the Error of an operation (recv, send, accept, ...) made once in
+// non-blocking mode: fromBuf's, except that a would-block is the shared Error of
+// wouldBlock. Only these calls fill the slots: their would-block always has the plain
+// errno message (create_server's, say, can carry a note of its own).
+func opError(b *raw.ErrBuf) *Error {
+	slot := wouldBlockSlot(b)
+	if slot == nil {
+		return fromBuf(b)
+	}
+	if e := slot.Load(); e != nil {
+		return e
+	}
+	e := fromBuf(b)
+	if e.Message == "" || slot.CompareAndSwap(nil, e) {
+		return e
+	}
+	return slot.Load()
 }
 
 // errTimeout is a deadline that ran out on the runtime's poller: Python's timeout.

@@ -2,6 +2,7 @@ package polysock
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"runtime"
@@ -131,6 +132,64 @@ func TestNonBlockingModeFailsWithEagain(t *testing.T) {
 			t.Fatal("no data within 5 s")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// A would-block in non-blocking mode is one shared Error (made from the first one, with
+// the native library's message) that behaves as every Error: fields, Is, As, net.Error.
+// Returning it allocates nothing.
+func TestWouldBlockIsSharedAndAllocatesNothing(t *testing.T) {
+	c, _ := tcpPair(t)
+	l, _ := listener(t)
+	for _, s := range []*Socket{c, l} {
+		if err := s.SetBlocking(false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	buf := make([]byte, 64)
+	var first *Error
+	check := func(what string, err error) {
+		t.Helper()
+		pe := wantErrno(t, err, syscall.EAGAIN)
+		if pe.Message != "[Errno 11] Resource temporarily unavailable" || err.Error() != pe.Message {
+			t.Fatalf("%s: message %q", what, pe.Message)
+		}
+		if first == nil {
+			first = pe
+		} else if pe != first {
+			t.Fatalf("%s: a would-block Error of its own", what)
+		}
+		if pe.Library != "" || pe.Reason != "" || pe.VerifyCode != 0 || pe.VerifyMessage != "" ||
+			pe.PythonClass() != "OSError" {
+			t.Fatalf("%s: fields %+v, class %s", what, *pe, pe.PythonClass())
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) || errors.Is(err, os.ErrDeadlineExceeded) ||
+			errors.Is(err, ErrSSLWantRead) || errors.Unwrap(err) != syscall.EAGAIN {
+			t.Fatalf("%s: errors.Is / Unwrap: %v", what, err)
+		}
+		var ne net.Error
+		if !errors.As(err, &ne) || ne.Timeout() || !pe.Temporary() {
+			t.Fatalf("%s: net.Error: %v", what, err)
+		}
+	}
+	for i := 0; i < 3; i++ {
+		_, err := c.RecvInto(buf)
+		check("RecvInto", err)
+		_, err = c.Recv(10)
+		check("Recv", err)
+		_, _, err = c.RecvfromInto(buf)
+		check("RecvfromInto", err)
+		_, _, err = l.Accept()
+		check("Accept", err)
+	}
+	allocs := testing.AllocsPerRun(1000, func() {
+		if _, err := c.RecvInto(buf); err != first {
+			t.Fatalf("RecvInto: %v", err)
+		}
+	})
+	// (the race detector's instrumentation allocates on its own)
+	if allocs != 0 && !raceEnabled {
+		t.Fatalf("a would-block RecvInto allocates %.1f times", allocs)
 	}
 }
 
@@ -430,4 +489,68 @@ func TestNonBlockingConnectAndTheDefaultTimeout(t *testing.T) {
 		t.Fatal("CreateConnection with a None default has a timeout")
 	}
 	_ = l
+}
+
+func nonNegative(d time.Duration) time.Duration {
+	if d < 0 {
+		return 0
+	}
+	return d
+}
+
+// fcntlGetfl is fcntl(fd, F_GETFL).
+func fcntlGetfl(fd int) (int, error) {
+	r, _, e := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFL, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(r), nil
+}
+
+// New sockets and socket pairs take the module default timeout, or 0 with
+// SOCK_NONBLOCK (the shims create them non-blocking underneath either way).
+func TestCreationTimeoutsAndTheNonBlockingDescriptor(t *testing.T) {
+	nonblocking := func(s *Socket) bool {
+		fl, err := fcntlGetfl(s.Fileno())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fl&syscall.O_NONBLOCK != 0
+	}
+	want := func(what string, s *Socket, d time.Duration, ok bool) {
+		t.Helper()
+		if got, gotOK := s.GetTimeout(); got != d || gotOK != ok {
+			t.Fatalf("%s: GetTimeout = %v, %v; want %v, %v", what, got, gotOK, d, ok)
+		}
+		if s.GetBlocking() != (d != 0 || !ok) || s.Type() != SOCK_STREAM || !nonblocking(s) {
+			t.Fatalf("%s: blocking %v, type %d, O_NONBLOCK %v", what, s.GetBlocking(), s.Type(), nonblocking(s))
+		}
+	}
+	for _, def := range []time.Duration{-1, 0, 1500 * time.Millisecond} {
+		if def < 0 {
+			SetDefaultTimeoutNone()
+		} else if err := SetDefaultTimeout(def); err != nil {
+			t.Fatal(err)
+		}
+		s, err := NewSocket(AF_INET, SOCK_STREAM, 0)
+		nb, err2 := NewSocket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, 0)
+		a, b, err3 := Socketpair(AF_UNIX, SOCK_STREAM, 0)
+		c, d, err4 := Socketpair(AF_UNIX, SOCK_STREAM|SOCK_NONBLOCK, 0)
+		SetDefaultTimeoutNone()
+		for _, e := range []error{err, err2, err3, err4} {
+			if e != nil {
+				t.Fatal(e)
+			}
+		}
+		what := fmt.Sprintf("default %v", def)
+		want(what+": NewSocket", s, nonNegative(def), def >= 0)
+		want(what+": NewSocket SOCK_NONBLOCK", nb, 0, true)
+		want(what+": Socketpair", a, nonNegative(def), def >= 0)
+		want(what+": Socketpair", b, nonNegative(def), def >= 0)
+		want(what+": Socketpair SOCK_NONBLOCK", c, 0, true)
+		want(what+": Socketpair SOCK_NONBLOCK", d, 0, true)
+		for _, x := range []*Socket{s, nb, a, b, c, d} {
+			x.Close()
+		}
+	}
 }

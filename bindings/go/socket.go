@@ -89,7 +89,7 @@ type op struct {
 	host  string
 	port  int
 	again int
-	park  int // 1 inside a RawConn callback: EAGAIN then needs no message
+	park  int // the shims' park mode (raw.PGO_PARK_*): who reads a would-block's message
 	n     int64
 	// TLS: a would-block names the event to wait for, which need not be the one of
 	// the call (a read can want WRITE). waitWrite says which one the callback is
@@ -120,11 +120,19 @@ type opC struct {
 	e    raw.ErrBuf
 }
 
-func newOp(h uint64) *op {
-	o := &op{h: h, opC: &opC{}}
-	o.fn = func(uintptr) bool { return o.once() }
-	o.ctl = func(uintptr) { o.once() }
-	return o
+// newOps makes a socket's read and write operation states: one allocation for both
+// ops and one for both opCs (and one per callback), as a connection costs a dozen
+// allocations as it is.
+func newOps(h uint64) (r, w *op) {
+	ops := new([2]op)
+	cs := new([2]opC)
+	for i := range ops {
+		o := &ops[i]
+		o.h, o.opC = h, &cs[i]
+		o.fn = func(uintptr) bool { return o.once() }
+		o.ctl = func(uintptr) { o.once() }
+	}
+	return &ops[0], &ops[1]
 }
 
 // once makes the one non-blocking native call; false means "would block": park.
@@ -145,9 +153,9 @@ func (o *op) once() bool {
 	case callAccept:
 		o.n = int64(raw.Accept(o.h, o.park, &o.ns, &o.e))
 	case callConnect:
-		o.n = int64(raw.Connect(o.h, o.host, o.port, o.again, &o.e))
+		o.n = int64(raw.Connect(o.h, o.host, o.port, o.again, o.park, &o.e))
 	case callConnectUnix:
-		o.n = int64(raw.Connect_unix(o.h, p, n, o.again, &o.e))
+		o.n = int64(raw.Connect_unix(o.h, p, n, o.again, o.park, &o.e))
 	case callRecvmsg:
 		o.n = raw.Recvmsg(o.h, o.iov, bufAddr(o.ancbuf), int64(len(o.ancbuf)), o.flags, o.park, &o.msg, &o.e)
 	case callSendmsg:
@@ -161,7 +169,7 @@ func (o *op) once() bool {
 	case callUnwrap:
 		o.n = int64(raw.Tls_step(o.h, 1, o.park, &o.e))
 	}
-	if o.n == int64(raw.StatusSSL) && o.park == 1 {
+	if o.n == int64(raw.StatusSSL) && o.park == raw.PGO_PARK_POLLER {
 		// TLS would-block: park on the event the kind names.
 		switch o.e.Errno {
 		case raw.TLSErrorWantRead:
@@ -195,7 +203,7 @@ func (o *op) release() {
 func (o *op) result() (int, error) {
 	o.release()
 	if o.n < 0 {
-		return 0, fromBuf(&o.e)
+		return 0, opError(&o.e)
 	}
 	return int(o.n), nil
 }
@@ -239,8 +247,8 @@ func adopt(ns *raw.NewSock, family, typ, proto int) (*Socket, error) {
 		f.Close()
 		return nil, err
 	}
-	s := &Socket{h: ns.H, fd: int(ns.Fd), f: f, rc: rc, family: family, typ: typ, proto: proto,
-		r: newOp(ns.H), w: newOp(ns.H)}
+	s := &Socket{h: ns.H, fd: int(ns.Fd), f: f, rc: rc, family: family, typ: typ, proto: proto}
+	s.r, s.w = newOps(ns.H)
 	if ns.Timeout < 0 {
 		s.timeout.Store(timeoutNone)
 	} else {
@@ -253,12 +261,15 @@ func adopt(ns *raw.NewSock, family, typ, proto int) (*Socket, error) {
 // NewSocket is socket.socket(family, type, proto): a new socket in the module's
 // default timeout mode. type may include SOCK_NONBLOCK.
 func NewSocket(family, typ, proto int) (*Socket, error) {
-	var ns raw.NewSock
-	var e raw.ErrBuf
-	if raw.Socket(family, typ, proto, &ns, &e) != 0 {
-		return nil, fromBuf(&e)
+	// One allocation for both out-parameters (each would escape to the heap on its own).
+	b := new(struct {
+		ns raw.NewSock
+		e  raw.ErrBuf
+	})
+	if raw.Socket(family, typ, proto, &b.ns, &b.e) != 0 {
+		return nil, fromBuf(&b.e)
 	}
-	return adopt(&ns, family, typ&^(SOCK_NONBLOCK|SOCK_CLOEXEC), proto)
+	return adopt(&b.ns, family, typ&^(SOCK_NONBLOCK|SOCK_CLOEXEC), proto)
 }
 
 // FromFd is socket.fromfd(fd, family, type, proto): a socket on a duplicate of fd
@@ -348,10 +359,11 @@ func (s *Socket) Close() error {
 		return nil
 	}
 	runtime.SetFinalizer(s, nil)
-	var e raw.ErrBuf
 	// The handle goes first (nothing can start on it any more), then the descriptor:
-	// os.File closes it once every parked operation has woken up and returned.
-	raw.Detach(s.h, &e)
+	// os.File closes it once every parked operation has woken up and returned. (No
+	// error buffer: the error is of no use here, and a buffer would be a 640-byte
+	// allocation per Close.)
+	raw.Detach(s.h, nil)
 	s.f.Close()
 	return nil
 }
@@ -506,14 +518,17 @@ func (s *Socket) closedErr() error {
 func (s *Socket) run(o *op, write bool, setDeadline bool) (int, error) {
 	t := s.timeout.Load()
 	if t == 0 {
-		o.park = 0
+		o.park = raw.PGO_PARK_NONE
+		if wouldBlockKnown() {
+			o.park = raw.PGO_PARK_QUIET_AGAIN
+		}
 		if err := s.rc.Control(o.ctl); err != nil {
 			o.release()
 			return 0, s.closedErr()
 		}
 		return o.result()
 	}
-	o.park = 1
+	o.park = raw.PGO_PARK_POLLER
 	if t > 0 && setDeadline {
 		o.deadline = time.Now().Add(time.Duration(t))
 		if o.call == callHandshake || o.call == callUnwrap {

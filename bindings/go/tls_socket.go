@@ -103,8 +103,8 @@ func (s *Socket) wrapTLS(wrap func(*raw.NewSock, *raw.ErrBuf) int, st *tlsState)
 	if rc != 0 && ns.H == 0 {
 		return nil, fromBuf(&e) // s unchanged
 	}
-	t := &Socket{h: ns.H, fd: s.fd, f: s.f, rc: s.rc, family: s.family, typ: s.typ, proto: s.proto,
-		r: newOp(ns.H), w: newOp(ns.H)}
+	t := &Socket{h: ns.H, fd: s.fd, f: s.f, rc: s.rc, family: s.family, typ: s.typ, proto: s.proto}
+	t.r, t.w = newOps(ns.H)
 	t.timeout.Store(s.timeout.Load())
 	t.tls.Store(st)
 	if !s.closed.CompareAndSwap(false, true) {

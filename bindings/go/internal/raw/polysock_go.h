@@ -65,11 +65,22 @@ static inline int pgo_fail(int status, pgo_err *e) {
   return status;
 }
 
-/* As pgo_fail, for the calls the Go layer makes from a RawConn callback (park != 0):
- * there, EAGAIN only means "wait on the poller" and nobody reads its message, so it is
- * not formatted (that costs more than the call). */
+/* The park argument of the operation shims:
+ * PGO_PARK_NONE: a call in non-blocking mode whose caller has no would-block Error
+ *   yet: every failure gets its message.
+ * PGO_PARK_POLLER: a call from a RawConn callback: EAGAIN only means "wait on the
+ *   poller" and a TLS would-block names the event to wait for; nobody reads their
+ *   messages.
+ * PGO_PARK_QUIET_AGAIN: a call in non-blocking mode whose caller already holds the
+ *   would-block Error (errors.go): EAGAIN / EWOULDBLOCK need no message. */
+#define PGO_PARK_NONE 0
+#define PGO_PARK_POLLER 1
+#define PGO_PARK_QUIET_AGAIN 2
+
+/* As pgo_fail, for the operation shims: a would-block's message is not formatted when
+ * park says that nobody reads it (formatting costs more than the call). */
 static inline int pgo_fail_park(int status, int park, pgo_err *e) {
-  if (park && status == SOCK_ERR_OS) {
+  if (park != PGO_PARK_NONE && status == SOCK_ERR_OS) {
     int err = sock_last_errno();
     if (err == EAGAIN || err == EWOULDBLOCK) {
       e->status = status;
@@ -80,7 +91,7 @@ static inline int pgo_fail_park(int status, int park, pgo_err *e) {
   }
   /* On a TLS socket, would-block is SOCK_ERR_SSL with kind WANT_READ or WANT_WRITE:
    * the Go layer parks on the event the kind names. */
-  if (park && status == SOCK_ERR_SSL) {
+  if (park == PGO_PARK_POLLER && status == SOCK_ERR_SSL) {
     int kind = sock_last_errno();
     if (kind == TLS_ERROR_WANT_READ || kind == TLS_ERROR_WANT_WRITE) {
       e->status = status;
@@ -93,12 +104,29 @@ static inline int pgo_fail_park(int status, int park, pgo_err *e) {
   return pgo_fail(status, e);
 }
 
+/* As pgo_fail_park, for connect: from a RawConn callback, EINPROGRESS and EALREADY only
+ * mean "wait until writable", so their messages are not formatted either. */
+static inline int pgo_fail_connect(int status, int park, pgo_err *e) {
+  if (park == PGO_PARK_POLLER && status == SOCK_ERR_OS) {
+    int err = sock_last_errno();
+    if (err == EINPROGRESS || err == EALREADY) {
+      e->status = status;
+      e->err = err;
+      e->msg[0] = '\0';
+      return status;
+    }
+  }
+  return pgo_fail_park(status, park, e);
+}
+
 /* Takes over a fresh handle: remembers its timeout, switches it to non-blocking mode
- * (the Go layer waits on the netpoller) and reads its descriptor. Closes it on failure. */
+ * (the Go layer waits on the netpoller) and reads its descriptor. Closes it on failure.
+ * A handle in non-blocking mode already needs no switch: the socket object keeps
+ * O_NONBLOCK with its mode (timeout 0 means the descriptor has it), so no ioctl. */
 static inline int pgo_adopt(sock_handle h, pgo_newsock *out, pgo_err *e) {
   int fd = -1;
   int s = sock_gettimeout(h, &out->timeout);
-  if (s == SOCK_OK) s = sock_settimeout(h, 0.0);
+  if (s == SOCK_OK && out->timeout != 0.0) s = sock_settimeout(h, 0.0);
   if (s == SOCK_OK) s = sock_fileno(h, &fd);
   if (s != SOCK_OK) {
     pgo_fail(s, e);
@@ -116,7 +144,7 @@ static inline int pgo_adopt(sock_handle h, pgo_newsock *out, pgo_err *e) {
 static inline int pgo_adopt_keep(sock_handle h, pgo_newsock *out, pgo_err *e) {
   int fd = -1;
   int s = sock_gettimeout(h, &out->timeout);
-  if (s == SOCK_OK) s = sock_settimeout(h, 0.0);
+  if (s == SOCK_OK && out->timeout != 0.0) s = sock_settimeout(h, 0.0);
   if (s == SOCK_OK) s = sock_fileno(h, &fd);
   if (s != SOCK_OK) {
     pgo_fail(s, e);
@@ -130,17 +158,26 @@ static inline int pgo_adopt_keep(sock_handle h, pgo_newsock *out, pgo_err *e) {
 
 /* ---- Sockets: creation ---- */
 
+/* pgo_socket and pgo_socketpair create their sockets with NET_SOCK_NONBLOCK, so that
+ * they are non-blocking from the start (no ioctl follows), and report the timeout the
+ * socket would have had: 0 with NET_SOCK_NONBLOCK, else the module default. */
 static inline int pgo_socket(int family, int type, int proto, pgo_newsock *out, pgo_err *e) {
   sock_handle h = 0;
-  int s = sock_create(family, type, proto, &h);
+  double t = 0.0;
+  int s = (type & NET_SOCK_NONBLOCK) != 0 ? SOCK_OK : net_getdefaulttimeout(&t);
+  if (s == SOCK_OK) s = sock_create(family, type | NET_SOCK_NONBLOCK, proto, &h);
   if (s != SOCK_OK) return pgo_fail(s, e);
-  return pgo_adopt(h, out, e);
+  s = pgo_adopt(h, out, e);
+  out->timeout = t;
+  return s;
 }
 
 static inline int pgo_socketpair(int family, int type, int proto, pgo_newsock *a, pgo_newsock *b,
                                  pgo_err *e) {
   sock_handle ha = 0, hb = 0;
-  int s = net_socketpair(family, type, proto, &ha, &hb);
+  double t = 0.0;
+  int s = (type & NET_SOCK_NONBLOCK) != 0 ? SOCK_OK : net_getdefaulttimeout(&t);
+  if (s == SOCK_OK) s = net_socketpair(family, type | NET_SOCK_NONBLOCK, proto, &ha, &hb);
   if (s != SOCK_OK) return pgo_fail(s, e);
   s = pgo_adopt(ha, a, e);
   if (s != SOCK_OK) {
@@ -149,6 +186,7 @@ static inline int pgo_socketpair(int family, int type, int proto, pgo_newsock *a
   }
   s = pgo_adopt(hb, b, e);
   if (s != SOCK_OK) sock_close(ha);
+  a->timeout = b->timeout = t;
   return s;
 }
 
@@ -219,10 +257,11 @@ static inline int pgo_listen(uint64_t h, int backlog, pgo_err *e) {
  * descriptor is writable the Go layer calls again (again != 0), and the kernel
  * answers EISCONN (connected: SOCK_OK here) or the connection's real error.
  */
-static inline int pgo_connect(uint64_t h, const char *host, int port, int again, pgo_err *e) {
+static inline int pgo_connect(uint64_t h, const char *host, int port, int again, int park,
+                              pgo_err *e) {
   int s = sock_connect(h, host, port);
   if (s == SOCK_ERR_OS && again && sock_last_errno() == EISCONN) return SOCK_OK;
-  return pgo_fail(s, e);
+  return pgo_fail_connect(s, park, e);
 }
 
 static inline int pgo_connect_ex(uint64_t h, const char *host, int port, pgo_err *e) {
@@ -237,10 +276,11 @@ static inline int pgo_bind_unix(uint64_t h, uintptr_t path, size_t len, pgo_err 
 }
 
 /** connect(path) with a bytes path, as pgo_connect (again != 0: EISCONN means connected). */
-static inline int pgo_connect_unix(uint64_t h, uintptr_t path, size_t len, int again, pgo_err *e) {
+static inline int pgo_connect_unix(uint64_t h, uintptr_t path, size_t len, int again, int park,
+                                   pgo_err *e) {
   int s = sock_connect_unix(h, (const void *)path, len);
   if (s == SOCK_ERR_OS && again && sock_last_errno() == EISCONN) return SOCK_OK;
-  return pgo_fail(s, e);
+  return pgo_fail_connect(s, park, e);
 }
 
 /** getsockname() (peer == 0) or getpeername() of an AF_UNIX socket as bytes: the length. */

@@ -221,6 +221,7 @@ typedef long long swig_type_191;
 extern void _wrap_Swig_free_raw_ab08e891e58b94a2(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_raw_ab08e891e58b94a2(swig_intgo arg1);
 extern swig_intgo _wrap_fail_park_raw_ab08e891e58b94a2(swig_intgo arg1, swig_intgo arg2, swig_voidp arg3);
+extern swig_intgo _wrap_fail_connect_raw_ab08e891e58b94a2(swig_intgo arg1, swig_intgo arg2, swig_voidp arg3);
 extern swig_intgo _wrap_socket_raw_ab08e891e58b94a2(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_voidp arg4, swig_voidp arg5);
 extern swig_intgo _wrap_socketpair_raw_ab08e891e58b94a2(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_voidp arg4, swig_voidp arg5, swig_voidp arg6);
 extern swig_intgo _wrap_fromfd_raw_ab08e891e58b94a2(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5, swig_voidp arg6);
@@ -233,10 +234,10 @@ extern swig_type_5 _wrap_detach_raw_ab08e891e58b94a2(swig_type_6 arg1, swig_void
 extern swig_intgo _wrap_net_close_raw_ab08e891e58b94a2(swig_intgo arg1, swig_voidp arg2);
 extern swig_intgo _wrap_bind_raw_ab08e891e58b94a2(swig_type_7 arg1, swig_type_8 arg2, swig_intgo arg3, swig_voidp arg4);
 extern swig_intgo _wrap_listen_raw_ab08e891e58b94a2(swig_type_9 arg1, swig_intgo arg2, swig_voidp arg3);
-extern swig_intgo _wrap_connect_raw_ab08e891e58b94a2(swig_type_10 arg1, swig_type_11 arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5);
+extern swig_intgo _wrap_connect_raw_ab08e891e58b94a2(swig_type_10 arg1, swig_type_11 arg2, swig_intgo arg3, swig_intgo arg4, swig_intgo arg5, swig_voidp arg6);
 extern swig_intgo _wrap_connect_ex_raw_ab08e891e58b94a2(swig_type_12 arg1, swig_type_13 arg2, swig_intgo arg3, swig_voidp arg4);
 extern swig_intgo _wrap_bind_unix_raw_ab08e891e58b94a2(swig_type_14 arg1, uintptr_t arg2, swig_type_15 arg3, swig_voidp arg4);
-extern swig_intgo _wrap_connect_unix_raw_ab08e891e58b94a2(swig_type_16 arg1, uintptr_t arg2, swig_type_17 arg3, swig_intgo arg4, swig_voidp arg5);
+extern swig_intgo _wrap_connect_unix_raw_ab08e891e58b94a2(swig_type_16 arg1, uintptr_t arg2, swig_type_17 arg3, swig_intgo arg4, swig_intgo arg5, swig_voidp arg6);
 extern swig_type_18 _wrap_sockname_unix_raw_ab08e891e58b94a2(swig_type_19 arg1, swig_intgo arg2, swig_type_20 arg3, swig_voidp arg4);
 extern swig_type_21 _wrap_recv_raw_ab08e891e58b94a2(swig_type_22 arg1, uintptr_t arg2, swig_type_23 arg3, swig_intgo arg4, swig_intgo arg5, swig_voidp arg6);
 extern swig_type_24 _wrap_recvfrom_raw_ab08e891e58b94a2(swig_type_25 arg1, uintptr_t arg2, swig_type_26 arg3, swig_intgo arg4, swig_intgo arg5, swig_voidp arg6, swig_voidp arg7);
@@ -358,6 +359,10 @@ func Swig_malloc(arg1 int) (_swig_ret uintptr) {
 	return swig_r
 }
 
+const PGO_PARK_NONE int = 0
+const PGO_PARK_POLLER int = 1
+const PGO_PARK_QUIET_AGAIN int = 2
+
 func Fail_park(arg1 int, arg2 int, arg3 *ErrBuf) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
@@ -365,6 +370,16 @@ func Fail_park(arg1 int, arg2 int, arg3 *ErrBuf) (_swig_ret int) {
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
 	swig_r = (int)(C._wrap_fail_park_raw_ab08e891e58b94a2(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	return swig_r
+}
+
+func Fail_connect(arg1 int, arg2 int, arg3 *ErrBuf) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	var _swig_i_2 unsafe.Pointer
+	_swig_i_2 = unsafe.Pointer(arg3)
+	swig_r = (int)(C._wrap_fail_connect_raw_ab08e891e58b94a2(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -517,15 +532,16 @@ func Listen(arg1 uint64, arg2 int, arg3 *ErrBuf) (_swig_ret int) {
 	return swig_r
 }
 
-func Connect(arg1 uint64, arg2 string, arg3 int, arg4 int, arg5 *ErrBuf) (_swig_ret int) {
+func Connect(arg1 uint64, arg2 string, arg3 int, arg4 int, arg5 int, arg6 *ErrBuf) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	var _swig_i_4 unsafe.Pointer
-	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int)(C._wrap_connect_raw_ab08e891e58b94a2(C.swig_type_10(_swig_i_0), *(*C.swig_type_11)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	_swig_i_4 := arg5
+	var _swig_i_5 unsafe.Pointer
+	_swig_i_5 = unsafe.Pointer(arg6)
+	swig_r = (int)(C._wrap_connect_raw_ab08e891e58b94a2(C.swig_type_10(_swig_i_0), *(*C.swig_type_11)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_voidp(_swig_i_5)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -557,15 +573,16 @@ func Bind_unix(arg1 uint64, arg2 uintptr, arg3 int64, arg4 *ErrBuf) (_swig_ret i
 	return swig_r
 }
 
-func Connect_unix(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 *ErrBuf) (_swig_ret int) {
+func Connect_unix(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 int, arg6 *ErrBuf) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	var _swig_i_4 unsafe.Pointer
-	_swig_i_4 = unsafe.Pointer(arg5)
-	swig_r = (int)(C._wrap_connect_unix_raw_ab08e891e58b94a2(C.swig_type_16(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_17(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	_swig_i_4 := arg5
+	var _swig_i_5 unsafe.Pointer
+	_swig_i_5 = unsafe.Pointer(arg6)
+	swig_r = (int)(C._wrap_connect_unix_raw_ab08e891e58b94a2(C.swig_type_16(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_17(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_voidp(_swig_i_5)))
 	return swig_r
 }
 

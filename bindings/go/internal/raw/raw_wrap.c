@@ -221,6 +221,23 @@ intgo _wrap_fail_park_raw_ab08e891e58b94a2(intgo _swig_go_0, intgo _swig_go_1, p
 }
 
 
+intgo _wrap_fail_connect_raw_ab08e891e58b94a2(intgo _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+  int arg1 ;
+  int arg2 ;
+  pgo_err *arg3 = (pgo_err *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (int)_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = (pgo_err *)_swig_go_2; 
+  
+  result = (int)pgo_fail_connect(arg1,arg2,arg3);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
 intgo _wrap_socket_raw_ab08e891e58b94a2(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_newsock *_swig_go_3, pgo_err *_swig_go_4) {
   int arg1 ;
   int arg2 ;
@@ -465,12 +482,13 @@ intgo _wrap_listen_raw_ab08e891e58b94a2(long long _swig_go_0, intgo _swig_go_1, 
 }
 
 
-intgo _wrap_connect_raw_ab08e891e58b94a2(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_connect_raw_ab08e891e58b94a2(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, pgo_err *_swig_go_5) {
   uint64_t arg1 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
   int arg4 ;
-  pgo_err *arg5 = (pgo_err *) 0 ;
+  int arg5 ;
+  pgo_err *arg6 = (pgo_err *) 0 ;
   int result;
   intgo _swig_go_result;
   
@@ -482,9 +500,10 @@ intgo _wrap_connect_raw_ab08e891e58b94a2(long long _swig_go_0, _gostring_ _swig_
   
   arg3 = (int)_swig_go_2; 
   arg4 = (int)_swig_go_3; 
-  arg5 = (pgo_err *)_swig_go_4; 
+  arg5 = (int)_swig_go_4; 
+  arg6 = (pgo_err *)_swig_go_5; 
   
-  result = (int)pgo_connect(arg1,(char const *)arg2,arg3,arg4,arg5);
+  result = (int)pgo_connect(arg1,(char const *)arg2,arg3,arg4,arg5,arg6);
   _swig_go_result = result; 
   free(arg2); 
   return _swig_go_result;
@@ -534,12 +553,13 @@ intgo _wrap_bind_unix_raw_ab08e891e58b94a2(long long _swig_go_0, uintptr_t _swig
 }
 
 
-intgo _wrap_connect_unix_raw_ab08e891e58b94a2(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_connect_unix_raw_ab08e891e58b94a2(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, pgo_err *_swig_go_5) {
   uint64_t arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
   int arg4 ;
-  pgo_err *arg5 = (pgo_err *) 0 ;
+  int arg5 ;
+  pgo_err *arg6 = (pgo_err *) 0 ;
   int result;
   intgo _swig_go_result;
   
@@ -547,9 +567,10 @@ intgo _wrap_connect_unix_raw_ab08e891e58b94a2(long long _swig_go_0, uintptr_t _s
   arg2 = (uintptr_t)_swig_go_1; 
   arg3 = (size_t)_swig_go_2; 
   arg4 = (int)_swig_go_3; 
-  arg5 = (pgo_err *)_swig_go_4; 
+  arg5 = (int)_swig_go_4; 
+  arg6 = (pgo_err *)_swig_go_5; 
   
-  result = (int)pgo_connect_unix(arg1,arg2,arg3,arg4,arg5);
+  result = (int)pgo_connect_unix(arg1,arg2,arg3,arg4,arg5,arg6);
   _swig_go_result = result; 
   return _swig_go_result;
 }
