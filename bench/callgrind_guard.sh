@@ -51,14 +51,17 @@ binding_per_call() {
   python3 - "$out" "$capi" <<'PY' || { rm -f "$out"; exit 1; }
 import re, sys
 path, capi = sys.argv[1], sys.argv[2]
+lines = open(path).read().splitlines()
 names, total, calls, inner = {}, 0, 0, 0
+for line in lines:  # a name comes with an id's first use, which may follow its calls
+    m = re.match(r"c?fn=\((\d+)\) (.*)", line)
+    if m:
+        names[m.group(1)] = m.group(2).strip()
 pending = None  # the callee of the last calls= line, whose cost line follows
 callee = None
-for line in open(path):
-    m = re.match(r"(c?fn)=\((\d+)\)(?: (.*))?", line)
+for line in lines:
+    m = re.match(r"(c?fn)=\((\d+)\)", line)
     if m:
-        if m.group(3):
-            names[m.group(2)] = m.group(3).strip()
         if m.group(1) == "cfn":
             callee = names.get(m.group(2))
         continue
@@ -70,7 +73,7 @@ for line in open(path):
     if line.startswith(("summary:", "totals:")):
         total = int(line.split()[1])
         continue
-    if pending is not None and re.match(r"[0-9+-]", line):
+    if pending is not None and re.match(r"[0-9+*-]", line):
         if pending == capi:
             inner += int(line.split()[1])
         pending = None
@@ -115,7 +118,7 @@ done
 java_cp=$build/bindings/java/polysock.jar:$build/bindings/java/bench-classes
 cs_dll=$build/bindings/csharp/dotnet/bin/PolysockBench/Release/net10.0/PolysockBench.dll
 bindings=(
-  "java.eagain|Java_org_polysock_PolysockNativeJNI_polysock_1java_1recv_1direct|sock_recv|java -cp $java_cp org.polysock.bench.Suite eagain polysock calls=20000"
+  "java.eagain|Java_org_polysock_PolysockNativeJNI_polysock_1java_1try_1recv_1direct|sock_recv|java -cp $java_cp org.polysock.bench.Suite eagain polysock calls=20000"
   "csharp.eagain|CSharp_PolysockfNative_sock_recv___|sock_recv|dotnet $cs_dll eagain polysock calls=20000"
   "go.eagain|polysock.dev/polysock.(*Socket).RecvInto|sock_recv|$build/bench/suite_go eagain polysock calls=20000"
 )
