@@ -9,8 +9,10 @@
 #   --rounds N     rounds (default 5): every round runs every case once, in an order
 #                  that rotates from round to round, so the cases of a comparison share
 #                  the machine's noise; the report takes medians and per-round ratios
-#   --only REGEX   only the benchmarks whose name matches (bulk, rtt-pinned, rtt,
-#                  connect, eagain, echo-1000, echo-10000, tls-bulk)
+#   --only REGEX   only the benchmarks whose name matches (bulk-pinned, bulk, rtt-pinned,
+#                  rtt, connect, eagain, echo-1000, echo-10000, tls-bulk); -pinned: the
+#                  whole program on one CPU (taskset -c 0), so that both ends share it and
+#                  the figure is their CPU cost, not where the scheduler put them
 #   --quick        tiny sizes and one round: checks that every case runs (CI does this;
 #                  its figures mean nothing and never reach the docs)
 #   --langs LIST   only these suites (default c,java,csharp,go; C's raw side is the
@@ -91,7 +93,7 @@ else
   bulk=(bytes=1073741824) rtt=(trips=20000) connect=(count=5000) eagain=(calls=1000000)
   tls=(bytes=268435456) echo_seconds=3 echo_conns=(1000 10000)
 fi
-benchmarks=(bulk rtt-pinned rtt connect eagain "echo-${echo_conns[0]}" "echo-${echo_conns[1]}" tls-bulk)
+benchmarks=(bulk-pinned bulk rtt-pinned rtt connect eagain "echo-${echo_conns[0]}" "echo-${echo_conns[1]}" tls-bulk)
 
 out=$build/results
 mkdir -p "$out"
@@ -117,7 +119,7 @@ for lang in "${langs[@]}"; do
   done <<<"$listing"
 done
 suite_bench() {  # the suite's benchmark for one of ours
-  case $1 in rtt-pinned) echo rtt ;; echo-*) echo echo-server ;; *) echo "$1" ;; esac
+  case $1 in *-pinned) echo "${1%-pinned}" ;; echo-*) echo echo-server ;; *) echo "$1" ;; esac
 }
 
 # ---- Running one case ----------------------------------------------------------------------
@@ -134,6 +136,7 @@ run_case() {  # run_case BENCHMARK LANG IMPL ROUND: appends a line to $results
       local params pin=()
       case $b in
         bulk) params=("${bulk[@]}") ;;
+        bulk-pinned) params=("${bulk[@]}"); pin=(taskset -c 0) ;;
         rtt) params=("${rtt[@]}") ;;
         rtt-pinned) params=("${rtt[@]}"); pin=(taskset -c 0) ;;
         connect) params=("${connect[@]}") ;;
