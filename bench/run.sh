@@ -190,7 +190,7 @@ echo_case() {
 # ---- The rounds ------------------------------------------------------------------------------
 {
   echo "date	$(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "command	bench/run.sh --rounds $rounds${only:+ --only $only}"
+  echo "command	bench/run.sh --rounds $rounds$([ "$only" = . ] || echo " --only '$only'")"
   echo "commit	$(git -C "$root" rev-parse --short HEAD 2>/dev/null)$(git -C "$root" diff --quiet 2>/dev/null || echo ' (modified)')"
   echo "cpu	$(nproc) x $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
   echo "kernel	$(uname -sr)"
