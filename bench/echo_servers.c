@@ -1,4 +1,4 @@
-/* The two echo servers of bench_poller (see echo_servers.h), written side by side
+/* The two echo servers of the C suite's echo-server case (see echo_servers.h), written side by side
  * so that they do the same work per message: one wait for a batch of events,
  * then per ready connection one recv and one send of what came. */
 #define _GNU_SOURCE

@@ -1,5 +1,6 @@
-/* The two echo servers bench_poller compares: the same loop written once on
- * polysock's poller and handles, and once on plain epoll and descriptors. */
+/* The two echo servers the C suite compares (suite.c's echo-server, raw and polysock):
+ * the same loop written once on polysock's poller and handles, and once on plain epoll
+ * and descriptors. */
 #ifndef POLYSOCK_BENCH_ECHO_SERVERS_H
 #define POLYSOCK_BENCH_ECHO_SERVERS_H
 
