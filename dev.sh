@@ -13,11 +13,12 @@ APT_PACKAGES=(cmake ninja-build g++ pkg-config libgtest-dev libbenchmark-dev bin
   dpkg-dev file abigail-tools doxygen
   nlohmann-json3-dev clang-14 libclang-rt-14-dev clang-format-14
   default-jdk-headless swig junit5 valgrind
-  golang-go curl python3 socat libssl-dev openssl python3-matplotlib)
+  golang-go curl python3 socat libssl-dev openssl python3-matplotlib strace)
   # curl and python3: the Go binding's net/http tests talk to them;
   # curl, python3 and socat: the cross-language test of the examples (tests/interop);
   # libssl-dev: TLS (POLYSOCK_TLS), openssl: its tests make certificates and run s_server;
-  # python3-matplotlib: bench/run.sh's plot (bench/report.py)
+  # python3-matplotlib: bench/run.sh's plot (bench/report.py);
+  # strace: tests/pycompare/test_syscalls.py counts system calls against CPython's
 
 deps() {
   local missing=()
