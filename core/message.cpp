@@ -152,7 +152,7 @@ int Socket::sendmsg(const iovec *iov, std::size_t niov, const Cmsg *anc, std::si
         if (too_many(niov)) return -1;
         return ::sendmsg(fd_, &msg, flags | MSG_NOSIGNAL | dontwait);
       },
-      &n, nullptr, true);
+      &n);
   if (st != kOk) return st;
   *out_n = static_cast<std::size_t>(n);
   return kOk;

@@ -371,7 +371,7 @@ int Socket::send_all(const unsigned char *p, std::size_t len, int flags, const D
         [&](int dontwait) -> ssize_t {
           return ::send(fd_, p + *sent, len - *sent, flags | MSG_NOSIGNAL | dontwait);
         },
-        &n, &deadline, *sent == 0);  // after a partial send the buffer is full: wait first
+        &n, &deadline, *sent > 0);  // after a partial send the buffer is full: wait first
     if (st == kOk) *sent += static_cast<std::size_t>(n);
   }
   return st;
@@ -390,7 +390,7 @@ int Socket::sendto(const void *buf, std::size_t len, int flags, const char *host
       [&](int dontwait) -> ssize_t {
         return ::sendto(fd_, buf, len, flags | MSG_NOSIGNAL | dontwait, sa.get(), sa.len);
       },
-      &n, nullptr, true);
+      &n);
   if (st != kOk) return st;
   *out_n = static_cast<std::size_t>(n);
   return kOk;
@@ -469,7 +469,7 @@ int Socket::sendfile_regular(int file_fd, std::int64_t offset, std::int64_t coun
         [&](int) -> ssize_t {  // takes no flags: O_NONBLOCK follows the mode
           return ::sendfile(fd_, file_fd, &off, static_cast<std::size_t>(block));
         },
-        &n, nullptr, sent == 0);
+        &n, nullptr, sent > 0);
     if (st != kOk || n == 0) break;  // an error, or the end of the file
   }
   *out_sent = off - offset;

@@ -153,17 +153,17 @@ class alignas(64) Socket {
   // every wait with EBADF.
   // t is the socket's timeout as the caller read it; `shared`, if given, is a
   // deadline that spans several calls (sendall's), else each call has its own.
-  // try_first: in timeout mode, make the call before the first poll and wait only if
-  // it would block. Sends pass it when nothing says the buffer is full (a socket is
-  // almost always writable, so CPython's poll before every send only finds it so):
-  // one system call instead of two; a send that does find it full makes three.
+  // In timeout mode a send (POLLOUT) is made before the first poll, which waits only if
+  // it would block: a socket is almost always writable, so CPython's poll before every
+  // send only finds it so (one system call instead of two; a send that finds the buffer
+  // full makes three). `full`: the caller knows the buffer is full (sendall after a
+  // partial send), so the send waits first, as CPython's; a recv always does.
   template <class Op>
   int io(short events, bool nowait, Nanos t, Op op, ssize_t *out, const Deadline *shared = nullptr,
-         bool try_first = false);
+         bool full = false);
   // io()'s blocking and timeout modes, out of line: only the cheap path is inlined.
   template <class Op>
-  int io_waiting(short events, Nanos t, const Deadline *shared, bool try_first, Op op,
-                 ssize_t *out);
+  int io_waiting(short events, Nanos t, const Deadline *shared, bool full, Op op, ssize_t *out);
   // Waits in poll() for `events` on the descriptor until the deadline; the caller
   // is inside a WaitSection, so a close interrupts it.
   int wait(short events, const Deadline &deadline);
@@ -227,7 +227,7 @@ class alignas(64) Socket {
 // blocking mode, where the kernel waits as on a plain socket.
 template <class Op>
 inline int Socket::io(short events, bool nowait, Nanos t, Op op, ssize_t *out,
-                      const Deadline *shared, bool try_first) {
+                      const Deadline *shared, bool full) {
   if (t == 0 || (nowait && t < 0)) [[likely]] {
     // Never sleeps, so it needs no registration: the cheap path of a poll loop.
     ssize_t n;
@@ -238,17 +238,17 @@ inline int Socket::io(short events, bool nowait, Nanos t, Op op, ssize_t *out,
     *out = n;
     return kOk;
   }
-  return io_waiting(events, t, shared, try_first, op, out);
+  return io_waiting(events, t, shared, full, op, out);
 }
 
 template <class Op>
 __attribute__((noinline)) int Socket::io_waiting(short events, Nanos t, const Deadline *shared,
-                                                 bool try_first, Op op, ssize_t *out) {
+                                                 bool full, Op op, ssize_t *out) {
   const Deadline own(shared != nullptr ? 0 : t);
   const Deadline &deadline = shared != nullptr ? *shared : own;
   const WaitSection waiting(this);
   if (aborted()) return fail_os(EBADF);
-  for (bool wait_first = !try_first;; wait_first = true) {
+  for (bool wait_first = events != POLLOUT || full;; wait_first = true) {
     if (t > 0 && wait_first) {
       if (int st = wait(events, deadline)) return st;
     }
@@ -303,7 +303,7 @@ inline int Socket::send(const void *buf, std::size_t len, int flags, std::size_t
       [this, buf, len, flags](int dontwait) -> ssize_t {
         return ::send(fd_, buf, len, flags | MSG_NOSIGNAL | dontwait);
       },
-      &n, nullptr, true);
+      &n);
   if (st != kOk) return st;
   *out_n = static_cast<std::size_t>(n);
   return kOk;
