@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <mutex>
 #include <vector>
 
 #include "error.hpp"
@@ -200,6 +201,9 @@ int Socket::dup(std::unique_ptr<Socket> *out) const {
     ::close(copy);
     return fail_nomem();
   }
+  // The copy shares the open file, and so its O_NONBLOCK.
+  (*out)->kept_nonblocking_.store(kept_nonblocking_.load(std::memory_order_relaxed),
+                                  std::memory_order_relaxed);
   return kOk;
 }
 
@@ -220,7 +224,34 @@ int Socket::listen(int backlog) {
   return kOk;
 }
 
-int Socket::accept(std::unique_ptr<Socket> *out, Address *peer) {
+namespace {
+// Orders keep_nonblocking against settimeout(None): a kept descriptor is never made
+// blocking again, even for a moment (an accept4 in that moment would sleep).
+std::mutex g_mode_mu;
+}  // namespace
+
+int Socket::keep_nonblocking() {
+  const std::lock_guard<std::mutex> lock(g_mode_mu);
+  if (kept_nonblocking_.load(std::memory_order_relaxed)) return kOk;
+  // Only a listener: O_NONBLOCK under a blocking connect, recv or send would change
+  // their outcome. accept4 on a socket that does not listen says EINVAL.
+  int listening = 0;
+  socklen_t len = sizeof listening;
+  if (::getsockopt(fd_, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0) return fail_io(errno);
+  if (listening == 0) return fail_os(EINVAL);
+  if (int err = os::set_nonblocking(fd_, true)) return fail_io(err);
+  kept_nonblocking_.store(true, std::memory_order_relaxed);
+  return kOk;
+}
+
+int Socket::accept(std::unique_ptr<Socket> *out, Address *peer, bool nowait) {
+  Nanos mode = timeout();
+  if (nowait) {
+    if (mode < 0 && !kept_nonblocking_.load(std::memory_order_relaxed)) {
+      if (int st = keep_nonblocking()) return st;
+    }
+    mode = 0;  // the descriptor is O_NONBLOCK in every mode now: one attempt
+  }
   SockAddr sa;
   sa.len = sizeof sa.storage;
   // Accepted sockets take the module default timeout, not the listener's (bpo-7995).
@@ -228,7 +259,7 @@ int Socket::accept(std::unique_ptr<Socket> *out, Address *peer) {
   const int flags = SOCK_CLOEXEC | (t >= 0 ? SOCK_NONBLOCK : 0);
   ssize_t fd = -1;
   int st = io(
-      POLLIN, false, timeout(),
+      POLLIN, false, mode,
       [&](int) -> ssize_t {  // the descriptor's O_NONBLOCK follows the mode
         sa.len = sizeof sa.storage;
         return ::accept4(fd_, sa.get(), &sa.len, flags);
@@ -487,7 +518,14 @@ int Socket::shutdown(int how) {
 
 int Socket::settimeout(Nanos t) {
   // Any timeout other than None puts the fd in O_NONBLOCK mode; CPython waits with poll.
-  if (int err = os::set_nonblocking(fd_, t >= 0)) return fail_io(err);
+  if (t >= 0) {
+    if (int err = os::set_nonblocking(fd_, true)) return fail_io(err);
+  } else {
+    const std::lock_guard<std::mutex> lock(g_mode_mu);
+    if (!kept_nonblocking_.load(std::memory_order_relaxed)) {
+      if (int err = os::set_nonblocking(fd_, false)) return fail_io(err);
+    }
+  }
   timeout_.store(t, std::memory_order_relaxed);
   return kOk;
 }

@@ -78,7 +78,11 @@ class alignas(64) Socket {
   int bind(const char *host, int port);
   int bind(const SockAddr &addr);
   int listen(int backlog);
-  int accept(std::unique_ptr<Socket> *out, Address *peer);
+  // nowait: one attempt whatever the mode, for an event loop that waits itself. In
+  // blocking mode the first such attempt makes the descriptor O_NONBLOCK for good
+  // (accept4 takes no per-call flag), and the blocking accepts after it try, then wait
+  // in poll instead of the kernel: same outcome, the flag differs from CPython's.
+  int accept(std::unique_ptr<Socket> *out, Address *peer, bool nowait = false);
   int connect(const char *host, int port);
   int connect(const SockAddr &addr);
   // connect_ex: *out_err is 0 or an errno; the status covers argument/resolver errors.
@@ -167,6 +171,8 @@ class alignas(64) Socket {
   // Waits in poll() for `events` on the descriptor until the deadline; the caller
   // is inside a WaitSection, so a close interrupts it.
   int wait(short events, const Deadline &deadline);
+  // accept(nowait) in blocking mode: EINVAL unless listening, then O_NONBLOCK for good.
+  int keep_nonblocking();
   bool aborted() const { return aborted_.load(std::memory_order_seq_cst); }
   // EBADF if the socket was closed under the failed call, the call's error otherwise.
   int fail_io(int err) const {
@@ -205,6 +211,9 @@ class alignas(64) Socket {
 
   int fd_;
   std::atomic<bool> owns_fd_{true};  // false once detached
+  // The descriptor stays O_NONBLOCK in blocking mode too (keep_nonblocking): blocking
+  // calls wait in poll. Written under the mode lock (socket.cpp).
+  std::atomic<bool> kept_nonblocking_{false};
   const int family_;
   const int type_;
   const int proto_;
@@ -248,8 +257,11 @@ __attribute__((noinline)) int Socket::io_waiting(short events, Nanos t, const De
   const Deadline &deadline = shared != nullptr ? *shared : own;
   const WaitSection waiting(this);
   if (aborted()) return fail_os(EBADF);
-  for (bool wait_first = events != POLLOUT || full;; wait_first = true) {
-    if (t > 0 && wait_first) {
+  // Blocking mode on a descriptor kept non-blocking waits in poll, after a first try
+  // (as the kernel's blocking call would).
+  const bool polls = t > 0 || kept_nonblocking_.load(std::memory_order_relaxed);
+  for (bool wait_first = t > 0 && (events != POLLOUT || full);; wait_first = polls) {
+    if (wait_first) {
       if (int st = wait(events, deadline)) return st;
     }
     const ssize_t n = op(t >= 0 ? MSG_DONTWAIT : 0);
@@ -263,7 +275,7 @@ __attribute__((noinline)) int Socket::io_waiting(short events, Nanos t, const De
       if (int st = on_eintr()) return st;
       continue;
     }
-    if (t > 0 && (err == EAGAIN || err == EWOULDBLOCK)) continue;  // spurious readiness
+    if (polls && (err == EAGAIN || err == EWOULDBLOCK)) continue;  // not ready (yet)
     return fail_os(err);  // blocking mode reports EAGAIN as CPython does (SO_RCVTIMEO)
   }
 }

@@ -103,6 +103,7 @@ TEST(BadInputAll, EverySocketFunctionRefusesClosedAndNeverIssuedHandles) {
     EXPECT_PS_ERR(sock_bind(h, "127.0.0.1", 0), SOCK_ERR_OS, EBADF);
     EXPECT_PS_ERR(sock_listen(h, -1), SOCK_ERR_OS, EBADF);
     EXPECT_PS_ERR(sock_accept(h, &out, &addr), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_accept_ex(h, NET_MSG_DONTWAIT, &out, &addr), SOCK_ERR_OS, EBADF);
     EXPECT_PS_ERR(sock_connect(h, "127.0.0.1", 9), SOCK_ERR_OS, EBADF);
     EXPECT_PS_ERR(sock_connect_ex(h, "127.0.0.1", 9), SOCK_ERR_OS, EBADF);
     EXPECT_PS_ERR(sock_recv(h, buf, sizeof buf, 0, &n), SOCK_ERR_OS, EBADF);
@@ -150,6 +151,13 @@ TEST(BadInputAll, SocketFunctionsTakeNullWhereAllowedAndRefuseItElsewhere) {
   EXPECT_PS_ERR(sock_sendfile(p.client, -1, 0, 0, nullptr), SOCK_ERR_OS, EBADF)
       << "out_sent may be NULL; the bad file is what fails";
   EXPECT_PS_ERR(sock_bind(p.client, nullptr, 0), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_accept_ex(p.client, NET_MSG_DONTWAIT, nullptr, nullptr), SOCK_ERR_VALUE, 0)
+      << "out_conn is required, out_addr is not";
+  for (int flags : {INT_MIN, -1, NET_MSG_PEEK, NET_MSG_DONTWAIT | NET_MSG_OOB, INT_MAX}) {
+    sock_handle conn = 0;
+    EXPECT_PS_ERR(sock_accept_ex(p.client, flags, &conn, nullptr), SOCK_ERR_VALUE, 0) << flags;
+    EXPECT_EQ(0u, conn);
+  }
   EXPECT_PS_ERR(sock_connect_ex(p.client, nullptr, 1), SOCK_ERR_VALUE, 0);
   EXPECT_PS_ERR(sock_sendto(p.client, "x", 1, 0, nullptr, 9, &n), SOCK_ERR_VALUE, 0);
   // Zero lengths: valid everywhere a buffer is taken.

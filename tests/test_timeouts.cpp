@@ -175,6 +175,78 @@ TEST(Timeout, Item38_AcceptTimesOutOrWouldBlock) {
   EXPECT_STREQ("[Errno 11] Resource temporarily unavailable", sock_last_error_message());
 }
 
+// sock_accept_ex(NET_MSG_DONTWAIT): one attempt in every mode, for an event loop that
+// shares the listener with threads accepting in its mode (docs/csharp.md's engine).
+TEST(AcceptEx, DontWaitMakesOneAttemptInEveryMode) {
+  int port = 0;
+  Sock l = tcp_listener(NET_AF_INET, "127.0.0.1", &port);
+  Sock conn;
+  int st = 0;
+  for (double mode : {SOCK_TIMEOUT_NONE, 30.0, 0.0}) {
+    ASSERT_PS_OK(sock_settimeout(l, mode));
+    const double elapsed =
+        seconds_for([&] { st = sock_accept_ex(l, NET_MSG_DONTWAIT, conn.out(), nullptr); });
+    EXPECT_PS_ERR(st, SOCK_ERR_OS, EAGAIN) << "mode " << mode;
+    EXPECT_LT(elapsed, 1.0) << "mode " << mode;
+    EXPECT_EQ(mode, timeout_of(l)) << "the mode is the caller's";
+    Sock c = make_socket(NET_AF_INET, NET_SOCK_STREAM);
+    ASSERT_PS_OK(sock_connect(c, "127.0.0.1", port));
+    sock_address addr{};
+    ASSERT_PS_OK(sock_accept_ex(l, NET_MSG_DONTWAIT, conn.out(), &addr)) << "mode " << mode;
+    EXPECT_STREQ("127.0.0.1", addr.host);
+  }
+  EXPECT_PS_ERR(sock_accept_ex(l, NET_MSG_PEEK, conn.out(), nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_accept_ex(l, NET_MSG_DONTWAIT, nullptr, nullptr), SOCK_ERR_VALUE, 0);
+}
+
+TEST(AcceptEx, BlockingListenerKeptNonBlockingStillWaits) {
+  int port = 0;
+  Sock l = tcp_listener(NET_AF_INET, "127.0.0.1", &port);
+  ASSERT_FALSE(fd_nonblocking(l));
+  Sock conn;
+  EXPECT_PS_ERR(sock_accept_ex(l, NET_MSG_DONTWAIT, conn.out(), nullptr), SOCK_ERR_OS, EAGAIN);
+  EXPECT_TRUE(fd_nonblocking(l)) << "accept4 has no per-call flag: the descriptor keeps O_NONBLOCK";
+  EXPECT_EQ(SOCK_TIMEOUT_NONE, timeout_of(l));
+  EXPECT_EQ(1, blocking_of(l));
+  ASSERT_PS_OK(sock_setblocking(l, 1));
+  EXPECT_TRUE(fd_nonblocking(l)) << "blocking mode again does not clear it";
+  Sock d;
+  ASSERT_PS_OK(sock_dup(l, d.out()));
+  // Blocking accepts on the listener and on its dup still wait for a connection
+  // (in poll), and take it.
+  for (sock_handle h : {l.get(), d.get()}) {
+    std::thread client([port] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));
+      Sock c = make_socket(NET_AF_INET, NET_SOCK_STREAM);
+      EXPECT_PS_OK(sock_connect(c, "127.0.0.1", port));
+    });
+    int st = 0;
+    const double elapsed = seconds_for([&] { st = sock_accept(h, conn.out(), nullptr); });
+    client.join();
+    EXPECT_PS_OK(st);
+    EXPECT_GE(elapsed, 0.1);
+    EXPECT_LT(elapsed, 5.0);
+  }
+  // A close from another thread still wakes a blocking accept with EBADF.
+  std::thread closer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_PS_OK(sock_close(l));
+  });
+  EXPECT_PS_ERR(sock_accept(l, conn.out(), nullptr), SOCK_ERR_OS, EBADF);
+  closer.join();
+}
+
+TEST(AcceptEx, OnASocketThatDoesNotListenIsEinvalAndChangesNothing) {
+  Sock s = make_socket(NET_AF_INET, NET_SOCK_STREAM);
+  Sock conn;
+  EXPECT_PS_ERR(sock_accept_ex(s, NET_MSG_DONTWAIT, conn.out(), nullptr), SOCK_ERR_OS, EINVAL);
+  EXPECT_FALSE(fd_nonblocking(s));
+  Pair p = tcp_pair();
+  EXPECT_PS_ERR(sock_accept_ex(p.client, NET_MSG_DONTWAIT, conn.out(), nullptr), SOCK_ERR_OS,
+                EINVAL);
+  EXPECT_FALSE(fd_nonblocking(p.client)) << "a blocking connection stays blocking";
+}
+
 TEST(Timeout, Item39_ConnectToAFullBacklogTimesOut) {
   // listen(0) plus one queued connection fills the backlog; Linux then drops SYNs.
   int port = 0;

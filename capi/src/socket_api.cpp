@@ -214,13 +214,18 @@ int sock_listen(sock_handle h, int backlog) {
 }
 
 int sock_accept(sock_handle h, sock_handle *out_conn, sock_address *out_addr) {
+  return sock_accept_ex(h, 0, out_conn, out_addr);
+}
+
+int sock_accept_ex(sock_handle h, int flags, sock_handle *out_conn, sock_address *out_addr) {
   return polysock::guarded([&]() -> int {
     if (out_conn == nullptr) return polysock::fail_null("out_conn");
+    if ((flags & ~NET_MSG_DONTWAIT) != 0) return fail_value("flags must be 0 or MSG_DONTWAIT");
     polysock::SocketRef s;
     if (int st = polysock::lookup(h, &s)) return st;
     std::unique_ptr<Socket> conn;
     polysock::Address peer;
-    if (int st = s->accept(&conn, out_addr != nullptr ? &peer : nullptr)) return st;
+    if (int st = s->accept(&conn, out_addr != nullptr ? &peer : nullptr, flags != 0)) return st;
     if (int st = polysock::publish(std::move(conn), out_conn)) return st;
     polysock::copy_address(peer, out_addr);
     return kOk;

@@ -169,6 +169,19 @@ POLYSOCK_API int sock_listen(sock_handle h, int backlog);
  */
 POLYSOCK_API int sock_accept(sock_handle h, sock_handle *out_conn, sock_address *out_addr);
 
+/**
+ * sock_accept with flags: NET_MSG_DONTWAIT makes one attempt whatever the socket's
+ * mode (EAGAIN if no connection is queued), for an event loop that waits itself
+ * while other threads may accept on the same socket; 0 is the plain call. Other
+ * flags: SOCK_ERR_VALUE. accept4 takes no per-call flag, so on a listener in blocking
+ * mode the first such attempt makes the descriptor O_NONBLOCK for good (as .NET's
+ * async sockets are): its blocking accepts then try, and wait in poll instead of the
+ * kernel, with the same outcome (gettimeout still None; SO_RCVTIMEO no longer applies).
+ * On a socket that is not listening: EINVAL, as accept's.
+ */
+POLYSOCK_API int sock_accept_ex(sock_handle h, int flags, sock_handle *out_conn,
+                                sock_address *out_addr);
+
 /** connect((host, port)): with a timeout, a non-blocking connect that reports the real error. */
 POLYSOCK_API int sock_connect(sock_handle h, const char *host, int port);
 

@@ -131,7 +131,9 @@ namespace Polysock
             try
             {
                 RawAddress raw;
-                int st = PolysockNative.sock_accept(h, out ulong conn, (IntPtr)(&raw));
+                // One attempt whatever the mode: a thread's Accept may have taken the
+                // connection the engine saw (a blocking listener keeps O_NONBLOCK from then).
+                int st = PolysockNative.sock_accept_ex(h, DontWait, out ulong conn, (IntPtr)(&raw));
                 if (st >= 0)
                 {
                     result = (new Socket(conn) { _tlsFlags = _tlsFlags }, SocketAddress.FromRaw(raw));
@@ -307,10 +309,9 @@ namespace Polysock
                     "AcceptAsync on a TLS listener that handshakes on accept: wrap the listener with doHandshakeOnConnect: false " +
                     "and await DoHandshakeAsync on each connection, or accept plain connections and await TlsContext.WrapSocketAsync"));
             }
-            // Only a non-blocking socket's accept never waits; in the other modes the engine
-            // waits for readiness first, so the core's own wait returns at once.
+            // An accept attempt never waits, in any mode: a queued connection is taken at once.
             uint want = AsyncEngine.EventRead;
-            if (_timeout == 0 && AsyncStateOrNull?.HasReads != true && TryAccept(out (Socket, SocketAddress) r, out Exception? error, out want))
+            if (AsyncStateOrNull?.HasReads != true && TryAccept(out (Socket, SocketAddress) r, out Exception? error, out want))
             {
                 return Done(r, error);
             }

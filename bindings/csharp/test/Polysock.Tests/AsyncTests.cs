@@ -94,6 +94,89 @@ namespace Polysock.Tests
         }
 
         [Fact]
+        public async Task Accept_async_on_a_blocking_listener_takes_a_queued_connection_at_once()
+        {
+            using Socket listener = Support.Listener(out int port);
+            Assert.Null(listener.GetTimeout());
+            using var client = Net.CreateConnection("127.0.0.1", port);
+            using var poller = new Poller();
+            poller.Register(listener, PollEvents.Read);
+            Assert.NotEmpty(poller.Select(10.0)); // queued
+            ValueTask<(Socket Connection, SocketAddress Address)> accepting = listener.AcceptAsync();
+            Assert.True(accepting.IsCompleted, "the first attempt takes it, without a wait on the engine");
+            (Socket conn, SocketAddress peer) = await accepting;
+            conn.Dispose();
+            Assert.Equal(client.GetSockName(), peer);
+            Assert.Null(listener.GetTimeout()); // still blocking mode
+        }
+
+        [Fact]
+        public async Task A_thread_accepting_on_the_same_blocking_listener_never_stalls_the_engine()
+        {
+            // The engine hears of each connection; when the thread's Accept takes it first,
+            // the engine's attempt must find nothing and wait again, not sleep in accept4
+            // (which held every async operation of the process until the next connection).
+            const int Rounds = 60;
+            using Socket listener = Support.Listener(out int port);
+            (Socket a, Socket b) = Support.TcpPair();
+            using (a)
+            using (b)
+            {
+                int bySync = 0;
+                var syncThread = new Thread(() =>
+                {
+                    try
+                    {
+                        while (true)
+                        {
+                            listener.Accept().Connection.Dispose();
+                            Interlocked.Increment(ref bySync);
+                        }
+                    }
+                    catch (PolysockException)
+                    {
+                        // the listener closed: EBADF ends the loop
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // closed before the next Accept began
+                    }
+                });
+                syncThread.IsBackground = true;
+                syncThread.Start();
+                int byAsync = 0;
+                Task<(Socket Connection, SocketAddress Address)> accepting = listener.AcceptAsync().AsTask();
+                var ping = new byte[1];
+                for (int i = 0; i < Rounds; i++)
+                {
+                    using (Net.CreateConnection("127.0.0.1", port))
+                    {
+                        // Whoever takes it, the engine still serves other sockets at once.
+                        ValueTask<int> echo = b.RecvIntoAsync(ping);
+                        a.Send(ping);
+                        Assert.Equal(1, await echo.Within(5));
+                    }
+                    // The connection is taken by one of the two before the next round.
+                    var deadline = DateTime.UtcNow.AddSeconds(10);
+                    while (Volatile.Read(ref bySync) + byAsync + (accepting.IsCompleted ? 1 : 0) < i + 1 && DateTime.UtcNow < deadline)
+                    {
+                        await Task.Delay(1);
+                    }
+                    if (accepting.IsCompleted)
+                    {
+                        (await accepting).Connection.Dispose();
+                        byAsync++;
+                        accepting = listener.AcceptAsync().AsTask();
+                    }
+                    Assert.Equal(i + 1, Volatile.Read(ref bySync) + byAsync);
+                }
+                listener.Dispose();
+                Assert.True(syncThread.Join(TimeSpan.FromSeconds(10)), "the blocking Accept woke at close");
+                await Assert.ThrowsAsync<PolysockException>(() => accepting.WaitAsync(TimeSpan.FromSeconds(10)));
+            }
+        }
+
+        [Fact]
         public async Task Pending_operations_complete_in_order()
         {
             (Socket client, Socket server) = Support.TcpPair();
