@@ -355,13 +355,14 @@ int Socket::connect_ex(const char *host, int port, int *out_err) {
   return st;
 }
 
-int Socket::recvfrom(void *buf, std::size_t len, int flags, std::size_t *out_n, Address *from) {
+int Socket::recvfrom(void *buf, std::size_t len, int flags, std::size_t *out_n, Address *from,
+                     bool nowait) {
   // recvfrom(0) calls the kernel (it consumes a datagram); recv(0) does not.
-  if (from == nullptr && len != 0) return recv(buf, len, flags, out_n);
+  if (from == nullptr && len != 0) return recv(buf, len, flags, out_n, nowait);
   if (tls() != nullptr) [[unlikely]]
     return tls_refuse("recvfrom");
   if (int st = ssize_limit(len)) return st;
-  const Nanos t = timeout();
+  const Nanos t = nowait ? 0 : timeout();
   SockAddr sa;
   sa.len = 0;
   ssize_t n = 0;
@@ -409,12 +410,12 @@ int Socket::send_all(const unsigned char *p, std::size_t len, int flags, const D
 }
 
 int Socket::sendto(const void *buf, std::size_t len, int flags, const char *host, int port,
-                   std::size_t *out_n) {
+                   std::size_t *out_n, bool nowait) {
   if (int st = ssize_limit(len)) return st;
   if (tls() != nullptr) return tls_refuse("sendto");
   SockAddr sa;
   if (int st = make_sockaddr(family_, host, port, "sendto()", &sa)) return st;
-  const Nanos t = timeout();
+  const Nanos t = nowait ? 0 : timeout();
   ssize_t n = 0;
   int st = this->io(
       POLLOUT, (flags & MSG_DONTWAIT) != 0, t,

@@ -87,12 +87,15 @@ class alignas(64) Socket {
   int connect(const SockAddr &addr);
   // connect_ex: *out_err is 0 or an errno; the status covers argument/resolver errors.
   int connect_ex(const char *host, int port, int *out_err);
-  int recv(void *buf, std::size_t len, int flags, std::size_t *out_n);
-  int recvfrom(void *buf, std::size_t len, int flags, std::size_t *out_n, Address *from);
-  int send(const void *buf, std::size_t len, int flags, std::size_t *out_n);
+  // nowait (recv, recvfrom, send, sendto): one attempt whatever the mode, for an event
+  // loop; MSG_DONTWAIT cannot say it, as CPython polls first with a timeout (item 50).
+  int recv(void *buf, std::size_t len, int flags, std::size_t *out_n, bool nowait = false);
+  int recvfrom(void *buf, std::size_t len, int flags, std::size_t *out_n, Address *from,
+               bool nowait = false);
+  int send(const void *buf, std::size_t len, int flags, std::size_t *out_n, bool nowait = false);
   int sendall(const void *buf, std::size_t len, int flags, std::size_t *out_sent);
   int sendto(const void *buf, std::size_t len, int flags, const char *host, int port,
-             std::size_t *out_n);
+             std::size_t *out_n, bool nowait = false);
   int sendfile(int file_fd, std::int64_t offset, std::int64_t count, std::int64_t *out_sent);
   int shutdown(int how);
   // sendmsg, recvmsg_into, send_fds, recv_fds (message.cpp). host nullptr: no
@@ -280,17 +283,17 @@ __attribute__((noinline)) int Socket::io_waiting(short events, Nanos t, const De
   }
 }
 
-inline int Socket::recv(void *buf, std::size_t len, int flags, std::size_t *out_n) {
+inline int Socket::recv(void *buf, std::size_t len, int flags, std::size_t *out_n, bool nowait) {
   if (len - 1 >= static_cast<std::size_t>(SSIZE_MAX)) [[unlikely]] {  // 0, or too large
     if (len != 0) return fail_value("buffer length too large");
     *out_n = 0;  // CPython's recv(0) returns b'' without a system call or a wait
     return kOk;
   }
   if (TlsSession *s = tls()) [[unlikely]]
-    return tls_recv(s, buf, len, flags, out_n);
+    return tls_recv(s, buf, len, nowait ? flags | MSG_DONTWAIT : flags, out_n);
   ssize_t n = 0;
   int st = io(
-      POLLIN, (flags & MSG_DONTWAIT) != 0, timeout(),
+      POLLIN, (flags & MSG_DONTWAIT) != 0, nowait ? 0 : timeout(),
       [this, buf, len, flags](int dontwait) -> ssize_t {
         return ::recv(fd_, buf, len, flags | MSG_NOSIGNAL | dontwait);
       },
@@ -303,15 +306,16 @@ inline int Socket::recv(void *buf, std::size_t len, int flags, std::size_t *out_
   return kOk;
 }
 
-inline int Socket::send(const void *buf, std::size_t len, int flags, std::size_t *out_n) {
+inline int Socket::send(const void *buf, std::size_t len, int flags, std::size_t *out_n,
+                        bool nowait) {
   if (len > static_cast<std::size_t>(SSIZE_MAX)) [[unlikely]] {
     return fail_value("buffer length too large");
   }
   if (TlsSession *s = tls()) [[unlikely]]
-    return tls_send(s, buf, len, flags, out_n);
+    return tls_send(s, buf, len, nowait ? flags | MSG_DONTWAIT : flags, out_n);
   ssize_t n = 0;
   int st = io(
-      POLLOUT, (flags & MSG_DONTWAIT) != 0, timeout(),
+      POLLOUT, (flags & MSG_DONTWAIT) != 0, nowait ? 0 : timeout(),
       [this, buf, len, flags](int dontwait) -> ssize_t {
         return ::send(fd_, buf, len, flags | MSG_NOSIGNAL | dontwait);
       },

@@ -103,7 +103,7 @@ TEST(BadInputAll, EverySocketFunctionRefusesClosedAndNeverIssuedHandles) {
     EXPECT_PS_ERR(sock_bind(h, "127.0.0.1", 0), SOCK_ERR_OS, EBADF);
     EXPECT_PS_ERR(sock_listen(h, -1), SOCK_ERR_OS, EBADF);
     EXPECT_PS_ERR(sock_accept(h, &out, &addr), SOCK_ERR_OS, EBADF);
-    EXPECT_PS_ERR(sock_accept_ex(h, NET_MSG_DONTWAIT, &out, &addr), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_accept_try(h, &out, &addr), SOCK_ERR_OS, EBADF);
     EXPECT_PS_ERR(sock_connect(h, "127.0.0.1", 9), SOCK_ERR_OS, EBADF);
     EXPECT_PS_ERR(sock_connect_ex(h, "127.0.0.1", 9), SOCK_ERR_OS, EBADF);
     EXPECT_PS_ERR(sock_recv(h, buf, sizeof buf, 0, &n), SOCK_ERR_OS, EBADF);
@@ -112,6 +112,10 @@ TEST(BadInputAll, EverySocketFunctionRefusesClosedAndNeverIssuedHandles) {
     EXPECT_PS_ERR(sock_sendall(h, buf, sizeof buf, 0, &n), SOCK_ERR_OS, EBADF);
     EXPECT_EQ(0u, n);
     EXPECT_PS_ERR(sock_sendto(h, buf, 1, 0, "127.0.0.1", 9, &n), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_recv_try(h, buf, sizeof buf, 0, &n), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_recvfrom_try(h, buf, sizeof buf, 0, &n, &addr), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_send_try(h, buf, sizeof buf, 0, &n), SOCK_ERR_OS, EBADF);
+    EXPECT_PS_ERR(sock_sendto_try(h, buf, 1, 0, "127.0.0.1", 9, &n), SOCK_ERR_OS, EBADF);
     EXPECT_PS_ERR(sock_sendfile(h, file, 0, 0, &sent64), SOCK_ERR_OS, EBADF);
     EXPECT_PS_ERR(sock_shutdown(h, NET_SHUT_RDWR), SOCK_ERR_OS, EBADF);
     EXPECT_PS_ERR(sock_settimeout(h, 1.0), SOCK_ERR_OS, EBADF);
@@ -151,13 +155,17 @@ TEST(BadInputAll, SocketFunctionsTakeNullWhereAllowedAndRefuseItElsewhere) {
   EXPECT_PS_ERR(sock_sendfile(p.client, -1, 0, 0, nullptr), SOCK_ERR_OS, EBADF)
       << "out_sent may be NULL; the bad file is what fails";
   EXPECT_PS_ERR(sock_bind(p.client, nullptr, 0), SOCK_ERR_VALUE, 0);
-  EXPECT_PS_ERR(sock_accept_ex(p.client, NET_MSG_DONTWAIT, nullptr, nullptr), SOCK_ERR_VALUE, 0)
+  EXPECT_PS_ERR(sock_accept_try(p.client, nullptr, nullptr), SOCK_ERR_VALUE, 0)
       << "out_conn is required, out_addr is not";
-  for (int flags : {INT_MIN, -1, NET_MSG_PEEK, NET_MSG_DONTWAIT | NET_MSG_OOB, INT_MAX}) {
-    sock_handle conn = 0;
-    EXPECT_PS_ERR(sock_accept_ex(p.client, flags, &conn, nullptr), SOCK_ERR_VALUE, 0) << flags;
-    EXPECT_EQ(0u, conn);
-  }
+  // The _try calls check what their plain twins check.
+  EXPECT_PS_ERR(sock_recv_try(p.server, buf, sizeof buf, 0, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_recv_try(p.server, nullptr, 4, 0, &n), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_recvfrom_try(p.server, nullptr, 4, 0, &n, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_recvfrom_try(p.server, buf, SIZE_MAX, 0, &n, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_send_try(p.client, nullptr, 1, 0, &n), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_send_try(p.client, buf, SIZE_MAX, 0, &n), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_sendto_try(p.client, "x", 1, 0, nullptr, 9, &n), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_sendto_try(p.client, "x", 1, 0, "127.0.0.1", 9, nullptr), SOCK_ERR_VALUE, 0);
   EXPECT_PS_ERR(sock_connect_ex(p.client, nullptr, 1), SOCK_ERR_VALUE, 0);
   EXPECT_PS_ERR(sock_sendto(p.client, "x", 1, 0, nullptr, 9, &n), SOCK_ERR_VALUE, 0);
   // Zero lengths: valid everywhere a buffer is taken.

@@ -175,36 +175,34 @@ TEST(Timeout, Item38_AcceptTimesOutOrWouldBlock) {
   EXPECT_STREQ("[Errno 11] Resource temporarily unavailable", sock_last_error_message());
 }
 
-// sock_accept_ex(NET_MSG_DONTWAIT): one attempt in every mode, for an event loop that
+// sock_accept_try: one attempt in every mode, for an event loop that
 // shares the listener with threads accepting in its mode (docs/csharp.md's engine).
-TEST(AcceptEx, DontWaitMakesOneAttemptInEveryMode) {
+TEST(AcceptTry, DontWaitMakesOneAttemptInEveryMode) {
   int port = 0;
   Sock l = tcp_listener(NET_AF_INET, "127.0.0.1", &port);
   Sock conn;
   int st = 0;
   for (double mode : {SOCK_TIMEOUT_NONE, 30.0, 0.0}) {
     ASSERT_PS_OK(sock_settimeout(l, mode));
-    const double elapsed =
-        seconds_for([&] { st = sock_accept_ex(l, NET_MSG_DONTWAIT, conn.out(), nullptr); });
+    const double elapsed = seconds_for([&] { st = sock_accept_try(l, conn.out(), nullptr); });
     EXPECT_PS_ERR(st, SOCK_ERR_OS, EAGAIN) << "mode " << mode;
     EXPECT_LT(elapsed, 1.0) << "mode " << mode;
     EXPECT_EQ(mode, timeout_of(l)) << "the mode is the caller's";
     Sock c = make_socket(NET_AF_INET, NET_SOCK_STREAM);
     ASSERT_PS_OK(sock_connect(c, "127.0.0.1", port));
     sock_address addr{};
-    ASSERT_PS_OK(sock_accept_ex(l, NET_MSG_DONTWAIT, conn.out(), &addr)) << "mode " << mode;
+    ASSERT_PS_OK(sock_accept_try(l, conn.out(), &addr)) << "mode " << mode;
     EXPECT_STREQ("127.0.0.1", addr.host);
   }
-  EXPECT_PS_ERR(sock_accept_ex(l, NET_MSG_PEEK, conn.out(), nullptr), SOCK_ERR_VALUE, 0);
-  EXPECT_PS_ERR(sock_accept_ex(l, NET_MSG_DONTWAIT, nullptr, nullptr), SOCK_ERR_VALUE, 0);
+  EXPECT_PS_ERR(sock_accept_try(l, nullptr, nullptr), SOCK_ERR_VALUE, 0);
 }
 
-TEST(AcceptEx, BlockingListenerKeptNonBlockingStillWaits) {
+TEST(AcceptTry, BlockingListenerKeptNonBlockingStillWaits) {
   int port = 0;
   Sock l = tcp_listener(NET_AF_INET, "127.0.0.1", &port);
   ASSERT_FALSE(fd_nonblocking(l));
   Sock conn;
-  EXPECT_PS_ERR(sock_accept_ex(l, NET_MSG_DONTWAIT, conn.out(), nullptr), SOCK_ERR_OS, EAGAIN);
+  EXPECT_PS_ERR(sock_accept_try(l, conn.out(), nullptr), SOCK_ERR_OS, EAGAIN);
   EXPECT_TRUE(fd_nonblocking(l)) << "accept4 has no per-call flag: the descriptor keeps O_NONBLOCK";
   EXPECT_EQ(SOCK_TIMEOUT_NONE, timeout_of(l));
   EXPECT_EQ(1, blocking_of(l));
@@ -236,15 +234,84 @@ TEST(AcceptEx, BlockingListenerKeptNonBlockingStillWaits) {
   closer.join();
 }
 
-TEST(AcceptEx, OnASocketThatDoesNotListenIsEinvalAndChangesNothing) {
+TEST(AcceptTry, OnASocketThatDoesNotListenIsEinvalAndChangesNothing) {
   Sock s = make_socket(NET_AF_INET, NET_SOCK_STREAM);
   Sock conn;
-  EXPECT_PS_ERR(sock_accept_ex(s, NET_MSG_DONTWAIT, conn.out(), nullptr), SOCK_ERR_OS, EINVAL);
+  EXPECT_PS_ERR(sock_accept_try(s, conn.out(), nullptr), SOCK_ERR_OS, EINVAL);
   EXPECT_FALSE(fd_nonblocking(s));
   Pair p = tcp_pair();
-  EXPECT_PS_ERR(sock_accept_ex(p.client, NET_MSG_DONTWAIT, conn.out(), nullptr), SOCK_ERR_OS,
-                EINVAL);
+  EXPECT_PS_ERR(sock_accept_try(p.client, conn.out(), nullptr), SOCK_ERR_OS, EINVAL);
   EXPECT_FALSE(fd_nonblocking(p.client)) << "a blocking connection stays blocking";
+}
+
+// The _try calls: one attempt whatever the mode (MSG_DONTWAIT waits first with a
+// timeout, item 50). An event loop's attempt never waits.
+TEST(TryCalls, RecvAndSendMakeOneAttemptInEveryMode) {
+  for (double mode : {SOCK_TIMEOUT_NONE, 30.0, 0.0}) {
+    SCOPED_TRACE(mode);
+    Pair p = tcp_pair();
+    ASSERT_PS_OK(sock_settimeout(p.server, mode));
+    ASSERT_PS_OK(sock_settimeout(p.client, mode));
+    char buf[16];
+    size_t n = 99;
+    sock_address from{};
+    const double elapsed = seconds_for([&] {
+      EXPECT_PS_ERR(sock_recv_try(p.server, buf, sizeof buf, 0, &n), SOCK_ERR_OS, EAGAIN);
+      EXPECT_PS_ERR(sock_recvfrom_try(p.server, buf, sizeof buf, 0, &n, &from), SOCK_ERR_OS,
+                    EAGAIN);
+      EXPECT_PS_ERR(sock_recvfrom_try(p.server, buf, sizeof buf, 0, &n, nullptr), SOCK_ERR_OS,
+                    EAGAIN);
+    });
+    EXPECT_LT(elapsed, 1.0) << "no wait, not even in timeout mode";
+    EXPECT_EQ(mode, timeout_of(p.server)) << "the mode stays the caller's";
+    // Sends go when there is room; flags are kept (MSG_PEEK leaves the bytes there).
+    ASSERT_PS_OK(sock_send_try(p.client, "ab", 2, 0, &n));
+    EXPECT_EQ(2u, n);
+    int st = SOCK_ERR_OS;
+    for (int i = 0; i < 2000 && st != SOCK_OK; ++i) {
+      st = sock_recv_try(p.server, buf, sizeof buf, NET_MSG_PEEK, &n);
+      if (st != SOCK_OK) usleep(1000);
+    }
+    ASSERT_PS_OK(st);
+    ASSERT_PS_OK(sock_recv_try(p.server, buf, sizeof buf, 0, &n));
+    EXPECT_EQ("ab", std::string(buf, n));
+    // Filling the send buffer ends in EAGAIN, never in a wait or a timeout.
+    std::vector<char> chunk(1 << 16, 'x');
+    st = SOCK_OK;
+    const double filling = seconds_for([&] {
+      for (int i = 0; i < 10000 && st == SOCK_OK; ++i)
+        st = sock_send_try(p.client, chunk.data(), chunk.size(), 0, &n);
+    });
+    EXPECT_PS_ERR(st, SOCK_ERR_OS, EAGAIN);
+    EXPECT_LT(filling, 5.0);
+  }
+}
+
+TEST(TryCalls, DatagramsToo) {
+  Sock tx = make_socket(NET_AF_INET, NET_SOCK_DGRAM);
+  Sock rx = make_socket(NET_AF_INET, NET_SOCK_DGRAM);
+  ASSERT_PS_OK(sock_bind(rx, "127.0.0.1", 0));
+  sock_address at{};
+  ASSERT_PS_OK(sock_getsockname(rx, &at));
+  ASSERT_PS_OK(sock_settimeout(rx, 30.0));
+  ASSERT_PS_OK(sock_settimeout(tx, 30.0));
+  char buf[8];
+  size_t n = 0;
+  sock_address from{};
+  EXPECT_PS_ERR(sock_recvfrom_try(rx, buf, sizeof buf, 0, &n, &from), SOCK_ERR_OS, EAGAIN);
+  ASSERT_PS_OK(sock_sendto_try(tx, "dgram", 5, 0, "127.0.0.1", at.port, &n));
+  EXPECT_EQ(5u, n);
+  int st = SOCK_ERR_OS;
+  for (int i = 0; i < 2000 && st != SOCK_OK; ++i) {
+    st = sock_recvfrom_try(rx, buf, sizeof buf, NET_MSG_PEEK, &n, &from);
+    if (st != SOCK_OK) usleep(1000);
+  }
+  ASSERT_PS_OK(st);
+  ASSERT_PS_OK(sock_recvfrom_try(rx, buf, sizeof buf, 0, &n, &from));
+  EXPECT_EQ("dgram", std::string(buf, n)) << "MSG_PEEK was kept: the datagram came twice";
+  EXPECT_STREQ("127.0.0.1", from.host);
+  EXPECT_PS_ERR(sock_sendto_try(tx, "x", 1, 0, "256.0.0.1", 9, &n), SOCK_ERR_GAI, NET_EAI_NONAME)
+      << "address errors as sendto's";
 }
 
 TEST(Timeout, Item39_ConnectToAFullBacklogTimesOut) {

@@ -331,6 +331,13 @@ TEST(Tls, NonBlockingWantsReadAndTimeoutsReadAsPython) {
   ASSERT_PS_OK(sock_settimeout(t.client, SOCK_TIMEOUT_NONE));
   EXPECT_PS_ERR(sock_recv(t.client, buf, sizeof buf, NET_MSG_DONTWAIT, &n), SOCK_ERR_SSL,
                 TLS_ERROR_WANT_READ);
+  // The _try calls are one attempt on a TLS socket too, in timeout mode as well.
+  ASSERT_PS_OK(sock_settimeout(t.client, 30.0));
+  EXPECT_PS_ERR(sock_recv_try(t.client, buf, sizeof buf, 0, &n), SOCK_ERR_SSL, TLS_ERROR_WANT_READ);
+  ASSERT_PS_OK(sock_send_try(t.client, "hi", 2, 0, &n));
+  EXPECT_EQ(2u, n);
+  ASSERT_PS_OK(sock_recv(t.server, buf, sizeof buf, 0, &n));
+  EXPECT_EQ("hi", std::string(buf, n));
 }
 
 // A poller reports a TLS socket readable while OpenSSL holds bytes, even with the

@@ -95,6 +95,12 @@
 %ignore sock_send;
 %ignore sock_sendall;
 %ignore sock_sendto;
+/* The _try twins are for an event loop's attempts (C#'s engine); the Java binding has
+ * no event loop, and its non-blocking calls are the plain ones with MSG_DONTWAIT. */
+%ignore sock_recv_try;
+%ignore sock_recvfrom_try;
+%ignore sock_send_try;
+%ignore sock_sendto_try;
 /* Not wrapped: used only by the typemaps. */
 %ignore polysock_java_throw;
 %ignore polysock_java_throw_argument;

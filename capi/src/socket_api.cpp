@@ -17,6 +17,77 @@ using polysock::fail_value;
 using polysock::kOk;
 using polysock::Socket;
 
+namespace {
+
+// Each call and its _try twin (one attempt whatever the mode) share one body, made twice
+// by a template argument (not a run-time flag), so the plain call pays nothing for the twin.
+template <bool nowait>
+int accept_in(sock_handle h, sock_handle *out_conn, sock_address *out_addr) {
+  return polysock::guarded([&]() -> int {
+    if (out_conn == nullptr) return polysock::fail_null("out_conn");
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    std::unique_ptr<Socket> conn;
+    polysock::Address peer;
+    if (int st = s->accept(&conn, out_addr != nullptr ? &peer : nullptr, nowait)) return st;
+    if (int st = polysock::publish(std::move(conn), out_conn)) return st;
+    polysock::copy_address(peer, out_addr);
+    return kOk;
+  });
+}
+
+template <bool nowait>
+int recv_in(sock_handle h, void *buf, size_t len, int flags, size_t *out_n) {
+  return polysock::guarded([&]() -> int {
+    if (out_n == nullptr) return polysock::fail_null("out_n");
+    if (buf == nullptr && len != 0) return polysock::fail_null("buf");
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    return s->recv(buf, len, flags, out_n, nowait);
+  });
+}
+
+template <bool nowait>
+int recvfrom_in(sock_handle h, void *buf, size_t len, int flags, size_t *out_n,
+                sock_address *out_addr) {
+  return polysock::guarded([&]() -> int {
+    if (out_n == nullptr) return polysock::fail_null("out_n");
+    if (buf == nullptr && len != 0) return polysock::fail_null("buf");
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    polysock::Address from;
+    if (out_addr == nullptr) return s->recvfrom(buf, len, flags, out_n, nullptr, nowait);
+    if (int st = s->recvfrom(buf, len, flags, out_n, &from, nowait)) return st;
+    polysock::copy_address(from, out_addr);
+    return kOk;
+  });
+}
+
+template <bool nowait>
+int send_in(sock_handle h, const void *buf, size_t len, int flags, size_t *out_n) {
+  return polysock::guarded([&]() -> int {
+    if (out_n == nullptr) return polysock::fail_null("out_n");
+    if (buf == nullptr && len != 0) return polysock::fail_null("buf");
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    return s->send(buf, len, flags, out_n, nowait);
+  });
+}
+
+template <bool nowait>
+int sendto_in(sock_handle h, const void *buf, size_t len, int flags, const char *host, int port,
+              size_t *out_n) {
+  return polysock::guarded([&]() -> int {
+    if (out_n == nullptr) return polysock::fail_null("out_n");
+    if (buf == nullptr && len != 0) return polysock::fail_null("buf");
+    polysock::SocketRef s;
+    if (int st = polysock::lookup(h, &s)) return st;
+    return s->sendto(buf, len, flags, host, port, out_n, nowait);
+  });
+}
+
+}  // namespace
+
 extern "C" {
 
 int sock_create(int family, int type, int proto, sock_handle *out) {
@@ -214,22 +285,11 @@ int sock_listen(sock_handle h, int backlog) {
 }
 
 int sock_accept(sock_handle h, sock_handle *out_conn, sock_address *out_addr) {
-  return sock_accept_ex(h, 0, out_conn, out_addr);
+  return accept_in<false>(h, out_conn, out_addr);
 }
 
-int sock_accept_ex(sock_handle h, int flags, sock_handle *out_conn, sock_address *out_addr) {
-  return polysock::guarded([&]() -> int {
-    if (out_conn == nullptr) return polysock::fail_null("out_conn");
-    if ((flags & ~NET_MSG_DONTWAIT) != 0) return fail_value("flags must be 0 or MSG_DONTWAIT");
-    polysock::SocketRef s;
-    if (int st = polysock::lookup(h, &s)) return st;
-    std::unique_ptr<Socket> conn;
-    polysock::Address peer;
-    if (int st = s->accept(&conn, out_addr != nullptr ? &peer : nullptr, flags != 0)) return st;
-    if (int st = polysock::publish(std::move(conn), out_conn)) return st;
-    polysock::copy_address(peer, out_addr);
-    return kOk;
-  });
+int sock_accept_try(sock_handle h, sock_handle *out_conn, sock_address *out_addr) {
+  return accept_in<true>(h, out_conn, out_addr);
 }
 
 int sock_connect(sock_handle h, const char *host, int port) {
@@ -251,38 +311,29 @@ int sock_connect_ex(sock_handle h, const char *host, int port) {
 }
 
 int sock_recv(sock_handle h, void *buf, size_t len, int flags, size_t *out_n) {
-  return polysock::guarded([&]() -> int {
-    if (out_n == nullptr) return polysock::fail_null("out_n");
-    if (buf == nullptr && len != 0) return polysock::fail_null("buf");
-    polysock::SocketRef s;
-    if (int st = polysock::lookup(h, &s)) return st;
-    return s->recv(buf, len, flags, out_n);
-  });
+  return recv_in<false>(h, buf, len, flags, out_n);
+}
+
+int sock_recv_try(sock_handle h, void *buf, size_t len, int flags, size_t *out_n) {
+  return recv_in<true>(h, buf, len, flags, out_n);
 }
 
 int sock_recvfrom(sock_handle h, void *buf, size_t len, int flags, size_t *out_n,
                   sock_address *out_addr) {
-  return polysock::guarded([&]() -> int {
-    if (out_n == nullptr) return polysock::fail_null("out_n");
-    if (buf == nullptr && len != 0) return polysock::fail_null("buf");
-    polysock::SocketRef s;
-    if (int st = polysock::lookup(h, &s)) return st;
-    polysock::Address from;
-    if (out_addr == nullptr) return s->recvfrom(buf, len, flags, out_n, nullptr);
-    if (int st = s->recvfrom(buf, len, flags, out_n, &from)) return st;
-    polysock::copy_address(from, out_addr);
-    return kOk;
-  });
+  return recvfrom_in<false>(h, buf, len, flags, out_n, out_addr);
+}
+
+int sock_recvfrom_try(sock_handle h, void *buf, size_t len, int flags, size_t *out_n,
+                      sock_address *out_addr) {
+  return recvfrom_in<true>(h, buf, len, flags, out_n, out_addr);
 }
 
 int sock_send(sock_handle h, const void *buf, size_t len, int flags, size_t *out_n) {
-  return polysock::guarded([&]() -> int {
-    if (out_n == nullptr) return polysock::fail_null("out_n");
-    if (buf == nullptr && len != 0) return polysock::fail_null("buf");
-    polysock::SocketRef s;
-    if (int st = polysock::lookup(h, &s)) return st;
-    return s->send(buf, len, flags, out_n);
-  });
+  return send_in<false>(h, buf, len, flags, out_n);
+}
+
+int sock_send_try(sock_handle h, const void *buf, size_t len, int flags, size_t *out_n) {
+  return send_in<true>(h, buf, len, flags, out_n);
 }
 
 int sock_sendall(sock_handle h, const void *buf, size_t len, int flags, size_t *out_sent) {
@@ -299,13 +350,12 @@ int sock_sendall(sock_handle h, const void *buf, size_t len, int flags, size_t *
 
 int sock_sendto(sock_handle h, const void *buf, size_t len, int flags, const char *host, int port,
                 size_t *out_n) {
-  return polysock::guarded([&]() -> int {
-    if (out_n == nullptr) return polysock::fail_null("out_n");
-    if (buf == nullptr && len != 0) return polysock::fail_null("buf");
-    polysock::SocketRef s;
-    if (int st = polysock::lookup(h, &s)) return st;
-    return s->sendto(buf, len, flags, host, port, out_n);
-  });
+  return sendto_in<false>(h, buf, len, flags, host, port, out_n);
+}
+
+int sock_sendto_try(sock_handle h, const void *buf, size_t len, int flags, const char *host,
+                    int port, size_t *out_n) {
+  return sendto_in<true>(h, buf, len, flags, host, port, out_n);
 }
 
 int sock_sendfile(sock_handle h, int file_fd, int64_t offset, int64_t count, int64_t *out_sent) {

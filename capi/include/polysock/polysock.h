@@ -170,17 +170,20 @@ POLYSOCK_API int sock_listen(sock_handle h, int backlog);
 POLYSOCK_API int sock_accept(sock_handle h, sock_handle *out_conn, sock_address *out_addr);
 
 /**
- * sock_accept with flags: NET_MSG_DONTWAIT makes one attempt whatever the socket's
- * mode (EAGAIN if no connection is queued), for an event loop that waits itself
- * while other threads may accept on the same socket; 0 is the plain call. Other
- * flags: SOCK_ERR_VALUE. accept4 takes no per-call flag, so on a listener in blocking
- * mode the first such attempt makes the descriptor O_NONBLOCK for good (as .NET's
- * async sockets are): its blocking accepts then try, and wait in poll instead of the
- * kernel, with the same outcome (gettimeout still None; SO_RCVTIMEO no longer applies).
- * On a socket that is not listening: EINVAL, as accept's.
+ * The _try calls: sock_accept_try, sock_recv_try, sock_recvfrom_try, sock_send_try and
+ * sock_sendto_try are the plain calls made once, whatever the socket's mode (EAGAIN if
+ * it would block; one attempt on a TLS socket too), for an event loop that waits for
+ * readiness itself while other threads may use the socket in its mode: a call of
+ * theirs that takes what the loop was told is ready cannot make the loop wait.
+ * NET_MSG_DONTWAIT cannot say it: with a timeout, CPython waits for readiness first
+ * even then (python_contract.md item 50), and accept takes no flags. accept4 has no
+ * per-call flag either, so on a listener in blocking mode the first sock_accept_try
+ * makes the descriptor O_NONBLOCK for good (as .NET's async sockets are): its blocking
+ * accepts then try, and wait in poll instead of the kernel, with the same outcome
+ * (gettimeout still None; SO_RCVTIMEO no longer applies). On a socket that is not
+ * listening sock_accept_try is EINVAL, as accept, and changes nothing.
  */
-POLYSOCK_API int sock_accept_ex(sock_handle h, int flags, sock_handle *out_conn,
-                                sock_address *out_addr);
+POLYSOCK_API int sock_accept_try(sock_handle h, sock_handle *out_conn, sock_address *out_addr);
 
 /** connect((host, port)): with a timeout, a non-blocking connect that reports the real error. */
 POLYSOCK_API int sock_connect(sock_handle h, const char *host, int port);
@@ -193,13 +196,21 @@ POLYSOCK_API int sock_connect_ex(sock_handle h, const char *host, int port);
 
 /** recv / recv_into: up to len bytes into buf; *out_n == 0 means orderly shutdown. */
 POLYSOCK_API int sock_recv(sock_handle h, void *buf, size_t len, int flags, size_t *out_n);
+/** sock_recv made once whatever the mode (see sock_accept_try). */
+POLYSOCK_API int sock_recv_try(sock_handle h, void *buf, size_t len, int flags, size_t *out_n);
 
 /** recvfrom / recvfrom_into: as sock_recv, plus the sender's address (out_addr may be NULL). */
 POLYSOCK_API int sock_recvfrom(sock_handle h, void *buf, size_t len, int flags, size_t *out_n,
                                sock_address *out_addr);
+/** sock_recvfrom made once whatever the mode (see sock_accept_try). */
+POLYSOCK_API int sock_recvfrom_try(sock_handle h, void *buf, size_t len, int flags, size_t *out_n,
+                                   sock_address *out_addr);
 
 /** send: sends some of buf and tells how much in *out_n. Never raises SIGPIPE. */
 POLYSOCK_API int sock_send(sock_handle h, const void *buf, size_t len, int flags, size_t *out_n);
+/** sock_send made once whatever the mode (see sock_accept_try). */
+POLYSOCK_API int sock_send_try(sock_handle h, const void *buf, size_t len, int flags,
+                               size_t *out_n);
 
 /**
  * sendall: sends all of buf as one operation under one deadline. out_sent may be
@@ -211,6 +222,9 @@ POLYSOCK_API int sock_sendall(sock_handle h, const void *buf, size_t len, int fl
 /** sendto(data, (host, port)): one datagram to the given address. */
 POLYSOCK_API int sock_sendto(sock_handle h, const void *buf, size_t len, int flags,
                              const char *host, int port, size_t *out_n);
+/** sock_sendto made once whatever the mode (see sock_accept_try). */
+POLYSOCK_API int sock_sendto_try(sock_handle h, const void *buf, size_t len, int flags,
+                                 const char *host, int port, size_t *out_n);
 
 /**
  * sendfile(file, offset, count): sends count bytes (0: to the end of the file) of

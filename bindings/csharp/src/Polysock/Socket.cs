@@ -419,7 +419,7 @@ namespace Polysock
         {
             fixed (byte* p = buffer)
             {
-                RecvOnce(Ptr(p), buffer.Length, flags, 0, out int n, out Exception? error, out _);
+                RecvOnce<InMode>(Ptr(p), buffer.Length, flags, 0, out int n, out Exception? error, out _);
                 return error == null ? n : throw error;
             }
         }
@@ -448,7 +448,7 @@ namespace Polysock
         {
             fixed (byte* p = buffer)
             {
-                if (!RecvOnce(Ptr(p), buffer.Length, flags, AsyncEngine.EventRead, out received, out Exception? error, out _))
+                if (!RecvOnce<InMode>(Ptr(p), buffer.Length, flags, AsyncEngine.EventRead, out received, out Exception? error, out _))
                 {
                     return false;
                 }
@@ -464,14 +464,40 @@ namespace Polysock
         public bool TryRecvInto(byte[] buffer, int offset, int count, out int received, int flags = 0) =>
             TryRecvInto(buffer.AsSpan(offset, count), out received, flags);
 
+        /// <summary>Which native call RecvOnce and SendOnce make: a struct type argument, so the JIT
+        /// compiles each use to a direct call (the sync calls pay nothing for the engine's).</summary>
+        internal interface INativeIo
+        {
+            int Recv(ulong h, IntPtr p, nuint length, int flags, out nuint got);
+
+            int Send(ulong h, IntPtr p, nuint length, int flags, out nuint sent);
+        }
+
+        /// <summary>The calls in the socket's mode.</summary>
+        internal readonly struct InMode : INativeIo
+        {
+            public int Recv(ulong h, IntPtr p, nuint length, int flags, out nuint got) => PolysockNative.sock_recv(h, p, length, flags, out got);
+
+            public int Send(ulong h, IntPtr p, nuint length, int flags, out nuint sent) => PolysockNative.sock_send(h, p, length, flags, out sent);
+        }
+
+        /// <summary>The _try calls: one attempt whatever the mode (the engine's).</summary>
+        internal readonly struct Once : INativeIo
+        {
+            public int Recv(ulong h, IntPtr p, nuint length, int flags, out nuint got) => PolysockNative.sock_recv_try(h, p, length, flags, out got);
+
+            public int Send(ulong h, IntPtr p, nuint length, int flags, out nuint sent) => PolysockNative.sock_send_try(h, p, length, flags, out sent);
+        }
+
         /// <summary>
-        /// One sock_recv in the socket's mode, the one place that maps its status (RecvInto,
-        /// TryRecvInto and the async engine's attempts). True: it completed, with n bytes or
-        /// with error, the exception RecvInto throws. False: it would block on an event in
-        /// <paramref name="blocks"/> (EventRead: EAGAIN/EWOULDBLOCK or TLS WANT_READ;
-        /// EventWrite: TLS WANT_WRITE), named in want; no message is fetched then.
+        /// One sock_recv (in the socket's mode, or once with <see cref="Once"/>), the one place
+        /// that maps its status (RecvInto, TryRecvInto and the async engine's attempts). True:
+        /// it completed, with n bytes or with error, the exception RecvInto throws. False: it
+        /// would block on an event in <paramref name="blocks"/> (EventRead: EAGAIN/EWOULDBLOCK
+        /// or TLS WANT_READ; EventWrite: TLS WANT_WRITE), named in want; no message is fetched then.
         /// </summary>
-        internal bool RecvOnce(IntPtr p, int length, int flags, uint blocks, out int n, out Exception? error, out uint want)
+        internal bool RecvOnce<TIo>(IntPtr p, int length, int flags, uint blocks, out int n, out Exception? error, out uint want)
+            where TIo : struct, INativeIo
         {
             n = 0;
             error = null;
@@ -479,7 +505,7 @@ namespace Polysock
             ulong h = AddRef(out bool added);
             try
             {
-                int st = PolysockNative.sock_recv(h, p, (nuint)length, flags, out nuint got);
+                int st = default(TIo).Recv(h, p, (nuint)length, flags, out nuint got);
                 if (st >= 0)
                 {
                     n = (int)got;
@@ -549,7 +575,7 @@ namespace Polysock
         {
             fixed (byte* p = data)
             {
-                SendOnce(Ptr(p), data.Length, flags, 0, out int n, out Exception? error, out _);
+                SendOnce<InMode>(Ptr(p), data.Length, flags, 0, out int n, out Exception? error, out _);
                 return error == null ? n : throw error;
             }
         }
@@ -573,7 +599,7 @@ namespace Polysock
         {
             fixed (byte* p = data)
             {
-                if (!SendOnce(Ptr(p), data.Length, flags, AsyncEngine.EventWrite, out sent, out Exception? error, out _))
+                if (!SendOnce<InMode>(Ptr(p), data.Length, flags, AsyncEngine.EventWrite, out sent, out Exception? error, out _))
                 {
                     return false;
                 }
@@ -594,7 +620,8 @@ namespace Polysock
         /// <see cref="RecvOnce"/> (EventWrite: EAGAIN/EWOULDBLOCK or TLS WANT_WRITE;
         /// EventRead: TLS WANT_READ).
         /// </summary>
-        internal bool SendOnce(IntPtr p, int length, int flags, uint blocks, out int n, out Exception? error, out uint want)
+        internal bool SendOnce<TIo>(IntPtr p, int length, int flags, uint blocks, out int n, out Exception? error, out uint want)
+            where TIo : struct, INativeIo
         {
             n = 0;
             error = null;
@@ -602,7 +629,7 @@ namespace Polysock
             ulong h = AddRef(out bool added);
             try
             {
-                int st = PolysockNative.sock_send(h, p, (nuint)length, flags, out nuint sent);
+                int st = default(TIo).Send(h, p, (nuint)length, flags, out nuint sent);
                 if (st >= 0)
                 {
                     n = (int)sent;

@@ -41,10 +41,8 @@ namespace Polysock
             return st < 0 ? Errors.Capture(st) : new ObjectDisposedException(nameof(Socket));
         }
 
-        // Recv and send attempts never wait: MSG_DONTWAIT in blocking mode; in timeout mode
-        // the engine waits for readiness first, so the core's own wait returns at once.
-        private bool AttemptFirst => _timeout <= 0;
-
+        // The engine's attempts never wait, in any mode (the _try calls; MSG_DONTWAIT for the TLS
+        // steps): another thread's call may have taken what the engine was told is ready.
         private static int DontWait => Net.MSG_DONTWAIT;
 
         private static unsafe IntPtr Pinned(MemoryHandle pin) => Ptr((byte*)pin.Pointer);
@@ -54,7 +52,7 @@ namespace Polysock
         internal unsafe bool TryRecv(Memory<byte> buffer, int flags, out int n, out Exception? error, out uint want)
         {
             using MemoryHandle pin = buffer.Pin();
-            return RecvOnce(Pinned(pin), buffer.Length, flags | DontWait, AsyncEngine.EventRead | AsyncEngine.EventWrite, out n, out error, out want);
+            return RecvOnce<Once>(Pinned(pin), buffer.Length, flags, AsyncEngine.EventRead | AsyncEngine.EventWrite, out n, out error, out want);
         }
 
         internal unsafe bool TryRecvFrom(Memory<byte> buffer, int flags, out (int, SocketAddress) result, out Exception? error, out uint want)
@@ -67,7 +65,7 @@ namespace Polysock
             {
                 using MemoryHandle pin = buffer.Pin();
                 RawAddress raw;
-                int st = PolysockNative.sock_recvfrom(h, Pinned(pin), (nuint)buffer.Length, flags | DontWait, out nuint got, (IntPtr)(&raw));
+                int st = PolysockNative.sock_recvfrom_try(h, Pinned(pin), (nuint)buffer.Length, flags, out nuint got, (IntPtr)(&raw));
                 if (st >= 0)
                 {
                     result = ((int)got, SocketAddress.FromRaw(raw));
@@ -90,7 +88,7 @@ namespace Polysock
         internal unsafe bool TrySend(ReadOnlyMemory<byte> data, int flags, out int n, out Exception? error, out uint want)
         {
             using MemoryHandle pin = data.Pin();
-            return SendOnce(Pinned(pin), data.Length, flags | DontWait, AsyncEngine.EventRead | AsyncEngine.EventWrite, out n, out error, out want);
+            return SendOnce<Once>(Pinned(pin), data.Length, flags, AsyncEngine.EventRead | AsyncEngine.EventWrite, out n, out error, out want);
         }
 
         internal unsafe bool TrySendTo(ReadOnlyMemory<byte> data, string host, int port, int flags, out int n, out Exception? error, out uint want)
@@ -102,7 +100,7 @@ namespace Polysock
             try
             {
                 using MemoryHandle pin = data.Pin();
-                int st = PolysockNative.sock_sendto(h, Pinned(pin), (nuint)data.Length, flags | DontWait, host, port, out nuint sent);
+                int st = PolysockNative.sock_sendto_try(h, Pinned(pin), (nuint)data.Length, flags, host, port, out nuint sent);
                 if (st >= 0)
                 {
                     n = (int)sent;
@@ -131,9 +129,8 @@ namespace Polysock
             try
             {
                 RawAddress raw;
-                // One attempt whatever the mode: a thread's Accept may have taken the
-                // connection the engine saw (a blocking listener keeps O_NONBLOCK from then).
-                int st = PolysockNative.sock_accept_ex(h, DontWait, out ulong conn, (IntPtr)(&raw));
+                // A blocking listener keeps O_NONBLOCK from the first (accept4 takes no flag).
+                int st = PolysockNative.sock_accept_try(h, out ulong conn, (IntPtr)(&raw));
                 if (st >= 0)
                 {
                     result = (new Socket(conn) { _tlsFlags = _tlsFlags }, SocketAddress.FromRaw(raw));
@@ -195,7 +192,7 @@ namespace Polysock
                 return ValueTask.FromCanceled<int>(cancellationToken);
             }
             uint want = AsyncEngine.EventRead;
-            if (AttemptFirst && AsyncStateOrNull?.HasReads != true && TryRecv(buffer, flags, out int n, out Exception? error, out want))
+            if (AsyncStateOrNull?.HasReads != true && TryRecv(buffer, flags, out int n, out Exception? error, out want))
             {
                 return Done(n, error);
             }
@@ -226,7 +223,7 @@ namespace Polysock
                 return ValueTask.FromCanceled<(int, SocketAddress)>(cancellationToken);
             }
             uint want = AsyncEngine.EventRead;
-            if (AttemptFirst && AsyncStateOrNull?.HasReads != true && TryRecvFrom(buffer, flags, out (int, SocketAddress) r, out Exception? error, out want))
+            if (AsyncStateOrNull?.HasReads != true && TryRecvFrom(buffer, flags, out (int, SocketAddress) r, out Exception? error, out want))
             {
                 return Done(r, error);
             }
@@ -241,7 +238,7 @@ namespace Polysock
                 return ValueTask.FromCanceled<int>(cancellationToken);
             }
             uint want = AsyncEngine.EventWrite;
-            if (AttemptFirst && AsyncStateOrNull?.HasWrites != true && TrySend(data, flags, out int n, out Exception? error, out want))
+            if (AsyncStateOrNull?.HasWrites != true && TrySend(data, flags, out int n, out Exception? error, out want))
             {
                 return Done(n, error);
             }
@@ -256,7 +253,7 @@ namespace Polysock
                 return ValueTask.FromCanceled(cancellationToken);
             }
             uint want = AsyncEngine.EventWrite;
-            if (AttemptFirst && AsyncStateOrNull?.HasWrites != true)
+            if (AsyncStateOrNull?.HasWrites != true)
             {
                 while (true)
                 {
@@ -287,7 +284,7 @@ namespace Polysock
                 return ValueTask.FromCanceled<int>(cancellationToken);
             }
             uint want = AsyncEngine.EventWrite;
-            if (AttemptFirst && AsyncStateOrNull?.HasWrites != true && TrySendTo(data, host, port, flags, out int n, out Exception? error, out want))
+            if (AsyncStateOrNull?.HasWrites != true && TrySendTo(data, host, port, flags, out int n, out Exception? error, out want))
             {
                 return Done(n, error);
             }

@@ -133,13 +133,9 @@ namespace Polysock.Tests
                             Interlocked.Increment(ref bySync);
                         }
                     }
-                    catch (PolysockException)
+                    catch (Exception e) when (e is PolysockException or ObjectDisposedException)
                     {
-                        // the listener closed: EBADF ends the loop
-                    }
-                    catch (ObjectDisposedException)
-                    {
-                        // closed before the next Accept began
+                        // the listener closed (EBADF, or before the next Accept began) ends the loop
                     }
                 });
                 syncThread.IsBackground = true;
@@ -173,6 +169,87 @@ namespace Polysock.Tests
                 listener.Dispose();
                 Assert.True(syncThread.Join(TimeSpan.FromSeconds(10)), "the blocking Accept woke at close");
                 await Assert.ThrowsAsync<PolysockException>(() => accepting.WaitAsync(TimeSpan.FromSeconds(10)));
+            }
+        }
+
+        [Fact]
+        public async Task A_thread_receiving_on_the_same_socket_in_timeout_mode_never_stalls_the_engine()
+        {
+            // As above for a receive: the engine's attempt on a socket with a timeout is one
+            // call (SOCK_MSG_TRY), not a wait of up to the timeout for bytes a thread took.
+            const int Rounds = 60;
+            (Socket client, Socket server) = Support.TcpPair();
+            (Socket a, Socket b) = Support.TcpPair();
+            using (client)
+            using (a)
+            using (b)
+            {
+                server.SetTimeout(30.0);
+                int bySync = 0;
+                var syncThread = new Thread(() =>
+                {
+                    try
+                    {
+                        while (server.Recv(1).Length == 1)
+                        {
+                            Interlocked.Increment(ref bySync);
+                        }
+                    }
+                    catch (Exception e) when (e is PolysockException or ObjectDisposedException or TimeoutException)
+                    {
+                        // the socket closed (EBADF, or before the next Recv began) ends the loop;
+                        // a timeout only if the test failed already
+                    }
+                });
+                syncThread.IsBackground = true;
+                syncThread.Start();
+                int byAsync = 0;
+                Task<byte[]> receiving = server.RecvAsync(1).AsTask();
+                var ping = new byte[1];
+                for (int i = 0; i < Rounds; i++)
+                {
+                    client.Send(ping);
+                    ValueTask<int> echo = b.RecvIntoAsync(ping);
+                    a.Send(ping);
+                    Assert.Equal(1, await echo.Within(5));
+                    var deadline = DateTime.UtcNow.AddSeconds(10);
+                    while (Volatile.Read(ref bySync) + byAsync + (receiving.IsCompleted ? 1 : 0) < i + 1 && DateTime.UtcNow < deadline)
+                    {
+                        await Task.Delay(1);
+                    }
+                    if (receiving.IsCompleted)
+                    {
+                        Assert.Single(await receiving);
+                        byAsync++;
+                        receiving = server.RecvAsync(1).AsTask();
+                    }
+                    Assert.Equal(i + 1, Volatile.Read(ref bySync) + byAsync);
+                }
+                server.Dispose();
+                Assert.True(syncThread.Join(TimeSpan.FromSeconds(10)), "the waiting Recv woke at close");
+                await Assert.ThrowsAsync<PolysockException>(() => receiving.WaitAsync(TimeSpan.FromSeconds(10)));
+            }
+        }
+
+        [Fact]
+        public async Task Operations_on_a_socket_with_a_timeout_try_first()
+        {
+            (Socket client, Socket server) = Support.TcpPair();
+            using (client)
+            using (server)
+            {
+                server.SetTimeout(30.0);
+                client.SendAll("xy"u8.ToArray());
+                using var poller = new Poller();
+                poller.Register(server, PollEvents.Read);
+                Assert.NotEmpty(poller.Select(10.0));
+                ValueTask<byte[]> receiving = server.RecvAsync(2);
+                Assert.True(receiving.IsCompleted, "the bytes were there: no wait on the engine");
+                Assert.Equal("xy", Encoding.ASCII.GetString(await receiving));
+                ValueTask<int> sending = server.SendAsync("z"u8.ToArray());
+                Assert.True(sending.IsCompleted);
+                Assert.Equal(1, await sending);
+                Assert.Equal(30.0, server.GetTimeout());
             }
         }
 
