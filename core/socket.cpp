@@ -232,22 +232,25 @@ std::mutex g_mode_mu;
 
 int Socket::keep_nonblocking() {
   const std::lock_guard<std::mutex> lock(g_mode_mu);
-  if (kept_nonblocking_.load(std::memory_order_relaxed)) return kOk;
-  // Only a listener: O_NONBLOCK under a blocking connect, recv or send would change
-  // their outcome. accept4 on a socket that does not listen says EINVAL.
-  int listening = 0;
-  socklen_t len = sizeof listening;
-  if (::getsockopt(fd_, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0) return fail_io(errno);
-  if (listening == 0) return fail_os(EINVAL);
+  if (!kept_nonblocking_.load(std::memory_order_relaxed)) {
+    // Only a listener: O_NONBLOCK under a blocking connect, recv or send would change
+    // their outcome. accept4 on a socket that does not listen says EINVAL.
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (::getsockopt(fd_, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0) return fail_io(errno);
+    if (listening == 0) return fail_os(EINVAL);
+    kept_nonblocking_.store(true, std::memory_order_relaxed);
+  }
+  // Set on every attempt: a dup made before the first (which does not know the flag
+  // is kept) may have cleared it with settimeout(None), and accept4 would then sleep.
   if (int err = os::set_nonblocking(fd_, true)) return fail_io(err);
-  kept_nonblocking_.store(true, std::memory_order_relaxed);
   return kOk;
 }
 
 int Socket::accept(std::unique_ptr<Socket> *out, Address *peer, bool nowait) {
   Nanos mode = timeout();
   if (nowait) {
-    if (mode < 0 && !kept_nonblocking_.load(std::memory_order_relaxed)) {
+    if (mode < 0) {
       if (int st = keep_nonblocking()) return st;
     }
     mode = 0;  // the descriptor is O_NONBLOCK in every mode now: one attempt

@@ -174,7 +174,8 @@ class alignas(64) Socket {
   // Waits in poll() for `events` on the descriptor until the deadline; the caller
   // is inside a WaitSection, so a close interrupts it.
   int wait(short events, const Deadline &deadline);
-  // accept(nowait) in blocking mode: EINVAL unless listening, then O_NONBLOCK for good.
+  // accept(nowait) in blocking mode: EINVAL unless listening, then O_NONBLOCK for good
+  // (made sure of at each call).
   int keep_nonblocking();
   bool aborted() const { return aborted_.load(std::memory_order_seq_cst); }
   // EBADF if the socket was closed under the failed call, the call's error otherwise.

@@ -225,6 +225,24 @@ TEST(AcceptTry, BlockingListenerKeptNonBlockingStillWaits) {
     EXPECT_GE(elapsed, 0.1);
     EXPECT_LT(elapsed, 5.0);
   }
+  // A dup made before the first attempt clears the flag with settimeout(None): the next
+  // attempt sets it again, and never sleeps.
+  ASSERT_PS_OK(sock_settimeout(d, SOCK_TIMEOUT_NONE));
+  EXPECT_TRUE(fd_nonblocking(l)) << "the dup was made after: it knows the flag is kept";
+  Sock early;
+  {
+    int port2 = 0;
+    Sock l2 = tcp_listener(NET_AF_INET, "127.0.0.1", &port2);
+    ASSERT_PS_OK(sock_dup(l2, early.out()));
+    EXPECT_PS_ERR(sock_accept_try(l2, conn.out(), nullptr), SOCK_ERR_OS, EAGAIN);
+    ASSERT_PS_OK(sock_settimeout(early, SOCK_TIMEOUT_NONE));
+    EXPECT_FALSE(fd_nonblocking(l2)) << "the early dup cleared it";
+    int st = 0;
+    const double elapsed = seconds_for([&] { st = sock_accept_try(l2, conn.out(), nullptr); });
+    EXPECT_PS_ERR(st, SOCK_ERR_OS, EAGAIN);
+    EXPECT_LT(elapsed, 1.0);
+    EXPECT_TRUE(fd_nonblocking(l2));
+  }
   // A close from another thread still wakes a blocking accept with EBADF.
   std::thread closer([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
