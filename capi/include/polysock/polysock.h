@@ -181,7 +181,10 @@ POLYSOCK_API int sock_accept(sock_handle h, sock_handle *out_conn, sock_address 
  * makes the descriptor O_NONBLOCK for good (as .NET's async sockets are): its blocking
  * accepts then try, and wait in poll instead of the kernel, with the same outcome
  * (gettimeout still None; SO_RCVTIMEO no longer applies). On a socket that is not
- * listening sock_accept_try is EINVAL, as accept, and changes nothing.
+ * listening sock_accept_try is EINVAL, as accept, and changes nothing. A wrapped
+ * listener that handshakes on accept makes that handshake in the new connection's mode
+ * (wrap with TLS_WRAP_NO_HANDSHAKE and handshake each connection with
+ * sock_tls_do_handshake_ex for a loop that never waits).
  */
 POLYSOCK_API int sock_accept_try(sock_handle h, sock_handle *out_conn, sock_address *out_addr);
 
