@@ -47,8 +47,8 @@ namespace Polysock
 
         private static unsafe IntPtr Pinned(MemoryHandle pin) => Ptr((byte*)pin.Pointer);
 
-        // The engine's attempts: RecvOnce/SendOnce with MSG_DONTWAIT, waiting for either event
-        // (a TLS receive can want to write, a TLS send to read).
+        // The engine's attempts: RecvOnce/SendOnce made once (sock_recv_try, sock_send_try),
+        // waiting for either event (a TLS receive can want to write, a TLS send to read).
         internal unsafe bool TryRecv(Memory<byte> buffer, int flags, out int n, out Exception? error, out uint want)
         {
             using MemoryHandle pin = buffer.Pin();
