@@ -116,118 +116,90 @@ namespace Polysock.Tests
             // The engine hears of each connection; when the thread's Accept takes it first,
             // the engine's attempt must find nothing and wait again, not sleep in accept4
             // (which held every async operation of the process until the next connection).
-            const int Rounds = 60;
             using Socket listener = Support.Listener(out int port);
-            (Socket a, Socket b) = Support.TcpPair();
-            using (a)
-            using (b)
-            {
-                int bySync = 0;
-                var syncThread = new Thread(() =>
+            await RaceAThreadAndTheEngine(
+                listener,
+                arrive: () => Net.CreateConnection("127.0.0.1", port).Dispose(),
+                takeSync: () =>
                 {
-                    try
-                    {
-                        while (true)
-                        {
-                            listener.Accept().Connection.Dispose();
-                            Interlocked.Increment(ref bySync);
-                        }
-                    }
-                    catch (Exception e) when (e is PolysockException or ObjectDisposedException)
-                    {
-                        // the listener closed (EBADF, or before the next Accept began) ends the loop
-                    }
-                });
-                syncThread.IsBackground = true;
-                syncThread.Start();
-                int byAsync = 0;
-                Task<(Socket Connection, SocketAddress Address)> accepting = listener.AcceptAsync().AsTask();
-                var ping = new byte[1];
-                for (int i = 0; i < Rounds; i++)
-                {
-                    using (Net.CreateConnection("127.0.0.1", port))
-                    {
-                        // Whoever takes it, the engine still serves other sockets at once.
-                        ValueTask<int> echo = b.RecvIntoAsync(ping);
-                        a.Send(ping);
-                        Assert.Equal(1, await echo.Within(5));
-                    }
-                    // The connection is taken by one of the two before the next round.
-                    var deadline = DateTime.UtcNow.AddSeconds(10);
-                    while (Volatile.Read(ref bySync) + byAsync + (accepting.IsCompleted ? 1 : 0) < i + 1 && DateTime.UtcNow < deadline)
-                    {
-                        await Task.Delay(1);
-                    }
-                    if (accepting.IsCompleted)
-                    {
-                        (await accepting).Connection.Dispose();
-                        byAsync++;
-                        accepting = listener.AcceptAsync().AsTask();
-                    }
-                    Assert.Equal(i + 1, Volatile.Read(ref bySync) + byAsync);
-                }
-                listener.Dispose();
-                Assert.True(syncThread.Join(TimeSpan.FromSeconds(10)), "the blocking Accept woke at close");
-                await Assert.ThrowsAsync<PolysockException>(() => accepting.WaitAsync(TimeSpan.FromSeconds(10)));
-            }
+                    listener.Accept().Connection.Dispose();
+                    return true;
+                },
+                takeAsync: async () => (await listener.AcceptAsync()).Connection.Dispose());
         }
 
         [Fact]
         public async Task A_thread_receiving_on_the_same_socket_in_timeout_mode_never_stalls_the_engine()
         {
             // As above for a receive: the engine's attempt on a socket with a timeout is one
-            // call (SOCK_MSG_TRY), not a wait of up to the timeout for bytes a thread took.
-            const int Rounds = 60;
+            // call (sock_recv_try), not a wait of up to the timeout for bytes a thread took.
             (Socket client, Socket server) = Support.TcpPair();
-            (Socket a, Socket b) = Support.TcpPair();
             using (client)
+            {
+                server.SetTimeout(30.0);
+                await RaceAThreadAndTheEngine(
+                    server,
+                    arrive: () => client.Send(new byte[1]),
+                    takeSync: () => server.Recv(1).Length == 1,
+                    takeAsync: async () => Assert.Single(await server.RecvAsync(1)));
+            }
+        }
+
+        // Rounds of one arrival (a connection, a byte) on contested, taken either by a thread's
+        // sync call (takeSync, looping until the socket closes) or by the engine for the pending
+        // async one (takeAsync, which consumes what it got). Whoever takes it, the engine still
+        // serves another socket at once, and each arrival is taken exactly once. Closing
+        // contested then wakes both.
+        private static async Task RaceAThreadAndTheEngine(Socket contested, Action arrive, Func<bool> takeSync, Func<Task> takeAsync)
+        {
+            const int Rounds = 60;
+            (Socket a, Socket b) = Support.TcpPair();
             using (a)
             using (b)
             {
-                server.SetTimeout(30.0);
                 int bySync = 0;
                 var syncThread = new Thread(() =>
                 {
                     try
                     {
-                        while (server.Recv(1).Length == 1)
+                        while (takeSync())
                         {
                             Interlocked.Increment(ref bySync);
                         }
                     }
                     catch (Exception e) when (e is PolysockException or ObjectDisposedException or TimeoutException)
                     {
-                        // the socket closed (EBADF, or before the next Recv began) ends the loop;
+                        // the socket closed (EBADF, or before the next call began) ends the loop;
                         // a timeout only if the test failed already
                     }
                 });
                 syncThread.IsBackground = true;
                 syncThread.Start();
                 int byAsync = 0;
-                Task<byte[]> receiving = server.RecvAsync(1).AsTask();
+                Task pending = takeAsync();
                 var ping = new byte[1];
                 for (int i = 0; i < Rounds; i++)
                 {
-                    client.Send(ping);
+                    arrive();
                     ValueTask<int> echo = b.RecvIntoAsync(ping);
                     a.Send(ping);
                     Assert.Equal(1, await echo.Within(5));
                     var deadline = DateTime.UtcNow.AddSeconds(10);
-                    while (Volatile.Read(ref bySync) + byAsync + (receiving.IsCompleted ? 1 : 0) < i + 1 && DateTime.UtcNow < deadline)
+                    while (Volatile.Read(ref bySync) + byAsync + (pending.IsCompleted ? 1 : 0) < i + 1 && DateTime.UtcNow < deadline)
                     {
                         await Task.Delay(1);
                     }
-                    if (receiving.IsCompleted)
+                    if (pending.IsCompleted)
                     {
-                        Assert.Single(await receiving);
+                        await pending;
                         byAsync++;
-                        receiving = server.RecvAsync(1).AsTask();
+                        pending = takeAsync();
                     }
                     Assert.Equal(i + 1, Volatile.Read(ref bySync) + byAsync);
                 }
-                server.Dispose();
-                Assert.True(syncThread.Join(TimeSpan.FromSeconds(10)), "the waiting Recv woke at close");
-                await Assert.ThrowsAsync<PolysockException>(() => receiving.WaitAsync(TimeSpan.FromSeconds(10)));
+                contested.Dispose();
+                Assert.True(syncThread.Join(TimeSpan.FromSeconds(10)), "the waiting sync call woke at close");
+                await Assert.ThrowsAsync<PolysockException>(() => pending.WaitAsync(TimeSpan.FromSeconds(10)));
             }
         }
 
