@@ -231,6 +231,13 @@ std::mutex g_mode_mu;
 }  // namespace
 
 int Socket::keep_nonblocking() {
+  // Set on every attempt: a dup made before the first (which does not know the flag
+  // is kept) may have cleared it with settimeout(None), and accept4 would then sleep.
+  // Only the first needs the lock, against this socket's own settimeout(None).
+  if (kept_nonblocking_.load(std::memory_order_relaxed)) {
+    if (int err = os::set_nonblocking(fd_, true)) return fail_io(err);
+    return kOk;
+  }
   const std::lock_guard<std::mutex> lock(g_mode_mu);
   if (!kept_nonblocking_.load(std::memory_order_relaxed)) {
     // Only a listener: O_NONBLOCK under a blocking connect, recv or send would change
@@ -241,8 +248,6 @@ int Socket::keep_nonblocking() {
     if (listening == 0) return fail_os(EINVAL);
     kept_nonblocking_.store(true, std::memory_order_relaxed);
   }
-  // Set on every attempt: a dup made before the first (which does not know the flag
-  // is kept) may have cleared it with settimeout(None), and accept4 would then sleep.
   if (int err = os::set_nonblocking(fd_, true)) return fail_io(err);
   return kOk;
 }
