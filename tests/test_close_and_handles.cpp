@@ -59,6 +59,57 @@ TEST(Handles, NeverIssuedHandlesFailWithEbadf) {
   }
 }
 
+TEST(Handles, ALiveHandleWithAnyBitChangedNamesNoSocket) {
+  // Every bit of a handle counts: the index, the unused bits between the index and
+  // the kind, the kind and the generation. A changed handle is never issued, or at
+  // least not this socket's (a lower index bit may name another slot).
+  Sock s = make_socket(NET_AF_INET, NET_SOCK_STREAM);
+  int fd = -1;
+  ASSERT_PS_OK(sock_fileno(s, &fd));
+  for (int bit = 0; bit < 64; ++bit) {
+    const sock_handle changed = s.get() ^ (1ULL << bit);
+    int other = -1;
+    if (sock_fileno(changed, &other) == SOCK_OK) {
+      EXPECT_NE(fd, other) << "bit " << bit;
+    } else {
+      EXPECT_EQ(EBADF, sock_last_errno()) << "bit " << bit;
+    }
+  }
+}
+
+TEST(HandleTable, IssuesAtMostItsCapacityAndThenZero) {
+  // A table of 4 index bits holds 15 objects; the 16th insert fails (the socket
+  // table's 2^20 - 1 cannot be reached here: the process has 20,000 descriptors).
+  using Table = polysock::HandleTable<int, 7, 4>;
+  Table table;
+  std::vector<std::uint64_t> issued;
+  for (int i = 0; i < 15; ++i) {
+    issued.push_back(table.insert(new int(i)));
+    ASSERT_NE(0u, issued.back()) << i;
+  }
+  int *extra = new int(15);
+  EXPECT_EQ(0u, table.insert(extra)) << "full";
+  delete extra;
+  for (std::size_t i = 0; i < issued.size(); ++i) {
+    Table::Ref r;
+    ASSERT_EQ(Table::Lookup::kOk, table.acquire(issued[i], &r));
+    EXPECT_EQ(static_cast<int>(i), *r.get());
+  }
+  Table::Ref ref;
+  ASSERT_EQ(Table::Lookup::kOk, table.close(issued[3], &ref));
+  ref.reset();
+  const std::uint64_t again = table.insert(new int(16));
+  EXPECT_NE(0u, again) << "a freed slot is used again";
+  EXPECT_EQ(issued[3] & 0xffffffffULL, again & 0xffffffffULL);
+  EXPECT_NE(issued[3], again);
+  for (std::uint64_t h : issued) {
+    if (h == issued[3]) continue;
+    Table::Ref r;
+    ASSERT_EQ(Table::Lookup::kOk, table.close(h, &r));
+  }
+  ASSERT_EQ(Table::Lookup::kOk, table.close(again, &ref));
+}
+
 TEST(Handles, AClosedHandleStaysInvalidAfterItsSlotAndFdAreReused) {
   Sock first = make_socket(NET_AF_INET, NET_SOCK_STREAM);
   int old_fd = -1;
@@ -167,8 +218,8 @@ TEST(HandleGenerations, ASlotAtItsLastGenerationRetiresInsteadOfWrapping) {
   // what 2^32 create/close cycles of one slot would do (six hours at 190,000 cycles
   // a second) happens in a few: no handle is ever issued twice, and a closed handle
   // stays closed, so closing it again is still OK.
-  using Table = polysock::HandleTable<int, 7>;
-  Table table(3);
+  using Table = polysock::HandleTable<int, 7, 8, 3>;
+  Table table;
   std::vector<std::uint64_t> issued;
   for (int cycle = 0; cycle < 12; ++cycle) {
     const std::uint64_t h = table.insert(new int(cycle));

@@ -32,6 +32,18 @@ void *operator new(std::size_t size, const std::nothrow_t &) noexcept {
 void *operator new[](std::size_t size, const std::nothrow_t &t) noexcept {
   return operator new(size, t);
 }
+// Over-aligned objects (a Socket is cache-line aligned) come from these.
+void *operator new(std::size_t size, std::align_val_t al, const std::nothrow_t &) noexcept {
+  if (t_fail_allocations) return nullptr;
+  const auto align = static_cast<std::size_t>(al);
+  return std::aligned_alloc(align, (size + align - 1) / align * align);
+}
+void *operator new(std::size_t size, std::align_val_t al) {
+  if (void *p = operator new(size, al, std::nothrow)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void *p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void *p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void *p) noexcept { std::free(p); }
 void operator delete[](void *p) noexcept { std::free(p); }
 void operator delete(void *p, std::size_t) noexcept { std::free(p); }

@@ -20,7 +20,8 @@ namespace polysock {
 // handle and a poller handle never name each other's objects.
 enum HandleKind : std::uint8_t { kSocketHandles = 1, kPollerHandles = 2 };
 
-using SocketTable = HandleTable<Socket, kSocketHandles>;
+// 2^20 - 1 sockets: Linux's default limit on a process's descriptors.
+using SocketTable = HandleTable<Socket, kSocketHandles, 20>;
 using SocketRef = SocketTable::Ref;
 
 // A static object whose destructor never runs (threads may still use it at exit).
@@ -32,7 +33,8 @@ union NeverDestroyed {
   T value;
 };
 
-extern NeverDestroyed<SocketTable> g_sockets;
+// Hidden, so that the library reaches it directly rather than through the GOT.
+extern NeverDestroyed<SocketTable> g_sockets __attribute__((visibility("hidden")));
 inline SocketTable &sockets() { return g_sockets.value; }
 
 // The one handle lookup: a closed or never-issued handle is SOCK_ERR_OS / EBADF.

@@ -21,14 +21,11 @@ static_assert(SOCK_EVENT_READ == kEventRead && SOCK_EVENT_WRITE == kEventWrite &
 
 // A poller handle owns one reference to the poller; its sockets hold weak ones,
 // so that a socket that outlives its poller does not keep it alive.
-using PollerTable = HandleTable<std::shared_ptr<Poller>, kPollerHandles>;
+using PollerTable = HandleTable<std::shared_ptr<Poller>, kPollerHandles, 16>;
 using PollerRef = PollerTable::Ref;
 
-PollerTable &pollers() {
-  // Never destroyed, like the socket table.
-  static PollerTable *table = new PollerTable();
-  return *table;
-}
+constinit NeverDestroyed<PollerTable> g_pollers;  // as the socket table
+PollerTable &pollers() { return g_pollers.value; }
 
 // The poller lookup, as the socket one: closed or never issued is EBADF.
 int lookup_poller(sock_poller p, PollerRef *out) {

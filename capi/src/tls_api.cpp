@@ -30,17 +30,15 @@ static_assert(TLS_ERROR_SSL == kTlsErrorSsl && TLS_ERROR_WANT_READ == kTlsErrorW
 
 enum : std::uint8_t { kContextHandles = 3, kObjectHandles = 4 };
 
-using ContextTable = HandleTable<std::shared_ptr<TlsContext>, kContextHandles>;
-using ObjectTable = HandleTable<TlsSession, kObjectHandles>;
+// An object per TLS connection (as many as sockets); contexts are shared.
+using ContextTable = HandleTable<std::shared_ptr<TlsContext>, kContextHandles, 16>;
+using ObjectTable = HandleTable<TlsSession, kObjectHandles, 20>;
 
-ContextTable &contexts() {
-  static ContextTable *table = new ContextTable();  // never destroyed, like the socket table
-  return *table;
-}
-ObjectTable &objects() {
-  static ObjectTable *table = new ObjectTable();
-  return *table;
-}
+// Never destroyed, like the socket table.
+constinit NeverDestroyed<ContextTable> g_contexts;
+constinit NeverDestroyed<ObjectTable> g_objects;
+ContextTable &contexts() { return g_contexts.value; }
+ObjectTable &objects() { return g_objects.value; }
 
 int lookup_context(tls_context c, ContextTable::Ref *out) {
   return contexts().acquire(c, out) == ContextTable::Lookup::kOk ? kOk : fail_os(EBADF);
