@@ -17,19 +17,18 @@ namespace {
 // every poll round of a server) is three stores to initial-exec TLS: no TLS init
 // guard, no __tls_get_addr call from the shared library, no string touched.
 
-// The cold part: built messages, only touched when a message is asked for or built.
+// The cold part: built messages, only touched when a message is asked for or built;
+// the record's text points into it.
 thread_local std::string t_text;
 
 int record(int status, int code, const char *literal) {
-  detail::t_error = {status, code, literal, false};
+  detail::t_error = {status, code, literal};
   return status;
 }
 
 int record_owned(int status, int code, std::string message) {
-  record(status, code, nullptr);
   t_text = std::move(message);
-  detail::t_error.owned = true;
-  return status;
+  return record(status, code, t_text.c_str());
 }
 
 const char *errno_text(int err, char *buf, std::size_t len) {
@@ -76,8 +75,7 @@ int last_errno() { return detail::t_error.code; }
 
 const char *last_error_message() {
   detail::ErrorRecord &e = detail::t_error;
-  if (e.literal != nullptr) return e.literal;
-  if (e.owned) return t_text.c_str();
+  if (e.text != nullptr) return e.text;
   char buf[256];
   const char *detail = "";
   switch (e.status) {
@@ -97,8 +95,8 @@ const char *last_error_message() {
       return status_name(e.status);
   }
   t_text = "[Errno " + std::to_string(e.code) + "] " + detail;
-  e.owned = true;  // formatted once; asking again returns the same text
-  return t_text.c_str();
+  e.text = t_text.c_str();  // formatted once; asking again returns the same text
+  return e.text;
 }
 
 }  // namespace polysock

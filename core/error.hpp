@@ -38,8 +38,9 @@ namespace detail {
 struct ErrorRecord {
   int status = 0;
   int code = 0;
-  const char *literal = nullptr;  // a fixed message, if the failure has one
-  bool owned = false;             // the message is in the cold record already
+  // The message, once there is one: a literal, or the thread's built text (error.cpp),
+  // valid until the next failure replaces the record.
+  const char *text = nullptr;
 };
 extern constinit thread_local __attribute__((tls_model("initial-exec"))) ErrorRecord t_error;
 }  // namespace detail
@@ -49,8 +50,7 @@ inline int fail_os(int err) {
   detail::ErrorRecord &e = detail::t_error;
   e.status = kErrOs;
   e.code = err;
-  e.literal = nullptr;
-  e.owned = false;
+  e.text = nullptr;
   return kErrOs;
 }
 // OSError without an errno (CPython's OSError(msg)); message must be a literal.
