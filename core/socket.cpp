@@ -392,6 +392,42 @@ int Socket::recvfrom(void *buf, std::size_t len, int flags, std::size_t *out_n, 
   return kOk;
 }
 
+int Socket::recv_general(void *buf, std::size_t len, int flags, std::size_t *out_n, bool nowait) {
+  if (len - 1 >= static_cast<std::size_t>(SSIZE_MAX)) {  // 0, or too large
+    if (len != 0) return fail_value("buffer length too large");
+    *out_n = 0;  // CPython's recv(0) returns b'' without a system call or a wait
+    return kOk;
+  }
+  if (TlsSession *s = tls())
+    return tls_recv(s, buf, len, nowait ? flags | MSG_DONTWAIT : flags, out_n);
+  ssize_t n = 0;
+  int st = io(
+      POLLIN, (flags & MSG_DONTWAIT) != 0, nowait ? 0 : timeout(),
+      [this, buf, len, flags](int dontwait) -> ssize_t {
+        return ::recv(fd_, buf, len, flags | MSG_NOSIGNAL | dontwait);
+      },
+      &n);
+  if (st != kOk) return st;
+  return received(n, out_n);
+}
+
+int Socket::send_general(const void *buf, std::size_t len, int flags, std::size_t *out_n,
+                         bool nowait) {
+  if (len > static_cast<std::size_t>(SSIZE_MAX)) return fail_value("buffer length too large");
+  if (TlsSession *s = tls())
+    return tls_send(s, buf, len, nowait ? flags | MSG_DONTWAIT : flags, out_n);
+  ssize_t n = 0;
+  int st = io(
+      POLLOUT, (flags & MSG_DONTWAIT) != 0, nowait ? 0 : timeout(),
+      [this, buf, len, flags](int dontwait) -> ssize_t {
+        return ::send(fd_, buf, len, flags | MSG_NOSIGNAL | dontwait);
+      },
+      &n);
+  if (st != kOk) return st;
+  *out_n = static_cast<std::size_t>(n);
+  return kOk;
+}
+
 int Socket::sendall(const void *buf, std::size_t len, int flags, std::size_t *out_sent) {
   if (int st = ssize_limit(len)) return st;
   const Deadline deadline(timeout());  // one deadline for the whole buffer

@@ -168,6 +168,28 @@ class alignas(64) Socket {
   template <class Op>
   int io(short events, bool nowait, Nanos t, Op op, ssize_t *out, const Deadline *shared = nullptr,
          bool full = false);
+  // io()'s cheap path: one attempt that cannot sleep (MSG_DONTWAIT), EINTR retried.
+  template <class Op>
+  int attempt(const Op &op, ssize_t *out);
+  template <class Op>
+  int attempt_again(const Op &op, ssize_t *out);
+  // True if a recv or send cannot wait: no TLS, and non-blocking mode or nowait. One
+  // test on the cheap path (the session and the timeout share a cache line).
+  bool never_waits(bool nowait) const {
+    const auto session = reinterpret_cast<std::uintptr_t>(tls());
+    return (session | static_cast<std::uint64_t>(nowait ? 0 : timeout())) == 0;
+  }
+  // recv's and send's other cases: TLS, the modes that wait, and bad lengths.
+  int recv_general(void *buf, std::size_t len, int flags, std::size_t *out_n, bool nowait);
+  int send_general(const void *buf, std::size_t len, int flags, std::size_t *out_n, bool nowait);
+  // recv's result: 0 bytes from the dead socket that close put in place is no end of
+  // stream, but EBADF.
+  int received(ssize_t n, std::size_t *out_n) const {
+    if (n == 0 && aborted_.load(std::memory_order_acquire)) [[unlikely]]
+      return fail_os(EBADF);
+    *out_n = static_cast<std::size_t>(n);
+    return kOk;
+  }
   // io()'s blocking and timeout modes, out of line: only the cheap path is inlined.
   template <class Op>
   int io_waiting(short events, Nanos t, const Deadline *shared, bool full, Op op, ssize_t *out);
@@ -242,16 +264,36 @@ template <class Op>
 inline int Socket::io(short events, bool nowait, Nanos t, Op op, ssize_t *out,
                       const Deadline *shared, bool full) {
   if (t == 0 || (nowait && t < 0)) [[likely]] {
-    // Never sleeps, so it needs no registration: the cheap path of a poll loop.
-    ssize_t n;
-    do {
-      n = op(MSG_DONTWAIT);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) return fail_io(errno);
+    return attempt(op, out);  // never sleeps, so it needs no registration
+  }
+  return io_waiting(events, t, shared, full, op, out);
+}
+
+template <class Op>
+inline int Socket::attempt(const Op &op, ssize_t *out) {
+  const ssize_t n = op(MSG_DONTWAIT);
+  if (n >= 0) [[likely]] {
     *out = n;
     return kOk;
   }
-  return io_waiting(events, t, shared, full, op, out);
+  const int err = errno;
+  if (err == EINTR) [[unlikely]]
+    return attempt_again(op, out);
+  return fail_io(err);
+}
+
+// Out of line, and op by reference, so that the cheap path keeps no copy of the
+// call's arguments across the system call, only the closure in its frame.
+template <class Op>
+__attribute__((noinline)) int Socket::attempt_again(const Op &op, ssize_t *out) {
+  for (;;) {
+    const ssize_t n = op(MSG_DONTWAIT);
+    if (n >= 0) {
+      *out = n;
+      return kOk;
+    }
+    if (errno != EINTR) return fail_io(errno);
+  }
 }
 
 template <class Op>
@@ -284,46 +326,34 @@ __attribute__((noinline)) int Socket::io_waiting(short events, Nanos t, const De
   }
 }
 
+// The cheap path, inline: a call that cannot wait (no TLS, and non-blocking mode or
+// a _try call) is one attempt. Everything else is out of line, in recv_general.
 inline int Socket::recv(void *buf, std::size_t len, int flags, std::size_t *out_n, bool nowait) {
-  if (len - 1 >= static_cast<std::size_t>(SSIZE_MAX)) [[unlikely]] {  // 0, or too large
-    if (len != 0) return fail_value("buffer length too large");
-    *out_n = 0;  // CPython's recv(0) returns b'' without a system call or a wait
-    return kOk;
+  if (len - 1 < static_cast<std::size_t>(SSIZE_MAX) && never_waits(nowait)) [[likely]] {
+    const auto op = [=, this](int dontwait) -> ssize_t {
+      return ::recv(fd_, buf, len, flags | MSG_NOSIGNAL | dontwait);
+    };
+    ssize_t n;
+    if (int st = attempt(op, &n)) [[unlikely]]
+      return st;
+    return received(n, out_n);
   }
-  if (TlsSession *s = tls()) [[unlikely]]
-    return tls_recv(s, buf, len, nowait ? flags | MSG_DONTWAIT : flags, out_n);
-  ssize_t n = 0;
-  int st = io(
-      POLLIN, (flags & MSG_DONTWAIT) != 0, nowait ? 0 : timeout(),
-      [this, buf, len, flags](int dontwait) -> ssize_t {
-        return ::recv(fd_, buf, len, flags | MSG_NOSIGNAL | dontwait);
-      },
-      &n);
-  if (st != kOk) return st;
-  // 0 bytes from the dead socket that close put in place is no end of stream.
-  if (n == 0 && aborted_.load(std::memory_order_acquire)) [[unlikely]]
-    return fail_os(EBADF);
-  *out_n = static_cast<std::size_t>(n);
-  return kOk;
+  return recv_general(buf, len, flags, out_n, nowait);
 }
 
 inline int Socket::send(const void *buf, std::size_t len, int flags, std::size_t *out_n,
                         bool nowait) {
-  if (len > static_cast<std::size_t>(SSIZE_MAX)) [[unlikely]] {
-    return fail_value("buffer length too large");
+  if (len <= static_cast<std::size_t>(SSIZE_MAX) && never_waits(nowait)) [[likely]] {
+    const auto op = [=, this](int dontwait) -> ssize_t {
+      return ::send(fd_, buf, len, flags | MSG_NOSIGNAL | dontwait);
+    };
+    ssize_t n;
+    if (int st = attempt(op, &n)) [[unlikely]]
+      return st;
+    *out_n = static_cast<std::size_t>(n);
+    return kOk;
   }
-  if (TlsSession *s = tls()) [[unlikely]]
-    return tls_send(s, buf, len, nowait ? flags | MSG_DONTWAIT : flags, out_n);
-  ssize_t n = 0;
-  int st = io(
-      POLLOUT, (flags & MSG_DONTWAIT) != 0, nowait ? 0 : timeout(),
-      [this, buf, len, flags](int dontwait) -> ssize_t {
-        return ::send(fd_, buf, len, flags | MSG_NOSIGNAL | dontwait);
-      },
-      &n);
-  if (st != kOk) return st;
-  *out_n = static_cast<std::size_t>(n);
-  return kOk;
+  return send_general(buf, len, flags, out_n, nowait);
 }
 
 }  // namespace polysock
