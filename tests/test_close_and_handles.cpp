@@ -80,34 +80,34 @@ TEST(Handles, ALiveHandleWithAnyBitChangedNamesNoSocket) {
 TEST(HandleTable, IssuesAtMostItsCapacityAndThenZero) {
   // A table of 4 index bits holds 15 objects; the 16th insert fails (the socket
   // table's 2^20 - 1 cannot be reached here: the process has 20,000 descriptors).
+  // A table is its type (its state is static): this one is used by this test only.
   using Table = polysock::HandleTable<int, 7, 4>;
-  Table table;
   std::vector<std::uint64_t> issued;
   for (int i = 0; i < 15; ++i) {
-    issued.push_back(table.insert(new int(i)));
+    issued.push_back(Table::insert(new int(i)));
     ASSERT_NE(0u, issued.back()) << i;
   }
   int *extra = new int(15);
-  EXPECT_EQ(0u, table.insert(extra)) << "full";
+  EXPECT_EQ(0u, Table::insert(extra)) << "full";
   delete extra;
   for (std::size_t i = 0; i < issued.size(); ++i) {
     Table::Ref r;
-    ASSERT_EQ(Table::Lookup::kOk, table.acquire(issued[i], &r));
+    ASSERT_EQ(Table::Lookup::kOk, Table::acquire(issued[i], &r));
     EXPECT_EQ(static_cast<int>(i), *r.get());
   }
   Table::Ref ref;
-  ASSERT_EQ(Table::Lookup::kOk, table.close(issued[3], &ref));
+  ASSERT_EQ(Table::Lookup::kOk, Table::close(issued[3], &ref));
   ref.reset();
-  const std::uint64_t again = table.insert(new int(16));
+  const std::uint64_t again = Table::insert(new int(16));
   EXPECT_NE(0u, again) << "a freed slot is used again";
   EXPECT_EQ(issued[3] & 0xffffffffULL, again & 0xffffffffULL);
   EXPECT_NE(issued[3], again);
   for (std::uint64_t h : issued) {
     if (h == issued[3]) continue;
     Table::Ref r;
-    ASSERT_EQ(Table::Lookup::kOk, table.close(h, &r));
+    ASSERT_EQ(Table::Lookup::kOk, Table::close(h, &r));
   }
-  ASSERT_EQ(Table::Lookup::kOk, table.close(again, &ref));
+  ASSERT_EQ(Table::Lookup::kOk, Table::close(again, &ref));
 }
 
 TEST(Handles, AClosedHandleStaysInvalidAfterItsSlotAndFdAreReused) {
@@ -219,21 +219,20 @@ TEST(HandleGenerations, ASlotAtItsLastGenerationRetiresInsteadOfWrapping) {
   // a second) happens in a few: no handle is ever issued twice, and a closed handle
   // stays closed, so closing it again is still OK.
   using Table = polysock::HandleTable<int, 7, 8, 3>;
-  Table table;
   std::vector<std::uint64_t> issued;
   for (int cycle = 0; cycle < 12; ++cycle) {
-    const std::uint64_t h = table.insert(new int(cycle));
+    const std::uint64_t h = Table::insert(new int(cycle));
     ASSERT_NE(0u, h);
     for (std::uint64_t old : issued) ASSERT_NE(old, h) << "cycle " << cycle;
     ASSERT_LE(h >> 32, 3u) << "generation past the last one";
     Table::Ref ref;
-    ASSERT_EQ(Table::Lookup::kOk, table.close(h, &ref));
+    ASSERT_EQ(Table::Lookup::kOk, Table::close(h, &ref));
     ref.reset();
     issued.push_back(h);
     for (std::uint64_t old : issued) {
       Table::Ref r;
-      EXPECT_EQ(Table::Lookup::kClosed, table.acquire(old, &r));
-      EXPECT_EQ(Table::Lookup::kClosed, table.close(old, &r))
+      EXPECT_EQ(Table::Lookup::kClosed, Table::acquire(old, &r));
+      EXPECT_EQ(Table::Lookup::kClosed, Table::close(old, &r))
           << "a second close of an old handle is a no-op, as in Python";
     }
   }

@@ -24,22 +24,9 @@ enum HandleKind : std::uint8_t { kSocketHandles = 1, kPollerHandles = 2 };
 using SocketTable = HandleTable<Socket, kSocketHandles, 20>;
 using SocketRef = SocketTable::Ref;
 
-// A static object whose destructor never runs (threads may still use it at exit).
-template <class T>
-union NeverDestroyed {
-  template <class... A>
-  constexpr explicit NeverDestroyed(A... args) : value(args...) {}
-  ~NeverDestroyed() {}
-  T value;
-};
-
-// Hidden, so that the library reaches it directly rather than through the GOT.
-extern NeverDestroyed<SocketTable> g_sockets __attribute__((visibility("hidden")));
-inline SocketTable &sockets() { return g_sockets.value; }
-
 // The one handle lookup: a closed or never-issued handle is SOCK_ERR_OS / EBADF.
 inline int lookup(sock_handle h, SocketRef *out) {
-  return sockets().acquire(h, out) == SocketTable::Lookup::kOk ? kOk : fail_os(EBADF);
+  return SocketTable::acquire(h, out) == SocketTable::Lookup::kOk ? kOk : fail_os(EBADF);
 }
 
 // Registers a new socket and writes its handle.

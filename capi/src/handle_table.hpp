@@ -12,9 +12,11 @@
 // references, bit 0 open; so one comparison of everything above the references
 // checks a handle's generation, kind and unused bits at once.
 //
-// The slots are one array, constant-initialised (zero: the object lives in .bss, and
-// the kernel commits a page of it only when a slot on it is first used), so a lookup
-// is an index and a load. The socket table's 2^20 slots (16 MiB of address space) are
+// Each table is a type, its state static: the slots are one array of plain words
+// (atomic through std::atomic_ref), zero-initialised with no constructor to run, so
+// the array lives in .bss and the kernel commits a page of it only when a slot on it
+// is first used; a lookup is a mask, a shift and a load, and a reference needs no
+// pointer to its table. The socket table's 2^20 slots (16 MiB of address space) are
 // as many as Linux's default limit on a process's descriptors.
 //
 // Generations never wrap: a slot whose generation reaches the last one is retired
@@ -47,64 +49,61 @@ class HandleTable {
   class Ref {
    public:
     Ref() = default;
-    Ref(Ref &&o) noexcept : table_(o.table_), slot_(o.slot_), obj_(o.obj_) { o.table_ = nullptr; }
+    Ref(Ref &&o) noexcept : slot_(o.slot_), obj_(o.obj_) { o.slot_ = nullptr; }
     Ref(const Ref &) = delete;
     Ref &operator=(const Ref &) = delete;
     ~Ref() { reset(); }
     T *get() const { return obj_; }
     T *operator->() const { return obj_; }
-    explicit operator bool() const { return table_ != nullptr; }
+    explicit operator bool() const { return slot_ != nullptr; }
     // True when this is the only reference: no call is in flight on the object.
     // Once the slot is closed the count only goes down, so false may turn true.
-    bool sole() const { return (slot_->state.load(std::memory_order_acquire) & kRefMask) == kRef; }
+    bool sole() const { return (state(slot_).load(std::memory_order_acquire) & kRefMask) == kRef; }
     // Drops the reference; true if this was the last one of a closed slot, in which
     // case the object is handed to the caller (via *last) instead of destroyed.
     void reset(T **last = nullptr) {
-      if (table_ == nullptr) return;
-      HandleTable *t = table_;
-      table_ = nullptr;
-      t->release(slot_, last);
+      if (slot_ == nullptr) return;
+      Slot *s = slot_;
+      slot_ = nullptr;
+      release(s, last);
     }
 
    private:
     friend class HandleTable;
-    HandleTable *table_ = nullptr;
     Slot *slot_ = nullptr;
     T *obj_ = nullptr;
   };
 
-  constexpr HandleTable() = default;
-  HandleTable(const HandleTable &) = delete;
-  HandleTable &operator=(const HandleTable &) = delete;
-
   // Stores obj (taking ownership) and returns its handle, or 0 if out of memory/slots.
-  std::uint64_t insert(T *obj) {
-    std::lock_guard<std::mutex> lock(mu_);
+  static std::uint64_t insert(T *obj) {
+    std::lock_guard<std::mutex> lock(shared_.value.mu);
+    std::vector<std::uint32_t> &free = shared_.value.free;
     std::uint32_t index;
-    if (!free_.empty()) {
-      index = free_.back();
-      free_.pop_back();
+    if (!free.empty()) {
+      index = free.back();
+      free.pop_back();
     } else {
-      if (used_ == kCapacity) return 0;
-      index = used_++;
+      if (shared_.value.used == kCapacity) return 0;
+      index = shared_.value.used++;
     }
     Slot &s = slots_[index];
     // Below LastGeneration: a slot at the last one is never put back (release).
-    const std::uint32_t gen = static_cast<std::uint32_t>(s.state.load() >> 32) + 1;
+    const std::uint32_t gen = static_cast<std::uint32_t>(state(&s).load() >> 32) + 1;
     s.obj = obj;
-    s.state.store(static_cast<std::uint64_t>(gen) << 32 | kKind | kOpen, std::memory_order_release);
+    state(&s).store(static_cast<std::uint64_t>(gen) << 32 | kKind | kOpen,
+                    std::memory_order_release);
     return static_cast<std::uint64_t>(gen) << 32 | kKind | (index + 1);
   }
 
   // Takes a reference to the object behind h, if h is open.
-  Lookup acquire(std::uint64_t h, Ref *out) {
+  static Lookup acquire(std::uint64_t h, Ref *out) {
     Slot *s = find(h);
-    std::uint64_t st = s->state.load(std::memory_order_acquire);
+    std::atomic_ref<std::uint64_t> st_ref = state(s);
+    std::uint64_t st = st_ref.load(std::memory_order_acquire);
     do {
       if ((st ^ h) >> IndexBits != 0 || !(st & kOpen)) [[unlikely]]
         return classify(st, h);
-    } while (!s->state.compare_exchange_weak(st, st + kRef, std::memory_order_acquire));
-    out->table_ = this;
+    } while (!st_ref.compare_exchange_weak(st, st + kRef, std::memory_order_acquire));
     out->slot_ = s;
     out->obj_ = slot_object(s);
     return Lookup::kOk;
@@ -112,13 +111,13 @@ class HandleTable {
 
   // Marks h closed (no new references) and returns a reference to its object, so
   // the caller can wake calls in flight before dropping it.
-  Lookup close(std::uint64_t h, Ref *out) {
+  static Lookup close(std::uint64_t h, Ref *out) {
     Slot *s = find(h);
-    std::uint64_t st = s->state.load(std::memory_order_acquire);
+    std::atomic_ref<std::uint64_t> st_ref = state(s);
+    std::uint64_t st = st_ref.load(std::memory_order_acquire);
     do {
       if ((st ^ h) >> IndexBits != 0 || !(st & kOpen)) return classify(st, h);
-    } while (!s->state.compare_exchange_weak(st, (st & ~kOpen) + kRef, std::memory_order_acq_rel));
-    out->table_ = this;
+    } while (!st_ref.compare_exchange_weak(st, (st & ~kOpen) + kRef, std::memory_order_acq_rel));
     out->slot_ = s;
     out->obj_ = s->obj;
     return Lookup::kOk;
@@ -135,22 +134,26 @@ class HandleTable {
   // The last index is never issued: a handle whose index bits are 0 lands there.
   static constexpr std::uint32_t kCapacity = kSlots - 1;
 
+  // Plain data, so that the array needs no constructor (see the top of the file).
   struct Slot {
-    std::atomic<std::uint64_t> state{0};
-    T *obj = nullptr;
+    alignas(std::atomic_ref<std::uint64_t>::required_alignment) std::uint64_t state;
+    T *obj;
   };
+  static std::atomic_ref<std::uint64_t> state(Slot *s) {
+    return std::atomic_ref<std::uint64_t>(s->state);
+  }
 
-  // The object of a slot the caller holds. Read through the slot pointer as the
+  // The object of a slot the caller holds, read through the slot pointer as the
   // compiler has it (the empty asm hides where it came from): left to itself, GCC
-  // computes the address again from the index, and keeps the table's address in
-  // a register of its own across the call to do so.
+  // computes the address again from the index, and keeps the index in a register
+  // across the call to do so.
   static T *slot_object(Slot *s) {
     asm("" : "+r"(s));
     return s->obj;
   }
 
   // The slot a handle names; the caller checks the handle against its state.
-  Slot *find(std::uint64_t h) { return &slots_[(h - 1) & kIndexMask]; }
+  static Slot *find(std::uint64_t h) { return &slots_[(h - 1) & kIndexMask]; }
 
   // A handle that does not match the slot is closed if it is of this table's kind,
   // has no stray bits, and its generation was issued.
@@ -160,24 +163,22 @@ class HandleTable {
     return ours && gen != 0 && gen <= (st >> 32) ? Lookup::kClosed : Lookup::kNeverIssued;
   }
 
-  void release(Slot *slot, T **last) {
-    Slot &s = *slot;
-    const std::uint64_t st = s.state.fetch_sub(kRef, std::memory_order_acq_rel) - kRef;
+  static void release(Slot *s, T **last) {
+    const std::uint64_t st = state(s).fetch_sub(kRef, std::memory_order_acq_rel) - kRef;
     if ((st & kRefMask) != 0 || (st & kOpen)) [[likely]]
       return;
-    free_slot(slot, st, last);
+    free_slot(s, st, last);
   }
 
   // After the last reference of a closed slot: nobody can acquire it any more. Out
   // of line, so that every call's release stays a decrement and a test.
-  __attribute__((noinline)) void free_slot(Slot *slot, std::uint64_t st, T **last) {
-    Slot &s = *slot;
-    T *obj = s.obj;
-    s.obj = nullptr;
+  __attribute__((noinline)) static void free_slot(Slot *s, std::uint64_t st, T **last) {
+    T *obj = s->obj;
+    s->obj = nullptr;
     if ((st >> 32) < LastGeneration) {
-      std::lock_guard<std::mutex> lock(mu_);
+      std::lock_guard<std::mutex> lock(shared_.value.mu);
       try {
-        free_.push_back(static_cast<std::uint32_t>(slot - slots_));
+        shared_.value.free.push_back(static_cast<std::uint32_t>(s - slots_));
       } catch (const std::bad_alloc &) {
         // The slot is lost, never reused: still no handle is issued twice.
       }
@@ -189,10 +190,20 @@ class HandleTable {
     }
   }
 
-  Slot slots_[kSlots];
-  std::mutex mu_;
-  std::vector<std::uint32_t> free_;
-  std::uint32_t used_ = 0;
+  // The free list, never destroyed (threads may still close sockets at exit).
+  struct Shared {
+    std::mutex mu;
+    std::vector<std::uint32_t> free;
+    std::uint32_t used = 0;
+  };
+  union Forever {
+    constexpr Forever() : value() {}
+    ~Forever() {}
+    Shared value;
+  };
+
+  static inline Slot slots_[kSlots];  // zero: no handle names a slot before insert
+  static constinit inline Forever shared_;
 };
 
 }  // namespace polysock

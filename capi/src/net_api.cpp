@@ -24,12 +24,8 @@ static_assert(SOCK_TIMEOUT_NONE == kTimeoutNone && SOCK_TIMEOUT_DEFAULT == kTime
               "the C ABI's timeout sentinels are the core's");
 static_assert(sizeof(sock_address::host) == sizeof(Address::host), "same host buffer");
 
-// Constant-initialised, so that a lookup is one address away, and never destroyed:
-// sockets may outlive exit.
-constinit NeverDestroyed<SocketTable> g_sockets;
-
 int publish(std::unique_ptr<Socket> sock, sock_handle *out) {
-  const sock_handle h = sockets().insert(sock.get());
+  const sock_handle h = SocketTable::insert(sock.get());
   if (h == 0) return fail_nomem();
   sock.release();
   *out = h;
@@ -124,7 +120,7 @@ int sock_create_fileno(int family, int type, int proto, int fd, sock_handle *out
     std::unique_ptr<polysock::Socket> sock;
     if (int st = polysock::Socket::from_fileno(fd, family, type, proto, &sock)) return st;
     // Not publish(): on failure the descriptor must stay the caller's.
-    const sock_handle h = polysock::sockets().insert(sock.get());
+    const sock_handle h = polysock::SocketTable::insert(sock.get());
     if (h == 0) {
       sock->release_fd();
       return polysock::fail_nomem();

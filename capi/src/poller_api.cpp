@@ -24,12 +24,9 @@ static_assert(SOCK_EVENT_READ == kEventRead && SOCK_EVENT_WRITE == kEventWrite &
 using PollerTable = HandleTable<std::shared_ptr<Poller>, kPollerHandles, 16>;
 using PollerRef = PollerTable::Ref;
 
-constinit NeverDestroyed<PollerTable> g_pollers;  // as the socket table
-PollerTable &pollers() { return g_pollers.value; }
-
 // The poller lookup, as the socket one: closed or never issued is EBADF.
 int lookup_poller(sock_poller p, PollerRef *out) {
-  return pollers().acquire(p, out) == PollerTable::Lookup::kOk ? kOk : fail_os(EBADF);
+  return PollerTable::acquire(p, out) == PollerTable::Lookup::kOk ? kOk : fail_os(EBADF);
 }
 
 Poller &poller_of(const PollerRef &ref) { return **ref.get(); }
@@ -62,7 +59,7 @@ int sock_poller_create(sock_poller *out) {
     if (int st = polysock::Poller::create(&poller)) return st;
     auto *owner = new (std::nothrow) std::shared_ptr<polysock::Poller>(std::move(poller));
     if (owner == nullptr) return polysock::fail_nomem();
-    const sock_poller p = polysock::pollers().insert(owner);
+    const sock_poller p = polysock::PollerTable::insert(owner);
     if (p == 0) {
       delete owner;
       return polysock::fail_nomem();
@@ -136,7 +133,7 @@ int sock_poller_fileno(sock_poller p, int *out_fd) {
 int sock_poller_close(sock_poller p) {
   return polysock::guarded([&]() -> int {
     polysock::PollerRef poller;
-    switch (polysock::pollers().close(p, &poller)) {
+    switch (polysock::PollerTable::close(p, &poller)) {
       case polysock::PollerTable::Lookup::kClosed:
         return kOk;  // a second close() is a no-op, as for sockets
       case polysock::PollerTable::Lookup::kNeverIssued:

@@ -102,7 +102,7 @@ int sock_create(int family, int type, int proto, sock_handle *out) {
 int sock_close(sock_handle h) {
   return polysock::guarded([&]() -> int {
     polysock::SocketRef ref;
-    switch (polysock::sockets().close(h, &ref)) {
+    switch (polysock::SocketTable::close(h, &ref)) {
       case polysock::SocketTable::Lookup::kClosed:
         return kOk;  // a second close() is a no-op, as in Python
       case polysock::SocketTable::Lookup::kNeverIssued:
@@ -124,7 +124,7 @@ int sock_detach(sock_handle h, int *out_fd) {
   return polysock::guarded([&]() -> int {
     if (out_fd == nullptr) return polysock::fail_null("out_fd");
     polysock::SocketRef ref;
-    switch (polysock::sockets().close(h, &ref)) {
+    switch (polysock::SocketTable::close(h, &ref)) {
       case polysock::SocketTable::Lookup::kClosed:
         *out_fd = -1;
         return kOk;
@@ -179,7 +179,7 @@ int sock_fileno(sock_handle h, int *out_fd) {
   return polysock::guarded([&]() -> int {
     if (out_fd == nullptr) return polysock::fail_null("out_fd");
     polysock::SocketRef s;
-    switch (polysock::sockets().acquire(h, &s)) {
+    switch (polysock::SocketTable::acquire(h, &s)) {
       case polysock::SocketTable::Lookup::kClosed:
         *out_fd = -1;
         return kOk;

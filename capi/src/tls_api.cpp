@@ -34,23 +34,17 @@ enum : std::uint8_t { kContextHandles = 3, kObjectHandles = 4 };
 using ContextTable = HandleTable<std::shared_ptr<TlsContext>, kContextHandles, 16>;
 using ObjectTable = HandleTable<TlsSession, kObjectHandles, 20>;
 
-// Never destroyed, like the socket table.
-constinit NeverDestroyed<ContextTable> g_contexts;
-constinit NeverDestroyed<ObjectTable> g_objects;
-ContextTable &contexts() { return g_contexts.value; }
-ObjectTable &objects() { return g_objects.value; }
-
 int lookup_context(tls_context c, ContextTable::Ref *out) {
-  return contexts().acquire(c, out) == ContextTable::Lookup::kOk ? kOk : fail_os(EBADF);
+  return ContextTable::acquire(c, out) == ContextTable::Lookup::kOk ? kOk : fail_os(EBADF);
 }
 int lookup_object(tls_object o, ObjectTable::Ref *out) {
-  return objects().acquire(o, out) == ObjectTable::Lookup::kOk ? kOk : fail_os(EBADF);
+  return ObjectTable::acquire(o, out) == ObjectTable::Lookup::kOk ? kOk : fail_os(EBADF);
 }
 
 template <class Table>
-int close_handle(Table &table, std::uint64_t h) {
+int close_handle(std::uint64_t h) {
   typename Table::Ref ref;
-  switch (table.close(h, &ref)) {
+  switch (Table::close(h, &ref)) {
     case Table::Lookup::kClosed:
       return kOk;
     case Table::Lookup::kNeverIssued:
@@ -63,7 +57,7 @@ int close_handle(Table &table, std::uint64_t h) {
 
 int publish_context(std::shared_ptr<TlsContext> ctx, tls_context *out) {
   auto *holder = new std::shared_ptr<TlsContext>(std::move(ctx));
-  const tls_context h = contexts().insert(holder);
+  const tls_context h = ContextTable::insert(holder);
   if (h == 0) {
     delete holder;
     return fail_nomem();
@@ -202,7 +196,7 @@ int tls_context_create_default(int purpose, tls_context *out) {
 }
 
 int tls_context_close(tls_context ctx) {
-  return guarded([&] { return polysock::close_handle(polysock::contexts(), ctx); });
+  return guarded([&] { return polysock::close_handle<polysock::ContextTable>(ctx); });
 }
 
 // The context setters and getters: one lookup, one core call.
@@ -522,7 +516,7 @@ int tls_context_wrap_bio(tls_context ctx, int server_side, const char *server_ho
     if (server_hostname != nullptr) opts.hostname = server_hostname;
     std::unique_ptr<polysock::TlsSession> session;
     if (int st = polysock::TlsSession::create_memory(context, opts, &session)) return st;
-    const tls_object h = polysock::objects().insert(session.get());
+    const tls_object h = polysock::ObjectTable::insert(session.get());
     if (h == 0) return polysock::fail_nomem();
     session.release();
     *out = h;
@@ -531,7 +525,7 @@ int tls_context_wrap_bio(tls_context ctx, int server_side, const char *server_ho
 }
 
 int tls_object_close(tls_object obj) {
-  return guarded([&] { return polysock::close_handle(polysock::objects(), obj); });
+  return guarded([&] { return polysock::close_handle<polysock::ObjectTable>(obj); });
 }
 
 // The SSLObject methods: one lookup, one engine call.
