@@ -401,12 +401,8 @@ int Socket::recv_general(void *buf, std::size_t len, int flags, std::size_t *out
   if (TlsSession *s = tls())
     return tls_recv(s, buf, len, nowait ? flags | MSG_DONTWAIT : flags, out_n);
   ssize_t n = 0;
-  int st = io(
-      POLLIN, (flags & MSG_DONTWAIT) != 0, nowait ? 0 : timeout(),
-      [this, buf, len, flags](int dontwait) -> ssize_t {
-        return ::recv(fd_, buf, len, flags | MSG_NOSIGNAL | dontwait);
-      },
-      &n);
+  int st = io(POLLIN, (flags & MSG_DONTWAIT) != 0, nowait ? 0 : timeout(),
+              recv_call(buf, len, flags), &n);
   if (st != kOk) return st;
   return received(n, out_n);
 }
@@ -417,12 +413,8 @@ int Socket::send_general(const void *buf, std::size_t len, int flags, std::size_
   if (TlsSession *s = tls())
     return tls_send(s, buf, len, nowait ? flags | MSG_DONTWAIT : flags, out_n);
   ssize_t n = 0;
-  int st = io(
-      POLLOUT, (flags & MSG_DONTWAIT) != 0, nowait ? 0 : timeout(),
-      [this, buf, len, flags](int dontwait) -> ssize_t {
-        return ::send(fd_, buf, len, flags | MSG_NOSIGNAL | dontwait);
-      },
-      &n);
+  int st = io(POLLOUT, (flags & MSG_DONTWAIT) != 0, nowait ? 0 : timeout(),
+              send_call(buf, len, flags), &n);
   if (st != kOk) return st;
   *out_n = static_cast<std::size_t>(n);
   return kOk;

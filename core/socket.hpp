@@ -179,6 +179,17 @@ class alignas(64) Socket {
     const auto session = reinterpret_cast<std::uintptr_t>(tls());
     return (session | static_cast<std::uint64_t>(nowait ? 0 : timeout())) == 0;
   }
+  // The system calls of recv and send, as io() and attempt() take them.
+  auto recv_call(void *buf, std::size_t len, int flags) {
+    return [=, this](int dontwait) -> ssize_t {
+      return ::recv(fd_, buf, len, flags | MSG_NOSIGNAL | dontwait);
+    };
+  }
+  auto send_call(const void *buf, std::size_t len, int flags) {
+    return [=, this](int dontwait) -> ssize_t {
+      return ::send(fd_, buf, len, flags | MSG_NOSIGNAL | dontwait);
+    };
+  }
   // recv's and send's other cases: TLS, the modes that wait, and bad lengths.
   int recv_general(void *buf, std::size_t len, int flags, std::size_t *out_n, bool nowait);
   int send_general(const void *buf, std::size_t len, int flags, std::size_t *out_n, bool nowait);
@@ -330,9 +341,7 @@ __attribute__((noinline)) int Socket::io_waiting(short events, Nanos t, const De
 // a _try call) is one attempt. Everything else is out of line, in recv_general.
 inline int Socket::recv(void *buf, std::size_t len, int flags, std::size_t *out_n, bool nowait) {
   if (len - 1 < static_cast<std::size_t>(SSIZE_MAX) && never_waits(nowait)) [[likely]] {
-    const auto op = [=, this](int dontwait) -> ssize_t {
-      return ::recv(fd_, buf, len, flags | MSG_NOSIGNAL | dontwait);
-    };
+    const auto op = recv_call(buf, len, flags);
     ssize_t n;
     if (int st = attempt(op, &n)) [[unlikely]]
       return st;
@@ -344,9 +353,7 @@ inline int Socket::recv(void *buf, std::size_t len, int flags, std::size_t *out_
 inline int Socket::send(const void *buf, std::size_t len, int flags, std::size_t *out_n,
                         bool nowait) {
   if (len <= static_cast<std::size_t>(SSIZE_MAX) && never_waits(nowait)) [[likely]] {
-    const auto op = [=, this](int dontwait) -> ssize_t {
-      return ::send(fd_, buf, len, flags | MSG_NOSIGNAL | dontwait);
-    };
+    const auto op = send_call(buf, len, flags);
     ssize_t n;
     if (int st = attempt(op, &n)) [[unlikely]]
       return st;
