@@ -67,7 +67,8 @@ jobject polysock_java_cipher(JNIEnv *jenv, const tls_cipher_info *cipher);
  * (Get/SetByteArrayRegion: a blocking call must not pin the Java heap); the
  * *_direct ones pass the memory of a direct ByteBuffer from position to the call
  * without any copy. offset/position and length are checked against the array or
- * buffer (IllegalArgumentException).
+ * buffer (IllegalArgumentException); for a buffer, against the capacity the caller
+ * passes, its buffer.capacity().
  *
  * recv, send, sendall and sendto return the byte count itself (a polysock_java_count,
  * negative only as a failed status, which the typemap throws): no out-parameter array
@@ -78,19 +79,20 @@ typedef int64_t polysock_java_count;
 polysock_java_count polysock_java_recv_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
                                              int offset, int length, int flags);
 polysock_java_count polysock_java_recv_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
-                                              int position, int length, int flags);
+                                              int capacity, int position, int length, int flags);
 int polysock_java_recvfrom_array(JNIEnv *jenv, sock_handle h, jbyteArray array, int offset,
                                  int length, int flags, size_t *out_n, sock_address *out_addr);
-int polysock_java_recvfrom_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int position,
-                                  int length, int flags, size_t *out_n, sock_address *out_addr);
+int polysock_java_recvfrom_direct(JNIEnv *jenv, sock_handle h, jobject buffer, int capacity,
+                                  int position, int length, int flags, size_t *out_n,
+                                  sock_address *out_addr);
 polysock_java_count polysock_java_send_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
                                              int offset, int length, int flags);
 polysock_java_count polysock_java_send_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
-                                              int position, int length, int flags);
+                                              int capacity, int position, int length, int flags);
 polysock_java_count polysock_java_sendall_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
                                                 int offset, int length, int flags);
 polysock_java_count polysock_java_sendall_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
-                                                 int position, int length, int flags);
+                                                 int capacity, int position, int length, int flags);
 /*
  * The non-throwing variants of recv and send (Socket.tryRecvInto, Socket.trySend): the
  * same calls, whose polysock_java_try_count the typemap turns into the byte count, -1
@@ -102,16 +104,18 @@ typedef int64_t polysock_java_try_count;
 polysock_java_try_count polysock_java_try_recv_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
                                                      int offset, int length, int flags);
 polysock_java_try_count polysock_java_try_recv_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
-                                                      int position, int length, int flags);
+                                                      int capacity, int position, int length,
+                                                      int flags);
 polysock_java_try_count polysock_java_try_send_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
                                                      int offset, int length, int flags);
 polysock_java_try_count polysock_java_try_send_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
-                                                      int position, int length, int flags);
+                                                      int capacity, int position, int length,
+                                                      int flags);
 polysock_java_count polysock_java_sendto_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
                                                int offset, int length, int flags, const char *host,
                                                int port);
 polysock_java_count polysock_java_sendto_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
-                                                int position, int length, int flags,
+                                                int capacity, int position, int length, int flags,
                                                 const char *host, int port);
 
 /* ---- Wrapped by polysock.i: messages ---- */

@@ -503,7 +503,8 @@ public final class Socket implements AutoCloseable {
     long n;
     try {
       n = buffer.isDirect()
-          ? PolysockNative.polysock_java_recv_direct(handle.get(), buffer, position, length, flags)
+          ? PolysockNative.polysock_java_recv_direct(
+              handle.get(), buffer, buffer.capacity(), position, length, flags)
           : PolysockNative.polysock_java_recv_array(
               handle.get(), buffer.array(), buffer.arrayOffset() + position, length, flags);
     } finally {
@@ -587,7 +588,7 @@ public final class Socket implements AutoCloseable {
     try {
       n = buffer.isDirect()
           ? PolysockNative.polysock_java_try_recv_direct(
-              handle.get(), buffer, position, length, flags)
+              handle.get(), buffer, buffer.capacity(), position, length, flags)
           : PolysockNative.polysock_java_try_recv_array(
               handle.get(), buffer.array(), buffer.arrayOffset() + position, length, flags);
     } finally {
@@ -657,7 +658,8 @@ public final class Socket implements AutoCloseable {
     long h = handle.get();
     try {
       if (buffer.isDirect()) {
-        PolysockNative.polysock_java_recvfrom_direct(h, buffer, position, length, flags, n, addr);
+        PolysockNative.polysock_java_recvfrom_direct(
+            h, buffer, buffer.capacity(), position, length, flags, n, addr);
       } else {
         PolysockNative.polysock_java_recvfrom_array(
             h, buffer.array(), buffer.arrayOffset() + position, length, flags, n, addr);
@@ -827,13 +829,16 @@ public final class Socket implements AutoCloseable {
     try {
       if (buffer.isDirect()) {
         n = switch (op) {
-          case SEND -> PolysockNative.polysock_java_send_direct(h, buffer, position, length, flags);
+          case SEND -> PolysockNative.polysock_java_send_direct(
+              h, buffer, buffer.capacity(), position, length, flags);
           case TRY_SEND ->
-              PolysockNative.polysock_java_try_send_direct(h, buffer, position, length, flags);
+              PolysockNative.polysock_java_try_send_direct(
+                  h, buffer, buffer.capacity(), position, length, flags);
           case SENDALL ->
-              PolysockNative.polysock_java_sendall_direct(h, buffer, position, length, flags);
+              PolysockNative.polysock_java_sendall_direct(
+                  h, buffer, buffer.capacity(), position, length, flags);
           case SENDTO -> PolysockNative.polysock_java_sendto_direct(
-              h, buffer, position, length, flags, host, port);
+              h, buffer, buffer.capacity(), position, length, flags, host, port);
         };
       } else {
         byte[] array;
