@@ -385,9 +385,8 @@ int Socket::recvfrom(void *buf, std::size_t len, int flags, std::size_t *out_n, 
         return r;
       },
       &n);
+  if (st == kOk) st = received(n, out_n);
   if (st != kOk) return st;
-  if (n == 0 && aborted_.load(std::memory_order_acquire)) return fail_os(EBADF);  // as recv
-  *out_n = static_cast<std::size_t>(n);
   if (from != nullptr) parse_sockaddr(sa.get(), sa.len, from);
   return kOk;
 }
