@@ -196,7 +196,11 @@ func (o *op) once() bool {
 
 // release lets go of the caller's buffers once the call is over.
 func (o *op) release() {
-	o.buf, o.bufs, o.anc, o.ancbuf, o.fds = nil, nil, nil, nil, nil
+	o.buf = nil
+	// Only the message calls set these: a plain recv or send stores one pointer.
+	if o.bufs != nil || o.anc != nil || o.ancbuf != nil || o.fds != nil {
+		o.bufs, o.anc, o.ancbuf, o.fds = nil, nil, nil, nil
+	}
 }
 
 // result is the outcome of the last native call: its count, or its Error.

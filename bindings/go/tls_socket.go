@@ -169,6 +169,15 @@ func (s *Socket) DoHandshake() error {
 // Its own lock, not the sides' locks: a Recv that follows the handshake holds the read
 // side while it waits, and a Send must then see the handshake done, not wait for it.
 func (s *Socket) tlsHandshakeFirst() error {
+	if s.tls.Load() != nil {
+		return s.handshakeFirst()
+	}
+	return nil
+}
+
+// handshakeFirst is tlsHandshakeFirst for a wrapped socket, out of line so that the
+// check above inlines into the calls of a plain one.
+func (s *Socket) handshakeFirst() error {
 	st := s.tls.Load()
 	if st == nil || st.handshaken.Load() {
 		return nil
