@@ -56,7 +56,6 @@ PGO_SLICE(int, []int32)
  * the heap, where the collector never moves it, and stays alive until the call ends. */
 %typemap(gotype) pgo_err * "*ErrBuf"
 %typemap(imtype) pgo_err * "uintptr"
-%typemap(ctype) pgo_err * "uintptr_t"
 %typemap(goin) pgo_err * "$result = uintptr(unsafe.Pointer($input))"
 %typemap(goargout) pgo_err * %{
 	if Swig_escape_always_false {

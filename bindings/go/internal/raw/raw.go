@@ -218,110 +218,110 @@ typedef long long swig_type_188;
 typedef long long swig_type_189;
 typedef long long swig_type_190;
 typedef long long swig_type_191;
-extern void _wrap_Swig_free_raw_1ec0233cb59b9196(uintptr_t arg1);
-extern uintptr_t _wrap_Swig_malloc_raw_1ec0233cb59b9196(swig_intgo arg1);
-extern swig_intgo _wrap_fail_park_raw_1ec0233cb59b9196(swig_intgo arg1, swig_intgo arg2, uintptr_t arg3);
-extern swig_intgo _wrap_fail_connect_raw_1ec0233cb59b9196(swig_intgo arg1, swig_intgo arg2, uintptr_t arg3);
-extern swig_intgo _wrap_socket_raw_1ec0233cb59b9196(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_voidp arg4, uintptr_t arg5);
-extern swig_intgo _wrap_socketpair_raw_1ec0233cb59b9196(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_voidp arg4, swig_voidp arg5, uintptr_t arg6);
-extern swig_intgo _wrap_fromfd_raw_1ec0233cb59b9196(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5, uintptr_t arg6);
-extern swig_intgo _wrap_socket_fileno_raw_1ec0233cb59b9196(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5, uintptr_t arg6);
-extern swig_intgo _wrap_dup_raw_1ec0233cb59b9196(swig_type_1 arg1, swig_voidp arg2, uintptr_t arg3);
-extern swig_intgo _wrap_create_server_raw_1ec0233cb59b9196(swig_type_2 arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_intgo arg5, swig_intgo arg6, swig_voidp arg7, uintptr_t arg8);
-extern swig_intgo _wrap_accept_raw_1ec0233cb59b9196(swig_type_3 arg1, swig_intgo arg2, swig_voidp arg3, uintptr_t arg4);
-extern swig_intgo _wrap_close_raw_1ec0233cb59b9196(swig_type_4 arg1, uintptr_t arg2);
-extern swig_type_5 _wrap_detach_raw_1ec0233cb59b9196(swig_type_6 arg1, uintptr_t arg2);
-extern swig_intgo _wrap_net_close_raw_1ec0233cb59b9196(swig_intgo arg1, uintptr_t arg2);
-extern swig_intgo _wrap_bind_raw_1ec0233cb59b9196(swig_type_7 arg1, swig_type_8 arg2, swig_intgo arg3, uintptr_t arg4);
-extern swig_intgo _wrap_listen_raw_1ec0233cb59b9196(swig_type_9 arg1, swig_intgo arg2, uintptr_t arg3);
-extern swig_intgo _wrap_connect_raw_1ec0233cb59b9196(swig_type_10 arg1, swig_type_11 arg2, swig_intgo arg3, swig_intgo arg4, swig_intgo arg5, uintptr_t arg6);
-extern swig_intgo _wrap_connect_ex_raw_1ec0233cb59b9196(swig_type_12 arg1, swig_type_13 arg2, swig_intgo arg3, uintptr_t arg4);
-extern swig_intgo _wrap_bind_unix_raw_1ec0233cb59b9196(swig_type_14 arg1, uintptr_t arg2, swig_type_15 arg3, uintptr_t arg4);
-extern swig_intgo _wrap_connect_unix_raw_1ec0233cb59b9196(swig_type_16 arg1, uintptr_t arg2, swig_type_17 arg3, swig_intgo arg4, swig_intgo arg5, uintptr_t arg6);
-extern swig_type_18 _wrap_sockname_unix_raw_1ec0233cb59b9196(swig_type_19 arg1, swig_intgo arg2, swig_type_20 arg3, uintptr_t arg4);
-extern swig_type_21 _wrap_recv_raw_1ec0233cb59b9196(swig_type_22 arg1, uintptr_t arg2, swig_type_23 arg3, swig_intgo arg4, swig_intgo arg5, uintptr_t arg6);
-extern swig_type_24 _wrap_recvfrom_raw_1ec0233cb59b9196(swig_type_25 arg1, uintptr_t arg2, swig_type_26 arg3, swig_intgo arg4, swig_intgo arg5, swig_voidp arg6, uintptr_t arg7);
-extern swig_type_27 _wrap_send_raw_1ec0233cb59b9196(swig_type_28 arg1, uintptr_t arg2, swig_type_29 arg3, swig_intgo arg4, swig_intgo arg5, uintptr_t arg6);
-extern swig_type_30 _wrap_sendto_raw_1ec0233cb59b9196(swig_type_31 arg1, uintptr_t arg2, swig_type_32 arg3, swig_intgo arg4, swig_intgo arg5, swig_type_33 arg6, swig_intgo arg7, uintptr_t arg8);
-extern swig_type_34 _wrap_sendmsg_raw_1ec0233cb59b9196(swig_type_35 arg1, swig_type_36 arg2, swig_type_37 arg3, swig_intgo arg4, swig_type_38 arg5, swig_intgo arg6, swig_intgo arg7, swig_intgo arg8, uintptr_t arg9);
-extern swig_type_39 _wrap_recvmsg_raw_1ec0233cb59b9196(swig_type_40 arg1, swig_type_41 arg2, uintptr_t arg3, swig_type_42 arg4, swig_intgo arg5, swig_intgo arg6, swig_voidp arg7, uintptr_t arg8);
-extern swig_type_43 _wrap_cmsg_items_raw_1ec0233cb59b9196(uintptr_t arg1, swig_type_44 arg2, swig_type_45 arg3, uintptr_t arg4);
-extern swig_type_46 _wrap_cmsg_size_raw_1ec0233cb59b9196(swig_type_47 arg1, swig_intgo arg2, uintptr_t arg3);
-extern swig_type_48 _wrap_send_fds_raw_1ec0233cb59b9196(swig_type_49 arg1, swig_type_50 arg2, swig_type_51 arg3, swig_intgo arg4, swig_type_52 arg5, swig_intgo arg6, swig_intgo arg7, swig_intgo arg8, uintptr_t arg9);
-extern swig_type_53 _wrap_recv_fds_raw_1ec0233cb59b9196(swig_type_54 arg1, uintptr_t arg2, swig_type_55 arg3, swig_type_56 arg4, swig_intgo arg5, swig_intgo arg6, swig_voidp arg7, uintptr_t arg8);
-extern swig_intgo _wrap_shutdown_raw_1ec0233cb59b9196(swig_type_57 arg1, swig_intgo arg2, uintptr_t arg3);
-extern swig_intgo _wrap_check_timeout_raw_1ec0233cb59b9196(swig_type_58 arg1, double arg2, uintptr_t arg3);
-extern swig_intgo _wrap_setsockopt_raw_1ec0233cb59b9196(swig_type_59 arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, uintptr_t arg5);
-extern swig_intgo _wrap_setsockopt_bytes_raw_1ec0233cb59b9196(swig_type_60 arg1, swig_intgo arg2, swig_intgo arg3, uintptr_t arg4, swig_type_61 arg5, uintptr_t arg6);
-extern swig_type_62 _wrap_getsockopt_raw_1ec0233cb59b9196(swig_type_63 arg1, swig_intgo arg2, swig_intgo arg3, uintptr_t arg4);
-extern swig_type_64 _wrap_getsockopt_bytes_raw_1ec0233cb59b9196(swig_type_65 arg1, swig_intgo arg2, swig_intgo arg3, swig_type_66 arg4, uintptr_t arg5);
-extern swig_intgo _wrap_getsockname_raw_1ec0233cb59b9196(swig_type_67 arg1, swig_voidp arg2, uintptr_t arg3);
-extern swig_intgo _wrap_getpeername_raw_1ec0233cb59b9196(swig_type_68 arg1, swig_voidp arg2, uintptr_t arg3);
-extern swig_type_69 _wrap_info_raw_1ec0233cb59b9196(swig_type_70 arg1, uintptr_t arg2);
-extern swig_intgo _wrap_poller_create_raw_1ec0233cb59b9196(swig_voidp arg1, uintptr_t arg2);
-extern swig_intgo _wrap_poller_register_raw_1ec0233cb59b9196(swig_type_71 arg1, swig_type_72 arg2, swig_intgo arg3, swig_type_73 arg4, uintptr_t arg5);
-extern swig_intgo _wrap_poller_modify_raw_1ec0233cb59b9196(swig_type_74 arg1, swig_type_75 arg2, swig_intgo arg3, swig_type_76 arg4, uintptr_t arg5);
-extern swig_intgo _wrap_poller_unregister_raw_1ec0233cb59b9196(swig_type_77 arg1, swig_type_78 arg2, uintptr_t arg3);
-extern swig_type_79 _wrap_poller_wait_raw_1ec0233cb59b9196(swig_type_80 arg1, double arg2, swig_type_81 arg3, uintptr_t arg4);
-extern swig_type_82 _wrap_poller_fileno_raw_1ec0233cb59b9196(swig_type_83 arg1, uintptr_t arg2);
-extern swig_intgo _wrap_poller_close_raw_1ec0233cb59b9196(swig_type_84 arg1, uintptr_t arg2);
-extern swig_intgo _wrap_set_interrupt_flag_hook_raw_1ec0233cb59b9196(swig_intgo arg1, uintptr_t arg2);
-extern void _wrap_set_interrupt_flag_raw_1ec0233cb59b9196(swig_intgo arg1);
-extern swig_intgo _wrap_interrupt_flag_raw_1ec0233cb59b9196(void);
-extern swig_intgo _wrap_getdefaulttimeout_raw_1ec0233cb59b9196(swig_voidp arg1, uintptr_t arg2);
-extern swig_intgo _wrap_setdefaulttimeout_raw_1ec0233cb59b9196(double arg1, uintptr_t arg2);
-extern swig_type_85 _wrap_has_dualstack_ipv6_raw_1ec0233cb59b9196(uintptr_t arg1);
-extern swig_intgo _wrap_constant_at_raw_1ec0233cb59b9196(swig_type_86 arg1, swig_type_87 arg2, swig_voidp arg3, uintptr_t arg4);
-extern swig_type_88 _wrap_constant_count_raw_1ec0233cb59b9196(void);
-extern swig_type_89 _wrap_htons_raw_1ec0233cb59b9196(swig_type_90 arg1, uintptr_t arg2);
-extern swig_type_91 _wrap_ntohs_raw_1ec0233cb59b9196(swig_type_92 arg1, uintptr_t arg2);
-extern swig_type_93 _wrap_htonl_raw_1ec0233cb59b9196(swig_type_94 arg1, uintptr_t arg2);
-extern swig_type_95 _wrap_ntohl_raw_1ec0233cb59b9196(swig_type_96 arg1, uintptr_t arg2);
-extern swig_type_97 _wrap_gethostname_raw_1ec0233cb59b9196(swig_type_98 arg1, uintptr_t arg2);
-extern swig_type_99 _wrap_gethostbyname_raw_1ec0233cb59b9196(swig_type_100 arg1, swig_type_101 arg2, uintptr_t arg3);
-extern swig_type_102 _wrap_getfqdn_raw_1ec0233cb59b9196(swig_type_103 arg1, swig_type_104 arg2, uintptr_t arg3);
-extern swig_type_105 _wrap_hostent_raw_1ec0233cb59b9196(swig_type_106 arg1, swig_intgo arg2, swig_type_107 arg3, uintptr_t arg4);
-extern swig_type_108 _wrap_getaddrinfo_raw_1ec0233cb59b9196(swig_type_109 arg1, swig_intgo arg2, swig_type_110 arg3, swig_intgo arg4, swig_intgo arg5, swig_intgo arg6, swig_intgo arg7, swig_intgo arg8, swig_type_111 arg9, uintptr_t arg10);
-extern swig_intgo _wrap_getnameinfo_raw_1ec0233cb59b9196(swig_voidp arg1, swig_intgo arg2, swig_type_112 arg3, swig_type_113 arg4, uintptr_t arg5);
-extern swig_type_114 _wrap_getservbyname_raw_1ec0233cb59b9196(swig_type_115 arg1, swig_type_116 arg2, swig_intgo arg3, uintptr_t arg4);
-extern swig_type_117 _wrap_getservbyport_raw_1ec0233cb59b9196(swig_intgo arg1, swig_type_118 arg2, swig_intgo arg3, swig_type_119 arg4, uintptr_t arg5);
-extern swig_type_120 _wrap_getprotobyname_raw_1ec0233cb59b9196(swig_type_121 arg1, uintptr_t arg2);
-extern swig_type_122 _wrap_inet_aton_raw_1ec0233cb59b9196(swig_type_123 arg1, swig_type_124 arg2, uintptr_t arg3);
-extern swig_type_125 _wrap_inet_ntoa_raw_1ec0233cb59b9196(uintptr_t arg1, swig_type_126 arg2, swig_type_127 arg3, uintptr_t arg4);
-extern swig_type_128 _wrap_inet_pton_raw_1ec0233cb59b9196(swig_intgo arg1, swig_type_129 arg2, swig_type_130 arg3, uintptr_t arg4);
-extern swig_type_131 _wrap_inet_ntop_raw_1ec0233cb59b9196(swig_intgo arg1, uintptr_t arg2, swig_type_132 arg3, swig_type_133 arg4, uintptr_t arg5);
-extern swig_type_134 _wrap_if_nametoindex_raw_1ec0233cb59b9196(swig_type_135 arg1, uintptr_t arg2);
-extern swig_type_136 _wrap_if_indextoname_raw_1ec0233cb59b9196(swig_type_137 arg1, swig_type_138 arg2, uintptr_t arg3);
-extern swig_type_139 _wrap_if_nameindex_raw_1ec0233cb59b9196(swig_type_140 arg1, uintptr_t arg2);
-extern swig_type_141 _wrap_version_raw_1ec0233cb59b9196(swig_type_142 arg1);
-extern swig_intgo _wrap_tls_available_raw_1ec0233cb59b9196(void);
-extern swig_type_143 _wrap_tls_openssl_version_raw_1ec0233cb59b9196(swig_type_144 arg1, uintptr_t arg2);
-extern swig_intgo _wrap_tls_context_create_raw_1ec0233cb59b9196(swig_intgo arg1, swig_intgo arg2, swig_voidp arg3, uintptr_t arg4);
-extern swig_intgo _wrap_tls_context_close_raw_1ec0233cb59b9196(swig_type_145 arg1, uintptr_t arg2);
-extern swig_intgo _wrap_tls_load_cert_chain_raw_1ec0233cb59b9196(swig_type_146 arg1, swig_type_147 arg2, swig_type_148 arg3, swig_intgo arg4, swig_type_149 arg5, swig_intgo arg6, uintptr_t arg7);
-extern swig_intgo _wrap_tls_load_verify_locations_raw_1ec0233cb59b9196(swig_type_150 arg1, swig_type_151 arg2, swig_intgo arg3, swig_type_152 arg4, swig_intgo arg5, uintptr_t arg6, swig_type_153 arg7, swig_intgo arg8, uintptr_t arg9);
-extern swig_intgo _wrap_tls_load_default_certs_raw_1ec0233cb59b9196(swig_type_154 arg1, swig_intgo arg2, uintptr_t arg3);
-extern swig_intgo _wrap_tls_context_get_raw_1ec0233cb59b9196(swig_type_155 arg1, swig_intgo arg2, swig_voidp arg3, uintptr_t arg4);
-extern swig_intgo _wrap_tls_context_set_raw_1ec0233cb59b9196(swig_type_156 arg1, swig_intgo arg2, swig_intgo arg3, uintptr_t arg4);
-extern swig_intgo _wrap_tls_set_ciphers_raw_1ec0233cb59b9196(swig_type_157 arg1, swig_type_158 arg2, uintptr_t arg3);
-extern swig_intgo _wrap_tls_set_alpn_protocols_raw_1ec0233cb59b9196(swig_type_159 arg1, swig_type_160 arg2, uintptr_t arg3);
-extern swig_intgo _wrap_tls_wrap_socket_raw_1ec0233cb59b9196(swig_type_161 arg1, swig_type_162 arg2, swig_intgo arg3, swig_type_163 arg4, swig_intgo arg5, swig_intgo arg6, swig_voidp arg7, uintptr_t arg8);
-extern swig_intgo _wrap_tls_step_raw_1ec0233cb59b9196(swig_type_164 arg1, swig_intgo arg2, swig_intgo arg3, uintptr_t arg4);
-extern swig_type_165 _wrap_tls_query_raw_1ec0233cb59b9196(swig_type_166 arg1, swig_intgo arg2, uintptr_t arg3);
-extern swig_type_167 _wrap_tls_text_raw_1ec0233cb59b9196(swig_type_168 arg1, swig_intgo arg2, swig_intgo arg3, swig_type_169 arg4, uintptr_t arg5);
-extern swig_intgo _wrap_tls_cipher_raw_1ec0233cb59b9196(swig_type_170 arg1, swig_intgo arg2, swig_voidp arg3, uintptr_t arg4);
-extern swig_intgo _wrap_tls_getpeercert_raw_1ec0233cb59b9196(swig_type_171 arg1, swig_intgo arg2, swig_voidp arg3, uintptr_t arg4);
-extern swig_intgo _wrap_tls_cert_info_raw_1ec0233cb59b9196(swig_type_172 arg1, swig_voidp arg2, uintptr_t arg3);
-extern swig_type_173 _wrap_tls_cert_entry_count_raw_1ec0233cb59b9196(swig_type_174 arg1, swig_intgo arg2, uintptr_t arg3);
-extern swig_intgo _wrap_tls_cert_entry_raw_1ec0233cb59b9196(swig_type_175 arg1, swig_intgo arg2, swig_type_176 arg3, swig_voidp arg4, uintptr_t arg5);
-extern swig_type_177 _wrap_tls_cert_der_raw_1ec0233cb59b9196(swig_type_178 arg1, swig_type_179 arg2, swig_voidp arg3, uintptr_t arg4);
-extern void _wrap_tls_cert_free_raw_1ec0233cb59b9196(swig_type_180 arg1);
-extern swig_intgo _wrap_tls_wrap_bio_raw_1ec0233cb59b9196(swig_type_181 arg1, swig_intgo arg2, swig_type_182 arg3, swig_intgo arg4, swig_voidp arg5, uintptr_t arg6);
-extern swig_intgo _wrap_tls_object_close_raw_1ec0233cb59b9196(swig_type_183 arg1, uintptr_t arg2);
-extern swig_intgo _wrap_tls_object_feed_raw_1ec0233cb59b9196(swig_type_184 arg1, uintptr_t arg2, swig_type_185 arg3, swig_intgo arg4, uintptr_t arg5);
-extern swig_type_186 _wrap_tls_object_io_raw_1ec0233cb59b9196(swig_type_187 arg1, swig_intgo arg2, uintptr_t arg3, swig_type_188 arg4, uintptr_t arg5);
-extern swig_intgo _wrap_tls_object_step_raw_1ec0233cb59b9196(swig_type_189 arg1, swig_intgo arg2, uintptr_t arg3);
-extern swig_type_190 _wrap_tls_object_pending_raw_1ec0233cb59b9196(swig_type_191 arg1, swig_intgo arg2, uintptr_t arg3);
+extern void _wrap_Swig_free_raw_9e4901710d5ae93e(uintptr_t arg1);
+extern uintptr_t _wrap_Swig_malloc_raw_9e4901710d5ae93e(swig_intgo arg1);
+extern swig_intgo _wrap_fail_park_raw_9e4901710d5ae93e(swig_intgo arg1, swig_intgo arg2, uintptr_t arg3);
+extern swig_intgo _wrap_fail_connect_raw_9e4901710d5ae93e(swig_intgo arg1, swig_intgo arg2, uintptr_t arg3);
+extern swig_intgo _wrap_socket_raw_9e4901710d5ae93e(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_voidp arg4, uintptr_t arg5);
+extern swig_intgo _wrap_socketpair_raw_9e4901710d5ae93e(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_voidp arg4, swig_voidp arg5, uintptr_t arg6);
+extern swig_intgo _wrap_fromfd_raw_9e4901710d5ae93e(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5, uintptr_t arg6);
+extern swig_intgo _wrap_socket_fileno_raw_9e4901710d5ae93e(swig_intgo arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_voidp arg5, uintptr_t arg6);
+extern swig_intgo _wrap_dup_raw_9e4901710d5ae93e(swig_type_1 arg1, swig_voidp arg2, uintptr_t arg3);
+extern swig_intgo _wrap_create_server_raw_9e4901710d5ae93e(swig_type_2 arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_intgo arg5, swig_intgo arg6, swig_voidp arg7, uintptr_t arg8);
+extern swig_intgo _wrap_accept_raw_9e4901710d5ae93e(swig_type_3 arg1, swig_intgo arg2, swig_voidp arg3, uintptr_t arg4);
+extern swig_intgo _wrap_close_raw_9e4901710d5ae93e(swig_type_4 arg1, uintptr_t arg2);
+extern swig_type_5 _wrap_detach_raw_9e4901710d5ae93e(swig_type_6 arg1, uintptr_t arg2);
+extern swig_intgo _wrap_net_close_raw_9e4901710d5ae93e(swig_intgo arg1, uintptr_t arg2);
+extern swig_intgo _wrap_bind_raw_9e4901710d5ae93e(swig_type_7 arg1, swig_type_8 arg2, swig_intgo arg3, uintptr_t arg4);
+extern swig_intgo _wrap_listen_raw_9e4901710d5ae93e(swig_type_9 arg1, swig_intgo arg2, uintptr_t arg3);
+extern swig_intgo _wrap_connect_raw_9e4901710d5ae93e(swig_type_10 arg1, swig_type_11 arg2, swig_intgo arg3, swig_intgo arg4, swig_intgo arg5, uintptr_t arg6);
+extern swig_intgo _wrap_connect_ex_raw_9e4901710d5ae93e(swig_type_12 arg1, swig_type_13 arg2, swig_intgo arg3, uintptr_t arg4);
+extern swig_intgo _wrap_bind_unix_raw_9e4901710d5ae93e(swig_type_14 arg1, uintptr_t arg2, swig_type_15 arg3, uintptr_t arg4);
+extern swig_intgo _wrap_connect_unix_raw_9e4901710d5ae93e(swig_type_16 arg1, uintptr_t arg2, swig_type_17 arg3, swig_intgo arg4, swig_intgo arg5, uintptr_t arg6);
+extern swig_type_18 _wrap_sockname_unix_raw_9e4901710d5ae93e(swig_type_19 arg1, swig_intgo arg2, swig_type_20 arg3, uintptr_t arg4);
+extern swig_type_21 _wrap_recv_raw_9e4901710d5ae93e(swig_type_22 arg1, uintptr_t arg2, swig_type_23 arg3, swig_intgo arg4, swig_intgo arg5, uintptr_t arg6);
+extern swig_type_24 _wrap_recvfrom_raw_9e4901710d5ae93e(swig_type_25 arg1, uintptr_t arg2, swig_type_26 arg3, swig_intgo arg4, swig_intgo arg5, swig_voidp arg6, uintptr_t arg7);
+extern swig_type_27 _wrap_send_raw_9e4901710d5ae93e(swig_type_28 arg1, uintptr_t arg2, swig_type_29 arg3, swig_intgo arg4, swig_intgo arg5, uintptr_t arg6);
+extern swig_type_30 _wrap_sendto_raw_9e4901710d5ae93e(swig_type_31 arg1, uintptr_t arg2, swig_type_32 arg3, swig_intgo arg4, swig_intgo arg5, swig_type_33 arg6, swig_intgo arg7, uintptr_t arg8);
+extern swig_type_34 _wrap_sendmsg_raw_9e4901710d5ae93e(swig_type_35 arg1, swig_type_36 arg2, swig_type_37 arg3, swig_intgo arg4, swig_type_38 arg5, swig_intgo arg6, swig_intgo arg7, swig_intgo arg8, uintptr_t arg9);
+extern swig_type_39 _wrap_recvmsg_raw_9e4901710d5ae93e(swig_type_40 arg1, swig_type_41 arg2, uintptr_t arg3, swig_type_42 arg4, swig_intgo arg5, swig_intgo arg6, swig_voidp arg7, uintptr_t arg8);
+extern swig_type_43 _wrap_cmsg_items_raw_9e4901710d5ae93e(uintptr_t arg1, swig_type_44 arg2, swig_type_45 arg3, uintptr_t arg4);
+extern swig_type_46 _wrap_cmsg_size_raw_9e4901710d5ae93e(swig_type_47 arg1, swig_intgo arg2, uintptr_t arg3);
+extern swig_type_48 _wrap_send_fds_raw_9e4901710d5ae93e(swig_type_49 arg1, swig_type_50 arg2, swig_type_51 arg3, swig_intgo arg4, swig_type_52 arg5, swig_intgo arg6, swig_intgo arg7, swig_intgo arg8, uintptr_t arg9);
+extern swig_type_53 _wrap_recv_fds_raw_9e4901710d5ae93e(swig_type_54 arg1, uintptr_t arg2, swig_type_55 arg3, swig_type_56 arg4, swig_intgo arg5, swig_intgo arg6, swig_voidp arg7, uintptr_t arg8);
+extern swig_intgo _wrap_shutdown_raw_9e4901710d5ae93e(swig_type_57 arg1, swig_intgo arg2, uintptr_t arg3);
+extern swig_intgo _wrap_check_timeout_raw_9e4901710d5ae93e(swig_type_58 arg1, double arg2, uintptr_t arg3);
+extern swig_intgo _wrap_setsockopt_raw_9e4901710d5ae93e(swig_type_59 arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, uintptr_t arg5);
+extern swig_intgo _wrap_setsockopt_bytes_raw_9e4901710d5ae93e(swig_type_60 arg1, swig_intgo arg2, swig_intgo arg3, uintptr_t arg4, swig_type_61 arg5, uintptr_t arg6);
+extern swig_type_62 _wrap_getsockopt_raw_9e4901710d5ae93e(swig_type_63 arg1, swig_intgo arg2, swig_intgo arg3, uintptr_t arg4);
+extern swig_type_64 _wrap_getsockopt_bytes_raw_9e4901710d5ae93e(swig_type_65 arg1, swig_intgo arg2, swig_intgo arg3, swig_type_66 arg4, uintptr_t arg5);
+extern swig_intgo _wrap_getsockname_raw_9e4901710d5ae93e(swig_type_67 arg1, swig_voidp arg2, uintptr_t arg3);
+extern swig_intgo _wrap_getpeername_raw_9e4901710d5ae93e(swig_type_68 arg1, swig_voidp arg2, uintptr_t arg3);
+extern swig_type_69 _wrap_info_raw_9e4901710d5ae93e(swig_type_70 arg1, uintptr_t arg2);
+extern swig_intgo _wrap_poller_create_raw_9e4901710d5ae93e(swig_voidp arg1, uintptr_t arg2);
+extern swig_intgo _wrap_poller_register_raw_9e4901710d5ae93e(swig_type_71 arg1, swig_type_72 arg2, swig_intgo arg3, swig_type_73 arg4, uintptr_t arg5);
+extern swig_intgo _wrap_poller_modify_raw_9e4901710d5ae93e(swig_type_74 arg1, swig_type_75 arg2, swig_intgo arg3, swig_type_76 arg4, uintptr_t arg5);
+extern swig_intgo _wrap_poller_unregister_raw_9e4901710d5ae93e(swig_type_77 arg1, swig_type_78 arg2, uintptr_t arg3);
+extern swig_type_79 _wrap_poller_wait_raw_9e4901710d5ae93e(swig_type_80 arg1, double arg2, swig_type_81 arg3, uintptr_t arg4);
+extern swig_type_82 _wrap_poller_fileno_raw_9e4901710d5ae93e(swig_type_83 arg1, uintptr_t arg2);
+extern swig_intgo _wrap_poller_close_raw_9e4901710d5ae93e(swig_type_84 arg1, uintptr_t arg2);
+extern swig_intgo _wrap_set_interrupt_flag_hook_raw_9e4901710d5ae93e(swig_intgo arg1, uintptr_t arg2);
+extern void _wrap_set_interrupt_flag_raw_9e4901710d5ae93e(swig_intgo arg1);
+extern swig_intgo _wrap_interrupt_flag_raw_9e4901710d5ae93e(void);
+extern swig_intgo _wrap_getdefaulttimeout_raw_9e4901710d5ae93e(swig_voidp arg1, uintptr_t arg2);
+extern swig_intgo _wrap_setdefaulttimeout_raw_9e4901710d5ae93e(double arg1, uintptr_t arg2);
+extern swig_type_85 _wrap_has_dualstack_ipv6_raw_9e4901710d5ae93e(uintptr_t arg1);
+extern swig_intgo _wrap_constant_at_raw_9e4901710d5ae93e(swig_type_86 arg1, swig_type_87 arg2, swig_voidp arg3, uintptr_t arg4);
+extern swig_type_88 _wrap_constant_count_raw_9e4901710d5ae93e(void);
+extern swig_type_89 _wrap_htons_raw_9e4901710d5ae93e(swig_type_90 arg1, uintptr_t arg2);
+extern swig_type_91 _wrap_ntohs_raw_9e4901710d5ae93e(swig_type_92 arg1, uintptr_t arg2);
+extern swig_type_93 _wrap_htonl_raw_9e4901710d5ae93e(swig_type_94 arg1, uintptr_t arg2);
+extern swig_type_95 _wrap_ntohl_raw_9e4901710d5ae93e(swig_type_96 arg1, uintptr_t arg2);
+extern swig_type_97 _wrap_gethostname_raw_9e4901710d5ae93e(swig_type_98 arg1, uintptr_t arg2);
+extern swig_type_99 _wrap_gethostbyname_raw_9e4901710d5ae93e(swig_type_100 arg1, swig_type_101 arg2, uintptr_t arg3);
+extern swig_type_102 _wrap_getfqdn_raw_9e4901710d5ae93e(swig_type_103 arg1, swig_type_104 arg2, uintptr_t arg3);
+extern swig_type_105 _wrap_hostent_raw_9e4901710d5ae93e(swig_type_106 arg1, swig_intgo arg2, swig_type_107 arg3, uintptr_t arg4);
+extern swig_type_108 _wrap_getaddrinfo_raw_9e4901710d5ae93e(swig_type_109 arg1, swig_intgo arg2, swig_type_110 arg3, swig_intgo arg4, swig_intgo arg5, swig_intgo arg6, swig_intgo arg7, swig_intgo arg8, swig_type_111 arg9, uintptr_t arg10);
+extern swig_intgo _wrap_getnameinfo_raw_9e4901710d5ae93e(swig_voidp arg1, swig_intgo arg2, swig_type_112 arg3, swig_type_113 arg4, uintptr_t arg5);
+extern swig_type_114 _wrap_getservbyname_raw_9e4901710d5ae93e(swig_type_115 arg1, swig_type_116 arg2, swig_intgo arg3, uintptr_t arg4);
+extern swig_type_117 _wrap_getservbyport_raw_9e4901710d5ae93e(swig_intgo arg1, swig_type_118 arg2, swig_intgo arg3, swig_type_119 arg4, uintptr_t arg5);
+extern swig_type_120 _wrap_getprotobyname_raw_9e4901710d5ae93e(swig_type_121 arg1, uintptr_t arg2);
+extern swig_type_122 _wrap_inet_aton_raw_9e4901710d5ae93e(swig_type_123 arg1, swig_type_124 arg2, uintptr_t arg3);
+extern swig_type_125 _wrap_inet_ntoa_raw_9e4901710d5ae93e(uintptr_t arg1, swig_type_126 arg2, swig_type_127 arg3, uintptr_t arg4);
+extern swig_type_128 _wrap_inet_pton_raw_9e4901710d5ae93e(swig_intgo arg1, swig_type_129 arg2, swig_type_130 arg3, uintptr_t arg4);
+extern swig_type_131 _wrap_inet_ntop_raw_9e4901710d5ae93e(swig_intgo arg1, uintptr_t arg2, swig_type_132 arg3, swig_type_133 arg4, uintptr_t arg5);
+extern swig_type_134 _wrap_if_nametoindex_raw_9e4901710d5ae93e(swig_type_135 arg1, uintptr_t arg2);
+extern swig_type_136 _wrap_if_indextoname_raw_9e4901710d5ae93e(swig_type_137 arg1, swig_type_138 arg2, uintptr_t arg3);
+extern swig_type_139 _wrap_if_nameindex_raw_9e4901710d5ae93e(swig_type_140 arg1, uintptr_t arg2);
+extern swig_type_141 _wrap_version_raw_9e4901710d5ae93e(swig_type_142 arg1);
+extern swig_intgo _wrap_tls_available_raw_9e4901710d5ae93e(void);
+extern swig_type_143 _wrap_tls_openssl_version_raw_9e4901710d5ae93e(swig_type_144 arg1, uintptr_t arg2);
+extern swig_intgo _wrap_tls_context_create_raw_9e4901710d5ae93e(swig_intgo arg1, swig_intgo arg2, swig_voidp arg3, uintptr_t arg4);
+extern swig_intgo _wrap_tls_context_close_raw_9e4901710d5ae93e(swig_type_145 arg1, uintptr_t arg2);
+extern swig_intgo _wrap_tls_load_cert_chain_raw_9e4901710d5ae93e(swig_type_146 arg1, swig_type_147 arg2, swig_type_148 arg3, swig_intgo arg4, swig_type_149 arg5, swig_intgo arg6, uintptr_t arg7);
+extern swig_intgo _wrap_tls_load_verify_locations_raw_9e4901710d5ae93e(swig_type_150 arg1, swig_type_151 arg2, swig_intgo arg3, swig_type_152 arg4, swig_intgo arg5, uintptr_t arg6, swig_type_153 arg7, swig_intgo arg8, uintptr_t arg9);
+extern swig_intgo _wrap_tls_load_default_certs_raw_9e4901710d5ae93e(swig_type_154 arg1, swig_intgo arg2, uintptr_t arg3);
+extern swig_intgo _wrap_tls_context_get_raw_9e4901710d5ae93e(swig_type_155 arg1, swig_intgo arg2, swig_voidp arg3, uintptr_t arg4);
+extern swig_intgo _wrap_tls_context_set_raw_9e4901710d5ae93e(swig_type_156 arg1, swig_intgo arg2, swig_intgo arg3, uintptr_t arg4);
+extern swig_intgo _wrap_tls_set_ciphers_raw_9e4901710d5ae93e(swig_type_157 arg1, swig_type_158 arg2, uintptr_t arg3);
+extern swig_intgo _wrap_tls_set_alpn_protocols_raw_9e4901710d5ae93e(swig_type_159 arg1, swig_type_160 arg2, uintptr_t arg3);
+extern swig_intgo _wrap_tls_wrap_socket_raw_9e4901710d5ae93e(swig_type_161 arg1, swig_type_162 arg2, swig_intgo arg3, swig_type_163 arg4, swig_intgo arg5, swig_intgo arg6, swig_voidp arg7, uintptr_t arg8);
+extern swig_intgo _wrap_tls_step_raw_9e4901710d5ae93e(swig_type_164 arg1, swig_intgo arg2, swig_intgo arg3, uintptr_t arg4);
+extern swig_type_165 _wrap_tls_query_raw_9e4901710d5ae93e(swig_type_166 arg1, swig_intgo arg2, uintptr_t arg3);
+extern swig_type_167 _wrap_tls_text_raw_9e4901710d5ae93e(swig_type_168 arg1, swig_intgo arg2, swig_intgo arg3, swig_type_169 arg4, uintptr_t arg5);
+extern swig_intgo _wrap_tls_cipher_raw_9e4901710d5ae93e(swig_type_170 arg1, swig_intgo arg2, swig_voidp arg3, uintptr_t arg4);
+extern swig_intgo _wrap_tls_getpeercert_raw_9e4901710d5ae93e(swig_type_171 arg1, swig_intgo arg2, swig_voidp arg3, uintptr_t arg4);
+extern swig_intgo _wrap_tls_cert_info_raw_9e4901710d5ae93e(swig_type_172 arg1, swig_voidp arg2, uintptr_t arg3);
+extern swig_type_173 _wrap_tls_cert_entry_count_raw_9e4901710d5ae93e(swig_type_174 arg1, swig_intgo arg2, uintptr_t arg3);
+extern swig_intgo _wrap_tls_cert_entry_raw_9e4901710d5ae93e(swig_type_175 arg1, swig_intgo arg2, swig_type_176 arg3, swig_voidp arg4, uintptr_t arg5);
+extern swig_type_177 _wrap_tls_cert_der_raw_9e4901710d5ae93e(swig_type_178 arg1, swig_type_179 arg2, swig_voidp arg3, uintptr_t arg4);
+extern void _wrap_tls_cert_free_raw_9e4901710d5ae93e(swig_type_180 arg1);
+extern swig_intgo _wrap_tls_wrap_bio_raw_9e4901710d5ae93e(swig_type_181 arg1, swig_intgo arg2, swig_type_182 arg3, swig_intgo arg4, swig_voidp arg5, uintptr_t arg6);
+extern swig_intgo _wrap_tls_object_close_raw_9e4901710d5ae93e(swig_type_183 arg1, uintptr_t arg2);
+extern swig_intgo _wrap_tls_object_feed_raw_9e4901710d5ae93e(swig_type_184 arg1, uintptr_t arg2, swig_type_185 arg3, swig_intgo arg4, uintptr_t arg5);
+extern swig_type_186 _wrap_tls_object_io_raw_9e4901710d5ae93e(swig_type_187 arg1, swig_intgo arg2, uintptr_t arg3, swig_type_188 arg4, uintptr_t arg5);
+extern swig_intgo _wrap_tls_object_step_raw_9e4901710d5ae93e(swig_type_189 arg1, swig_intgo arg2, uintptr_t arg3);
+extern swig_type_190 _wrap_tls_object_pending_raw_9e4901710d5ae93e(swig_type_191 arg1, swig_intgo arg2, uintptr_t arg3);
 #undef intgo
 */
 import "C"
@@ -349,13 +349,13 @@ type _ sync.Mutex
 
 func Swig_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_Swig_free_raw_1ec0233cb59b9196(C.uintptr_t(_swig_i_0))
+	C._wrap_Swig_free_raw_9e4901710d5ae93e(C.uintptr_t(_swig_i_0))
 }
 
 func Swig_malloc(arg1 int) (_swig_ret uintptr) {
 	var swig_r uintptr
 	_swig_i_0 := arg1
-	swig_r = (uintptr)(C._wrap_Swig_malloc_raw_1ec0233cb59b9196(C.swig_intgo(_swig_i_0)))
+	swig_r = (uintptr)(C._wrap_Swig_malloc_raw_9e4901710d5ae93e(C.swig_intgo(_swig_i_0)))
 	return swig_r
 }
 
@@ -369,7 +369,7 @@ func Fail_park(arg1 int, arg2 int, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 := arg2
 	var _swig_i_2 uintptr
 	_swig_i_2 = uintptr(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_fail_park_raw_1ec0233cb59b9196(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_fail_park_raw_9e4901710d5ae93e(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -384,7 +384,7 @@ func Fail_connect(arg1 int, arg2 int, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 := arg2
 	var _swig_i_2 uintptr
 	_swig_i_2 = uintptr(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_fail_connect_raw_1ec0233cb59b9196(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_fail_connect_raw_9e4901710d5ae93e(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -402,7 +402,7 @@ func Socket(arg1 int, arg2 int, arg3 int, arg4 *NewSock, arg5 *ErrBuf) (_swig_re
 	_swig_i_3 = unsafe.Pointer(arg4)
 	var _swig_i_4 uintptr
 	_swig_i_4 = uintptr(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_socket_raw_1ec0233cb59b9196(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3), C.uintptr_t(_swig_i_4)))
+	swig_r = (int)(C._wrap_socket_raw_9e4901710d5ae93e(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3), C.uintptr_t(_swig_i_4)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg5
@@ -422,7 +422,7 @@ func Socketpair(arg1 int, arg2 int, arg3 int, arg4 *NewSock, arg5 *NewSock, arg6
 	_swig_i_4 = unsafe.Pointer(arg5)
 	var _swig_i_5 uintptr
 	_swig_i_5 = uintptr(unsafe.Pointer(arg6))
-	swig_r = (int)(C._wrap_socketpair_raw_1ec0233cb59b9196(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4), C.uintptr_t(_swig_i_5)))
+	swig_r = (int)(C._wrap_socketpair_raw_9e4901710d5ae93e(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4), C.uintptr_t(_swig_i_5)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg6
@@ -441,7 +441,7 @@ func Fromfd(arg1 int, arg2 int, arg3 int, arg4 int, arg5 *NewSock, arg6 *ErrBuf)
 	_swig_i_4 = unsafe.Pointer(arg5)
 	var _swig_i_5 uintptr
 	_swig_i_5 = uintptr(unsafe.Pointer(arg6))
-	swig_r = (int)(C._wrap_fromfd_raw_1ec0233cb59b9196(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4), C.uintptr_t(_swig_i_5)))
+	swig_r = (int)(C._wrap_fromfd_raw_9e4901710d5ae93e(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4), C.uintptr_t(_swig_i_5)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg6
@@ -460,7 +460,7 @@ func Socket_fileno(arg1 int, arg2 int, arg3 int, arg4 int, arg5 *NewSock, arg6 *
 	_swig_i_4 = unsafe.Pointer(arg5)
 	var _swig_i_5 uintptr
 	_swig_i_5 = uintptr(unsafe.Pointer(arg6))
-	swig_r = (int)(C._wrap_socket_fileno_raw_1ec0233cb59b9196(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4), C.uintptr_t(_swig_i_5)))
+	swig_r = (int)(C._wrap_socket_fileno_raw_9e4901710d5ae93e(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4), C.uintptr_t(_swig_i_5)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg6
@@ -476,7 +476,7 @@ func Dup(arg1 uint64, arg2 *NewSock, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 = unsafe.Pointer(arg2)
 	var _swig_i_2 uintptr
 	_swig_i_2 = uintptr(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_dup_raw_1ec0233cb59b9196(C.swig_type_1(_swig_i_0), C.swig_voidp(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_dup_raw_9e4901710d5ae93e(C.swig_type_1(_swig_i_0), C.swig_voidp(_swig_i_1), C.uintptr_t(_swig_i_2)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -497,7 +497,7 @@ func Create_server(arg1 string, arg2 int, arg3 int, arg4 int, arg5 int, arg6 int
 	_swig_i_6 = unsafe.Pointer(arg7)
 	var _swig_i_7 uintptr
 	_swig_i_7 = uintptr(unsafe.Pointer(arg8))
-	swig_r = (int)(C._wrap_create_server_raw_1ec0233cb59b9196(*(*C.swig_type_2)(unsafe.Pointer(&_swig_i_0)), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_intgo(_swig_i_5), C.swig_voidp(_swig_i_6), C.uintptr_t(_swig_i_7)))
+	swig_r = (int)(C._wrap_create_server_raw_9e4901710d5ae93e(*(*C.swig_type_2)(unsafe.Pointer(&_swig_i_0)), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_intgo(_swig_i_5), C.swig_voidp(_swig_i_6), C.uintptr_t(_swig_i_7)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg8
@@ -517,7 +517,7 @@ func Accept(arg1 uint64, arg2 int, arg3 *NewSock, arg4 *ErrBuf) (_swig_ret int) 
 	_swig_i_2 = unsafe.Pointer(arg3)
 	var _swig_i_3 uintptr
 	_swig_i_3 = uintptr(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_accept_raw_1ec0233cb59b9196(C.swig_type_3(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2), C.uintptr_t(_swig_i_3)))
+	swig_r = (int)(C._wrap_accept_raw_9e4901710d5ae93e(C.swig_type_3(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2), C.uintptr_t(_swig_i_3)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -531,7 +531,7 @@ func Close(arg1 uint64, arg2 *ErrBuf) (_swig_ret int) {
 	_swig_i_0 := arg1
 	var _swig_i_1 uintptr
 	_swig_i_1 = uintptr(unsafe.Pointer(arg2))
-	swig_r = (int)(C._wrap_close_raw_1ec0233cb59b9196(C.swig_type_4(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int)(C._wrap_close_raw_9e4901710d5ae93e(C.swig_type_4(_swig_i_0), C.uintptr_t(_swig_i_1)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -545,7 +545,7 @@ func Detach(arg1 uint64, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 uintptr
 	_swig_i_1 = uintptr(unsafe.Pointer(arg2))
-	swig_r = (int64)(C._wrap_detach_raw_1ec0233cb59b9196(C.swig_type_6(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int64)(C._wrap_detach_raw_9e4901710d5ae93e(C.swig_type_6(_swig_i_0), C.uintptr_t(_swig_i_1)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -559,7 +559,7 @@ func Net_close(arg1 int, arg2 *ErrBuf) (_swig_ret int) {
 	_swig_i_0 := arg1
 	var _swig_i_1 uintptr
 	_swig_i_1 = uintptr(unsafe.Pointer(arg2))
-	swig_r = (int)(C._wrap_net_close_raw_1ec0233cb59b9196(C.swig_intgo(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int)(C._wrap_net_close_raw_9e4901710d5ae93e(C.swig_intgo(_swig_i_0), C.uintptr_t(_swig_i_1)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -575,7 +575,7 @@ func Bind(arg1 uint64, arg2 string, arg3 int, arg4 *ErrBuf) (_swig_ret int) {
 	_swig_i_2 := arg3
 	var _swig_i_3 uintptr
 	_swig_i_3 = uintptr(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_bind_raw_1ec0233cb59b9196(C.swig_type_7(_swig_i_0), *(*C.swig_type_8)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3)))
+	swig_r = (int)(C._wrap_bind_raw_9e4901710d5ae93e(C.swig_type_7(_swig_i_0), *(*C.swig_type_8)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -593,7 +593,7 @@ func Listen(arg1 uint64, arg2 int, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 := arg2
 	var _swig_i_2 uintptr
 	_swig_i_2 = uintptr(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_listen_raw_1ec0233cb59b9196(C.swig_type_9(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_listen_raw_9e4901710d5ae93e(C.swig_type_9(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -611,7 +611,7 @@ func Connect(arg1 uint64, arg2 string, arg3 int, arg4 int, arg5 int, arg6 *ErrBu
 	_swig_i_4 := arg5
 	var _swig_i_5 uintptr
 	_swig_i_5 = uintptr(unsafe.Pointer(arg6))
-	swig_r = (int)(C._wrap_connect_raw_1ec0233cb59b9196(C.swig_type_10(_swig_i_0), *(*C.swig_type_11)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.uintptr_t(_swig_i_5)))
+	swig_r = (int)(C._wrap_connect_raw_9e4901710d5ae93e(C.swig_type_10(_swig_i_0), *(*C.swig_type_11)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.uintptr_t(_swig_i_5)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg6
@@ -630,7 +630,7 @@ func Connect_ex(arg1 uint64, arg2 string, arg3 int, arg4 *ErrBuf) (_swig_ret int
 	_swig_i_2 := arg3
 	var _swig_i_3 uintptr
 	_swig_i_3 = uintptr(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_connect_ex_raw_1ec0233cb59b9196(C.swig_type_12(_swig_i_0), *(*C.swig_type_13)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3)))
+	swig_r = (int)(C._wrap_connect_ex_raw_9e4901710d5ae93e(C.swig_type_12(_swig_i_0), *(*C.swig_type_13)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -649,7 +649,7 @@ func Bind_unix(arg1 uint64, arg2 uintptr, arg3 int64, arg4 *ErrBuf) (_swig_ret i
 	_swig_i_2 := arg3
 	var _swig_i_3 uintptr
 	_swig_i_3 = uintptr(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_bind_unix_raw_1ec0233cb59b9196(C.swig_type_14(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_15(_swig_i_2), C.uintptr_t(_swig_i_3)))
+	swig_r = (int)(C._wrap_bind_unix_raw_9e4901710d5ae93e(C.swig_type_14(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_15(_swig_i_2), C.uintptr_t(_swig_i_3)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -667,7 +667,7 @@ func Connect_unix(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 int, arg
 	_swig_i_4 := arg5
 	var _swig_i_5 uintptr
 	_swig_i_5 = uintptr(unsafe.Pointer(arg6))
-	swig_r = (int)(C._wrap_connect_unix_raw_1ec0233cb59b9196(C.swig_type_16(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_17(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.uintptr_t(_swig_i_5)))
+	swig_r = (int)(C._wrap_connect_unix_raw_9e4901710d5ae93e(C.swig_type_16(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_17(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.uintptr_t(_swig_i_5)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg6
@@ -683,7 +683,7 @@ func Sockname_unix(arg1 uint64, arg2 int, arg3 []byte, arg4 *ErrBuf) (_swig_ret 
 	_swig_i_2 := arg3
 	var _swig_i_3 uintptr
 	_swig_i_3 = uintptr(unsafe.Pointer(arg4))
-	swig_r = (int64)(C._wrap_sockname_unix_raw_1ec0233cb59b9196(C.swig_type_19(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_20)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
+	swig_r = (int64)(C._wrap_sockname_unix_raw_9e4901710d5ae93e(C.swig_type_19(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_20)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -704,7 +704,7 @@ func Recv(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 int, arg6 *ErrBu
 	_swig_i_4 := arg5
 	var _swig_i_5 uintptr
 	_swig_i_5 = uintptr(unsafe.Pointer(arg6))
-	swig_r = (int64)(C._wrap_recv_raw_1ec0233cb59b9196(C.swig_type_22(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_23(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.uintptr_t(_swig_i_5)))
+	swig_r = (int64)(C._wrap_recv_raw_9e4901710d5ae93e(C.swig_type_22(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_23(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.uintptr_t(_swig_i_5)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg6
@@ -724,7 +724,7 @@ func Recvfrom(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 int, arg6 *S
 	_swig_i_5 = unsafe.Pointer(arg6)
 	var _swig_i_6 uintptr
 	_swig_i_6 = uintptr(unsafe.Pointer(arg7))
-	swig_r = (int64)(C._wrap_recvfrom_raw_1ec0233cb59b9196(C.swig_type_25(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_26(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_voidp(_swig_i_5), C.uintptr_t(_swig_i_6)))
+	swig_r = (int64)(C._wrap_recvfrom_raw_9e4901710d5ae93e(C.swig_type_25(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_26(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_voidp(_swig_i_5), C.uintptr_t(_swig_i_6)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg7
@@ -742,7 +742,7 @@ func Send(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 int, arg6 *ErrBu
 	_swig_i_4 := arg5
 	var _swig_i_5 uintptr
 	_swig_i_5 = uintptr(unsafe.Pointer(arg6))
-	swig_r = (int64)(C._wrap_send_raw_1ec0233cb59b9196(C.swig_type_28(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_29(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.uintptr_t(_swig_i_5)))
+	swig_r = (int64)(C._wrap_send_raw_9e4901710d5ae93e(C.swig_type_28(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_29(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.uintptr_t(_swig_i_5)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg6
@@ -762,7 +762,7 @@ func Sendto(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 int, arg6 stri
 	_swig_i_6 := arg7
 	var _swig_i_7 uintptr
 	_swig_i_7 = uintptr(unsafe.Pointer(arg8))
-	swig_r = (int64)(C._wrap_sendto_raw_1ec0233cb59b9196(C.swig_type_31(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_32(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), *(*C.swig_type_33)(unsafe.Pointer(&_swig_i_5)), C.swig_intgo(_swig_i_6), C.uintptr_t(_swig_i_7)))
+	swig_r = (int64)(C._wrap_sendto_raw_9e4901710d5ae93e(C.swig_type_31(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_32(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), *(*C.swig_type_33)(unsafe.Pointer(&_swig_i_5)), C.swig_intgo(_swig_i_6), C.uintptr_t(_swig_i_7)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg8
@@ -786,7 +786,7 @@ func Sendmsg(arg1 uint64, arg2 []IOVec, arg3 []Cmsg, arg4 int, arg5 string, arg6
 	_swig_i_7 := arg8
 	var _swig_i_8 uintptr
 	_swig_i_8 = uintptr(unsafe.Pointer(arg9))
-	swig_r = (int64)(C._wrap_sendmsg_raw_1ec0233cb59b9196(C.swig_type_35(_swig_i_0), *(*C.swig_type_36)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_37)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), *(*C.swig_type_38)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5), C.swig_intgo(_swig_i_6), C.swig_intgo(_swig_i_7), C.uintptr_t(_swig_i_8)))
+	swig_r = (int64)(C._wrap_sendmsg_raw_9e4901710d5ae93e(C.swig_type_35(_swig_i_0), *(*C.swig_type_36)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_37)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), *(*C.swig_type_38)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5), C.swig_intgo(_swig_i_6), C.swig_intgo(_swig_i_7), C.uintptr_t(_swig_i_8)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg9
@@ -816,7 +816,7 @@ func Recvmsg(arg1 uint64, arg2 []IOVec, arg3 uintptr, arg4 int64, arg5 int, arg6
 	_swig_i_6 = unsafe.Pointer(arg7)
 	var _swig_i_7 uintptr
 	_swig_i_7 = uintptr(unsafe.Pointer(arg8))
-	swig_r = (int64)(C._wrap_recvmsg_raw_1ec0233cb59b9196(C.swig_type_40(_swig_i_0), *(*C.swig_type_41)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_type_42(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_intgo(_swig_i_5), C.swig_voidp(_swig_i_6), C.uintptr_t(_swig_i_7)))
+	swig_r = (int64)(C._wrap_recvmsg_raw_9e4901710d5ae93e(C.swig_type_40(_swig_i_0), *(*C.swig_type_41)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_type_42(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_intgo(_swig_i_5), C.swig_voidp(_swig_i_6), C.uintptr_t(_swig_i_7)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg8
@@ -835,7 +835,7 @@ func Cmsg_items(arg1 uintptr, arg2 int64, arg3 []Cmsg, arg4 *ErrBuf) (_swig_ret 
 	_swig_i_2 := arg3
 	var _swig_i_3 uintptr
 	_swig_i_3 = uintptr(unsafe.Pointer(arg4))
-	swig_r = (int64)(C._wrap_cmsg_items_raw_1ec0233cb59b9196(C.uintptr_t(_swig_i_0), C.swig_type_44(_swig_i_1), *(*C.swig_type_45)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
+	swig_r = (int64)(C._wrap_cmsg_items_raw_9e4901710d5ae93e(C.uintptr_t(_swig_i_0), C.swig_type_44(_swig_i_1), *(*C.swig_type_45)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -853,7 +853,7 @@ func Cmsg_size(arg1 int64, arg2 int, arg3 *ErrBuf) (_swig_ret int64) {
 	_swig_i_1 := arg2
 	var _swig_i_2 uintptr
 	_swig_i_2 = uintptr(unsafe.Pointer(arg3))
-	swig_r = (int64)(C._wrap_cmsg_size_raw_1ec0233cb59b9196(C.swig_type_47(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int64)(C._wrap_cmsg_size_raw_9e4901710d5ae93e(C.swig_type_47(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -874,7 +874,7 @@ func Send_fds(arg1 uint64, arg2 []IOVec, arg3 []int32, arg4 int, arg5 string, ar
 	_swig_i_7 := arg8
 	var _swig_i_8 uintptr
 	_swig_i_8 = uintptr(unsafe.Pointer(arg9))
-	swig_r = (int64)(C._wrap_send_fds_raw_1ec0233cb59b9196(C.swig_type_49(_swig_i_0), *(*C.swig_type_50)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_51)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), *(*C.swig_type_52)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5), C.swig_intgo(_swig_i_6), C.swig_intgo(_swig_i_7), C.uintptr_t(_swig_i_8)))
+	swig_r = (int64)(C._wrap_send_fds_raw_9e4901710d5ae93e(C.swig_type_49(_swig_i_0), *(*C.swig_type_50)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_51)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), *(*C.swig_type_52)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5), C.swig_intgo(_swig_i_6), C.swig_intgo(_swig_i_7), C.uintptr_t(_swig_i_8)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg9
@@ -904,7 +904,7 @@ func Recv_fds(arg1 uint64, arg2 uintptr, arg3 int64, arg4 []int32, arg5 int, arg
 	_swig_i_6 = unsafe.Pointer(arg7)
 	var _swig_i_7 uintptr
 	_swig_i_7 = uintptr(unsafe.Pointer(arg8))
-	swig_r = (int64)(C._wrap_recv_fds_raw_1ec0233cb59b9196(C.swig_type_54(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_55(_swig_i_2), *(*C.swig_type_56)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4), C.swig_intgo(_swig_i_5), C.swig_voidp(_swig_i_6), C.uintptr_t(_swig_i_7)))
+	swig_r = (int64)(C._wrap_recv_fds_raw_9e4901710d5ae93e(C.swig_type_54(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_55(_swig_i_2), *(*C.swig_type_56)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4), C.swig_intgo(_swig_i_5), C.swig_voidp(_swig_i_6), C.uintptr_t(_swig_i_7)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg8
@@ -922,7 +922,7 @@ func Shutdown(arg1 uint64, arg2 int, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 := arg2
 	var _swig_i_2 uintptr
 	_swig_i_2 = uintptr(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_shutdown_raw_1ec0233cb59b9196(C.swig_type_57(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_shutdown_raw_9e4901710d5ae93e(C.swig_type_57(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -937,7 +937,7 @@ func Check_timeout(arg1 uint64, arg2 float64, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 := arg2
 	var _swig_i_2 uintptr
 	_swig_i_2 = uintptr(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_check_timeout_raw_1ec0233cb59b9196(C.swig_type_58(_swig_i_0), C.double(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_check_timeout_raw_9e4901710d5ae93e(C.swig_type_58(_swig_i_0), C.double(_swig_i_1), C.uintptr_t(_swig_i_2)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -954,7 +954,7 @@ func Setsockopt(arg1 uint64, arg2 int, arg3 int, arg4 int, arg5 *ErrBuf) (_swig_
 	_swig_i_3 := arg4
 	var _swig_i_4 uintptr
 	_swig_i_4 = uintptr(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_setsockopt_raw_1ec0233cb59b9196(C.swig_type_59(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.uintptr_t(_swig_i_4)))
+	swig_r = (int)(C._wrap_setsockopt_raw_9e4901710d5ae93e(C.swig_type_59(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.uintptr_t(_swig_i_4)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg5
@@ -972,7 +972,7 @@ func Setsockopt_bytes(arg1 uint64, arg2 int, arg3 int, arg4 uintptr, arg5 int64,
 	_swig_i_4 := arg5
 	var _swig_i_5 uintptr
 	_swig_i_5 = uintptr(unsafe.Pointer(arg6))
-	swig_r = (int)(C._wrap_setsockopt_bytes_raw_1ec0233cb59b9196(C.swig_type_60(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_61(_swig_i_4), C.uintptr_t(_swig_i_5)))
+	swig_r = (int)(C._wrap_setsockopt_bytes_raw_9e4901710d5ae93e(C.swig_type_60(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_61(_swig_i_4), C.uintptr_t(_swig_i_5)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg6
@@ -988,7 +988,7 @@ func Getsockopt(arg1 uint64, arg2 int, arg3 int, arg4 *ErrBuf) (_swig_ret int64)
 	_swig_i_2 := arg3
 	var _swig_i_3 uintptr
 	_swig_i_3 = uintptr(unsafe.Pointer(arg4))
-	swig_r = (int64)(C._wrap_getsockopt_raw_1ec0233cb59b9196(C.swig_type_63(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3)))
+	swig_r = (int64)(C._wrap_getsockopt_raw_9e4901710d5ae93e(C.swig_type_63(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1005,7 +1005,7 @@ func Getsockopt_bytes(arg1 uint64, arg2 int, arg3 int, arg4 []byte, arg5 *ErrBuf
 	_swig_i_3 := arg4
 	var _swig_i_4 uintptr
 	_swig_i_4 = uintptr(unsafe.Pointer(arg5))
-	swig_r = (int64)(C._wrap_getsockopt_bytes_raw_1ec0233cb59b9196(C.swig_type_65(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), *(*C.swig_type_66)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4)))
+	swig_r = (int64)(C._wrap_getsockopt_bytes_raw_9e4901710d5ae93e(C.swig_type_65(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), *(*C.swig_type_66)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg5
@@ -1024,7 +1024,7 @@ func Getsockname(arg1 uint64, arg2 *SockAddress, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 = unsafe.Pointer(arg2)
 	var _swig_i_2 uintptr
 	_swig_i_2 = uintptr(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_getsockname_raw_1ec0233cb59b9196(C.swig_type_67(_swig_i_0), C.swig_voidp(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_getsockname_raw_9e4901710d5ae93e(C.swig_type_67(_swig_i_0), C.swig_voidp(_swig_i_1), C.uintptr_t(_swig_i_2)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -1040,7 +1040,7 @@ func Getpeername(arg1 uint64, arg2 *SockAddress, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 = unsafe.Pointer(arg2)
 	var _swig_i_2 uintptr
 	_swig_i_2 = uintptr(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_getpeername_raw_1ec0233cb59b9196(C.swig_type_68(_swig_i_0), C.swig_voidp(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_getpeername_raw_9e4901710d5ae93e(C.swig_type_68(_swig_i_0), C.swig_voidp(_swig_i_1), C.uintptr_t(_swig_i_2)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -1054,7 +1054,7 @@ func Info(arg1 uint64, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 uintptr
 	_swig_i_1 = uintptr(unsafe.Pointer(arg2))
-	swig_r = (int64)(C._wrap_info_raw_1ec0233cb59b9196(C.swig_type_70(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int64)(C._wrap_info_raw_9e4901710d5ae93e(C.swig_type_70(_swig_i_0), C.uintptr_t(_swig_i_1)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1069,7 +1069,7 @@ func Poller_create(arg1 *uint64, arg2 *ErrBuf) (_swig_ret int) {
 	_swig_i_0 = unsafe.Pointer(arg1)
 	var _swig_i_1 uintptr
 	_swig_i_1 = uintptr(unsafe.Pointer(arg2))
-	swig_r = (int)(C._wrap_poller_create_raw_1ec0233cb59b9196(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int)(C._wrap_poller_create_raw_9e4901710d5ae93e(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1086,7 +1086,7 @@ func Poller_register(arg1 uint64, arg2 uint64, arg3 uint, arg4 uint64, arg5 *Err
 	_swig_i_3 := arg4
 	var _swig_i_4 uintptr
 	_swig_i_4 = uintptr(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_poller_register_raw_1ec0233cb59b9196(C.swig_type_71(_swig_i_0), C.swig_type_72(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_type_73(_swig_i_3), C.uintptr_t(_swig_i_4)))
+	swig_r = (int)(C._wrap_poller_register_raw_9e4901710d5ae93e(C.swig_type_71(_swig_i_0), C.swig_type_72(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_type_73(_swig_i_3), C.uintptr_t(_swig_i_4)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg5
@@ -1103,7 +1103,7 @@ func Poller_modify(arg1 uint64, arg2 uint64, arg3 uint, arg4 uint64, arg5 *ErrBu
 	_swig_i_3 := arg4
 	var _swig_i_4 uintptr
 	_swig_i_4 = uintptr(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_poller_modify_raw_1ec0233cb59b9196(C.swig_type_74(_swig_i_0), C.swig_type_75(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_type_76(_swig_i_3), C.uintptr_t(_swig_i_4)))
+	swig_r = (int)(C._wrap_poller_modify_raw_9e4901710d5ae93e(C.swig_type_74(_swig_i_0), C.swig_type_75(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_type_76(_swig_i_3), C.uintptr_t(_swig_i_4)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg5
@@ -1118,7 +1118,7 @@ func Poller_unregister(arg1 uint64, arg2 uint64, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 := arg2
 	var _swig_i_2 uintptr
 	_swig_i_2 = uintptr(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_poller_unregister_raw_1ec0233cb59b9196(C.swig_type_77(_swig_i_0), C.swig_type_78(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_poller_unregister_raw_9e4901710d5ae93e(C.swig_type_77(_swig_i_0), C.swig_type_78(_swig_i_1), C.uintptr_t(_swig_i_2)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -1134,7 +1134,7 @@ func Poller_wait(arg1 uint64, arg2 float64, arg3 []Event, arg4 *ErrBuf) (_swig_r
 	_swig_i_2 := arg3
 	var _swig_i_3 uintptr
 	_swig_i_3 = uintptr(unsafe.Pointer(arg4))
-	swig_r = (int64)(C._wrap_poller_wait_raw_1ec0233cb59b9196(C.swig_type_80(_swig_i_0), C.double(_swig_i_1), *(*C.swig_type_81)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
+	swig_r = (int64)(C._wrap_poller_wait_raw_9e4901710d5ae93e(C.swig_type_80(_swig_i_0), C.double(_swig_i_1), *(*C.swig_type_81)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1151,7 +1151,7 @@ func Poller_fileno(arg1 uint64, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 uintptr
 	_swig_i_1 = uintptr(unsafe.Pointer(arg2))
-	swig_r = (int64)(C._wrap_poller_fileno_raw_1ec0233cb59b9196(C.swig_type_83(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int64)(C._wrap_poller_fileno_raw_9e4901710d5ae93e(C.swig_type_83(_swig_i_0), C.uintptr_t(_swig_i_1)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1165,7 +1165,7 @@ func Poller_close(arg1 uint64, arg2 *ErrBuf) (_swig_ret int) {
 	_swig_i_0 := arg1
 	var _swig_i_1 uintptr
 	_swig_i_1 = uintptr(unsafe.Pointer(arg2))
-	swig_r = (int)(C._wrap_poller_close_raw_1ec0233cb59b9196(C.swig_type_84(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int)(C._wrap_poller_close_raw_9e4901710d5ae93e(C.swig_type_84(_swig_i_0), C.uintptr_t(_swig_i_1)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1179,7 +1179,7 @@ func Set_interrupt_flag_hook(arg1 int, arg2 *ErrBuf) (_swig_ret int) {
 	_swig_i_0 := arg1
 	var _swig_i_1 uintptr
 	_swig_i_1 = uintptr(unsafe.Pointer(arg2))
-	swig_r = (int)(C._wrap_set_interrupt_flag_hook_raw_1ec0233cb59b9196(C.swig_intgo(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int)(C._wrap_set_interrupt_flag_hook_raw_9e4901710d5ae93e(C.swig_intgo(_swig_i_0), C.uintptr_t(_swig_i_1)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1190,12 +1190,12 @@ func Set_interrupt_flag_hook(arg1 int, arg2 *ErrBuf) (_swig_ret int) {
 
 func Set_interrupt_flag(arg1 int) {
 	_swig_i_0 := arg1
-	C._wrap_set_interrupt_flag_raw_1ec0233cb59b9196(C.swig_intgo(_swig_i_0))
+	C._wrap_set_interrupt_flag_raw_9e4901710d5ae93e(C.swig_intgo(_swig_i_0))
 }
 
 func Interrupt_flag() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_interrupt_flag_raw_1ec0233cb59b9196())
+	swig_r = (int)(C._wrap_interrupt_flag_raw_9e4901710d5ae93e())
 	return swig_r
 }
 
@@ -1205,7 +1205,7 @@ func Getdefaulttimeout(arg1 *float64, arg2 *ErrBuf) (_swig_ret int) {
 	_swig_i_0 = unsafe.Pointer(arg1)
 	var _swig_i_1 uintptr
 	_swig_i_1 = uintptr(unsafe.Pointer(arg2))
-	swig_r = (int)(C._wrap_getdefaulttimeout_raw_1ec0233cb59b9196(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int)(C._wrap_getdefaulttimeout_raw_9e4901710d5ae93e(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1219,7 +1219,7 @@ func Setdefaulttimeout(arg1 float64, arg2 *ErrBuf) (_swig_ret int) {
 	_swig_i_0 := arg1
 	var _swig_i_1 uintptr
 	_swig_i_1 = uintptr(unsafe.Pointer(arg2))
-	swig_r = (int)(C._wrap_setdefaulttimeout_raw_1ec0233cb59b9196(C.double(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int)(C._wrap_setdefaulttimeout_raw_9e4901710d5ae93e(C.double(_swig_i_0), C.uintptr_t(_swig_i_1)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1232,7 +1232,7 @@ func Has_dualstack_ipv6(arg1 *ErrBuf) (_swig_ret int64) {
 	var swig_r int64
 	var _swig_i_0 uintptr
 	_swig_i_0 = uintptr(unsafe.Pointer(arg1))
-	swig_r = (int64)(C._wrap_has_dualstack_ipv6_raw_1ec0233cb59b9196(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_has_dualstack_ipv6_raw_9e4901710d5ae93e(C.uintptr_t(_swig_i_0)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1249,7 +1249,7 @@ func Constant_at(arg1 int64, arg2 []byte, arg3 *int64, arg4 *ErrBuf) (_swig_ret 
 	_swig_i_2 = unsafe.Pointer(arg3)
 	var _swig_i_3 uintptr
 	_swig_i_3 = uintptr(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_constant_at_raw_1ec0233cb59b9196(C.swig_type_86(_swig_i_0), *(*C.swig_type_87)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.uintptr_t(_swig_i_3)))
+	swig_r = (int)(C._wrap_constant_at_raw_9e4901710d5ae93e(C.swig_type_86(_swig_i_0), *(*C.swig_type_87)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.uintptr_t(_swig_i_3)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1263,7 +1263,7 @@ func Constant_at(arg1 int64, arg2 []byte, arg3 *int64, arg4 *ErrBuf) (_swig_ret 
 
 func Constant_count() (_swig_ret int64) {
 	var swig_r int64
-	swig_r = (int64)(C._wrap_constant_count_raw_1ec0233cb59b9196())
+	swig_r = (int64)(C._wrap_constant_count_raw_9e4901710d5ae93e())
 	return swig_r
 }
 
@@ -1272,7 +1272,7 @@ func Htons(arg1 int64, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 uintptr
 	_swig_i_1 = uintptr(unsafe.Pointer(arg2))
-	swig_r = (int64)(C._wrap_htons_raw_1ec0233cb59b9196(C.swig_type_90(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int64)(C._wrap_htons_raw_9e4901710d5ae93e(C.swig_type_90(_swig_i_0), C.uintptr_t(_swig_i_1)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1286,7 +1286,7 @@ func Ntohs(arg1 int64, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 uintptr
 	_swig_i_1 = uintptr(unsafe.Pointer(arg2))
-	swig_r = (int64)(C._wrap_ntohs_raw_1ec0233cb59b9196(C.swig_type_92(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int64)(C._wrap_ntohs_raw_9e4901710d5ae93e(C.swig_type_92(_swig_i_0), C.uintptr_t(_swig_i_1)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1300,7 +1300,7 @@ func Htonl(arg1 int64, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 uintptr
 	_swig_i_1 = uintptr(unsafe.Pointer(arg2))
-	swig_r = (int64)(C._wrap_htonl_raw_1ec0233cb59b9196(C.swig_type_94(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int64)(C._wrap_htonl_raw_9e4901710d5ae93e(C.swig_type_94(_swig_i_0), C.uintptr_t(_swig_i_1)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1314,7 +1314,7 @@ func Ntohl(arg1 int64, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 uintptr
 	_swig_i_1 = uintptr(unsafe.Pointer(arg2))
-	swig_r = (int64)(C._wrap_ntohl_raw_1ec0233cb59b9196(C.swig_type_96(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int64)(C._wrap_ntohl_raw_9e4901710d5ae93e(C.swig_type_96(_swig_i_0), C.uintptr_t(_swig_i_1)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1328,7 +1328,7 @@ func Gethostname(arg1 []byte, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 uintptr
 	_swig_i_1 = uintptr(unsafe.Pointer(arg2))
-	swig_r = (int64)(C._wrap_gethostname_raw_1ec0233cb59b9196(*(*C.swig_type_98)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1)))
+	swig_r = (int64)(C._wrap_gethostname_raw_9e4901710d5ae93e(*(*C.swig_type_98)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1346,7 +1346,7 @@ func Gethostbyname(arg1 string, arg2 []byte, arg3 *ErrBuf) (_swig_ret int64) {
 	_swig_i_1 := arg2
 	var _swig_i_2 uintptr
 	_swig_i_2 = uintptr(unsafe.Pointer(arg3))
-	swig_r = (int64)(C._wrap_gethostbyname_raw_1ec0233cb59b9196(*(*C.swig_type_100)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_101)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
+	swig_r = (int64)(C._wrap_gethostbyname_raw_9e4901710d5ae93e(*(*C.swig_type_100)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_101)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -1367,7 +1367,7 @@ func Getfqdn(arg1 string, arg2 []byte, arg3 *ErrBuf) (_swig_ret int64) {
 	_swig_i_1 := arg2
 	var _swig_i_2 uintptr
 	_swig_i_2 = uintptr(unsafe.Pointer(arg3))
-	swig_r = (int64)(C._wrap_getfqdn_raw_1ec0233cb59b9196(*(*C.swig_type_103)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_104)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
+	swig_r = (int64)(C._wrap_getfqdn_raw_9e4901710d5ae93e(*(*C.swig_type_103)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_104)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -1389,7 +1389,7 @@ func Hostent(arg1 string, arg2 int, arg3 []byte, arg4 *ErrBuf) (_swig_ret int64)
 	_swig_i_2 := arg3
 	var _swig_i_3 uintptr
 	_swig_i_3 = uintptr(unsafe.Pointer(arg4))
-	swig_r = (int64)(C._wrap_hostent_raw_1ec0233cb59b9196(*(*C.swig_type_106)(unsafe.Pointer(&_swig_i_0)), C.swig_intgo(_swig_i_1), *(*C.swig_type_107)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
+	swig_r = (int64)(C._wrap_hostent_raw_9e4901710d5ae93e(*(*C.swig_type_106)(unsafe.Pointer(&_swig_i_0)), C.swig_intgo(_swig_i_1), *(*C.swig_type_107)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1417,7 +1417,7 @@ func Getaddrinfo(arg1 string, arg2 int, arg3 string, arg4 int, arg5 int, arg6 in
 	_swig_i_8 := arg9
 	var _swig_i_9 uintptr
 	_swig_i_9 = uintptr(unsafe.Pointer(arg10))
-	swig_r = (int64)(C._wrap_getaddrinfo_raw_1ec0233cb59b9196(*(*C.swig_type_109)(unsafe.Pointer(&_swig_i_0)), C.swig_intgo(_swig_i_1), *(*C.swig_type_110)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_intgo(_swig_i_5), C.swig_intgo(_swig_i_6), C.swig_intgo(_swig_i_7), *(*C.swig_type_111)(unsafe.Pointer(&_swig_i_8)), C.uintptr_t(_swig_i_9)))
+	swig_r = (int64)(C._wrap_getaddrinfo_raw_9e4901710d5ae93e(*(*C.swig_type_109)(unsafe.Pointer(&_swig_i_0)), C.swig_intgo(_swig_i_1), *(*C.swig_type_110)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), C.swig_intgo(_swig_i_5), C.swig_intgo(_swig_i_6), C.swig_intgo(_swig_i_7), *(*C.swig_type_111)(unsafe.Pointer(&_swig_i_8)), C.uintptr_t(_swig_i_9)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg10
@@ -1444,7 +1444,7 @@ func Getnameinfo(arg1 *SockAddress, arg2 int, arg3 []byte, arg4 []byte, arg5 *Er
 	_swig_i_3 := arg4
 	var _swig_i_4 uintptr
 	_swig_i_4 = uintptr(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_getnameinfo_raw_1ec0233cb59b9196(C.swig_voidp(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_112)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_113)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4)))
+	swig_r = (int)(C._wrap_getnameinfo_raw_9e4901710d5ae93e(C.swig_voidp(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_112)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_113)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg5
@@ -1466,7 +1466,7 @@ func Getservbyname(arg1 string, arg2 string, arg3 int, arg4 *ErrBuf) (_swig_ret 
 	_swig_i_2 := arg3
 	var _swig_i_3 uintptr
 	_swig_i_3 = uintptr(unsafe.Pointer(arg4))
-	swig_r = (int64)(C._wrap_getservbyname_raw_1ec0233cb59b9196(*(*C.swig_type_115)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_116)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3)))
+	swig_r = (int64)(C._wrap_getservbyname_raw_9e4901710d5ae93e(*(*C.swig_type_115)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_116)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1489,7 +1489,7 @@ func Getservbyport(arg1 int, arg2 string, arg3 int, arg4 []byte, arg5 *ErrBuf) (
 	_swig_i_3 := arg4
 	var _swig_i_4 uintptr
 	_swig_i_4 = uintptr(unsafe.Pointer(arg5))
-	swig_r = (int64)(C._wrap_getservbyport_raw_1ec0233cb59b9196(C.swig_intgo(_swig_i_0), *(*C.swig_type_118)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), *(*C.swig_type_119)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4)))
+	swig_r = (int64)(C._wrap_getservbyport_raw_9e4901710d5ae93e(C.swig_intgo(_swig_i_0), *(*C.swig_type_118)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), *(*C.swig_type_119)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg5
@@ -1509,7 +1509,7 @@ func Getprotobyname(arg1 string, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 uintptr
 	_swig_i_1 = uintptr(unsafe.Pointer(arg2))
-	swig_r = (int64)(C._wrap_getprotobyname_raw_1ec0233cb59b9196(*(*C.swig_type_121)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1)))
+	swig_r = (int64)(C._wrap_getprotobyname_raw_9e4901710d5ae93e(*(*C.swig_type_121)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1527,7 +1527,7 @@ func Inet_aton(arg1 string, arg2 []byte, arg3 *ErrBuf) (_swig_ret int64) {
 	_swig_i_1 := arg2
 	var _swig_i_2 uintptr
 	_swig_i_2 = uintptr(unsafe.Pointer(arg3))
-	swig_r = (int64)(C._wrap_inet_aton_raw_1ec0233cb59b9196(*(*C.swig_type_123)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_124)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
+	swig_r = (int64)(C._wrap_inet_aton_raw_9e4901710d5ae93e(*(*C.swig_type_123)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_124)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -1549,7 +1549,7 @@ func Inet_ntoa(arg1 uintptr, arg2 int64, arg3 []byte, arg4 *ErrBuf) (_swig_ret i
 	_swig_i_2 := arg3
 	var _swig_i_3 uintptr
 	_swig_i_3 = uintptr(unsafe.Pointer(arg4))
-	swig_r = (int64)(C._wrap_inet_ntoa_raw_1ec0233cb59b9196(C.uintptr_t(_swig_i_0), C.swig_type_126(_swig_i_1), *(*C.swig_type_127)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
+	swig_r = (int64)(C._wrap_inet_ntoa_raw_9e4901710d5ae93e(C.uintptr_t(_swig_i_0), C.swig_type_126(_swig_i_1), *(*C.swig_type_127)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1568,7 +1568,7 @@ func Inet_pton(arg1 int, arg2 string, arg3 []byte, arg4 *ErrBuf) (_swig_ret int6
 	_swig_i_2 := arg3
 	var _swig_i_3 uintptr
 	_swig_i_3 = uintptr(unsafe.Pointer(arg4))
-	swig_r = (int64)(C._wrap_inet_pton_raw_1ec0233cb59b9196(C.swig_intgo(_swig_i_0), *(*C.swig_type_129)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_130)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
+	swig_r = (int64)(C._wrap_inet_pton_raw_9e4901710d5ae93e(C.swig_intgo(_swig_i_0), *(*C.swig_type_129)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_130)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1591,7 +1591,7 @@ func Inet_ntop(arg1 int, arg2 uintptr, arg3 int64, arg4 []byte, arg5 *ErrBuf) (_
 	_swig_i_3 := arg4
 	var _swig_i_4 uintptr
 	_swig_i_4 = uintptr(unsafe.Pointer(arg5))
-	swig_r = (int64)(C._wrap_inet_ntop_raw_1ec0233cb59b9196(C.swig_intgo(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_132(_swig_i_2), *(*C.swig_type_133)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4)))
+	swig_r = (int64)(C._wrap_inet_ntop_raw_9e4901710d5ae93e(C.swig_intgo(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_132(_swig_i_2), *(*C.swig_type_133)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg5
@@ -1608,7 +1608,7 @@ func If_nametoindex(arg1 string, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 uintptr
 	_swig_i_1 = uintptr(unsafe.Pointer(arg2))
-	swig_r = (int64)(C._wrap_if_nametoindex_raw_1ec0233cb59b9196(*(*C.swig_type_135)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1)))
+	swig_r = (int64)(C._wrap_if_nametoindex_raw_9e4901710d5ae93e(*(*C.swig_type_135)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1626,7 +1626,7 @@ func If_indextoname(arg1 int64, arg2 []byte, arg3 *ErrBuf) (_swig_ret int64) {
 	_swig_i_1 := arg2
 	var _swig_i_2 uintptr
 	_swig_i_2 = uintptr(unsafe.Pointer(arg3))
-	swig_r = (int64)(C._wrap_if_indextoname_raw_1ec0233cb59b9196(C.swig_type_137(_swig_i_0), *(*C.swig_type_138)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
+	swig_r = (int64)(C._wrap_if_indextoname_raw_9e4901710d5ae93e(C.swig_type_137(_swig_i_0), *(*C.swig_type_138)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -1643,7 +1643,7 @@ func If_nameindex(arg1 []IfEntry, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 uintptr
 	_swig_i_1 = uintptr(unsafe.Pointer(arg2))
-	swig_r = (int64)(C._wrap_if_nameindex_raw_1ec0233cb59b9196(*(*C.swig_type_140)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1)))
+	swig_r = (int64)(C._wrap_if_nameindex_raw_9e4901710d5ae93e(*(*C.swig_type_140)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1658,7 +1658,7 @@ func If_nameindex(arg1 []IfEntry, arg2 *ErrBuf) (_swig_ret int64) {
 func Version(arg1 []byte) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_version_raw_1ec0233cb59b9196(*(*C.swig_type_142)(unsafe.Pointer(&_swig_i_0))))
+	swig_r = (int64)(C._wrap_version_raw_9e4901710d5ae93e(*(*C.swig_type_142)(unsafe.Pointer(&_swig_i_0))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -1667,7 +1667,7 @@ func Version(arg1 []byte) (_swig_ret int64) {
 
 func Tls_available() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_tls_available_raw_1ec0233cb59b9196())
+	swig_r = (int)(C._wrap_tls_available_raw_9e4901710d5ae93e())
 	return swig_r
 }
 
@@ -1676,7 +1676,7 @@ func Tls_openssl_version(arg1 []byte, arg2 *ErrBuf) (_swig_ret int64) {
 	_swig_i_0 := arg1
 	var _swig_i_1 uintptr
 	_swig_i_1 = uintptr(unsafe.Pointer(arg2))
-	swig_r = (int64)(C._wrap_tls_openssl_version_raw_1ec0233cb59b9196(*(*C.swig_type_144)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1)))
+	swig_r = (int64)(C._wrap_tls_openssl_version_raw_9e4901710d5ae93e(*(*C.swig_type_144)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1696,7 +1696,7 @@ func Tls_context_create(arg1 int, arg2 int, arg3 *uint64, arg4 *ErrBuf) (_swig_r
 	_swig_i_2 = unsafe.Pointer(arg3)
 	var _swig_i_3 uintptr
 	_swig_i_3 = uintptr(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_tls_context_create_raw_1ec0233cb59b9196(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2), C.uintptr_t(_swig_i_3)))
+	swig_r = (int)(C._wrap_tls_context_create_raw_9e4901710d5ae93e(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2), C.uintptr_t(_swig_i_3)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1710,7 +1710,7 @@ func Tls_context_close(arg1 uint64, arg2 *ErrBuf) (_swig_ret int) {
 	_swig_i_0 := arg1
 	var _swig_i_1 uintptr
 	_swig_i_1 = uintptr(unsafe.Pointer(arg2))
-	swig_r = (int)(C._wrap_tls_context_close_raw_1ec0233cb59b9196(C.swig_type_145(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int)(C._wrap_tls_context_close_raw_9e4901710d5ae93e(C.swig_type_145(_swig_i_0), C.uintptr_t(_swig_i_1)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1729,7 +1729,7 @@ func Tls_load_cert_chain(arg1 uint64, arg2 string, arg3 string, arg4 int, arg5 s
 	_swig_i_5 := arg6
 	var _swig_i_6 uintptr
 	_swig_i_6 = uintptr(unsafe.Pointer(arg7))
-	swig_r = (int)(C._wrap_tls_load_cert_chain_raw_1ec0233cb59b9196(C.swig_type_146(_swig_i_0), *(*C.swig_type_147)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_148)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), *(*C.swig_type_149)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5), C.uintptr_t(_swig_i_6)))
+	swig_r = (int)(C._wrap_tls_load_cert_chain_raw_9e4901710d5ae93e(C.swig_type_146(_swig_i_0), *(*C.swig_type_147)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_148)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), *(*C.swig_type_149)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5), C.uintptr_t(_swig_i_6)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg7
@@ -1759,7 +1759,7 @@ func Tls_load_verify_locations(arg1 uint64, arg2 string, arg3 int, arg4 string, 
 	_swig_i_7 := arg8
 	var _swig_i_8 uintptr
 	_swig_i_8 = uintptr(unsafe.Pointer(arg9))
-	swig_r = (int)(C._wrap_tls_load_verify_locations_raw_1ec0233cb59b9196(C.swig_type_150(_swig_i_0), *(*C.swig_type_151)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), *(*C.swig_type_152)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4), C.uintptr_t(_swig_i_5), C.swig_type_153(_swig_i_6), C.swig_intgo(_swig_i_7), C.uintptr_t(_swig_i_8)))
+	swig_r = (int)(C._wrap_tls_load_verify_locations_raw_9e4901710d5ae93e(C.swig_type_150(_swig_i_0), *(*C.swig_type_151)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), *(*C.swig_type_152)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4), C.uintptr_t(_swig_i_5), C.swig_type_153(_swig_i_6), C.swig_intgo(_swig_i_7), C.uintptr_t(_swig_i_8)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg9
@@ -1780,7 +1780,7 @@ func Tls_load_default_certs(arg1 uint64, arg2 int, arg3 *ErrBuf) (_swig_ret int)
 	_swig_i_1 := arg2
 	var _swig_i_2 uintptr
 	_swig_i_2 = uintptr(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_tls_load_default_certs_raw_1ec0233cb59b9196(C.swig_type_154(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_tls_load_default_certs_raw_9e4901710d5ae93e(C.swig_type_154(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -1797,7 +1797,7 @@ func Tls_context_get(arg1 uint64, arg2 int, arg3 *int64, arg4 *ErrBuf) (_swig_re
 	_swig_i_2 = unsafe.Pointer(arg3)
 	var _swig_i_3 uintptr
 	_swig_i_3 = uintptr(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_tls_context_get_raw_1ec0233cb59b9196(C.swig_type_155(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2), C.uintptr_t(_swig_i_3)))
+	swig_r = (int)(C._wrap_tls_context_get_raw_9e4901710d5ae93e(C.swig_type_155(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2), C.uintptr_t(_swig_i_3)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1813,7 +1813,7 @@ func Tls_context_set(arg1 uint64, arg2 int, arg3 int, arg4 *ErrBuf) (_swig_ret i
 	_swig_i_2 := arg3
 	var _swig_i_3 uintptr
 	_swig_i_3 = uintptr(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_tls_context_set_raw_1ec0233cb59b9196(C.swig_type_156(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3)))
+	swig_r = (int)(C._wrap_tls_context_set_raw_9e4901710d5ae93e(C.swig_type_156(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1828,7 +1828,7 @@ func Tls_set_ciphers(arg1 uint64, arg2 string, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 := arg2
 	var _swig_i_2 uintptr
 	_swig_i_2 = uintptr(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_tls_set_ciphers_raw_1ec0233cb59b9196(C.swig_type_157(_swig_i_0), *(*C.swig_type_158)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_tls_set_ciphers_raw_9e4901710d5ae93e(C.swig_type_157(_swig_i_0), *(*C.swig_type_158)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -1846,7 +1846,7 @@ func Tls_set_alpn_protocols(arg1 uint64, arg2 string, arg3 *ErrBuf) (_swig_ret i
 	_swig_i_1 := arg2
 	var _swig_i_2 uintptr
 	_swig_i_2 = uintptr(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_tls_set_alpn_protocols_raw_1ec0233cb59b9196(C.swig_type_159(_swig_i_0), *(*C.swig_type_160)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_tls_set_alpn_protocols_raw_9e4901710d5ae93e(C.swig_type_159(_swig_i_0), *(*C.swig_type_160)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -1870,7 +1870,7 @@ func Tls_wrap_socket(arg1 uint64, arg2 uint64, arg3 int, arg4 string, arg5 int, 
 	_swig_i_6 = unsafe.Pointer(arg7)
 	var _swig_i_7 uintptr
 	_swig_i_7 = uintptr(unsafe.Pointer(arg8))
-	swig_r = (int)(C._wrap_tls_wrap_socket_raw_1ec0233cb59b9196(C.swig_type_161(_swig_i_0), C.swig_type_162(_swig_i_1), C.swig_intgo(_swig_i_2), *(*C.swig_type_163)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4), C.swig_intgo(_swig_i_5), C.swig_voidp(_swig_i_6), C.uintptr_t(_swig_i_7)))
+	swig_r = (int)(C._wrap_tls_wrap_socket_raw_9e4901710d5ae93e(C.swig_type_161(_swig_i_0), C.swig_type_162(_swig_i_1), C.swig_intgo(_swig_i_2), *(*C.swig_type_163)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4), C.swig_intgo(_swig_i_5), C.swig_voidp(_swig_i_6), C.uintptr_t(_swig_i_7)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg8
@@ -1889,7 +1889,7 @@ func Tls_step(arg1 uint64, arg2 int, arg3 int, arg4 *ErrBuf) (_swig_ret int) {
 	_swig_i_2 := arg3
 	var _swig_i_3 uintptr
 	_swig_i_3 = uintptr(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_tls_step_raw_1ec0233cb59b9196(C.swig_type_164(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3)))
+	swig_r = (int)(C._wrap_tls_step_raw_9e4901710d5ae93e(C.swig_type_164(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1904,7 +1904,7 @@ func Tls_query(arg1 uint64, arg2 int, arg3 *ErrBuf) (_swig_ret int64) {
 	_swig_i_1 := arg2
 	var _swig_i_2 uintptr
 	_swig_i_2 = uintptr(unsafe.Pointer(arg3))
-	swig_r = (int64)(C._wrap_tls_query_raw_1ec0233cb59b9196(C.swig_type_166(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int64)(C._wrap_tls_query_raw_9e4901710d5ae93e(C.swig_type_166(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -1921,7 +1921,7 @@ func Tls_text(arg1 uint64, arg2 int, arg3 int, arg4 []byte, arg5 *ErrBuf) (_swig
 	_swig_i_3 := arg4
 	var _swig_i_4 uintptr
 	_swig_i_4 = uintptr(unsafe.Pointer(arg5))
-	swig_r = (int64)(C._wrap_tls_text_raw_1ec0233cb59b9196(C.swig_type_168(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), *(*C.swig_type_169)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4)))
+	swig_r = (int64)(C._wrap_tls_text_raw_9e4901710d5ae93e(C.swig_type_168(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), *(*C.swig_type_169)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg5
@@ -1941,7 +1941,7 @@ func Tls_cipher(arg1 uint64, arg2 int, arg3 *CipherInfo, arg4 *ErrBuf) (_swig_re
 	_swig_i_2 = unsafe.Pointer(arg3)
 	var _swig_i_3 uintptr
 	_swig_i_3 = uintptr(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_tls_cipher_raw_1ec0233cb59b9196(C.swig_type_170(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2), C.uintptr_t(_swig_i_3)))
+	swig_r = (int)(C._wrap_tls_cipher_raw_9e4901710d5ae93e(C.swig_type_170(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2), C.uintptr_t(_swig_i_3)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1958,7 +1958,7 @@ func Tls_getpeercert(arg1 uint64, arg2 int, arg3 *uint64, arg4 *ErrBuf) (_swig_r
 	_swig_i_2 = unsafe.Pointer(arg3)
 	var _swig_i_3 uintptr
 	_swig_i_3 = uintptr(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_tls_getpeercert_raw_1ec0233cb59b9196(C.swig_type_171(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2), C.uintptr_t(_swig_i_3)))
+	swig_r = (int)(C._wrap_tls_getpeercert_raw_9e4901710d5ae93e(C.swig_type_171(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_voidp(_swig_i_2), C.uintptr_t(_swig_i_3)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1974,7 +1974,7 @@ func Tls_cert_info(arg1 uint64, arg2 *CertInfo, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 = unsafe.Pointer(arg2)
 	var _swig_i_2 uintptr
 	_swig_i_2 = uintptr(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_tls_cert_info_raw_1ec0233cb59b9196(C.swig_type_172(_swig_i_0), C.swig_voidp(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_tls_cert_info_raw_9e4901710d5ae93e(C.swig_type_172(_swig_i_0), C.swig_voidp(_swig_i_1), C.uintptr_t(_swig_i_2)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -1989,7 +1989,7 @@ func Tls_cert_entry_count(arg1 uint64, arg2 int, arg3 *ErrBuf) (_swig_ret int64)
 	_swig_i_1 := arg2
 	var _swig_i_2 uintptr
 	_swig_i_2 = uintptr(unsafe.Pointer(arg3))
-	swig_r = (int64)(C._wrap_tls_cert_entry_count_raw_1ec0233cb59b9196(C.swig_type_174(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int64)(C._wrap_tls_cert_entry_count_raw_9e4901710d5ae93e(C.swig_type_174(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -2007,7 +2007,7 @@ func Tls_cert_entry(arg1 uint64, arg2 int, arg3 int64, arg4 *CertEntry, arg5 *Er
 	_swig_i_3 = unsafe.Pointer(arg4)
 	var _swig_i_4 uintptr
 	_swig_i_4 = uintptr(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_tls_cert_entry_raw_1ec0233cb59b9196(C.swig_type_175(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_type_176(_swig_i_2), C.swig_voidp(_swig_i_3), C.uintptr_t(_swig_i_4)))
+	swig_r = (int)(C._wrap_tls_cert_entry_raw_9e4901710d5ae93e(C.swig_type_175(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_type_176(_swig_i_2), C.swig_voidp(_swig_i_3), C.uintptr_t(_swig_i_4)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg5
@@ -2024,7 +2024,7 @@ func Tls_cert_der(arg1 uint64, arg2 []byte, arg3 *int64, arg4 *ErrBuf) (_swig_re
 	_swig_i_2 = unsafe.Pointer(arg3)
 	var _swig_i_3 uintptr
 	_swig_i_3 = uintptr(unsafe.Pointer(arg4))
-	swig_r = (int64)(C._wrap_tls_cert_der_raw_1ec0233cb59b9196(C.swig_type_178(_swig_i_0), *(*C.swig_type_179)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.uintptr_t(_swig_i_3)))
+	swig_r = (int64)(C._wrap_tls_cert_der_raw_9e4901710d5ae93e(C.swig_type_178(_swig_i_0), *(*C.swig_type_179)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.uintptr_t(_swig_i_3)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2038,7 +2038,7 @@ func Tls_cert_der(arg1 uint64, arg2 []byte, arg3 *int64, arg4 *ErrBuf) (_swig_re
 
 func Tls_cert_free(arg1 uint64) {
 	_swig_i_0 := arg1
-	C._wrap_tls_cert_free_raw_1ec0233cb59b9196(C.swig_type_180(_swig_i_0))
+	C._wrap_tls_cert_free_raw_9e4901710d5ae93e(C.swig_type_180(_swig_i_0))
 }
 
 func Tls_wrap_bio(arg1 uint64, arg2 int, arg3 string, arg4 int, arg5 *uint64, arg6 *ErrBuf) (_swig_ret int) {
@@ -2051,7 +2051,7 @@ func Tls_wrap_bio(arg1 uint64, arg2 int, arg3 string, arg4 int, arg5 *uint64, ar
 	_swig_i_4 = unsafe.Pointer(arg5)
 	var _swig_i_5 uintptr
 	_swig_i_5 = uintptr(unsafe.Pointer(arg6))
-	swig_r = (int)(C._wrap_tls_wrap_bio_raw_1ec0233cb59b9196(C.swig_type_181(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_182)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4), C.uintptr_t(_swig_i_5)))
+	swig_r = (int)(C._wrap_tls_wrap_bio_raw_9e4901710d5ae93e(C.swig_type_181(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_182)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_voidp(_swig_i_4), C.uintptr_t(_swig_i_5)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg6
@@ -2068,7 +2068,7 @@ func Tls_object_close(arg1 uint64, arg2 *ErrBuf) (_swig_ret int) {
 	_swig_i_0 := arg1
 	var _swig_i_1 uintptr
 	_swig_i_1 = uintptr(unsafe.Pointer(arg2))
-	swig_r = (int)(C._wrap_tls_object_close_raw_1ec0233cb59b9196(C.swig_type_183(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int)(C._wrap_tls_object_close_raw_9e4901710d5ae93e(C.swig_type_183(_swig_i_0), C.uintptr_t(_swig_i_1)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2085,7 +2085,7 @@ func Tls_object_feed(arg1 uint64, arg2 uintptr, arg3 int64, arg4 int, arg5 *ErrB
 	_swig_i_3 := arg4
 	var _swig_i_4 uintptr
 	_swig_i_4 = uintptr(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_tls_object_feed_raw_1ec0233cb59b9196(C.swig_type_184(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_185(_swig_i_2), C.swig_intgo(_swig_i_3), C.uintptr_t(_swig_i_4)))
+	swig_r = (int)(C._wrap_tls_object_feed_raw_9e4901710d5ae93e(C.swig_type_184(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_185(_swig_i_2), C.swig_intgo(_swig_i_3), C.uintptr_t(_swig_i_4)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg5
@@ -2102,7 +2102,7 @@ func Tls_object_io(arg1 uint64, arg2 int, arg3 uintptr, arg4 int64, arg5 *ErrBuf
 	_swig_i_3 := arg4
 	var _swig_i_4 uintptr
 	_swig_i_4 = uintptr(unsafe.Pointer(arg5))
-	swig_r = (int64)(C._wrap_tls_object_io_raw_1ec0233cb59b9196(C.swig_type_187(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_type_188(_swig_i_3), C.uintptr_t(_swig_i_4)))
+	swig_r = (int64)(C._wrap_tls_object_io_raw_9e4901710d5ae93e(C.swig_type_187(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_type_188(_swig_i_3), C.uintptr_t(_swig_i_4)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg5
@@ -2117,7 +2117,7 @@ func Tls_object_step(arg1 uint64, arg2 int, arg3 *ErrBuf) (_swig_ret int) {
 	_swig_i_1 := arg2
 	var _swig_i_2 uintptr
 	_swig_i_2 = uintptr(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_tls_object_step_raw_1ec0233cb59b9196(C.swig_type_189(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_tls_object_step_raw_9e4901710d5ae93e(C.swig_type_189(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -2132,7 +2132,7 @@ func Tls_object_pending(arg1 uint64, arg2 int, arg3 *ErrBuf) (_swig_ret int64) {
 	_swig_i_1 := arg2
 	var _swig_i_2 uintptr
 	_swig_i_2 = uintptr(unsafe.Pointer(arg3))
-	swig_r = (int64)(C._wrap_tls_object_pending_raw_1ec0233cb59b9196(C.swig_type_191(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int64)(C._wrap_tls_object_pending_raw_9e4901710d5ae93e(C.swig_type_191(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2)))
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3

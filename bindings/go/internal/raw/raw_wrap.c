@@ -181,7 +181,7 @@ static void* Swig_malloc(int c) {
 extern "C" {
 #endif
 
-void _wrap_Swig_free_raw_1ec0233cb59b9196(void *_swig_go_0) {
+void _wrap_Swig_free_raw_9e4901710d5ae93e(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -191,7 +191,7 @@ void _wrap_Swig_free_raw_1ec0233cb59b9196(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_raw_1ec0233cb59b9196(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_raw_9e4901710d5ae93e(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -204,7 +204,7 @@ void *_wrap_Swig_malloc_raw_1ec0233cb59b9196(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_fail_park_raw_1ec0233cb59b9196(intgo _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_fail_park_raw_9e4901710d5ae93e(intgo _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
   int arg1 ;
   int arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -221,7 +221,7 @@ intgo _wrap_fail_park_raw_1ec0233cb59b9196(intgo _swig_go_0, intgo _swig_go_1, p
 }
 
 
-intgo _wrap_fail_connect_raw_1ec0233cb59b9196(intgo _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_fail_connect_raw_9e4901710d5ae93e(intgo _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
   int arg1 ;
   int arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -238,7 +238,7 @@ intgo _wrap_fail_connect_raw_1ec0233cb59b9196(intgo _swig_go_0, intgo _swig_go_1
 }
 
 
-intgo _wrap_socket_raw_1ec0233cb59b9196(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_newsock *_swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_socket_raw_9e4901710d5ae93e(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_newsock *_swig_go_3, pgo_err *_swig_go_4) {
   int arg1 ;
   int arg2 ;
   int arg3 ;
@@ -259,7 +259,7 @@ intgo _wrap_socket_raw_1ec0233cb59b9196(intgo _swig_go_0, intgo _swig_go_1, intg
 }
 
 
-intgo _wrap_socketpair_raw_1ec0233cb59b9196(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_newsock *_swig_go_3, pgo_newsock *_swig_go_4, pgo_err *_swig_go_5) {
+intgo _wrap_socketpair_raw_9e4901710d5ae93e(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_newsock *_swig_go_3, pgo_newsock *_swig_go_4, pgo_err *_swig_go_5) {
   int arg1 ;
   int arg2 ;
   int arg3 ;
@@ -282,7 +282,7 @@ intgo _wrap_socketpair_raw_1ec0233cb59b9196(intgo _swig_go_0, intgo _swig_go_1, 
 }
 
 
-intgo _wrap_fromfd_raw_1ec0233cb59b9196(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_newsock *_swig_go_4, pgo_err *_swig_go_5) {
+intgo _wrap_fromfd_raw_9e4901710d5ae93e(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_newsock *_swig_go_4, pgo_err *_swig_go_5) {
   int arg1 ;
   int arg2 ;
   int arg3 ;
@@ -305,7 +305,7 @@ intgo _wrap_fromfd_raw_1ec0233cb59b9196(intgo _swig_go_0, intgo _swig_go_1, intg
 }
 
 
-intgo _wrap_socket_fileno_raw_1ec0233cb59b9196(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_newsock *_swig_go_4, pgo_err *_swig_go_5) {
+intgo _wrap_socket_fileno_raw_9e4901710d5ae93e(intgo _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_newsock *_swig_go_4, pgo_err *_swig_go_5) {
   int arg1 ;
   int arg2 ;
   int arg3 ;
@@ -328,7 +328,7 @@ intgo _wrap_socket_fileno_raw_1ec0233cb59b9196(intgo _swig_go_0, intgo _swig_go_
 }
 
 
-intgo _wrap_dup_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_newsock *_swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_dup_raw_9e4901710d5ae93e(long long _swig_go_0, pgo_newsock *_swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   pgo_newsock *arg2 = (pgo_newsock *) 0 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -345,7 +345,7 @@ intgo _wrap_dup_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_newsock *_swig_go
 }
 
 
-intgo _wrap_create_server_raw_1ec0233cb59b9196(_gostring_ _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, pgo_newsock *_swig_go_6, pgo_err *_swig_go_7) {
+intgo _wrap_create_server_raw_9e4901710d5ae93e(_gostring_ _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, pgo_newsock *_swig_go_6, pgo_err *_swig_go_7) {
   char *arg1 = (char *) 0 ;
   int arg2 ;
   int arg3 ;
@@ -377,7 +377,7 @@ intgo _wrap_create_server_raw_1ec0233cb59b9196(_gostring_ _swig_go_0, intgo _swi
 }
 
 
-intgo _wrap_accept_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, pgo_newsock *_swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_accept_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, pgo_newsock *_swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   int arg2 ;
   pgo_newsock *arg3 = (pgo_newsock *) 0 ;
@@ -396,7 +396,7 @@ intgo _wrap_accept_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, 
 }
 
 
-intgo _wrap_close_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_close_raw_9e4901710d5ae93e(long long _swig_go_0, pgo_err *_swig_go_1) {
   uint64_t arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -411,7 +411,7 @@ intgo _wrap_close_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_err *_swig_go_1
 }
 
 
-long long _wrap_detach_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_detach_raw_9e4901710d5ae93e(long long _swig_go_0, pgo_err *_swig_go_1) {
   uint64_t arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -426,7 +426,7 @@ long long _wrap_detach_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_err *_swig
 }
 
 
-intgo _wrap_net_close_raw_1ec0233cb59b9196(intgo _swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_net_close_raw_9e4901710d5ae93e(intgo _swig_go_0, pgo_err *_swig_go_1) {
   int arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -441,7 +441,7 @@ intgo _wrap_net_close_raw_1ec0233cb59b9196(intgo _swig_go_0, pgo_err *_swig_go_1
 }
 
 
-intgo _wrap_bind_raw_1ec0233cb59b9196(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_bind_raw_9e4901710d5ae93e(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -465,7 +465,7 @@ intgo _wrap_bind_raw_1ec0233cb59b9196(long long _swig_go_0, _gostring_ _swig_go_
 }
 
 
-intgo _wrap_listen_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_listen_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   int arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -482,7 +482,7 @@ intgo _wrap_listen_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, 
 }
 
 
-intgo _wrap_connect_raw_1ec0233cb59b9196(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, pgo_err *_swig_go_5) {
+intgo _wrap_connect_raw_9e4901710d5ae93e(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, pgo_err *_swig_go_5) {
   uint64_t arg1 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -510,7 +510,7 @@ intgo _wrap_connect_raw_1ec0233cb59b9196(long long _swig_go_0, _gostring_ _swig_
 }
 
 
-intgo _wrap_connect_ex_raw_1ec0233cb59b9196(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_connect_ex_raw_9e4901710d5ae93e(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -534,7 +534,7 @@ intgo _wrap_connect_ex_raw_1ec0233cb59b9196(long long _swig_go_0, _gostring_ _sw
 }
 
 
-intgo _wrap_bind_unix_raw_1ec0233cb59b9196(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_bind_unix_raw_9e4901710d5ae93e(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
@@ -553,7 +553,7 @@ intgo _wrap_bind_unix_raw_1ec0233cb59b9196(long long _swig_go_0, uintptr_t _swig
 }
 
 
-intgo _wrap_connect_unix_raw_1ec0233cb59b9196(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, pgo_err *_swig_go_5) {
+intgo _wrap_connect_unix_raw_9e4901710d5ae93e(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, pgo_err *_swig_go_5) {
   uint64_t arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
@@ -576,7 +576,7 @@ intgo _wrap_connect_unix_raw_1ec0233cb59b9196(long long _swig_go_0, uintptr_t _s
 }
 
 
-long long _wrap_sockname_unix_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_sockname_unix_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   int arg2 ;
   void *arg3 = (void *) 0 ;
@@ -596,7 +596,7 @@ long long _wrap_sockname_unix_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _
 }
 
 
-long long _wrap_recv_raw_1ec0233cb59b9196(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, pgo_err *_swig_go_5) {
+long long _wrap_recv_raw_9e4901710d5ae93e(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, pgo_err *_swig_go_5) {
   uint64_t arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
@@ -619,7 +619,7 @@ long long _wrap_recv_raw_1ec0233cb59b9196(long long _swig_go_0, uintptr_t _swig_
 }
 
 
-long long _wrap_recvfrom_raw_1ec0233cb59b9196(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, sock_address *_swig_go_5, pgo_err *_swig_go_6) {
+long long _wrap_recvfrom_raw_9e4901710d5ae93e(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, sock_address *_swig_go_5, pgo_err *_swig_go_6) {
   uint64_t arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
@@ -644,7 +644,7 @@ long long _wrap_recvfrom_raw_1ec0233cb59b9196(long long _swig_go_0, uintptr_t _s
 }
 
 
-long long _wrap_send_raw_1ec0233cb59b9196(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, pgo_err *_swig_go_5) {
+long long _wrap_send_raw_9e4901710d5ae93e(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, pgo_err *_swig_go_5) {
   uint64_t arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
@@ -667,7 +667,7 @@ long long _wrap_send_raw_1ec0233cb59b9196(long long _swig_go_0, uintptr_t _swig_
 }
 
 
-long long _wrap_sendto_raw_1ec0233cb59b9196(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, _gostring_ _swig_go_5, intgo _swig_go_6, pgo_err *_swig_go_7) {
+long long _wrap_sendto_raw_9e4901710d5ae93e(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, _gostring_ _swig_go_5, intgo _swig_go_6, pgo_err *_swig_go_7) {
   uint64_t arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
@@ -699,7 +699,7 @@ long long _wrap_sendto_raw_1ec0233cb59b9196(long long _swig_go_0, uintptr_t _swi
 }
 
 
-long long _wrap_sendmsg_raw_1ec0233cb59b9196(long long _swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, intgo _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5, intgo _swig_go_6, intgo _swig_go_7, pgo_err *_swig_go_8) {
+long long _wrap_sendmsg_raw_9e4901710d5ae93e(long long _swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, intgo _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5, intgo _swig_go_6, intgo _swig_go_7, pgo_err *_swig_go_8) {
   uint64_t arg1 ;
   sock_iovec *arg2 = (sock_iovec *) 0 ;
   size_t arg3 ;
@@ -735,7 +735,7 @@ long long _wrap_sendmsg_raw_1ec0233cb59b9196(long long _swig_go_0, _goslice_ _sw
 }
 
 
-long long _wrap_recvmsg_raw_1ec0233cb59b9196(long long _swig_go_0, _goslice_ _swig_go_1, uintptr_t _swig_go_2, long long _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, sock_msg_info *_swig_go_6, pgo_err *_swig_go_7) {
+long long _wrap_recvmsg_raw_9e4901710d5ae93e(long long _swig_go_0, _goslice_ _swig_go_1, uintptr_t _swig_go_2, long long _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, sock_msg_info *_swig_go_6, pgo_err *_swig_go_7) {
   uint64_t arg1 ;
   sock_iovec *arg2 = (sock_iovec *) 0 ;
   size_t arg3 ;
@@ -763,7 +763,7 @@ long long _wrap_recvmsg_raw_1ec0233cb59b9196(long long _swig_go_0, _goslice_ _sw
 }
 
 
-long long _wrap_cmsg_items_raw_1ec0233cb59b9196(uintptr_t _swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_cmsg_items_raw_9e4901710d5ae93e(uintptr_t _swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
   uintptr_t arg1 ;
   size_t arg2 ;
   sock_cmsg *arg3 = (sock_cmsg *) 0 ;
@@ -783,7 +783,7 @@ long long _wrap_cmsg_items_raw_1ec0233cb59b9196(uintptr_t _swig_go_0, long long 
 }
 
 
-long long _wrap_cmsg_size_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+long long _wrap_cmsg_size_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
   size_t arg1 ;
   int arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -800,7 +800,7 @@ long long _wrap_cmsg_size_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig
 }
 
 
-long long _wrap_send_fds_raw_1ec0233cb59b9196(long long _swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, intgo _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5, intgo _swig_go_6, intgo _swig_go_7, pgo_err *_swig_go_8) {
+long long _wrap_send_fds_raw_9e4901710d5ae93e(long long _swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2, intgo _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5, intgo _swig_go_6, intgo _swig_go_7, pgo_err *_swig_go_8) {
   uint64_t arg1 ;
   sock_iovec *arg2 = (sock_iovec *) 0 ;
   size_t arg3 ;
@@ -836,7 +836,7 @@ long long _wrap_send_fds_raw_1ec0233cb59b9196(long long _swig_go_0, _goslice_ _s
 }
 
 
-long long _wrap_recv_fds_raw_1ec0233cb59b9196(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, sock_msg_info *_swig_go_6, pgo_err *_swig_go_7) {
+long long _wrap_recv_fds_raw_9e4901710d5ae93e(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, sock_msg_info *_swig_go_6, pgo_err *_swig_go_7) {
   uint64_t arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
@@ -864,7 +864,7 @@ long long _wrap_recv_fds_raw_1ec0233cb59b9196(long long _swig_go_0, uintptr_t _s
 }
 
 
-intgo _wrap_shutdown_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_shutdown_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   int arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -881,7 +881,7 @@ intgo _wrap_shutdown_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1
 }
 
 
-intgo _wrap_check_timeout_raw_1ec0233cb59b9196(long long _swig_go_0, double _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_check_timeout_raw_9e4901710d5ae93e(long long _swig_go_0, double _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   double arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -898,7 +898,7 @@ intgo _wrap_check_timeout_raw_1ec0233cb59b9196(long long _swig_go_0, double _swi
 }
 
 
-intgo _wrap_setsockopt_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_setsockopt_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   int arg2 ;
   int arg3 ;
@@ -919,7 +919,7 @@ intgo _wrap_setsockopt_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go
 }
 
 
-intgo _wrap_setsockopt_bytes_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, uintptr_t _swig_go_3, long long _swig_go_4, pgo_err *_swig_go_5) {
+intgo _wrap_setsockopt_bytes_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, uintptr_t _swig_go_3, long long _swig_go_4, pgo_err *_swig_go_5) {
   uint64_t arg1 ;
   int arg2 ;
   int arg3 ;
@@ -942,7 +942,7 @@ intgo _wrap_setsockopt_bytes_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _s
 }
 
 
-long long _wrap_getsockopt_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_getsockopt_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   int arg2 ;
   int arg3 ;
@@ -961,7 +961,7 @@ long long _wrap_getsockopt_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swi
 }
 
 
-long long _wrap_getsockopt_bytes_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
+long long _wrap_getsockopt_bytes_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   int arg2 ;
   int arg3 ;
@@ -983,7 +983,7 @@ long long _wrap_getsockopt_bytes_raw_1ec0233cb59b9196(long long _swig_go_0, intg
 }
 
 
-intgo _wrap_getsockname_raw_1ec0233cb59b9196(long long _swig_go_0, sock_address *_swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_getsockname_raw_9e4901710d5ae93e(long long _swig_go_0, sock_address *_swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   sock_address *arg2 = (sock_address *) 0 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -1000,7 +1000,7 @@ intgo _wrap_getsockname_raw_1ec0233cb59b9196(long long _swig_go_0, sock_address 
 }
 
 
-intgo _wrap_getpeername_raw_1ec0233cb59b9196(long long _swig_go_0, sock_address *_swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_getpeername_raw_9e4901710d5ae93e(long long _swig_go_0, sock_address *_swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   sock_address *arg2 = (sock_address *) 0 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -1017,7 +1017,7 @@ intgo _wrap_getpeername_raw_1ec0233cb59b9196(long long _swig_go_0, sock_address 
 }
 
 
-long long _wrap_info_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_info_raw_9e4901710d5ae93e(long long _swig_go_0, pgo_err *_swig_go_1) {
   uint64_t arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -1032,7 +1032,7 @@ long long _wrap_info_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_err *_swig_g
 }
 
 
-intgo _wrap_poller_create_raw_1ec0233cb59b9196(uint64_t *_swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_poller_create_raw_9e4901710d5ae93e(uint64_t *_swig_go_0, pgo_err *_swig_go_1) {
   uint64_t *arg1 = (uint64_t *) 0 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -1047,7 +1047,7 @@ intgo _wrap_poller_create_raw_1ec0233cb59b9196(uint64_t *_swig_go_0, pgo_err *_s
 }
 
 
-intgo _wrap_poller_register_raw_1ec0233cb59b9196(long long _swig_go_0, long long _swig_go_1, intgo _swig_go_2, long long _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_poller_register_raw_9e4901710d5ae93e(long long _swig_go_0, long long _swig_go_1, intgo _swig_go_2, long long _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   uint64_t arg2 ;
   uint32_t arg3 ;
@@ -1068,7 +1068,7 @@ intgo _wrap_poller_register_raw_1ec0233cb59b9196(long long _swig_go_0, long long
 }
 
 
-intgo _wrap_poller_modify_raw_1ec0233cb59b9196(long long _swig_go_0, long long _swig_go_1, intgo _swig_go_2, long long _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_poller_modify_raw_9e4901710d5ae93e(long long _swig_go_0, long long _swig_go_1, intgo _swig_go_2, long long _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   uint64_t arg2 ;
   uint32_t arg3 ;
@@ -1089,7 +1089,7 @@ intgo _wrap_poller_modify_raw_1ec0233cb59b9196(long long _swig_go_0, long long _
 }
 
 
-intgo _wrap_poller_unregister_raw_1ec0233cb59b9196(long long _swig_go_0, long long _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_poller_unregister_raw_9e4901710d5ae93e(long long _swig_go_0, long long _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   uint64_t arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -1106,7 +1106,7 @@ intgo _wrap_poller_unregister_raw_1ec0233cb59b9196(long long _swig_go_0, long lo
 }
 
 
-long long _wrap_poller_wait_raw_1ec0233cb59b9196(long long _swig_go_0, double _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_poller_wait_raw_9e4901710d5ae93e(long long _swig_go_0, double _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   double arg2 ;
   sock_event *arg3 = (sock_event *) 0 ;
@@ -1126,7 +1126,7 @@ long long _wrap_poller_wait_raw_1ec0233cb59b9196(long long _swig_go_0, double _s
 }
 
 
-long long _wrap_poller_fileno_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_poller_fileno_raw_9e4901710d5ae93e(long long _swig_go_0, pgo_err *_swig_go_1) {
   uint64_t arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -1141,7 +1141,7 @@ long long _wrap_poller_fileno_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_err
 }
 
 
-intgo _wrap_poller_close_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_poller_close_raw_9e4901710d5ae93e(long long _swig_go_0, pgo_err *_swig_go_1) {
   uint64_t arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -1156,7 +1156,7 @@ intgo _wrap_poller_close_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_err *_sw
 }
 
 
-intgo _wrap_set_interrupt_flag_hook_raw_1ec0233cb59b9196(intgo _swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_set_interrupt_flag_hook_raw_9e4901710d5ae93e(intgo _swig_go_0, pgo_err *_swig_go_1) {
   int arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -1171,7 +1171,7 @@ intgo _wrap_set_interrupt_flag_hook_raw_1ec0233cb59b9196(intgo _swig_go_0, pgo_e
 }
 
 
-void _wrap_set_interrupt_flag_raw_1ec0233cb59b9196(intgo _swig_go_0) {
+void _wrap_set_interrupt_flag_raw_9e4901710d5ae93e(intgo _swig_go_0) {
   int arg1 ;
   
   arg1 = (int)_swig_go_0; 
@@ -1181,7 +1181,7 @@ void _wrap_set_interrupt_flag_raw_1ec0233cb59b9196(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_interrupt_flag_raw_1ec0233cb59b9196() {
+intgo _wrap_interrupt_flag_raw_9e4901710d5ae93e() {
   int result;
   intgo _swig_go_result;
   
@@ -1192,7 +1192,7 @@ intgo _wrap_interrupt_flag_raw_1ec0233cb59b9196() {
 }
 
 
-intgo _wrap_getdefaulttimeout_raw_1ec0233cb59b9196(double *_swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_getdefaulttimeout_raw_9e4901710d5ae93e(double *_swig_go_0, pgo_err *_swig_go_1) {
   double *arg1 = (double *) 0 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -1207,7 +1207,7 @@ intgo _wrap_getdefaulttimeout_raw_1ec0233cb59b9196(double *_swig_go_0, pgo_err *
 }
 
 
-intgo _wrap_setdefaulttimeout_raw_1ec0233cb59b9196(double _swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_setdefaulttimeout_raw_9e4901710d5ae93e(double _swig_go_0, pgo_err *_swig_go_1) {
   double arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -1222,7 +1222,7 @@ intgo _wrap_setdefaulttimeout_raw_1ec0233cb59b9196(double _swig_go_0, pgo_err *_
 }
 
 
-long long _wrap_has_dualstack_ipv6_raw_1ec0233cb59b9196(pgo_err *_swig_go_0) {
+long long _wrap_has_dualstack_ipv6_raw_9e4901710d5ae93e(pgo_err *_swig_go_0) {
   pgo_err *arg1 = (pgo_err *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1235,7 +1235,7 @@ long long _wrap_has_dualstack_ipv6_raw_1ec0233cb59b9196(pgo_err *_swig_go_0) {
 }
 
 
-intgo _wrap_constant_at_raw_1ec0233cb59b9196(long long _swig_go_0, _goslice_ _swig_go_1, int64_t *_swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_constant_at_raw_9e4901710d5ae93e(long long _swig_go_0, _goslice_ _swig_go_1, int64_t *_swig_go_2, pgo_err *_swig_go_3) {
   size_t arg1 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -1255,7 +1255,7 @@ intgo _wrap_constant_at_raw_1ec0233cb59b9196(long long _swig_go_0, _goslice_ _sw
 }
 
 
-long long _wrap_constant_count_raw_1ec0233cb59b9196() {
+long long _wrap_constant_count_raw_9e4901710d5ae93e() {
   int64_t result;
   long long _swig_go_result;
   
@@ -1266,7 +1266,7 @@ long long _wrap_constant_count_raw_1ec0233cb59b9196() {
 }
 
 
-long long _wrap_htons_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_htons_raw_9e4901710d5ae93e(long long _swig_go_0, pgo_err *_swig_go_1) {
   long long arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -1281,7 +1281,7 @@ long long _wrap_htons_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_err *_swig_
 }
 
 
-long long _wrap_ntohs_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_ntohs_raw_9e4901710d5ae93e(long long _swig_go_0, pgo_err *_swig_go_1) {
   long long arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -1296,7 +1296,7 @@ long long _wrap_ntohs_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_err *_swig_
 }
 
 
-long long _wrap_htonl_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_htonl_raw_9e4901710d5ae93e(long long _swig_go_0, pgo_err *_swig_go_1) {
   long long arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -1311,7 +1311,7 @@ long long _wrap_htonl_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_err *_swig_
 }
 
 
-long long _wrap_ntohl_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_ntohl_raw_9e4901710d5ae93e(long long _swig_go_0, pgo_err *_swig_go_1) {
   long long arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -1326,7 +1326,7 @@ long long _wrap_ntohl_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_err *_swig_
 }
 
 
-long long _wrap_gethostname_raw_1ec0233cb59b9196(_goslice_ _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_gethostname_raw_9e4901710d5ae93e(_goslice_ _swig_go_0, pgo_err *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -1342,7 +1342,7 @@ long long _wrap_gethostname_raw_1ec0233cb59b9196(_goslice_ _swig_go_0, pgo_err *
 }
 
 
-long long _wrap_gethostbyname_raw_1ec0233cb59b9196(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
+long long _wrap_gethostbyname_raw_9e4901710d5ae93e(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -1365,7 +1365,7 @@ long long _wrap_gethostbyname_raw_1ec0233cb59b9196(_gostring_ _swig_go_0, _gosli
 }
 
 
-long long _wrap_getfqdn_raw_1ec0233cb59b9196(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
+long long _wrap_getfqdn_raw_9e4901710d5ae93e(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -1388,7 +1388,7 @@ long long _wrap_getfqdn_raw_1ec0233cb59b9196(_gostring_ _swig_go_0, _goslice_ _s
 }
 
 
-long long _wrap_hostent_raw_1ec0233cb59b9196(_gostring_ _swig_go_0, intgo _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_hostent_raw_9e4901710d5ae93e(_gostring_ _swig_go_0, intgo _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
   char *arg1 = (char *) 0 ;
   int arg2 ;
   char *arg3 = (char *) 0 ;
@@ -1413,7 +1413,7 @@ long long _wrap_hostent_raw_1ec0233cb59b9196(_gostring_ _swig_go_0, intgo _swig_
 }
 
 
-long long _wrap_getaddrinfo_raw_1ec0233cb59b9196(_gostring_ _swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, intgo _swig_go_6, intgo _swig_go_7, _goslice_ _swig_go_8, pgo_err *_swig_go_9) {
+long long _wrap_getaddrinfo_raw_9e4901710d5ae93e(_gostring_ _swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, intgo _swig_go_6, intgo _swig_go_7, _goslice_ _swig_go_8, pgo_err *_swig_go_9) {
   char *arg1 = (char *) 0 ;
   int arg2 ;
   char *arg3 = (char *) 0 ;
@@ -1455,7 +1455,7 @@ long long _wrap_getaddrinfo_raw_1ec0233cb59b9196(_gostring_ _swig_go_0, intgo _s
 }
 
 
-intgo _wrap_getnameinfo_raw_1ec0233cb59b9196(sock_address *_swig_go_0, intgo _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_getnameinfo_raw_9e4901710d5ae93e(sock_address *_swig_go_0, intgo _swig_go_1, _goslice_ _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
   sock_address *arg1 = (sock_address *) 0 ;
   int arg2 ;
   char *arg3 = (char *) 0 ;
@@ -1478,7 +1478,7 @@ intgo _wrap_getnameinfo_raw_1ec0233cb59b9196(sock_address *_swig_go_0, intgo _sw
 }
 
 
-long long _wrap_getservbyname_raw_1ec0233cb59b9196(_gostring_ _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_getservbyname_raw_9e4901710d5ae93e(_gostring_ _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -1507,7 +1507,7 @@ long long _wrap_getservbyname_raw_1ec0233cb59b9196(_gostring_ _swig_go_0, _gostr
 }
 
 
-long long _wrap_getservbyport_raw_1ec0233cb59b9196(intgo _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
+long long _wrap_getservbyport_raw_9e4901710d5ae93e(intgo _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
   int arg1 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -1534,7 +1534,7 @@ long long _wrap_getservbyport_raw_1ec0233cb59b9196(intgo _swig_go_0, _gostring_ 
 }
 
 
-long long _wrap_getprotobyname_raw_1ec0233cb59b9196(_gostring_ _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_getprotobyname_raw_9e4901710d5ae93e(_gostring_ _swig_go_0, pgo_err *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -1554,7 +1554,7 @@ long long _wrap_getprotobyname_raw_1ec0233cb59b9196(_gostring_ _swig_go_0, pgo_e
 }
 
 
-long long _wrap_inet_aton_raw_1ec0233cb59b9196(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
+long long _wrap_inet_aton_raw_9e4901710d5ae93e(_gostring_ _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -1577,7 +1577,7 @@ long long _wrap_inet_aton_raw_1ec0233cb59b9196(_gostring_ _swig_go_0, _goslice_ 
 }
 
 
-long long _wrap_inet_ntoa_raw_1ec0233cb59b9196(uintptr_t _swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_inet_ntoa_raw_9e4901710d5ae93e(uintptr_t _swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
   uintptr_t arg1 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -1597,7 +1597,7 @@ long long _wrap_inet_ntoa_raw_1ec0233cb59b9196(uintptr_t _swig_go_0, long long _
 }
 
 
-long long _wrap_inet_pton_raw_1ec0233cb59b9196(intgo _swig_go_0, _gostring_ _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_inet_pton_raw_9e4901710d5ae93e(intgo _swig_go_0, _gostring_ _swig_go_1, _goslice_ _swig_go_2, pgo_err *_swig_go_3) {
   int arg1 ;
   char *arg2 = (char *) 0 ;
   unsigned char *arg3 = (unsigned char *) 0 ;
@@ -1622,7 +1622,7 @@ long long _wrap_inet_pton_raw_1ec0233cb59b9196(intgo _swig_go_0, _gostring_ _swi
 }
 
 
-long long _wrap_inet_ntop_raw_1ec0233cb59b9196(intgo _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
+long long _wrap_inet_ntop_raw_9e4901710d5ae93e(intgo _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
   int arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
@@ -1644,7 +1644,7 @@ long long _wrap_inet_ntop_raw_1ec0233cb59b9196(intgo _swig_go_0, uintptr_t _swig
 }
 
 
-long long _wrap_if_nametoindex_raw_1ec0233cb59b9196(_gostring_ _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_if_nametoindex_raw_9e4901710d5ae93e(_gostring_ _swig_go_0, pgo_err *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int64_t result;
@@ -1664,7 +1664,7 @@ long long _wrap_if_nametoindex_raw_1ec0233cb59b9196(_gostring_ _swig_go_0, pgo_e
 }
 
 
-long long _wrap_if_indextoname_raw_1ec0233cb59b9196(long long _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
+long long _wrap_if_indextoname_raw_9e4901710d5ae93e(long long _swig_go_0, _goslice_ _swig_go_1, pgo_err *_swig_go_2) {
   long long arg1 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -1682,7 +1682,7 @@ long long _wrap_if_indextoname_raw_1ec0233cb59b9196(long long _swig_go_0, _gosli
 }
 
 
-long long _wrap_if_nameindex_raw_1ec0233cb59b9196(_goslice_ _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_if_nameindex_raw_9e4901710d5ae93e(_goslice_ _swig_go_0, pgo_err *_swig_go_1) {
   net_if_entry *arg1 = (net_if_entry *) 0 ;
   size_t arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -1698,7 +1698,7 @@ long long _wrap_if_nameindex_raw_1ec0233cb59b9196(_goslice_ _swig_go_0, pgo_err 
 }
 
 
-long long _wrap_version_raw_1ec0233cb59b9196(_goslice_ _swig_go_0) {
+long long _wrap_version_raw_9e4901710d5ae93e(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   int64_t result;
@@ -1712,7 +1712,7 @@ long long _wrap_version_raw_1ec0233cb59b9196(_goslice_ _swig_go_0) {
 }
 
 
-intgo _wrap_tls_available_raw_1ec0233cb59b9196() {
+intgo _wrap_tls_available_raw_9e4901710d5ae93e() {
   int result;
   intgo _swig_go_result;
   
@@ -1723,7 +1723,7 @@ intgo _wrap_tls_available_raw_1ec0233cb59b9196() {
 }
 
 
-long long _wrap_tls_openssl_version_raw_1ec0233cb59b9196(_goslice_ _swig_go_0, pgo_err *_swig_go_1) {
+long long _wrap_tls_openssl_version_raw_9e4901710d5ae93e(_goslice_ _swig_go_0, pgo_err *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -1739,7 +1739,7 @@ long long _wrap_tls_openssl_version_raw_1ec0233cb59b9196(_goslice_ _swig_go_0, p
 }
 
 
-intgo _wrap_tls_context_create_raw_1ec0233cb59b9196(intgo _swig_go_0, intgo _swig_go_1, uint64_t *_swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_tls_context_create_raw_9e4901710d5ae93e(intgo _swig_go_0, intgo _swig_go_1, uint64_t *_swig_go_2, pgo_err *_swig_go_3) {
   int arg1 ;
   int arg2 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -1758,7 +1758,7 @@ intgo _wrap_tls_context_create_raw_1ec0233cb59b9196(intgo _swig_go_0, intgo _swi
 }
 
 
-intgo _wrap_tls_context_close_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_tls_context_close_raw_9e4901710d5ae93e(long long _swig_go_0, pgo_err *_swig_go_1) {
   uint64_t arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -1773,7 +1773,7 @@ intgo _wrap_tls_context_close_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_err
 }
 
 
-intgo _wrap_tls_load_cert_chain_raw_1ec0233cb59b9196(long long _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5, pgo_err *_swig_go_6) {
+intgo _wrap_tls_load_cert_chain_raw_9e4901710d5ae93e(long long _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5, pgo_err *_swig_go_6) {
   uint64_t arg1 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -1813,7 +1813,7 @@ intgo _wrap_tls_load_cert_chain_raw_1ec0233cb59b9196(long long _swig_go_0, _gost
 }
 
 
-intgo _wrap_tls_load_verify_locations_raw_1ec0233cb59b9196(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, uintptr_t _swig_go_5, long long _swig_go_6, intgo _swig_go_7, pgo_err *_swig_go_8) {
+intgo _wrap_tls_load_verify_locations_raw_9e4901710d5ae93e(long long _swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, uintptr_t _swig_go_5, long long _swig_go_6, intgo _swig_go_7, pgo_err *_swig_go_8) {
   uint64_t arg1 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -1852,7 +1852,7 @@ intgo _wrap_tls_load_verify_locations_raw_1ec0233cb59b9196(long long _swig_go_0,
 }
 
 
-intgo _wrap_tls_load_default_certs_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_tls_load_default_certs_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   int arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -1869,7 +1869,7 @@ intgo _wrap_tls_load_default_certs_raw_1ec0233cb59b9196(long long _swig_go_0, in
 }
 
 
-intgo _wrap_tls_context_get_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, int64_t *_swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_tls_context_get_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, int64_t *_swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   int arg2 ;
   int64_t *arg3 = (int64_t *) 0 ;
@@ -1888,7 +1888,7 @@ intgo _wrap_tls_context_get_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _sw
 }
 
 
-intgo _wrap_tls_context_set_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_tls_context_set_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   int arg2 ;
   int arg3 ;
@@ -1907,7 +1907,7 @@ intgo _wrap_tls_context_set_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _sw
 }
 
 
-intgo _wrap_tls_set_ciphers_raw_1ec0233cb59b9196(long long _swig_go_0, _gostring_ _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_tls_set_ciphers_raw_9e4901710d5ae93e(long long _swig_go_0, _gostring_ _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   char *arg2 = (char *) 0 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -1929,7 +1929,7 @@ intgo _wrap_tls_set_ciphers_raw_1ec0233cb59b9196(long long _swig_go_0, _gostring
 }
 
 
-intgo _wrap_tls_set_alpn_protocols_raw_1ec0233cb59b9196(long long _swig_go_0, _gostring_ _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_tls_set_alpn_protocols_raw_9e4901710d5ae93e(long long _swig_go_0, _gostring_ _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   char *arg2 = (char *) 0 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -1951,7 +1951,7 @@ intgo _wrap_tls_set_alpn_protocols_raw_1ec0233cb59b9196(long long _swig_go_0, _g
 }
 
 
-intgo _wrap_tls_wrap_socket_raw_1ec0233cb59b9196(long long _swig_go_0, long long _swig_go_1, intgo _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, pgo_newsock *_swig_go_6, pgo_err *_swig_go_7) {
+intgo _wrap_tls_wrap_socket_raw_9e4901710d5ae93e(long long _swig_go_0, long long _swig_go_1, intgo _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, pgo_newsock *_swig_go_6, pgo_err *_swig_go_7) {
   uint64_t arg1 ;
   uint64_t arg2 ;
   int arg3 ;
@@ -1983,7 +1983,7 @@ intgo _wrap_tls_wrap_socket_raw_1ec0233cb59b9196(long long _swig_go_0, long long
 }
 
 
-intgo _wrap_tls_step_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_tls_step_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   int arg2 ;
   int arg3 ;
@@ -2002,7 +2002,7 @@ intgo _wrap_tls_step_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1
 }
 
 
-long long _wrap_tls_query_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+long long _wrap_tls_query_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   int arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -2019,7 +2019,7 @@ long long _wrap_tls_query_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig
 }
 
 
-long long _wrap_tls_text_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
+long long _wrap_tls_text_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, intgo _swig_go_2, _goslice_ _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   int arg2 ;
   int arg3 ;
@@ -2041,7 +2041,7 @@ long long _wrap_tls_text_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_
 }
 
 
-intgo _wrap_tls_cipher_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, tls_cipher_info *_swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_tls_cipher_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, tls_cipher_info *_swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   int arg2 ;
   tls_cipher_info *arg3 = (tls_cipher_info *) 0 ;
@@ -2060,7 +2060,7 @@ intgo _wrap_tls_cipher_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go
 }
 
 
-intgo _wrap_tls_getpeercert_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, uint64_t *_swig_go_2, pgo_err *_swig_go_3) {
+intgo _wrap_tls_getpeercert_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, uint64_t *_swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   int arg2 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -2079,7 +2079,7 @@ intgo _wrap_tls_getpeercert_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _sw
 }
 
 
-intgo _wrap_tls_cert_info_raw_1ec0233cb59b9196(long long _swig_go_0, tls_cert_info *_swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_tls_cert_info_raw_9e4901710d5ae93e(long long _swig_go_0, tls_cert_info *_swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   tls_cert_info *arg2 = (tls_cert_info *) 0 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -2096,7 +2096,7 @@ intgo _wrap_tls_cert_info_raw_1ec0233cb59b9196(long long _swig_go_0, tls_cert_in
 }
 
 
-long long _wrap_tls_cert_entry_count_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+long long _wrap_tls_cert_entry_count_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   int arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -2113,7 +2113,7 @@ long long _wrap_tls_cert_entry_count_raw_1ec0233cb59b9196(long long _swig_go_0, 
 }
 
 
-intgo _wrap_tls_cert_entry_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, long long _swig_go_2, tls_cert_entry *_swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_tls_cert_entry_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, long long _swig_go_2, tls_cert_entry *_swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   int arg2 ;
   size_t arg3 ;
@@ -2134,7 +2134,7 @@ intgo _wrap_tls_cert_entry_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swi
 }
 
 
-long long _wrap_tls_cert_der_raw_1ec0233cb59b9196(long long _swig_go_0, _goslice_ _swig_go_1, int64_t *_swig_go_2, pgo_err *_swig_go_3) {
+long long _wrap_tls_cert_der_raw_9e4901710d5ae93e(long long _swig_go_0, _goslice_ _swig_go_1, int64_t *_swig_go_2, pgo_err *_swig_go_3) {
   uint64_t arg1 ;
   void *arg2 = (void *) 0 ;
   size_t arg3 ;
@@ -2154,7 +2154,7 @@ long long _wrap_tls_cert_der_raw_1ec0233cb59b9196(long long _swig_go_0, _goslice
 }
 
 
-void _wrap_tls_cert_free_raw_1ec0233cb59b9196(long long _swig_go_0) {
+void _wrap_tls_cert_free_raw_9e4901710d5ae93e(long long _swig_go_0) {
   uint64_t arg1 ;
   
   arg1 = (uint64_t)_swig_go_0; 
@@ -2164,7 +2164,7 @@ void _wrap_tls_cert_free_raw_1ec0233cb59b9196(long long _swig_go_0) {
 }
 
 
-intgo _wrap_tls_wrap_bio_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, uint64_t *_swig_go_4, pgo_err *_swig_go_5) {
+intgo _wrap_tls_wrap_bio_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, uint64_t *_swig_go_4, pgo_err *_swig_go_5) {
   uint64_t arg1 ;
   int arg2 ;
   char *arg3 = (char *) 0 ;
@@ -2192,7 +2192,7 @@ intgo _wrap_tls_wrap_bio_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_
 }
 
 
-intgo _wrap_tls_object_close_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_err *_swig_go_1) {
+intgo _wrap_tls_object_close_raw_9e4901710d5ae93e(long long _swig_go_0, pgo_err *_swig_go_1) {
   uint64_t arg1 ;
   pgo_err *arg2 = (pgo_err *) 0 ;
   int result;
@@ -2207,7 +2207,7 @@ intgo _wrap_tls_object_close_raw_1ec0233cb59b9196(long long _swig_go_0, pgo_err 
 }
 
 
-intgo _wrap_tls_object_feed_raw_1ec0233cb59b9196(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
+intgo _wrap_tls_object_feed_raw_9e4901710d5ae93e(long long _swig_go_0, uintptr_t _swig_go_1, long long _swig_go_2, intgo _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   uintptr_t arg2 ;
   size_t arg3 ;
@@ -2228,7 +2228,7 @@ intgo _wrap_tls_object_feed_raw_1ec0233cb59b9196(long long _swig_go_0, uintptr_t
 }
 
 
-long long _wrap_tls_object_io_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, uintptr_t _swig_go_2, long long _swig_go_3, pgo_err *_swig_go_4) {
+long long _wrap_tls_object_io_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, uintptr_t _swig_go_2, long long _swig_go_3, pgo_err *_swig_go_4) {
   uint64_t arg1 ;
   int arg2 ;
   uintptr_t arg3 ;
@@ -2249,7 +2249,7 @@ long long _wrap_tls_object_io_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _
 }
 
 
-intgo _wrap_tls_object_step_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+intgo _wrap_tls_object_step_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   int arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
@@ -2266,7 +2266,7 @@ intgo _wrap_tls_object_step_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _sw
 }
 
 
-long long _wrap_tls_object_pending_raw_1ec0233cb59b9196(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
+long long _wrap_tls_object_pending_raw_9e4901710d5ae93e(long long _swig_go_0, intgo _swig_go_1, pgo_err *_swig_go_2) {
   uint64_t arg1 ;
   int arg2 ;
   pgo_err *arg3 = (pgo_err *) 0 ;
