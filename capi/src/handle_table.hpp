@@ -5,17 +5,18 @@
 // object (and its descriptor) outlives every call in flight on it.
 //
 // Handle layout: high 32 bits generation (never 0), bits 24..31 the table's kind,
-// bits 0..IndexBits-1 slot index + 1, the bits between 0. The kind keeps tables
-// apart: a poller handle passed where a socket handle belongs names no socket, even
-// when both share slot and generation. Slot state layout: high 32 bits generation,
-// bits 24..31 the kind, as in the handle, bits IndexBits..23 0, bits 1..IndexBits-1
-// references, bit 0 open; so one comparison of everything above the references
-// checks a handle's generation, kind and unused bits at once.
+// bits 4..IndexBits+3 the slot index (never 0) times 16, the size of a slot, so that
+// the index bits are the slot's byte offset in the table; the other bits 0. The kind
+// keeps tables apart: a poller handle passed where a socket handle belongs names no
+// socket, even when both share slot and generation. Slot state layout: high 32 bits
+// generation, bits 24..31 the kind, as in the handle, bits 5..IndexBits+3
+// references, bit 4 open, the other bits 0; so one comparison of everything outside
+// the index bits checks a handle's generation, kind and unused bits at once.
 //
 // Each table is a type, its state static: the slots are one array of plain words
 // (atomic through std::atomic_ref), zero-initialised with no constructor to run, so
 // the array lives in .bss and the kernel commits a page of it only when a slot on it
-// is first used; a lookup is a mask, a shift and a load, and a reference needs no
+// is first used; a lookup is a mask, an add and a load, and a reference needs no
 // pointer to its table. The socket table's 2^20 slots (16 MiB of address space) are
 // as many as Linux's default limit on a process's descriptors.
 //
@@ -34,12 +35,12 @@
 namespace polysock {
 
 // Kind (1..255) is stamped into every handle the table issues. IndexBits (at most
-// 24) sets its capacity, 2^IndexBits - 1 objects, and the calls one object can have
+// 20) sets its capacity, 2^IndexBits - 1 objects, and the calls one object can have
 // in flight, 2^(IndexBits - 1) - 1 (more than a process has threads). LastGeneration
 // is lowered only by tests, to see slots retire without 2^32 cycles.
 template <class T, std::uint8_t Kind, int IndexBits, std::uint32_t LastGeneration = 0xffffffffU>
 class HandleTable {
-  static_assert(Kind > 0 && IndexBits > 1 && IndexBits <= 24);
+  static_assert(Kind > 0 && IndexBits > 1 && IndexBits <= 20);
   struct Slot;
 
  public:
@@ -84,7 +85,7 @@ class HandleTable {
       free.pop_back();
     } else {
       if (shared_.value.used == kCapacity) return 0;
-      index = shared_.value.used++;
+      index = ++shared_.value.used;  // from 1: slot 0 is never issued
     }
     Slot &s = slots_[index];
     // Below LastGeneration: a slot at the last one is never put back (release).
@@ -92,7 +93,8 @@ class HandleTable {
     s.obj = obj;
     state(&s).store(static_cast<std::uint64_t>(gen) << 32 | kKind | kOpen,
                     std::memory_order_release);
-    return static_cast<std::uint64_t>(gen) << 32 | kKind | (index + 1);
+    return static_cast<std::uint64_t>(gen) << 32 | kKind |
+           static_cast<std::uint64_t>(index) << kSlotShift;
   }
 
   // Takes a reference to the object behind h, if h is open.
@@ -101,11 +103,11 @@ class HandleTable {
     std::atomic_ref<std::uint64_t> st_ref = state(s);
     std::uint64_t st = st_ref.load(std::memory_order_acquire);
     do {
-      if ((st ^ h) >> IndexBits != 0 || !(st & kOpen)) [[unlikely]]
+      if (((st ^ h) & ~kIndexMask) != 0 || !(st & kOpen)) [[unlikely]]
         return classify(st, h);
     } while (!st_ref.compare_exchange_weak(st, st + kRef, std::memory_order_acquire));
     out->slot_ = s;
-    out->obj_ = slot_object(s);
+    out->obj_ = s->obj;
     return Lookup::kOk;
   }
 
@@ -116,7 +118,7 @@ class HandleTable {
     std::atomic_ref<std::uint64_t> st_ref = state(s);
     std::uint64_t st = st_ref.load(std::memory_order_acquire);
     do {
-      if ((st ^ h) >> IndexBits != 0 || !(st & kOpen)) return classify(st, h);
+      if (((st ^ h) & ~kIndexMask) != 0 || !(st & kOpen)) return classify(st, h);
     } while (!st_ref.compare_exchange_weak(st, (st & ~kOpen) + kRef, std::memory_order_acq_rel));
     out->slot_ = s;
     out->obj_ = s->obj;
@@ -126,12 +128,13 @@ class HandleTable {
  private:
   static constexpr std::uint64_t kKind = static_cast<std::uint64_t>(Kind) << 24;
   static constexpr std::uint64_t kKindMask = 0xffULL << 24;
-  static constexpr std::uint64_t kIndexMask = (1ULL << IndexBits) - 1;
-  static constexpr std::uint64_t kOpen = 1;
-  static constexpr std::uint64_t kRef = 2;
+  static constexpr int kSlotShift = 4;  // log2 of sizeof(Slot)
+  static constexpr std::uint64_t kIndexMask = ((1ULL << IndexBits) - 1) << kSlotShift;
+  static constexpr std::uint64_t kOpen = 1ULL << kSlotShift;
+  static constexpr std::uint64_t kRef = kOpen << 1;
   static constexpr std::uint64_t kRefMask = kIndexMask & ~kOpen;
   static constexpr std::uint32_t kSlots = 1U << IndexBits;
-  // The last index is never issued: a handle whose index bits are 0 lands there.
+  // Slot 0 is never issued: a handle whose index bits are 0 lands there.
   static constexpr std::uint32_t kCapacity = kSlots - 1;
 
   // Plain data, so that the array needs no constructor (see the top of the file).
@@ -143,17 +146,16 @@ class HandleTable {
     return std::atomic_ref<std::uint64_t>(s->state);
   }
 
-  // The object of a slot the caller holds, read through the slot pointer as the
-  // compiler has it (the empty asm hides where it came from): left to itself, GCC
-  // computes the address again from the index, and keeps the index in a register
-  // across the call to do so.
-  static T *slot_object(Slot *s) {
+  // The slot a handle names; the caller checks the handle against its state. The
+  // empty asm hides where the pointer came from: left to itself, GCC computes the
+  // slot's address again from the index for each use, and keeps the index in a
+  // register across the call in between to do so.
+  static Slot *find(std::uint64_t h) {
+    static_assert(sizeof(Slot) == 1U << kSlotShift);
+    Slot *s = reinterpret_cast<Slot *>(reinterpret_cast<char *>(slots_) + (h & kIndexMask));
     asm("" : "+r"(s));
-    return s->obj;
+    return s;
   }
-
-  // The slot a handle names; the caller checks the handle against its state.
-  static Slot *find(std::uint64_t h) { return &slots_[(h - 1) & kIndexMask]; }
 
   // A handle that does not match the slot is closed if it is of this table's kind,
   // has no stray bits, and its generation was issued.
