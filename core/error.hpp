@@ -5,6 +5,7 @@
 // non-blocking call that hits EAGAIN as cheap as the system call itself.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace polysock {
@@ -33,24 +34,33 @@ enum Status : int {
 const char *status_name(int status);
 
 // The hot part of the thread's error record (error.cpp): one constant-initialised
-// initial-exec TLS struct, so that recording a failure is a few inlined stores.
+// initial-exec TLS struct, so that recording a failure is an inlined store or two.
 namespace detail {
 struct ErrorRecord {
-  int status = 0;
-  int code = 0;
+  // The status (bits 0..15, signed), whether text is this failure's message (bit 16)
+  // and the code (bits 32..63): one word, so that recording a failure without a
+  // message is one store, of a constant when the errno is one (EAGAIN).
+  std::uint64_t head = 0;
   // The message, once there is one: a literal, or the thread's built text (error.cpp),
-  // valid until the next failure replaces the record.
+  // valid until the next failure replaces the record. Not cleared by a failure
+  // without one (the flag in head says so).
   const char *text = nullptr;
+
+  static constexpr std::uint64_t kHasText = 1ULL << 16;
+  static constexpr std::uint64_t pack(int status, int code, bool has_text) {
+    return static_cast<std::uint64_t>(static_cast<std::uint32_t>(code)) << 32 |
+           (has_text ? kHasText : 0) | static_cast<std::uint16_t>(status);
+  }
+  int status() const { return static_cast<std::int16_t>(head & 0xffff); }
+  int code() const { return static_cast<std::int32_t>(head >> 32); }
+  bool has_text() const { return (head & kHasText) != 0; }
 };
 extern constinit thread_local __attribute__((tls_model("initial-exec"))) ErrorRecord t_error;
 }  // namespace detail
 
 // OSError with an errno; the message is "[Errno N] strerror(N)".
 inline int fail_os(int err) {
-  detail::ErrorRecord &e = detail::t_error;
-  e.status = kErrOs;
-  e.code = err;
-  e.text = nullptr;
+  detail::t_error.head = detail::ErrorRecord::pack(kErrOs, err, false);
   return kErrOs;
 }
 // OSError without an errno (CPython's OSError(msg)); message must be a literal.
@@ -81,7 +91,7 @@ int fail_nomem();
 int fail_range();
 
 // The thread's last failure.
-inline int last_status() { return detail::t_error.status; }
+inline int last_status() { return detail::t_error.status(); }
 int last_errno();
 const char *last_error_message();
 
