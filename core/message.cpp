@@ -148,9 +148,9 @@ int Socket::sendmsg(const iovec *iov, std::size_t niov, const Cmsg *anc, std::si
   ssize_t n = 0;
   int st = io(
       POLLOUT, (flags & MSG_DONTWAIT) != 0, timeout(),
-      [&](int dontwait) -> ssize_t {
+      [&](int fd, int dontwait) -> ssize_t {
         if (too_many(niov)) return -1;
-        return ::sendmsg(fd_, &msg, flags | MSG_NOSIGNAL | dontwait);
+        return ::sendmsg(fd, &msg, flags | MSG_NOSIGNAL | dontwait);
       },
       &n);
   if (st != kOk) return st;
@@ -168,7 +168,7 @@ int Socket::recvmsg(const iovec *iov, std::size_t niov, void *ancbuf, std::size_
   ssize_t n = 0;
   int st = io(
       POLLIN, (flags & MSG_DONTWAIT) != 0, timeout(),
-      [&](int dontwait) -> ssize_t {
+      [&](int fd, int dontwait) -> ssize_t {
         if (too_many(niov)) return -1;
         msg = msghdr{};
         msg.msg_name = from.get();
@@ -177,7 +177,7 @@ int Socket::recvmsg(const iovec *iov, std::size_t niov, void *ancbuf, std::size_
         msg.msg_iovlen = niov;
         msg.msg_control = ancbuf;
         msg.msg_controllen = ancbufsize;
-        return ::recvmsg(fd_, &msg, flags | MSG_CMSG_CLOEXEC | dontwait);
+        return ::recvmsg(fd, &msg, flags | MSG_CMSG_CLOEXEC | dontwait);
       },
       &n);
   if (st != kOk) return st;

@@ -32,7 +32,12 @@ int ssize_limit(std::size_t len) {
 }  // namespace
 
 Socket::Socket(int fd, int family, int type, int proto, Nanos timeout)
-    : fd_(fd), family_(family), type_(type & ~kTypeFlags), proto_(proto), timeout_(timeout) {}
+    : fd_(fd),
+      family_(family),
+      type_(type & ~kTypeFlags),
+      proto_(proto),
+      timeout_(timeout),
+      modes_(timeout != 0 ? kModeTimeout : 0) {}
 
 Socket::~Socket() {
   if (fd_ >= 0 && owns_fd_.load()) ::close(fd_);
@@ -226,9 +231,24 @@ int Socket::listen(int backlog) {
 
 namespace {
 // Orders keep_nonblocking against settimeout(None): a kept descriptor is never made
-// blocking again, even for a moment (an accept4 in that moment would sleep).
+// blocking again, even for a moment (an accept4 in that moment would sleep). And
+// keeps modes_ in step with timeout_ and tls_ when two threads change them at once.
 std::mutex g_mode_mu;
 }  // namespace
+
+void Socket::set_timeout(Nanos t) {
+  const std::lock_guard<std::mutex> lock(g_mode_mu);
+  timeout_.store(t, std::memory_order_relaxed);
+  const std::uint8_t tls = modes_.load(std::memory_order_relaxed) & kModeTls;
+  modes_.store(tls | (t != 0 ? kModeTimeout : 0), std::memory_order_relaxed);
+}
+
+void Socket::set_tls(TlsSession *s) {
+  const std::lock_guard<std::mutex> lock(g_mode_mu);
+  tls_.store(s, std::memory_order_relaxed);
+  const std::uint8_t timeout = modes_.load(std::memory_order_relaxed) & kModeTimeout;
+  modes_.store(timeout | (s != nullptr ? kModeTls : 0), std::memory_order_relaxed);
+}
 
 int Socket::keep_nonblocking() {
   // Set on every attempt: a dup made before the first (which does not know the flag
@@ -268,9 +288,9 @@ int Socket::accept(std::unique_ptr<Socket> *out, Address *peer, bool nowait) {
   ssize_t fd = -1;
   int st = io(
       POLLIN, false, mode,
-      [&](int) -> ssize_t {  // the descriptor's O_NONBLOCK follows the mode
+      [&](int fd, int) -> ssize_t {  // the descriptor's O_NONBLOCK follows the mode
         sa.len = sizeof sa.storage;
-        return ::accept4(fd_, sa.get(), &sa.len, flags);
+        return ::accept4(fd, sa.get(), &sa.len, flags);
       },
       &fd);
   if (st != kOk) return st;
@@ -376,11 +396,11 @@ int Socket::recvfrom(void *buf, std::size_t len, int flags, std::size_t *out_n, 
   ssize_t n = 0;
   int st = this->io(
       POLLIN, (flags & MSG_DONTWAIT) != 0, t,
-      [&](int dontwait) -> ssize_t {
+      [&](int fd, int dontwait) -> ssize_t {
         const int io = flags | MSG_NOSIGNAL | dontwait;
-        if (from == nullptr) return ::recv(fd_, buf, len, io);
+        if (from == nullptr) return ::recv(fd, buf, len, io);
         socklen_t alen = sizeof sa.storage;
-        const ssize_t r = ::recvfrom(fd_, buf, len, io, sa.get(), &alen);
+        const ssize_t r = ::recvfrom(fd, buf, len, io, sa.get(), &alen);
         sa.len = r >= 0 ? alen : 0;
         return r;
       },
@@ -435,8 +455,8 @@ int Socket::send_all(const unsigned char *p, std::size_t len, int flags, const D
     ssize_t n = 0;
     st = this->io(
         POLLOUT, (flags & MSG_DONTWAIT) != 0, deadline.timeout(),
-        [&](int dontwait) -> ssize_t {
-          return ::send(fd_, p + *sent, len - *sent, flags | MSG_NOSIGNAL | dontwait);
+        [&](int fd, int dontwait) -> ssize_t {
+          return ::send(fd, p + *sent, len - *sent, flags | MSG_NOSIGNAL | dontwait);
         },
         &n, &deadline, *sent > 0);  // after a partial send the buffer is full: wait first
     if (st == kOk) *sent += static_cast<std::size_t>(n);
@@ -454,8 +474,8 @@ int Socket::sendto(const void *buf, std::size_t len, int flags, const char *host
   ssize_t n = 0;
   int st = this->io(
       POLLOUT, (flags & MSG_DONTWAIT) != 0, t,
-      [&](int dontwait) -> ssize_t {
-        return ::sendto(fd_, buf, len, flags | MSG_NOSIGNAL | dontwait, sa.get(), sa.len);
+      [&](int fd, int dontwait) -> ssize_t {
+        return ::sendto(fd, buf, len, flags | MSG_NOSIGNAL | dontwait, sa.get(), sa.len);
       },
       &n);
   if (st != kOk) return st;
@@ -533,8 +553,8 @@ int Socket::sendfile_regular(int file_fd, std::int64_t offset, std::int64_t coun
     ssize_t n = 0;
     st = io(
         POLLOUT, false, t,
-        [&](int) -> ssize_t {  // takes no flags: O_NONBLOCK follows the mode
-          return ::sendfile(fd_, file_fd, &off, static_cast<std::size_t>(block));
+        [&](int fd, int) -> ssize_t {  // takes no flags: O_NONBLOCK follows the mode
+          return ::sendfile(fd, file_fd, &off, static_cast<std::size_t>(block));
         },
         &n, nullptr, sent > 0);
     if (st != kOk || n == 0) break;  // an error, or the end of the file
@@ -547,7 +567,7 @@ int Socket::sendfile_regular(int file_fd, std::int64_t offset, std::int64_t coun
 
 int Socket::shutdown(int how) {
   // As Python's SSLSocket.shutdown: the TLS layer is dropped (no close_notify).
-  tls_.store(nullptr, std::memory_order_relaxed);
+  set_tls(nullptr);
   if (::shutdown(fd_, how) != 0) return fail_os(errno);
   return kOk;
 }
@@ -562,7 +582,7 @@ int Socket::settimeout(Nanos t) {
       if (int err = os::set_nonblocking(fd_, false)) return fail_io(err);
     }
   }
-  timeout_.store(t, std::memory_order_relaxed);
+  set_timeout(t);
   return kOk;
 }
 

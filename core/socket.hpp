@@ -172,24 +172,29 @@ class alignas(64) Socket {
   template <class Op>
   int attempt(const Op &op, ssize_t *out);
   template <class Op>
-  int attempt_again(const Op &op, ssize_t *out);
+  int attempt_failed(const Op &op, ssize_t *out, int err);
   // True if a recv or send cannot wait: no TLS, and non-blocking mode or nowait. One
-  // test on the cheap path (the session and the timeout share a cache line).
+  // test of one byte on the cheap path (modes_).
   bool never_waits(bool nowait) const {
-    const auto session = reinterpret_cast<std::uintptr_t>(tls());
-    return (session | static_cast<std::uint64_t>(nowait ? 0 : timeout())) == 0;
+    const std::uint8_t waits = nowait ? kModeTls : kModeTls | kModeTimeout;
+    return (modes_.load(std::memory_order_relaxed) & waits) == 0;
   }
   // The system calls of recv and send, as io() and attempt() take them.
-  auto recv_call(void *buf, std::size_t len, int flags) {
-    return [=, this](int dontwait) -> ssize_t {
-      return ::recv(fd_, buf, len, flags | MSG_NOSIGNAL | dontwait);
+  // They hold the call's arguments only: the closure is what the cheap path keeps
+  // in its frame across the system call, for the retry after EINTR.
+  static auto recv_call(void *buf, std::size_t len, int flags) {
+    return [buf, len, flags](int fd, int dontwait) -> ssize_t {
+      return ::recv(fd, buf, len, flags | MSG_NOSIGNAL | dontwait);
     };
   }
-  auto send_call(const void *buf, std::size_t len, int flags) {
-    return [=, this](int dontwait) -> ssize_t {
-      return ::send(fd_, buf, len, flags | MSG_NOSIGNAL | dontwait);
+  static auto send_call(const void *buf, std::size_t len, int flags) {
+    return [buf, len, flags](int fd, int dontwait) -> ssize_t {
+      return ::send(fd, buf, len, flags | MSG_NOSIGNAL | dontwait);
     };
   }
+  // The only writers of timeout_ and tls_ (socket.cpp), which keep modes_ with them.
+  void set_timeout(Nanos t);
+  void set_tls(TlsSession *s);
   // recv's and send's other cases: TLS, the modes that wait, and bad lengths.
   int recv_general(void *buf, std::size_t len, int flags, std::size_t *out_n, bool nowait);
   int send_general(const void *buf, std::size_t len, int flags, std::size_t *out_n, bool nowait);
@@ -256,6 +261,12 @@ class alignas(64) Socket {
   const int proto_;
   std::atomic<Nanos> timeout_;
   std::atomic<bool> aborted_{false};
+  // What the cheap path tests of timeout_ and tls_, in one byte: kModeTimeout if the
+  // timeout is not 0 (the socket may wait), kModeTls if there is a session. Written
+  // with them, under the mode lock (set_timeout, set_tls), so it always agrees.
+  static constexpr std::uint8_t kModeTimeout = 1;
+  static constexpr std::uint8_t kModeTls = 2;
+  std::atomic<std::uint8_t> modes_;
   // Read by every call with fd_, timeout_ and aborted_: kept in their cache line,
   // before the poller links (a mutex and a vector) push it into the next (perf:
   // an echo server at 10,000 connections missed the cache on it in each recv).
@@ -267,10 +278,10 @@ class alignas(64) Socket {
 // The hot paths, here so that the C ABI's functions inline them: a non-blocking
 // call is the handle lookup, one system call and, on failure, the error record.
 
-// op(dontwait) makes the system call; for calls that take flags, `dontwait` is the
-// MSG_DONTWAIT to add: in non-blocking and timeout modes, so that a dup in blocking
-// mode (which shares O_NONBLOCK) cannot make them sleep in the kernel, and never in
-// blocking mode, where the kernel waits as on a plain socket.
+// op(fd, dontwait) makes the system call on fd; for calls that take flags, `dontwait`
+// is the MSG_DONTWAIT to add: in non-blocking and timeout modes, so that a dup in
+// blocking mode (which shares O_NONBLOCK) cannot make them sleep in the kernel, and
+// never in blocking mode, where the kernel waits as on a plain socket.
 template <class Op>
 inline int Socket::io(short events, bool nowait, Nanos t, Op op, ssize_t *out,
                       const Deadline *shared, bool full) {
@@ -282,29 +293,32 @@ inline int Socket::io(short events, bool nowait, Nanos t, Op op, ssize_t *out,
 
 template <class Op>
 inline int Socket::attempt(const Op &op, ssize_t *out) {
-  const ssize_t n = op(MSG_DONTWAIT);
+  const ssize_t n = op(fd_, MSG_DONTWAIT);
   if (n >= 0) [[likely]] {
     *out = n;
     return kOk;
   }
   const int err = errno;
-  if (err == EINTR) [[unlikely]]
-    return attempt_again(op, out);
-  return fail_io(err);
+  // Not ready: the call met this socket, not the dead one that a close puts in
+  // place (which never says EAGAIN), so it ran before any close and needs no check.
+  if (err == EAGAIN) [[likely]]
+    return fail_os(EAGAIN);
+  return attempt_failed(op, out, err);
 }
 
 // Out of line, and op by reference, so that the cheap path keeps no copy of the
 // call's arguments across the system call, only the closure in its frame.
 template <class Op>
-__attribute__((noinline)) int Socket::attempt_again(const Op &op, ssize_t *out) {
-  for (;;) {
-    const ssize_t n = op(MSG_DONTWAIT);
+__attribute__((noinline)) int Socket::attempt_failed(const Op &op, ssize_t *out, int err) {
+  while (err == EINTR) {
+    const ssize_t n = op(fd_, MSG_DONTWAIT);
     if (n >= 0) {
       *out = n;
       return kOk;
     }
-    if (errno != EINTR) return fail_io(errno);
+    err = errno;
   }
+  return fail_io(err);
 }
 
 template <class Op>
@@ -321,7 +335,7 @@ __attribute__((noinline)) int Socket::io_waiting(short events, Nanos t, const De
     if (wait_first) {
       if (int st = wait(events, deadline)) return st;
     }
-    const ssize_t n = op(t >= 0 ? MSG_DONTWAIT : 0);
+    const ssize_t n = op(fd_, t >= 0 ? MSG_DONTWAIT : 0);
     if (n >= 0) {
       *out = n;
       return kOk;

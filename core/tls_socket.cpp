@@ -102,7 +102,7 @@ int Socket::tls_handshake_in_mode(TlsSession *s, bool nowait) {
 int Socket::tls_wrap(TlsSessionPtr session, bool connected) {
   TlsSession *s = session.get();
   tls_owner_ = std::move(session);
-  tls_.store(s, std::memory_order_relaxed);
+  set_tls(s);
   if (!connected) return kOk;
   if (int st = s->start(fd_)) return st;
   if (!s->options().handshake_on_connect) return kOk;
@@ -123,7 +123,7 @@ int Socket::tls_unwrap(bool nowait) {
   if (int st = tls_io(nowait, nullptr, nullptr, [&](short *want) { return s->shutdown(want); })) {
     return st;
   }
-  tls_.store(nullptr, std::memory_order_relaxed);
+  set_tls(nullptr);
   return kOk;
 }
 
