@@ -146,6 +146,36 @@ TEST(Modes, Item37_AnyFiniteTimeoutMeansONonblock) {
   EXPECT_FALSE(fd_nonblocking(s));
 }
 
+TEST(Modes, RacingModeChangesLeaveTheModeTheTimeoutSays) {
+  // The cheap path reads a one-byte summary of the timeout (and the TLS session), not
+  // the timeout itself: whatever two threads' settimeout calls do at once, the mode a
+  // recv then runs in is the one gettimeout reports.
+  Pair p = tcp_pair();
+  char buf[8];
+  size_t n = 0;
+  for (int round = 0; round < 300; ++round) {
+    std::atomic<int> ready{0};
+    auto set = [&](double t) {
+      ready.fetch_add(1);
+      while (ready.load() < 2) std::this_thread::yield();  // both call it at once
+      EXPECT_PS_OK(sock_settimeout(p.server, t));
+    };
+    std::thread a(set, 0.0);
+    std::thread b(set, 0.001);
+    a.join();
+    b.join();
+    const double t = timeout_of(p.server);
+    const int st = sock_recv(p.server, buf, sizeof buf, 0, &n);
+    if (t == 0.0) {
+      ASSERT_EQ(SOCK_ERR_OS, st) << "round " << round;
+      ASSERT_EQ(EAGAIN, sock_last_errno()) << "round " << round;
+    } else {
+      ASSERT_EQ(0.001, t);
+      ASSERT_EQ(SOCK_ERR_TIMEOUT, st) << "round " << round;
+    }
+  }
+}
+
 TEST(Timeout, Item38_RecvTimesOutWithTimedOut) {
   Pair p = tcp_pair();
   ASSERT_PS_OK(sock_settimeout(p.server, 0.2));
