@@ -66,6 +66,9 @@ sources() {
     ! -path bindings/go/internal/raw/raw_wrap.c -print0
 }
 
+# A section of ./dev.sh test, with the time since the start (to see where CI's goes).
+step() { printf '== %s (at %dm%02ds)\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)); }
+
 build() {  # build PRESET
   cmake --preset "$1" "$(java_flag "$1")" "$(go_flag "$1")" "$(csharp_flag "$1")" >/dev/null
   cmake --build --preset "$1"
@@ -85,12 +88,12 @@ case "${1:-}" in
     examples/demo.sh build/debug/examples ;;
   test)
     deps
-    echo "== clang-format (./dev.sh format fixes it)"
+    step "clang-format (./dev.sh format fixes it)"
     sources | xargs -0 clang-format-14 --dry-run --Werror
     # debug-poll builds the poller's poll() backend and runs the poller suites on it.
     # The load test (LoadTest.*) runs its full 20 s in debug only, 3 s elsewhere.
     for preset in debug asan tsan debug-poll; do
-      echo "== preset $preset"
+      step "preset $preset"
       build "$preset"
       load_seconds=3
       [ "$preset" = debug ] && load_seconds=20
@@ -98,23 +101,24 @@ case "${1:-}" in
       POLYSOCK_LOAD_SECONDS=$load_seconds isolated ctest --preset "$preset"
       cat "build/$preset/tests/polysock-load-report.txt" 2>/dev/null || true
     done
-    echo "== valgrind memcheck of the debug build's test suites (exclusions: tests/memcheck.sh)"
+    step "valgrind memcheck of the debug build's test suites (exclusions: tests/memcheck.sh)"
     isolated tests/memcheck.sh build/debug
-    echo "== libFuzzer targets, 20 s each (clang)"
+    step "libFuzzer targets, 20 s each (clang)"
     tests/fuzz/run.sh 20
-    echo "== API reference (Doxygen, warnings are errors)"
+    step "API reference (Doxygen, warnings are errors)"
     cmake --build --preset debug --target docs
-    echo "== benchmark suites: every case of every language once, at tiny sizes (no figure checked)"
+    step "benchmark suites: every case of every language once, at tiny sizes (no figure checked)"
     bench/run.sh --build-only --build build/bench
     isolated bench/run.sh --quick --no-build --build build/bench
-    echo "== instructions per call on the hot paths against bench/callgrind_baseline.txt"
+    step "instructions per call on the hot paths against bench/callgrind_baseline.txt"
     bench/callgrind_guard.sh build/bench
-    echo "== a build without OpenSSL (POLYSOCK_TLS=OFF): the TLS functions say so"
+    step "a build without OpenSSL (POLYSOCK_TLS=OFF): the TLS functions say so"
     tests/tls_disabled/run.sh
-    echo "== ABI against the committed baseline (abi/)"
+    step "ABI against the committed baseline (abi/)"
     abi/check.sh
-    echo "== install, .deb/.tar.gz and consumer projects (needs root)"
-    tests/consumers/run.sh ;;
+    step "install, .deb/.tar.gz and consumer projects (needs root)"
+    tests/consumers/run.sh
+    step "every check passed" ;;
   *)
     echo "usage: $0 demo|test|deps|format" >&2
     exit 2 ;;
