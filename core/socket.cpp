@@ -236,8 +236,7 @@ namespace {
 std::mutex g_mode_mu;
 }  // namespace
 
-void Socket::set_timeout(Nanos t) {
-  const std::lock_guard<std::mutex> lock(g_mode_mu);
+void Socket::set_timeout_locked(Nanos t) {
   timeout_.store(t, std::memory_order_relaxed);
   const std::uint8_t tls = modes_.load(std::memory_order_relaxed) & kModeTls;
   modes_.store(tls | (t != 0 ? kModeTimeout : 0), std::memory_order_relaxed);
@@ -574,15 +573,13 @@ int Socket::shutdown(int how) {
 
 int Socket::settimeout(Nanos t) {
   // Any timeout other than None puts the fd in O_NONBLOCK mode; CPython waits with poll.
-  if (t >= 0) {
-    if (int err = os::set_nonblocking(fd_, true)) return fail_io(err);
-  } else {
-    const std::lock_guard<std::mutex> lock(g_mode_mu);
-    if (!kept_nonblocking_.load(std::memory_order_relaxed)) {
-      if (int err = os::set_nonblocking(fd_, false)) return fail_io(err);
-    }
-  }
-  set_timeout(t);
+  // The flag and the timeout change together, under the mode lock: two threads'
+  // settimeout(None) and settimeout(5) at once never leave a blocking socket with
+  // O_NONBLOCK, or the reverse.
+  const std::lock_guard<std::mutex> lock(g_mode_mu);
+  const bool nonblocking = t >= 0 || kept_nonblocking_.load(std::memory_order_relaxed);
+  if (int err = os::set_nonblocking(fd_, nonblocking)) return fail_io(err);
+  set_timeout_locked(t);
   return kOk;
 }
 

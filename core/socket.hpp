@@ -192,8 +192,9 @@ class alignas(64) Socket {
       return ::send(fd, buf, len, flags | MSG_NOSIGNAL | dontwait);
     };
   }
-  // The only writers of timeout_ and tls_ (socket.cpp), which keep modes_ with them.
-  void set_timeout(Nanos t);
+  // The only writers of timeout_ and tls_ (socket.cpp), which keep modes_ with them;
+  // set_timeout_locked under the mode lock (settimeout holds it), set_tls takes it.
+  void set_timeout_locked(Nanos t);
   void set_tls(TlsSession *s);
   // recv's and send's other cases: TLS, the modes that wait, and bad lengths.
   int recv_general(void *buf, std::size_t len, int flags, std::size_t *out_n, bool nowait);
@@ -263,7 +264,7 @@ class alignas(64) Socket {
   std::atomic<bool> aborted_{false};
   // What the cheap path tests of timeout_ and tls_, in one byte: kModeTimeout if the
   // timeout is not 0 (the socket may wait), kModeTls if there is a session. Written
-  // with them, under the mode lock (set_timeout, set_tls), so it always agrees.
+  // with them, under the mode lock (set_timeout_locked, set_tls), so it always agrees.
   static constexpr std::uint8_t kModeTimeout = 1;
   static constexpr std::uint8_t kModeTls = 2;
   std::atomic<std::uint8_t> modes_;

@@ -176,6 +176,25 @@ TEST(Modes, RacingModeChangesLeaveTheModeTheTimeoutSays) {
   }
 }
 
+TEST(Modes, RacingBlockingAndTimeoutLeaveTheFlagTheTimeoutSays) {
+  // settimeout(None) clears O_NONBLOCK and settimeout(t) sets it: at once from two
+  // threads, the descriptor's flag still matches the timeout that won.
+  Sock s = make_socket(NET_AF_INET, NET_SOCK_STREAM);
+  for (int round = 0; round < 300; ++round) {
+    std::atomic<int> ready{0};
+    auto set = [&](double t) {
+      ready.fetch_add(1);
+      while (ready.load() < 2) std::this_thread::yield();  // both call it at once
+      EXPECT_PS_OK(sock_settimeout(s, t));
+    };
+    std::thread a(set, SOCK_TIMEOUT_NONE);
+    std::thread b(set, 0.001);
+    a.join();
+    b.join();
+    ASSERT_EQ(timeout_of(s) >= 0, fd_nonblocking(s)) << "round " << round;
+  }
+}
+
 TEST(Timeout, Item38_RecvTimesOutWithTimedOut) {
   Pair p = tcp_pair();
   ASSERT_PS_OK(sock_settimeout(p.server, 0.2));
