@@ -236,17 +236,22 @@ namespace {
 std::mutex g_mode_mu;
 }  // namespace
 
+// Under the mode lock: modes_ summed up again from timeout_ and tls_.
+void Socket::update_modes() {
+  const bool waits = timeout_.load(std::memory_order_relaxed) != 0;
+  const bool tls = tls_.load(std::memory_order_relaxed) != nullptr;
+  modes_.store((waits ? kModeTimeout : 0) | (tls ? kModeTls : 0), std::memory_order_relaxed);
+}
+
 void Socket::set_timeout_locked(Nanos t) {
   timeout_.store(t, std::memory_order_relaxed);
-  const std::uint8_t tls = modes_.load(std::memory_order_relaxed) & kModeTls;
-  modes_.store(tls | (t != 0 ? kModeTimeout : 0), std::memory_order_relaxed);
+  update_modes();
 }
 
 void Socket::set_tls(TlsSession *s) {
   const std::lock_guard<std::mutex> lock(g_mode_mu);
   tls_.store(s, std::memory_order_relaxed);
-  const std::uint8_t timeout = modes_.load(std::memory_order_relaxed) & kModeTimeout;
-  modes_.store(timeout | (s != nullptr ? kModeTls : 0), std::memory_order_relaxed);
+  update_modes();
 }
 
 int Socket::keep_nonblocking() {
@@ -284,18 +289,18 @@ int Socket::accept(std::unique_ptr<Socket> *out, Address *peer, bool nowait) {
   // Accepted sockets take the module default timeout, not the listener's (bpo-7995).
   const Nanos t = default_timeout();
   const int flags = SOCK_CLOEXEC | (t >= 0 ? SOCK_NONBLOCK : 0);
-  ssize_t fd = -1;
+  ssize_t conn = -1;
   int st = io(
       POLLIN, false, mode,
       [&](int fd, int) -> ssize_t {  // the descriptor's O_NONBLOCK follows the mode
         sa.len = sizeof sa.storage;
         return ::accept4(fd, sa.get(), &sa.len, flags);
       },
-      &fd);
+      &conn);
   if (st != kOk) return st;
-  out->reset(new (std::nothrow) Socket(static_cast<int>(fd), family_, type_, proto_, t));
+  out->reset(new (std::nothrow) Socket(static_cast<int>(conn), family_, type_, proto_, t));
   if (!*out) {
-    ::close(static_cast<int>(fd));
+    ::close(static_cast<int>(conn));
     return fail_nomem();
   }
   if (peer != nullptr) parse_sockaddr(sa.get(), sa.len, peer);

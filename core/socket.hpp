@@ -196,6 +196,7 @@ class alignas(64) Socket {
   // set_timeout_locked under the mode lock (settimeout holds it), set_tls takes it.
   void set_timeout_locked(Nanos t);
   void set_tls(TlsSession *s);
+  void update_modes();
   // recv's and send's other cases: TLS, the modes that wait, and bad lengths.
   int recv_general(void *buf, std::size_t len, int flags, std::size_t *out_n, bool nowait);
   int send_general(const void *buf, std::size_t len, int flags, std::size_t *out_n, bool nowait);
