@@ -16,6 +16,7 @@ namespace polysock {
 namespace {
 
 struct Waiter {
+  CallHold hold;
   std::atomic<const void *> on{nullptr};
   pthread_t thread{};
   bool live = false;  // guarded by g_mu
@@ -28,12 +29,17 @@ pthread_key_t g_exit_key;
 std::once_flag g_key_once;
 
 thread_local __attribute__((tls_model("initial-exec"))) Waiter *t_waiter = nullptr;
+constinit CallHold g_unregistered;  // t_call_hold's value until the thread registers
 
 void thread_ended(void *record) {
   auto *w = static_cast<Waiter *>(record);
   std::lock_guard<std::mutex> lock(g_mu);
   w->on.store(nullptr, std::memory_order_relaxed);
   w->live = false;  // from now on close never signals this pthread_t
+  // The record goes to the next thread (with the handles it owns); a call this thread
+  // still makes from a later destructor registers it again.
+  t_waiter = nullptr;
+  t_call_hold = &g_unregistered;
 }
 
 // fork() copies only the calling thread: the child must not signal the parent's
@@ -47,6 +53,7 @@ void after_fork_in_child() {
       continue;
     }
     w->on.store(nullptr, std::memory_order_relaxed);
+    w->hold.handle.store(0, std::memory_order_relaxed);  // its calls are not in the child
     w->live = false;
   }
   g_mu.unlock();
@@ -73,6 +80,7 @@ Waiter *register_thread() {
     return nullptr;
   }
   t_waiter = w;
+  t_call_hold = &w->hold;
   return w;
 }
 
@@ -90,6 +98,14 @@ Hook *g_hooks = nullptr;
 
 }  // namespace
 
+__thread CallHold *t_call_hold __attribute__((tls_model("initial-exec"))) = &g_unregistered;
+
+CallHold *this_thread_hold() {
+  if (!os::enable_thread_barriers()) return nullptr;
+  Waiter *w = t_waiter != nullptr ? t_waiter : register_thread();
+  return w != nullptr ? &w->hold : nullptr;
+}
+
 void set_interrupt_hook(InterruptHook hook, void *ctx) {
   std::lock_guard<std::mutex> lock(g_hook_mu);
   if (hook == nullptr) {
@@ -104,8 +120,14 @@ void set_interrupt_hook(InterruptHook hook, void *ctx) {
 int on_eintr() {
   if (os::consume_wake()) return kOk;  // close's wake-up: the caller sees the close
   const Hook *h = g_hook.load(std::memory_order_acquire);
-  if (h == nullptr || h->fn(h->ctx) == 0) return kOk;
-  return fail_interrupted();
+  if (h == nullptr) return kOk;
+  // The hook runs inside a call that may be marked: its own calls must not mark
+  // (one mark a thread, capi/src/handle_table.hpp), so it runs as an unregistered thread.
+  CallHold *const held = t_call_hold;
+  t_call_hold = &g_unregistered;
+  const int stop = h->fn(h->ctx);
+  t_call_hold = held;
+  return stop == 0 ? kOk : fail_interrupted();
 }
 
 WaitSection::WaitSection(const void *owner) {

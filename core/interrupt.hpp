@@ -14,8 +14,30 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 
 namespace polysock {
+
+// A thread's mark that it is inside a call on one handle, the handle itself (0: none),
+// for the handle tables' owned fast path (capi/src/handle_table.hpp). Only its thread
+// writes it, with plain stores; a close from another thread reads it after
+// os::barrier_all_threads(). One per thread, in the thread's record below.
+struct CallHold {
+  std::atomic<std::uint64_t> handle{0};
+  // A handle whose close handed its reference to this thread's marked call on it, to
+  // drop as that call leaves (0: none). Written by that close, cleared by either.
+  std::atomic<std::uint64_t> orphan{0};
+};
+
+// The calling thread's CallHold once this_thread_hold() has registered the thread (a
+// shared one that no handle table ever records as an owner before that): one load,
+// initial-exec TLS.
+extern __thread CallHold *t_call_hold __attribute__((tls_model("initial-exec")));
+
+// Registers the calling thread, as its first WaitSection does, and returns its
+// CallHold; nullptr if the process has no thread barriers (os.hpp) or no memory, in
+// which case no table may count on the thread's marks.
+CallHold *this_thread_hold();
 
 // The calling thread waits on `owner` (any stable address naming the socket) for
 // this object's life. The caller checks its closed flag after constructing it: the

@@ -32,6 +32,16 @@ void interrupt_thread(pthread_t t);
 // forgets it): an EINTR it explains is polysock's own, not the program's.
 bool consume_wake();
 
+// The asymmetric fence that lets a call mark itself in flight with plain stores
+// (handle_table.hpp): barrier_all_threads() returns only once every other thread of
+// the process has run a full memory barrier, so a store it made before that point
+// is seen, and a load it makes after sees what the caller stored before. Linux's
+// membarrier (private expedited: an IPI to the CPUs running this process's threads,
+// none to others). enable_thread_barriers() registers the process once and says
+// whether the kernel offers it; without it, callers never rely on the barrier.
+bool enable_thread_barriers();
+void barrier_all_threads();
+
 // Blocks SIGPIPE on the calling thread for the guard's life and swallows a
 // SIGPIPE that the guarded call raised, for calls that take no MSG_NOSIGNAL
 // (sendfile). The process's signal dispositions are never changed.

@@ -1,9 +1,11 @@
 // The OS layer for Linux (see os.hpp).
 #include <fcntl.h>
+#include <linux/membarrier.h>
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -96,6 +98,20 @@ bool consume_wake() {
   if (t_woken == 0) return false;
   t_woken = 0;
   return true;
+}
+
+bool enable_thread_barriers() {
+  static const bool enabled = [] {
+    const long cmds = ::syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+    if (cmds < 0 || (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0) return false;
+    return ::syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+  }();
+  return enabled;
+}
+
+void barrier_all_threads() {
+  // Cannot fail once registered (enable_thread_barriers), and is never interrupted.
+  (void)::syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
 }
 
 SigpipeGuard::SigpipeGuard() {
