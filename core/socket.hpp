@@ -23,6 +23,7 @@
 #include "interrupt.hpp"
 #include "message.hpp"
 #include "poller.hpp"
+#include "relaxed.hpp"
 #include "timeout.hpp"
 
 namespace polysock {
@@ -177,7 +178,7 @@ class alignas(64) Socket {
   // test of one byte on the cheap path (modes_).
   bool never_waits(bool nowait) const {
     const std::uint8_t waits = nowait ? kModeTls : kModeTls | kModeTimeout;
-    return (modes_.load(std::memory_order_relaxed) & waits) == 0;
+    return relaxed_none_of(word_of(modes_), waits);
   }
   // The system calls of recv and send, as io() and attempt() take them.
   // They hold the call's arguments only: the closure is what the cheap path keeps
