@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <utility>
 
 #include "../../core/error.hpp"
 #include "../../core/socket.hpp"
@@ -20,13 +21,23 @@ namespace polysock {
 // handle and a poller handle never name each other's objects.
 enum HandleKind : std::uint8_t { kSocketHandles = 1, kPollerHandles = 2 };
 
-// 2^20 - 1 sockets: Linux's default limit on a process's descriptors.
-using SocketTable = HandleTable<Socket, kSocketHandles, 20>;
+// 2^20 - 1 sockets: Linux's default limit on a process's descriptors. Owned: a
+// socket's calls from its owner thread take no locked instruction (handle_table.hpp).
+using SocketTable = HandleTable<Socket, kSocketHandles, 20, 0xffffffffU, true>;
 using SocketRef = SocketTable::Ref;
 
 // The one handle lookup: a closed or never-issued handle is SOCK_ERR_OS / EBADF.
 inline int lookup(sock_handle h, SocketRef *out) {
   return SocketTable::acquire(h, out) == SocketTable::Lookup::kOk ? kOk : fail_os(EBADF);
+}
+
+// The same lookup for the hot calls: f(Socket *) runs with the socket held, with no
+// SocketRef in memory (the owner's marked path then keeps its values in registers).
+// f should capture by value: a captured reference keeps its variable in memory.
+template <class F>
+int with_socket(sock_handle h, F &&f) {
+  return SocketTable::with(h, std::forward<F>(f),
+                           [](SocketTable::Lookup) { return fail_os(EBADF); });
 }
 
 // Registers a new socket and writes its handle.

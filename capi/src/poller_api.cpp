@@ -132,7 +132,7 @@ int sock_poller_fileno(sock_poller p, int *out_fd) {
 
 int sock_poller_close(sock_poller p) {
   return polysock::guarded([&]() -> int {
-    polysock::PollerRef poller;
+    polysock::PollerTable::Closing poller;
     switch (polysock::PollerTable::close(p, &poller)) {
       case polysock::PollerTable::Lookup::kClosed:
         return kOk;  // a second close() is a no-op, as for sockets
@@ -141,8 +141,8 @@ int sock_poller_close(sock_poller p) {
       case polysock::PollerTable::Lookup::kOk:
         break;
     }
-    polysock::poller_of(poller).close();  // wake the waits in flight
-    return kOk;  // the last reference (this one, or a wait's) releases the poller
+    (**poller.get()).close();  // wake the waits in flight
+    return kOk;                // the last reference (this one, or a wait's) releases the poller
   });
 }
 

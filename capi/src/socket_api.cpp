@@ -41,9 +41,8 @@ int recv_in(sock_handle h, void *buf, size_t len, int flags, size_t *out_n) {
   return polysock::guarded([&]() -> int {
     if (out_n == nullptr) return polysock::fail_null("out_n");
     if (buf == nullptr && len != 0) return polysock::fail_null("buf");
-    polysock::SocketRef s;
-    if (int st = polysock::lookup(h, &s)) return st;
-    return s->recv(buf, len, flags, out_n, nowait);
+    return polysock::with_socket(
+        h, [buf, len, flags, out_n](Socket *s) { return s->recv(buf, len, flags, out_n, nowait); });
   });
 }
 
@@ -53,13 +52,13 @@ int recvfrom_in(sock_handle h, void *buf, size_t len, int flags, size_t *out_n,
   return polysock::guarded([&]() -> int {
     if (out_n == nullptr) return polysock::fail_null("out_n");
     if (buf == nullptr && len != 0) return polysock::fail_null("buf");
-    polysock::SocketRef s;
-    if (int st = polysock::lookup(h, &s)) return st;
-    polysock::Address from;
-    if (out_addr == nullptr) return s->recvfrom(buf, len, flags, out_n, nullptr, nowait);
-    if (int st = s->recvfrom(buf, len, flags, out_n, &from, nowait)) return st;
-    polysock::copy_address(from, out_addr);
-    return kOk;
+    return polysock::with_socket(h, [buf, len, flags, out_n, out_addr](Socket *s) -> int {
+      polysock::Address from;
+      if (out_addr == nullptr) return s->recvfrom(buf, len, flags, out_n, nullptr, nowait);
+      if (int st = s->recvfrom(buf, len, flags, out_n, &from, nowait)) return st;
+      polysock::copy_address(from, out_addr);
+      return kOk;
+    });
   });
 }
 
@@ -68,9 +67,8 @@ int send_in(sock_handle h, const void *buf, size_t len, int flags, size_t *out_n
   return polysock::guarded([&]() -> int {
     if (out_n == nullptr) return polysock::fail_null("out_n");
     if (buf == nullptr && len != 0) return polysock::fail_null("buf");
-    polysock::SocketRef s;
-    if (int st = polysock::lookup(h, &s)) return st;
-    return s->send(buf, len, flags, out_n, nowait);
+    return polysock::with_socket(
+        h, [buf, len, flags, out_n](Socket *s) { return s->send(buf, len, flags, out_n, nowait); });
   });
 }
 
@@ -80,9 +78,9 @@ int sendto_in(sock_handle h, const void *buf, size_t len, int flags, const char 
   return polysock::guarded([&]() -> int {
     if (out_n == nullptr) return polysock::fail_null("out_n");
     if (buf == nullptr && len != 0) return polysock::fail_null("buf");
-    polysock::SocketRef s;
-    if (int st = polysock::lookup(h, &s)) return st;
-    return s->sendto(buf, len, flags, host, port, out_n, nowait);
+    return polysock::with_socket(h, [buf, len, flags, host, port, out_n](Socket *s) {
+      return s->sendto(buf, len, flags, host, port, out_n, nowait);
+    });
   });
 }
 
@@ -101,7 +99,7 @@ int sock_create(int family, int type, int proto, sock_handle *out) {
 
 int sock_close(sock_handle h) {
   return polysock::guarded([&]() -> int {
-    polysock::SocketRef ref;
+    polysock::SocketTable::Closing ref;
     switch (polysock::SocketTable::close(h, &ref)) {
       case polysock::SocketTable::Lookup::kClosed:
         return kOk;  // a second close() is a no-op, as in Python
@@ -123,7 +121,7 @@ int sock_close(sock_handle h) {
 int sock_detach(sock_handle h, int *out_fd) {
   return polysock::guarded([&]() -> int {
     if (out_fd == nullptr) return polysock::fail_null("out_fd");
-    polysock::SocketRef ref;
+    polysock::SocketTable::Closing ref;
     switch (polysock::SocketTable::close(h, &ref)) {
       case polysock::SocketTable::Lookup::kClosed:
         *out_fd = -1;
@@ -342,9 +340,9 @@ int sock_sendall(sock_handle h, const void *buf, size_t len, int flags, size_t *
     if (out_sent == nullptr) out_sent = &ignored;
     *out_sent = 0;
     if (buf == nullptr && len != 0) return polysock::fail_null("buf");
-    polysock::SocketRef s;
-    if (int st = polysock::lookup(h, &s)) return st;
-    return s->sendall(buf, len, flags, out_sent);
+    return polysock::with_socket(h, [buf, len, flags, out_sent](Socket *s) {
+      return s->sendall(buf, len, flags, out_sent);
+    });
   });
 }
 

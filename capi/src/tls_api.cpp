@@ -43,7 +43,7 @@ int lookup_object(tls_object o, ObjectTable::Ref *out) {
 
 template <class Table>
 int close_handle(std::uint64_t h) {
-  typename Table::Ref ref;
+  typename Table::Closing ref;
   switch (Table::close(h, &ref)) {
     case Table::Lookup::kClosed:
       return kOk;
