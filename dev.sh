@@ -103,8 +103,8 @@ case "${1:-}" in
     done
     step "valgrind memcheck of the debug build's test suites (exclusions: tests/memcheck.sh)"
     isolated tests/memcheck.sh build/debug
-    step "libFuzzer targets, 20 s each (clang)"
-    tests/fuzz/run.sh 20
+    step "libFuzzer targets, 10 s each (clang)"
+    tests/fuzz/run.sh 10
     step "API reference (Doxygen, warnings are errors)"
     cmake --build --preset debug --target docs
     step "benchmark suites: every case of every language once, at tiny sizes (no figure checked)"
