@@ -29,7 +29,11 @@ int lookup_poller(sock_poller p, PollerRef *out) {
   return PollerTable::acquire(p, out) == PollerTable::Lookup::kOk ? kOk : fail_os(EBADF);
 }
 
-Poller &poller_of(const PollerRef &ref) { return **ref.get(); }
+// The poller behind a call's reference (PollerRef) or close's (PollerTable::Closing).
+template <class Held>
+Poller &poller_of(const Held &ref) {
+  return **ref.get();
+}
 
 // A wait's timeout: unlike settimeout, every negative value means "no limit".
 int wait_timeout(double seconds, Nanos *out) {
@@ -141,8 +145,8 @@ int sock_poller_close(sock_poller p) {
       case polysock::PollerTable::Lookup::kOk:
         break;
     }
-    (**poller.get()).close();  // wake the waits in flight
-    return kOk;                // the last reference (this one, or a wait's) releases the poller
+    polysock::poller_of(poller).close();  // wake the waits in flight
+    return kOk;  // the last reference (this one, or a wait's) releases the poller
   });
 }
 
