@@ -25,8 +25,9 @@
 %include <stdint.i>
 %include <typemaps.i>
 
-%pragma(csharp) moduleclassmodifiers="internal static class"
-%pragma(csharp) imclassclassmodifiers="internal class"
+/* unsafe: the wrappers pin out-parameters and pass pointers (see POLYSOCK_BYREF). */
+%pragma(csharp) moduleclassmodifiers="internal static unsafe class"
+%pragma(csharp) imclassclassmodifiers="internal unsafe class"
 
 /* Macros and the status enum are not wrapped: constants come from net_constant_at(). */
 %rename("$ignore", regexmatch$name="^(SOCK|NET|POLYSOCK|TLS)_[A-Z]") "";
@@ -59,30 +60,40 @@
 %typemap(out) size_t %{ $result = $1; %}
 %typemap(csout, excode=SWIGEXCODE) size_t { return $imcall; }
 
-/* ---- Scalar out-parameters: C# out arguments ---- */
+/* ---- Scalar out-parameters: C# out (and ref) arguments, pointers underneath ----
+ * The public wrapper takes `out T` and pins it with `fixed`; the P/Invoke declaration
+ * takes a plain `T*`. A signature of primitives and pointers only is blittable, so the
+ * runtime inlines the call into its caller; an `out T` there would make it generate an
+ * IL stub for every call (11-24 ns on a recv: docs/benchmarks.md, "What is left per call,
+ * layer by layer"). */
+%define POLYSOCK_BYREF(CTYPE, CSTYPE, DIR)
+%typemap(ctype) CTYPE *POLYSOCK_##DIR "void *"
+%typemap(imtype) CTYPE *POLYSOCK_##DIR "CSTYPE*"
+%typemap(cstype) CTYPE *POLYSOCK_##DIR "DIR CSTYPE"
+%typemap(csin, pre="    fixed (CSTYPE* swig_ptrTo_$csinput = &$csinput) {",
+         terminator="    }") CTYPE *POLYSOCK_##DIR "swig_ptrTo_$csinput"
+%typemap(in) CTYPE *POLYSOCK_##DIR %{ $1 = ($1_ltype)$input; %}
+%enddef
+POLYSOCK_BYREF(int, int, out)
+POLYSOCK_BYREF(unsigned int, uint, out)
+POLYSOCK_BYREF(double, double, out)
+POLYSOCK_BYREF(long long, long, out)
+POLYSOCK_BYREF(unsigned long long, ulong, out)
+POLYSOCK_BYREF(size_t, nuint, out)
+POLYSOCK_BYREF(size_t, nuint, ref)
+POLYSOCK_BYREF(void *, global::System.IntPtr, out)
 
-%apply int *OUTPUT { int *out, int *out_fd, int *out_family, int *out_type, int *out_proto,
-                     int *out_port, int *out_found };
-%apply double *OUTPUT { double *out };
-%apply long long *OUTPUT { long long *out, long long *out_value };
-%apply long long *OUTPUT { int64_t *out_sent };
-%apply unsigned long long *OUTPUT { sock_handle *out, sock_handle *out_conn, sock_handle *out_a,
-                                    sock_handle *out_b, sock_poller *out, tls_context *out,
-                                    tls_object *out };
-%apply unsigned int *OUTPUT { unsigned int *out };
-
-%typemap(ctype) size_t * "size_t *"
-%typemap(imtype) size_t * "out nuint"
-%typemap(cstype) size_t * "out nuint"
-%typemap(csin) size_t * "out $csinput"
-%typemap(in) size_t * %{ $1 = ($1_ltype)$input; %}
-
+%apply int *POLYSOCK_out { int *out, int *out_fd, int *out_family, int *out_type, int *out_proto,
+                           int *out_port, int *out_found };
+%apply unsigned int *POLYSOCK_out { unsigned int *out };
+%apply double *POLYSOCK_out { double *out };
+%apply long long *POLYSOCK_out { long long *out, long long *out_value, int64_t *out_sent };
+%apply unsigned long long *POLYSOCK_out { sock_handle *out, sock_handle *out_conn,
+                                          sock_handle *out_a, sock_handle *out_b,
+                                          sock_poller *out, tls_context *out, tls_object *out };
+%apply size_t *POLYSOCK_out { size_t * };
 /* sock_cmsg_next's cursor is read and written: a C# ref argument. */
-%typemap(ctype) size_t *cursor "size_t *"
-%typemap(imtype) size_t *cursor "ref nuint"
-%typemap(cstype) size_t *cursor "ref nuint"
-%typemap(csin) size_t *cursor "ref $csinput"
-%typemap(in) size_t *cursor %{ $1 = ($1_ltype)$input; %}
+%apply size_t *POLYSOCK_ref { size_t *cursor };
 
 /* ---- Raw pointers: buffers, structs, opaque lists ---- */
 
@@ -129,19 +140,9 @@ POLYSOCK_RAW(const tls_cert *)
  * [UnmanagedCallersOnly] method, or net_interrupt_flag_hook's address below). */
 POLYSOCK_RAW(sock_interrupt_hook)
 
-%define POLYSOCK_RAW_OUT(TYPE)
-%typemap(ctype) TYPE "void **"
-%typemap(imtype) TYPE "out global::System.IntPtr"
-%typemap(cstype) TYPE "out global::System.IntPtr"
-%typemap(csin) TYPE "out $csinput"
-%typemap(in) TYPE %{ $1 = ($1_ltype)$input; %}
-%enddef
-POLYSOCK_RAW_OUT(net_hostent **)
-POLYSOCK_RAW_OUT(net_addrinfo_list **)
-POLYSOCK_RAW_OUT(net_if_list **)
-POLYSOCK_RAW_OUT(net_connect_errors **)
-POLYSOCK_RAW_OUT(tls_cert **)
-POLYSOCK_RAW_OUT(const char **out_name)
+/* Out-pointers to library-owned lists and strings: out IntPtr, pinned as above. */
+%apply void **POLYSOCK_out { net_hostent **, net_addrinfo_list **, net_if_list **,
+                             net_connect_errors **, tls_cert **, const char **out_name };
 
 /* Static strings returned by the library (version, error message, status name):
  * a pointer the hand-written layer decodes as UTF-8, so no string callback runs. */
