@@ -66,8 +66,8 @@ internal static unsafe class EagainParts
         {
             ("libc recv(fd, MSG_DONTWAIT) by DllImport, errno by Marshal.GetLastSystemError", calls, n => Libc(fd, n, eagain)),
             ("C ABI sock_recv(nuint*) + sock_last_errno by DllImport (blittable, inlined)", calls, n => DirectPointer(h, n, eagain)),
-            ("C ABI sock_recv(out nuint) + sock_last_errno by DllImport (IL stub, as SWIG's)", calls, n => DirectOut(h, n, eagain)),
-            ("  + SafeHandle DangerousAddRef/DangerousRelease", calls, n => DirectCounted(handle, n, eagain)),
+            ("C ABI sock_recv(out nuint) + sock_last_errno by DllImport (IL stub, SWIG's default)", calls, n => DirectOut(h, n, eagain)),
+            ("C ABI sock_recv(nuint*) + SafeHandle DangerousAddRef/DangerousRelease", calls, n => DirectCounted(handle, n, eagain)),
             ("polysock Socket.TryRecvInto (+ the SWIG wrapper, IsClosed)", calls, n => Try(client, n)),
             ("System.Net Receive(Span<byte>, SocketFlags, out SocketError)", calls, n => SystemNet(sysClient, n)),
             ("polysock Socket.RecvInto + catch BlockingIOException", Math.Max(1, calls / 5), n => Thrown(client, n)),
@@ -158,6 +158,7 @@ internal static unsafe class EagainParts
     private static long DirectCounted(SocketHandle handle, long calls, int eagain)
     {
         long wouldBlock = 0;
+        nuint received;
         fixed (byte* p = s_buffer)
         {
             for (long i = 0; i < calls; i++)
@@ -166,7 +167,7 @@ internal static unsafe class EagainParts
                 try
                 {
                     handle.DangerousAddRef(ref added);
-                    if (SockRecvOut(handle.Value, (IntPtr)p, 64, 0, out _) < 0 && SockLastErrno() == eagain)
+                    if (SockRecvPtr(handle.Value, (IntPtr)p, 64, 0, &received) < 0 && SockLastErrno() == eagain)
                     {
                         wouldBlock++;
                     }
