@@ -23,7 +23,6 @@
 %}
 
 %include <stdint.i>
-%include <typemaps.i>
 
 /* unsafe: the wrappers pin out-parameters and pass pointers (see POLYSOCK_BYREF). */
 %pragma(csharp) moduleclassmodifiers="internal static unsafe class"
