@@ -255,6 +255,13 @@ public final class Suite {
     }
   }
 
+  /** n > 0, or the stream ended after got bytes: the message is built only then, off the loop. */
+  private static void checkReceived(int n, long got) {
+    if (n <= 0) {
+      throw new IllegalStateException("end of stream after " + got + " bytes");
+    }
+  }
+
   private static double mibPerSecond(long bytes, long nanos) {
     return (bytes / 1048576.0) / (nanos / 1e9);
   }
@@ -343,7 +350,7 @@ public final class Suite {
           byte[] buf = new byte[chunk];
           while (got < bytes) {
             int n = conn.recvInto(buf, 0, chunk, 0);
-            check(n > 0, "end of stream after " + got + " bytes");
+            checkReceived(n, got);
             got += n;
           }
           end = System.nanoTime();
@@ -364,7 +371,7 @@ public final class Suite {
           ByteBuffer buf = ByteBuffer.allocateDirect(chunk);
           while (got < bytes) {
             int n = conn.recvInto(buf.clear());
-            check(n > 0, "end of stream after " + got + " bytes");
+            checkReceived(n, got);
             got += n;
           }
           end = System.nanoTime();
@@ -386,7 +393,7 @@ public final class Suite {
           byte[] buf = new byte[chunk];
           while (got < bytes) {
             int n = in.read(buf, 0, chunk);
-            check(n > 0, "end of stream after " + got + " bytes");
+            checkReceived(n, got);
             got += n;
           }
           end = System.nanoTime();
@@ -409,7 +416,7 @@ public final class Suite {
           ByteBuffer buf = ByteBuffer.allocateDirect(chunk);
           while (got < bytes) {
             int n = conn.read(buf.clear());
-            check(n > 0, "end of stream after " + got + " bytes");
+            checkReceived(n, got);
             got += n;
           }
           end = System.nanoTime();
@@ -807,7 +814,7 @@ public final class Suite {
       long got = 0;
       while (got < bytes) {
         int n = serverConn.recvInto(buf, 0, chunk, 0);
-        check(n > 0, "end of stream after " + got + " bytes");
+        checkReceived(n, got);
         got += n;
       }
       return got;
@@ -916,7 +923,7 @@ public final class Suite {
       long got = 0;
       while (got < bytes) {
         int n = in.read(buf, 0, chunk);
-        check(n > 0, "end of stream after " + got + " bytes");
+        checkReceived(n, got);
         got += n;
       }
       return got;
