@@ -275,6 +275,8 @@ jthrowable last_failure(JNIEnv *env, int status) {
 // Scratch memory for one byte[] copy: on the stack when small, else on the heap.
 class Scratch {
  public:
+  static constexpr size_t kStackBytes = 16384;
+
   unsigned char *get(JNIEnv *env, size_t n) {
     if (n <= sizeof stack_) return stack_;
     heap_.reset(new (std::nothrow) unsigned char[n]);
@@ -283,9 +285,39 @@ class Scratch {
   }
 
  private:
-  unsigned char stack_[16384];
+  unsigned char stack_[kStackBytes];
   std::unique_ptr<unsigned char[]> heap_;
 };
+
+// A byte[] receive or sendall of more than this many bytes (the stack scratch's size)
+// first tries without a copy: the array pinned (GetPrimitiveArrayCritical) around one
+// _try call, which never waits, and released before anything that can. A critical
+// region must not block (while one is held, HotSpot holds back every collection of the
+// JVM), so what the try leaves goes through the copy and the call in the socket's mode.
+constexpr int kPinnedTryAbove = static_cast<int>(Scratch::kStackBytes);
+
+// The failure of a _try call that says only that it would have had to wait.
+bool try_would_block(int status) {
+  if (status == SOCK_ERR_OS) return would_block_errno(sock_last_errno());
+  if (status != SOCK_ERR_SSL) return false;
+  const int kind = sock_last_errno();
+  return kind == TLS_ERROR_WANT_READ || kind == TLS_ERROR_WANT_WRITE;
+}
+
+// Calls call(elements + offset) with the array pinned, and returns its status; the
+// elements are written back (recv) or dropped (JNI_ABORT, send) as release_mode says.
+// SOCK_ERR_NOMEM, with an exception pending, if the array could not be pinned.
+template <typename Call>
+int pinned(JNIEnv *env, jbyteArray array, int offset, jint release_mode, Call call) {
+  void *elements = env->GetPrimitiveArrayCritical(array, nullptr);
+  if (elements == nullptr) {
+    if (!env->ExceptionCheck()) env->ThrowNew(memory_error.cls, "polysock: cannot pin the array");
+    return SOCK_ERR_NOMEM;
+  }
+  const int status = call(static_cast<unsigned char *>(elements) + offset);
+  env->ReleasePrimitiveArrayCritical(array, elements, release_mode);
+  return status;
+}
 
 bool check_region(JNIEnv *env, jsize capacity, int offset, int length) {
   if (offset < 0 || length < 0 || offset > capacity || length > capacity - offset) {
@@ -475,14 +507,35 @@ jobject polysock_java_interface(JNIEnv *jenv, const net_if_entry *entry) {
   return result;
 }
 
+namespace {
+
+// Whether this thread's last byte[] receive of more than kPinnedTryAbove bytes filled
+// its buffer: a stream in full flow, whose next receive is likely to find data at once
+// and is tried pinned first. After one that did not (small messages into a large
+// buffer), receiving with a copy of what came costs less than a try that finds nothing.
+thread_local bool large_receive_filled = true;
+
+}  // namespace
+
 polysock_java_count polysock_java_recv_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
                                              int offset, int length, int flags) {
   if (!check_array(jenv, array, offset, length)) return SOCK_ERR_VALUE;
+  const bool large = length > kPinnedTryAbove && flags == 0;  // MSG_WAITALL must wait
+  size_t n = 0;
+  if (large && large_receive_filled) {
+    const int status = pinned(jenv, array, offset, 0, [&](unsigned char *p) {
+      return sock_recv_try(h, p, static_cast<size_t>(length), 0, &n);
+    });
+    if (!try_would_block(status)) {
+      large_receive_filled = status == SOCK_OK && n == static_cast<size_t>(length);
+      return count_of(status, n);
+    }
+  }
   Scratch scratch;
   unsigned char *buf = scratch.get(jenv, static_cast<size_t>(length));
   if (buf == nullptr) return SOCK_ERR_NOMEM;
-  size_t n = 0;
   const int status = sock_recv(h, buf, static_cast<size_t>(length), flags, &n);
+  if (large) large_receive_filled = status == SOCK_OK && n == static_cast<size_t>(length);
   return count_of(finish_receive(jenv, status, array, offset, buf, &n), n);
 }
 
@@ -548,12 +601,29 @@ polysock_java_count polysock_java_send_direct(JNIEnv *jenv, sock_handle h, jobje
 
 polysock_java_count polysock_java_sendall_array(JNIEnv *jenv, sock_handle h, jbyteArray array,
                                                 int offset, int length, int flags) {
+  if (!check_array(jenv, array, offset, length)) return SOCK_ERR_VALUE;
+  size_t tried = 0;  // sent by the pinned try
+  if (length > kPinnedTryAbove && flags == 0) {
+    const int status = pinned(jenv, array, offset, JNI_ABORT, [&](unsigned char *p) {
+      return sock_send_try(h, p, static_cast<size_t>(length), 0, &tried);
+    });
+    if (status == SOCK_OK && tried == static_cast<size_t>(length)) return length;
+    if (status != SOCK_OK) {
+      if (!try_would_block(status)) return count_of(status, 0);
+      tried = 0;
+    }
+  }
+  // The rest as one sendall in the socket's mode: its deadline starts here, after a try
+  // that did not wait, and a TLS record the try left pending is resent from the same
+  // bytes (the core's sessions accept a moved write buffer).
+  const int rest = length - static_cast<int>(tried);
   Scratch scratch;
-  const unsigned char *buf = copy_for_send(jenv, scratch, array, offset, length);
+  const unsigned char *buf =
+      copy_for_send(jenv, scratch, array, offset + static_cast<int>(tried), rest);
   if (buf == nullptr) return SOCK_ERR_VALUE;
   size_t n = 0;
-  const int status = sock_sendall(h, buf, static_cast<size_t>(length), flags, &n);
-  return count_or_interrupted(jenv, status, n);
+  const int status = sock_sendall(h, buf, static_cast<size_t>(rest), flags, &n);
+  return count_or_interrupted(jenv, status, tried + n);
 }
 
 polysock_java_count polysock_java_sendall_direct(JNIEnv *jenv, sock_handle h, jobject buffer,
