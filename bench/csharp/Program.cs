@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
@@ -40,7 +41,11 @@ using Sys = System.Net.Sockets;
 // (MiB/s; p12 is accepted for the driver's sake and not used: SslStream loads the PEM
 // files); echo-server (no keys): prints "PORT <n>", echoes until stdin reaches EOF.
 // Warm-up: max(work / 8, 2000 calls or chunks), at most the work itself, on its own
-// connection (its own listener for connect).
+// connection (its own listener for connect). "INFO JIT after the warm-up" counts the
+// methods compiled after it (about ten, 1 ms, are the result's printing). The sync
+// harness loops are AggressiveOptimization: a loop that runs long in one call is
+// otherwise compiled again (OSR) during the measurement, 10-40 ms of JIT on the one
+// CPU of a pinned case.
 // All cases of all languages, in rotating rounds: bench/run.sh (--only REGEX, --quick).
 // echo-server at 10,000 connections needs `ulimit -n 20000` first (the driver raises it).
 // eagain polysock: the binding's non-throwing Socket.TryRecvInto (false on would-block), as
@@ -133,6 +138,12 @@ internal static class Program
         try
         {
             double result = await selected.Run(options);
+            if (s_jitAfterWarmUp is (long methods, TimeSpan time))
+            {
+                long compiled = System.Runtime.JitInfo.GetCompiledMethodCount() - methods;
+                double ms = (System.Runtime.JitInfo.GetCompilationTime() - time).TotalMilliseconds;
+                Console.WriteLine(FormattableString.Invariant($"INFO JIT after the warm-up: {compiled} methods, {ms:F1} ms (the result's printing included)"));
+            }
             Console.WriteLine("RESULT " + result.ToString("F3", CultureInfo.InvariantCulture));
             return 0;
         }
@@ -184,6 +195,12 @@ internal static class Program
         }
     }
 
+    /// <summary>The JIT's counters at the end of the warm-up (WarmedUp), for the INFO line after the measurement.</summary>
+    private static (long Methods, TimeSpan Time)? s_jitAfterWarmUp;
+
+    private static void WarmedUp() =>
+        s_jitAfterWarmUp = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
+
     /// <summary>The warm-up's share of a case's work: an eighth, at least a few thousand calls (never more than the work).</summary>
     private static long Warm(long calls) => Math.Min(calls, Math.Max(calls / 8, MinWarmCalls));
 
@@ -200,6 +217,7 @@ internal static class Program
         long bytes = o.Number("bytes");
         int chunk = (int)o.Number("chunk", 1 << 24);
         run(WarmBytes(bytes, chunk), chunk);
+        WarmedUp();
         return run(bytes, chunk);
     }
 
@@ -208,6 +226,7 @@ internal static class Program
         long bytes = o.Number("bytes");
         int chunk = (int)o.Number("chunk", 1 << 24);
         await run(WarmBytes(bytes, chunk), chunk);
+        WarmedUp();
         return await run(bytes, chunk);
     }
 
@@ -257,10 +276,11 @@ internal static class Program
 
     // A sync transfer: send(piece) on a thread that notes the time of its first call;
     // recv(buffer) here until total bytes came. The time from that first send to the last byte.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double SyncTransfer(long total, int chunk, Action<ReadOnlySpan<byte>> send, Func<byte[], int> recv)
     {
         long start = 0;
-        var sender = new Thread(() =>
+        var sender = new Thread([MethodImpl(MethodImplOptions.AggressiveOptimization)] () =>
         {
             var data = new byte[chunk];
             Volatile.Write(ref start, Stopwatch.GetTimestamp());
@@ -359,6 +379,7 @@ internal static class Program
         int trips = (int)o.Number("trips", int.MaxValue);
         int size = (int)o.Number("size", 1 << 24);
         run((int)Warm(trips), size);
+        WarmedUp();
         return run(trips, size) * 1e6 / trips;
     }
 
@@ -367,6 +388,7 @@ internal static class Program
         int trips = (int)o.Number("trips", int.MaxValue);
         int size = (int)o.Number("size", 1 << 24);
         await run((int)Warm(trips), size);
+        WarmedUp();
         return await run(trips, size) * 1e6 / trips;
     }
 
@@ -397,10 +419,11 @@ internal static class Program
     }
 
     // Seconds for `trips` round trips, timed on the client.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double SyncTrips(int trips, int size, Action<ReadOnlySpan<byte>> clientSend, Func<Memory<byte>, int> clientRecv,
         Action<ReadOnlySpan<byte>> serverSend, Func<Memory<byte>, int> serverRecv)
     {
-        var echo = new Thread(() =>
+        var echo = new Thread([MethodImpl(MethodImplOptions.AggressiveOptimization)] () =>
         {
             var b = new byte[size];
             for (int i = 0; i < trips; i++)
@@ -494,6 +517,7 @@ internal static class Program
     {
         int count = (int)o.Number("count", int.MaxValue);
         run((int)Warm(count));
+        WarmedUp();
         return count / run(count);
     }
 
@@ -540,6 +564,7 @@ internal static class Program
         long calls = o.Number("calls");
         Console.WriteLine("INFO polysock: non-blocking TryRecvInto(Span<byte>, out int), false on would-block (no exception)");
         PolysockEagainRun(Warm(calls));
+        WarmedUp();
         return PolysockEagainRun(calls) * 1e9 / calls;
     }
 
@@ -570,6 +595,7 @@ internal static class Program
     {
         long calls = o.Number("calls");
         SystemEagainRun(Warm(calls));
+        WarmedUp();
         return SystemEagainRun(calls) * 1e9 / calls;
     }
 
@@ -626,6 +652,7 @@ internal static class Program
             if (run == runs.Length - 1)
             {
                 Console.WriteLine($"INFO cipher {client.Cipher?.Name}");
+                WarmedUp();
             }
             result = async
                 ? await AsyncTransfer(total, chunk, d => client.SendAllAsync(d), b => server.RecvIntoAsync(b))
@@ -681,6 +708,7 @@ internal static class Program
             if (run == runs.Length - 1)
             {
                 Console.WriteLine($"INFO cipher {client.NegotiatedCipherSuite}");
+                WarmedUp();
             }
             result = async
                 ? await AsyncTransfer(total, chunk, d => client.WriteAsync(d), b => server.ReadAsync(b))
