@@ -87,9 +87,10 @@ import org.polysock.VerifyMode;
  * NIO's read returns 0. Neither throws.
  *
  * <p>Warm-up: issue 18's (about 1/8 of the work, at least 2000 calls, its own
- * connection), repeated on a new connection while the JIT still compiled for 20 ms or
- * more during the last pass, 5 passes at most ("INFO warm-up passes n (JIT ms per
- * pass: ...)"). One pass was not enough for JSSE: C2 compiled its AES-GCM record path
+ * connection), repeated on a new connection until the JIT compiled for less than 2 ms
+ * in each of the last two passes, 8 passes at most ("INFO warm-up passes n (JIT ms per
+ * pass: ...)", then "INFO JIT after the warm-up: ms"). One pass was not enough for JSSE:
+ * C2 compiled its AES-GCM record path
  * (GCMDecrypt.doFinal, GcmWriteCipher.encrypt) during the timed part, and tls-bulk
  * socket read 370 MiB/s at 256 MiB against 1020 MiB/s at 1 GiB.
  */
@@ -146,32 +147,41 @@ public final class Suite {
   /** At least this many calls in every warm-up (the JIT's tiers). */
   private static final long WARM_CALLS = 2000;
   /** Warm-up passes at most (each on its own connection). */
-  private static final int WARM_PASSES_MAX = 5;
-  /** A pass during which the JIT compiled for less than this many ms ends the warm-up. */
-  private static final long JIT_QUIET_MS = 20;
+  private static final int WARM_PASSES_MAX = 8;
+  /** Two passes in a row during which the JIT compiled for less than this many ms end the warm-up. */
+  private static final long JIT_QUIET_MS = 2;
 
   /**
    * Runs the warm-up pass, and again (a new connection each time, at most
-   * WARM_PASSES_MAX passes in all) while the JIT still compiled for JIT_QUIET_MS or more
-   * during the last pass: C2 compiles in the background, and a hot path that is compiled
-   * late (JSSE's AES-GCM record path needs more than 1/8 of tls-bulk's default work)
-   * would otherwise be timed half interpreted. Prints "INFO warm-up passes n".
+   * WARM_PASSES_MAX passes in all) until the JIT compiled for less than JIT_QUIET_MS
+   * during each of the last two: C2 compiles in the background, once a method's counters
+   * (which add up over the passes) pass its thresholds, so a hot path compiled late
+   * would otherwise be timed half interpreted, and the compile itself would share the one
+   * CPU of a pinned case (JSSE's AES-GCM record path needs more than 1/8 of tls-bulk's
+   * default work; java.net's bulk and round trips compiled 100-170 ms after the single
+   * quiet pass of 20 ms that ended the warm-up before). Prints "INFO warm-up passes n";
+   * the run prints "INFO JIT after the warm-up" with what was compiled after it.
    */
   private static void warmUp(Body pass) throws Exception {
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
     int passes = 0;
-    long compiled;
+    int quiet = 0; // passes in a row under JIT_QUIET_MS
     StringBuilder deltas = new StringBuilder();
     do {
       long before = timed ? jit.getTotalCompilationTime() : 0;
       pass.run();
       passes++;
-      compiled = timed ? jit.getTotalCompilationTime() - before : 0;
+      long compiled = timed ? jit.getTotalCompilationTime() - before : 0;
+      quiet = compiled < JIT_QUIET_MS ? quiet + 1 : 0;
       deltas.append(passes == 1 ? "" : ",").append(compiled);
-    } while (passes < WARM_PASSES_MAX && compiled >= JIT_QUIET_MS);
+    } while (passes < WARM_PASSES_MAX && quiet < 2);
     System.out.println("INFO warm-up passes " + passes + " (JIT ms per pass: " + deltas + ")");
+    jitAfterWarmUp = timed ? jit.getTotalCompilationTime() : -1;
   }
+
+  /** The JIT's total compilation time (ms) at the end of the warm-up; -1: not measured. */
+  private static long jitAfterWarmUp = -1;
 
   private Suite() {}
 
@@ -224,6 +234,10 @@ public final class Suite {
       }
       default -> throw new IllegalStateException(bench);
     };
+    if (jitAfterWarmUp >= 0) {
+      long ms = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jitAfterWarmUp;
+      System.out.println("INFO JIT after the warm-up: " + ms + " ms");
+    }
     System.out.printf(Locale.ROOT, "RESULT %.3f%n", result);
     return 0;
   }
