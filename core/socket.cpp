@@ -43,6 +43,26 @@ Socket::~Socket() {
   if (fd_ >= 0 && owns_fd_.load()) ::close(fd_);
 }
 
+void *Socket::operator new(std::size_t size, std::align_val_t align,
+                           const std::nothrow_t &) noexcept {
+  const auto alignment = static_cast<std::uintptr_t>(align);
+  void *block = ::operator new(size + alignment + sizeof(void *), std::nothrow);
+  if (block == nullptr) return nullptr;
+  const std::uintptr_t first = reinterpret_cast<std::uintptr_t>(block) + sizeof(void *);
+  void **object = reinterpret_cast<void **>((first + alignment - 1) & ~(alignment - 1));
+  object[-1] = block;
+  return object;
+}
+
+void Socket::operator delete(void *object, std::align_val_t) noexcept {
+  if (object != nullptr) ::operator delete(static_cast<void **>(object)[-1]);
+}
+
+void Socket::operator delete(void *object, std::align_val_t align,
+                             const std::nothrow_t &) noexcept {
+  operator delete(object, align);
+}
+
 int Socket::make(int fd, int family, int type, int proto, Nanos timeout,
                  std::unique_ptr<Socket> *out) {
   out->reset(new (std::nothrow) Socket(fd, family, type, proto, timeout));
