@@ -298,7 +298,7 @@ constexpr int kPinnedTryAbove = static_cast<int>(Scratch::kStackBytes);
 
 // The failure of a _try call that says only that it would have had to wait.
 bool try_would_block(int status) {
-  if (status == SOCK_ERR_OS) return would_block_errno(sock_last_errno());
+  if (polysock_java_would_block(status)) return true;
   if (status != SOCK_ERR_SSL) return false;
   const int kind = sock_last_errno();
   return kind == TLS_ERROR_WANT_READ || kind == TLS_ERROR_WANT_WRITE;
@@ -568,14 +568,21 @@ int polysock_java_recvfrom_direct(JNIEnv *jenv, sock_handle h, jobject buffer, i
 
 namespace {
 
-// Copies a byte[] region into scratch memory for a send; nullptr with an exception pending.
-const unsigned char *copy_for_send(JNIEnv *jenv, Scratch &scratch, jbyteArray array, int offset,
-                                   int length) {
-  if (!check_array(jenv, array, offset, length)) return nullptr;
+// Copies a byte[] region, already checked, into scratch memory for a send; nullptr with
+// an exception pending.
+const unsigned char *copy_region(JNIEnv *jenv, Scratch &scratch, jbyteArray array, int offset,
+                                 int length) {
   unsigned char *buf = scratch.get(jenv, static_cast<size_t>(length));
   if (buf == nullptr) return nullptr;
   jenv->GetByteArrayRegion(array, offset, length, reinterpret_cast<jbyte *>(buf));
   return buf;
+}
+
+// Checks a byte[] region and copies it as copy_region does.
+const unsigned char *copy_for_send(JNIEnv *jenv, Scratch &scratch, jbyteArray array, int offset,
+                                   int length) {
+  if (!check_array(jenv, array, offset, length)) return nullptr;
+  return copy_region(jenv, scratch, array, offset, length);
 }
 
 }  // namespace
@@ -619,7 +626,7 @@ polysock_java_count polysock_java_sendall_array(JNIEnv *jenv, sock_handle h, jby
   const int rest = length - static_cast<int>(tried);
   Scratch scratch;
   const unsigned char *buf =
-      copy_for_send(jenv, scratch, array, offset + static_cast<int>(tried), rest);
+      copy_region(jenv, scratch, array, offset + static_cast<int>(tried), rest);
   if (buf == nullptr) return SOCK_ERR_VALUE;
   size_t n = 0;
   const int status = sock_sendall(h, buf, static_cast<size_t>(rest), flags, &n);
