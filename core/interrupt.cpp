@@ -40,6 +40,7 @@ void thread_ended(void *record) {
   // still makes from a later destructor registers it again.
   t_waiter = nullptr;
   t_call_hold = &g_unregistered;
+  t_wait_slot = nullptr;
 }
 
 // fork() copies only the calling thread: the child must not signal the parent's
@@ -81,6 +82,7 @@ Waiter *register_thread() {
   }
   t_waiter = w;
   t_call_hold = &w->hold;
+  t_wait_slot = &w->on;
   return w;
 }
 
@@ -99,6 +101,8 @@ Hook *g_hooks = nullptr;
 }  // namespace
 
 __thread CallHold *t_call_hold __attribute__((tls_model("initial-exec"))) = &g_unregistered;
+__thread std::atomic<const void *> *t_wait_slot __attribute__((tls_model("initial-exec"))) =
+    nullptr;
 
 CallHold *this_thread_hold() {
   if (!os::enable_thread_barriers()) return nullptr;
@@ -130,14 +134,9 @@ int on_eintr() {
   return stop == 0 ? kOk : fail_interrupted();
 }
 
-WaitSection::WaitSection(const void *owner) {
+std::atomic<const void *> *register_wait_slot() {
   Waiter *w = t_waiter != nullptr ? t_waiter : register_thread();
-  slot_ = w != nullptr ? &w->on : nullptr;
-  if (slot_ != nullptr) slot_->store(owner, std::memory_order_seq_cst);
-}
-
-WaitSection::~WaitSection() {
-  if (slot_ != nullptr) slot_->store(nullptr, std::memory_order_release);
+  return w != nullptr ? &w->on : nullptr;
 }
 
 void interrupt_waiters(const void *owner) {

@@ -39,14 +39,26 @@ extern __thread CallHold *t_call_hold __attribute__((tls_model("initial-exec")))
 // which case no table may count on the thread's marks.
 CallHold *this_thread_hold();
 
+// What the calling thread waits on (its record's), nullptr until the thread registers:
+// inline for WaitSection, one load, initial-exec TLS as t_call_hold.
+extern __thread std::atomic<const void *> *t_wait_slot __attribute__((tls_model("initial-exec")));
+// Registers the calling thread and returns its slot; nullptr without memory (that wait
+// cannot be interrupted; it still ends).
+std::atomic<const void *> *register_wait_slot();
+
 // The calling thread waits on `owner` (any stable address naming the socket) for
 // this object's life. The caller checks its closed flag after constructing it: the
 // registration and the flag are both sequentially consistent, so either the call
 // sees the close, or the close sees the registration and signals the thread.
 class WaitSection {
  public:
-  explicit WaitSection(const void *owner);
-  ~WaitSection();
+  explicit WaitSection(const void *owner)
+      : slot_(t_wait_slot != nullptr ? t_wait_slot : register_wait_slot()) {
+    if (slot_ != nullptr) slot_->store(owner, std::memory_order_seq_cst);
+  }
+  ~WaitSection() {
+    if (slot_ != nullptr) slot_->store(nullptr, std::memory_order_release);
+  }
   WaitSection(const WaitSection &) = delete;
   WaitSection &operator=(const WaitSection &) = delete;
 

@@ -472,17 +472,15 @@ int Socket::sendall(const void *buf, std::size_t len, int flags, std::size_t *ou
   return send_all(static_cast<const unsigned char *>(buf), len, flags, deadline, out_sent);
 }
 
-int Socket::send_all(const unsigned char *p, std::size_t len, int flags, const Deadline &deadline,
-                     std::size_t *sent) {
+inline int Socket::send_all(const unsigned char *p, std::size_t len, int flags,
+                            const Deadline &deadline, std::size_t *sent) {
   int st = kOk;
   while (st == kOk && *sent < len) {
     ssize_t n = 0;
-    st = this->io(
-        POLLOUT, (flags & MSG_DONTWAIT) != 0, deadline.timeout(),
-        [&](int fd, int dontwait) -> ssize_t {
-          return ::send(fd, p + *sent, len - *sent, flags | MSG_NOSIGNAL | dontwait);
-        },
-        &n, &deadline, *sent > 0);  // after a partial send the buffer is full: wait first
+    // The call holds the rest by value: io() retries it only when it sent nothing.
+    st = io(POLLOUT, (flags & MSG_DONTWAIT) != 0, deadline.timeout(),
+            send_call(p + *sent, len - *sent, flags), &n, &deadline,
+            *sent > 0);  // after a partial send the buffer is full: wait first
     if (st == kOk) *sent += static_cast<std::size_t>(n);
   }
   return st;

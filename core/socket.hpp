@@ -187,6 +187,13 @@ class alignas(64) Socket {
   int attempt(const Op &op, ssize_t *out);
   template <class Op>
   int attempt_failed(const Op &op, ssize_t *out, int err);
+  // io()'s blocking mode on a descriptor that blocks: the kernel waits, inside a
+  // WaitSection so that a close wakes it. One call, inline, with no deadline or loop;
+  // after EINTR (and the interrupt hook) the retry goes through io_waiting.
+  template <class Op>
+  int blocking(short events, const Op &op, ssize_t *out);
+  template <class Op>
+  int blocking_failed(short events, const Op &op, ssize_t *out, int err);
   // True if a recv or send cannot wait: no TLS, and non-blocking mode or nowait. One
   // test of one byte on the cheap path (modes_).
   bool never_waits(bool nowait) const {
@@ -304,7 +311,37 @@ inline int Socket::io(short events, bool nowait, Nanos t, Op op, ssize_t *out,
   if (t == 0 || (nowait && t < 0)) [[likely]] {
     return attempt(op, out);  // never sleeps, so it needs no registration
   }
+  if (t < 0 && !kept_nonblocking_.load(std::memory_order_relaxed)) return blocking(events, op, out);
   return io_waiting(events, t, shared, full, op, out);
+}
+
+template <class Op>
+inline int Socket::blocking(short events, const Op &op, ssize_t *out) {
+  int err;
+  {
+    const WaitSection waiting(this);
+    if (aborted()) [[unlikely]]
+      return fail_os(EBADF);
+    const ssize_t n = op(fd_, 0);
+    if (n >= 0) [[likely]] {
+      *out = n;
+      return kOk;
+    }
+    err = errno;
+  }
+  return blocking_failed(events, op, out, err);
+}
+
+// The call failed: a close under it (EBADF), EINTR (PEP 475: io_waiting retries, in a
+// new WaitSection that sees a close made since), or the error, EAGAIN included
+// (SO_RCVTIMEO), as CPython reports it.
+template <class Op>
+__attribute__((noinline)) int Socket::blocking_failed(short events, const Op &op, ssize_t *out,
+                                                      int err) {
+  if (aborted()) return fail_os(EBADF);
+  if (err != EINTR) return fail_os(err);
+  if (int st = on_eintr()) return st;
+  return io_waiting(events, -1, nullptr, false, op, out);
 }
 
 template <class Op>
