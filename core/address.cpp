@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "error.hpp"
+#include "inet.hpp"
 #include "resolver.hpp"
 
 namespace polysock {
@@ -88,7 +89,7 @@ int set_ip_address(int family, const char *host, SockAddr *out) {
   // Numeric addresses need no resolver; scoped IPv6 ("fe80::1%lo") does, to map the scope.
   if (family == AF_INET || family == AF_UNSPEC) {
     auto *sin = reinterpret_cast<sockaddr_in *>(&out->storage);
-    if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+    if (inet::parse4(host, reinterpret_cast<unsigned char *>(&sin->sin_addr))) {
       sin->sin_family = AF_INET;
       out->len = sizeof *sin;
       return kOk;

@@ -56,18 +56,35 @@ int ntoa(const unsigned char *packed, std::size_t len, char out[kText4Size]) {
   return kOk;
 }
 
+bool parse4(const char *s, unsigned char out[4]) {
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (int part = 0; part < 4; ++part) {
+    if (part > 0 && *s++ != '.') return false;
+    if (!digit(*s)) return false;
+    unsigned value = static_cast<unsigned>(*s++ - '0');
+    if (value == 0 && digit(*s)) return false;  // "01": a leading zero
+    while (digit(*s)) {
+      value = value * 10 + static_cast<unsigned>(*s++ - '0');
+      if (value > 255) return false;
+    }
+    out[part] = static_cast<unsigned char>(value);
+  }
+  return *s == '\0';
+}
+
 int pton(int af, const char *s, unsigned char out[16], std::size_t *out_len) {
   unsigned char packed[sizeof(in6_addr)] = {};
+  if (af == AF_INET) {
+    if (!parse4(s, packed)) return fail_os_message("illegal IP address string passed to inet_pton");
+    *out_len = sizeof(in_addr);
+    std::memcpy(out, packed, *out_len);
+    return kOk;
+  }
   const int rc = inet_pton(af, s, packed);
   if (rc < 0) return fail_os(errno);  // an unknown family: EAFNOSUPPORT
   if (rc == 0) return fail_os_message("illegal IP address string passed to inet_pton");
-  if (af == AF_INET) {
-    *out_len = sizeof(in_addr);
-  } else if (af == AF_INET6) {
-    *out_len = sizeof(in6_addr);
-  } else {
-    return fail_os_message("unknown address family");
-  }
+  if (af != AF_INET6) return fail_os_message("unknown address family");
+  *out_len = sizeof(in6_addr);
   std::memcpy(out, packed, *out_len);
   return kOk;
 }

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 #include <polysock/polysock.h>
 
+#include <arpa/inet.h>
+
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <utility>
@@ -158,6 +161,51 @@ TEST(InetPton, Item07_Ipv4IsStrictDottedQuad) {
        {"127.1", "0x7f.0.0.1", "01.2.3.4", "1.2.3.4 ", "256.0.0.0", "", "1.2.3.4.5", "::1"}) {
     EXPECT_EQ(kPtonError, pton(NET_AF_INET, text)) << text;
   }
+}
+
+// polysock parses dotted quads itself (core/inet.cpp parse4, also what connect, bind and
+// sendto use for a numeric host): it must accept exactly what libc's inet_pton accepts,
+// with the same bytes. Every text of up to 7 characters over digits and dots, and
+// longer ones made of four parts of 0-4 digits with a random character between them.
+TEST(InetPton, Ipv4AcceptsExactlyWhatLibcAccepts) {
+  const auto agrees = [](const std::string &text) {
+    unsigned char libc[4] = {};
+    const bool ok = inet_pton(AF_INET, text.c_str(), libc) == 1;
+    const std::string ours = pton(NET_AF_INET, text.c_str());
+    return ours == (ok ? hex(libc, 4) : kPtonError);
+  };
+  const std::string alphabet = "01259.";
+  std::size_t checked = 0;
+  std::vector<std::string> level = {""};
+  for (int length = 0; length <= 7; ++length) {
+    std::vector<std::string> next;
+    for (const std::string &text : level) {
+      ASSERT_TRUE(agrees(text)) << '"' << text << '"';
+      ++checked;
+      if (length < 7) {
+        for (char c : alphabet) next.push_back(text + c);
+      }
+    }
+    level = std::move(next);
+  }
+  std::uint32_t seed = 12345;  // a fixed LCG: the same texts on every run
+  const auto next = [&seed](std::uint32_t n) {
+    seed = seed * 1664525u + 1013904223u;
+    return (seed >> 8) % n;
+  };
+  const std::string between = "....... x0";
+  for (int i = 0; i < 100000; ++i) {
+    std::string text;
+    for (int part = 0; part < 4; ++part) {
+      if (part > 0) text += between[next(static_cast<std::uint32_t>(between.size()))];
+      const std::uint32_t digits = next(5);
+      for (std::uint32_t d = 0; d < digits; ++d) text += static_cast<char>('0' + next(10));
+    }
+    if (next(8) == 0) text += between[next(static_cast<std::uint32_t>(between.size()))];
+    ASSERT_TRUE(agrees(text)) << '"' << text << '"';
+    ++checked;
+  }
+  EXPECT_EQ(checked, 335923u + 100000u);
 }
 
 TEST(InetPton, Item08_Ipv6ParsesCompressedUpperCaseAndEmbeddedIpv4) {
