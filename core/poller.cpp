@@ -38,8 +38,9 @@ bool same_poller(const std::weak_ptr<Poller> &a, const std::weak_ptr<Poller> &b)
 }  // namespace
 
 void PollerLinks::drop_all() {
+  closed_.store(true, std::memory_order_seq_cst);
+  if (!linked_.load(std::memory_order_seq_cst)) return;  // never registered: nothing to drop
   std::lock_guard<std::mutex> lock(mu_);
-  closed_ = true;
   for (const Link &link : links_) {
     if (std::shared_ptr<Poller> p = link.poller.lock()) p->drop(link.key);
   }
@@ -68,7 +69,8 @@ int Poller::add(Socket &sock, std::uint64_t key, std::uint32_t events, std::uint
   if (key == 0) return fail_value("poller key must not be 0");
   PollerLinks &links = sock.pollers();
   std::lock_guard<std::mutex> links_lock(links.mu_);
-  if (links.closed_) return fail_os(EBADF);
+  links.linked_.store(true, std::memory_order_seq_cst);  // before closed_: see drop_all
+  if (links.closed_.load(std::memory_order_seq_cst)) return fail_os(EBADF);
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_.load()) return fail_os(EBADF);
   const int fd = sock.fd();
@@ -101,7 +103,7 @@ int Poller::modify(Socket &sock, std::uint64_t key, std::uint32_t events, std::u
   if (int st = check_events(events)) return st;
   PollerLinks &links = sock.pollers();
   std::lock_guard<std::mutex> links_lock(links.mu_);
-  if (links.closed_) return fail_os(EBADF);
+  if (links.closed_.load()) return fail_os(EBADF);
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_.load()) return fail_os(EBADF);
   auto it = regs_.find(key);
@@ -118,7 +120,7 @@ int Poller::modify(Socket &sock, std::uint64_t key, std::uint32_t events, std::u
 int Poller::remove(Socket &sock, std::uint64_t key) {
   PollerLinks &links = sock.pollers();
   std::lock_guard<std::mutex> links_lock(links.mu_);
-  if (links.closed_) return fail_os(EBADF);
+  if (links.closed_.load()) return fail_os(EBADF);
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_.load()) return fail_os(EBADF);

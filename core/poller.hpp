@@ -54,8 +54,12 @@ class PollerLinks {
     std::uint64_t key;
   };
   std::mutex mu_;
-  bool closed_ = false;
-  std::vector<Link> links_;
+  // closed_ by drop_all; linked_ by the first add, before it looks at closed_ (both
+  // sequentially consistent): drop_all of a socket no add reached takes no lock, and
+  // an add that comes after it sees closed_.
+  std::atomic<bool> closed_{false};
+  std::atomic<bool> linked_{false};
+  std::vector<Link> links_;  // under mu_
 };
 
 class Poller : public std::enable_shared_from_this<Poller> {
