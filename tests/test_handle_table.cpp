@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "../capi/src/handle_table.hpp"
@@ -43,6 +44,61 @@ TEST(HandleTable, IssuesAtMostItsCapacityAndThenZero) {
     ASSERT_EQ(Table::Lookup::kOk, Table::close(h, &r));
   }
   ASSERT_EQ(Table::Lookup::kOk, Table::close(again, &ref));
+}
+
+TEST(HandleTable, ThreadsInsertingAndClosingAtOnceNeverShareASlotOrLoseOne) {
+  // The free slots are a stack with no lock: 4 threads take and give back slots of
+  // a 63-slot table, each keeping up to 8 of its own at a time. Each object names its
+  // thread and turn; a slot handed to two threads at once would show another's object
+  // behind a handle. At the end every slot is free again: 63 inserts succeed.
+  using Table = polysock::HandleTable<long, 9, 6>;
+  constexpr int kThreads = 4;
+  constexpr long kTurns = 20000;
+  std::atomic<long> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([t, &wrong] {
+      std::vector<std::pair<std::uint64_t, long>> mine;
+      for (long turn = 0; turn < kTurns; ++turn) {
+        const long value = t * kTurns + turn;
+        const std::uint64_t h = Table::insert(new long(value));
+        if (h == 0) {  // the table is full for now (4 x 8 < 63, so never): a failure
+          wrong.fetch_add(1);
+          continue;
+        }
+        mine.emplace_back(h, value);
+        for (const auto &[handle, expected] : mine) {
+          Table::Ref r;
+          if (Table::acquire(handle, &r) != Table::Lookup::kOk || *r.get() != expected) {
+            wrong.fetch_add(1);
+          }
+        }
+        if (mine.size() == 8 || turn % 3 == 0) {
+          const std::size_t at = static_cast<std::size_t>(turn) % mine.size();
+          Table::Closing c;
+          if (Table::close(mine[at].first, &c) != Table::Lookup::kOk) wrong.fetch_add(1);
+          mine.erase(mine.begin() + static_cast<std::ptrdiff_t>(at));
+        }
+      }
+      for (const auto &[handle, expected] : mine) {
+        Table::Closing c;
+        if (Table::close(handle, &c) != Table::Lookup::kOk) wrong.fetch_add(1);
+      }
+    });
+  }
+  for (std::thread &th : threads) th.join();
+  EXPECT_EQ(0, wrong.load());
+  std::vector<std::uint64_t> all;
+  for (int i = 0; i < 63; ++i) {
+    all.push_back(Table::insert(new long(i)));
+    EXPECT_NE(0u, all.back()) << "slot " << i << " was lost";
+  }
+  for (std::uint64_t h : all) {
+    Table::Closing c;
+    if (h != 0) {
+      EXPECT_EQ(Table::Lookup::kOk, Table::close(h, &c));
+    }
+  }
 }
 
 // ---- the owner's marked calls -------------------------------------------------------

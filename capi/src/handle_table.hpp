@@ -46,11 +46,9 @@
 #include <atomic>
 #include <cassert>
 #include <cstdint>
-#include <mutex>
 #include <new>
 #include <thread>
 #include <type_traits>
-#include <vector>
 
 #include "../../core/interrupt.hpp"
 #include "../../core/os.hpp"
@@ -142,15 +140,13 @@ class HandleTable {
 
   // Stores obj (taking ownership) and returns its handle, or 0 if out of memory/slots.
   static std::uint64_t insert(T *obj) {
-    std::lock_guard<std::mutex> lock(shared_.value.mu);
-    std::vector<std::uint32_t> &free = shared_.value.free;
-    std::uint32_t index;
-    if (!free.empty()) {
-      index = free.back();
-      free.pop_back();
-    } else {
-      if (shared_.value.used == kCapacity) return 0;
-      index = ++shared_.value.used;  // from 1: slot 0 is never issued
+    std::uint32_t index = pop_free();
+    if (index == 0) {
+      std::uint32_t used = used_.load(std::memory_order_relaxed);
+      do {
+        if (used == kCapacity) return 0;
+      } while (!used_.compare_exchange_weak(used, used + 1, std::memory_order_relaxed));
+      index = used + 1;  // from 1: slot 0 is never issued
     }
     Slot &s = slots_[index];
     // Below LastGeneration: a slot at the last one is never put back (release).
@@ -237,8 +233,8 @@ class HandleTable {
   struct Slot {
     alignas(std::atomic_ref<std::uint64_t>::required_alignment) std::uint64_t state;
     T *obj;
-    CallHold *owner;  // owned tables: the thread whose calls mark themselves, or null
-    void *unused;
+    CallHold *owner;          // owned tables: the thread whose calls mark themselves, or null
+    std::uint32_t next_free;  // on the free list: the index below it (0: none)
   };
   static std::atomic_ref<std::uint64_t> state(Slot *s) {
     return std::atomic_ref<std::uint64_t>(s->state);
@@ -412,14 +408,7 @@ class HandleTable {
     T *obj = s->obj;
     s->obj = nullptr;
     if constexpr (Owned) owner(s).store(nullptr, std::memory_order_relaxed);
-    if ((st >> 32) < LastGeneration) {
-      std::lock_guard<std::mutex> lock(shared_.value.mu);
-      try {
-        shared_.value.free.push_back(static_cast<std::uint32_t>(s - slots_));
-      } catch (const std::bad_alloc &) {
-        // The slot is lost, never reused: still no handle is issued twice.
-      }
-    }
+    if ((st >> 32) < LastGeneration) push_free(static_cast<std::uint32_t>(s - slots_));
     if (last != nullptr) {
       *last = obj;
     } else {
@@ -427,20 +416,39 @@ class HandleTable {
     }
   }
 
-  // The free list, never destroyed (threads may still close sockets at exit).
-  struct Shared {
-    std::mutex mu;
-    std::vector<std::uint32_t> free;
-    std::uint32_t used = 0;
-  };
-  union Forever {
-    constexpr Forever() : value() {}
-    ~Forever() {}
-    Shared value;
-  };
+  // The free slots, a stack linked through next_free with no lock: free_head_ is the
+  // top's index (0: empty) under a count of the changes made to it (the high 32 bits),
+  // so that a pop whose top was popped and pushed again meanwhile fails its exchange
+  // instead of installing a stale next. Release on push, acquire on pop: the slot's
+  // state and cleared fields reach the thread that reuses it.
+  static std::atomic_ref<std::uint32_t> next_free(Slot *s) {
+    return std::atomic_ref<std::uint32_t>(s->next_free);
+  }
+  static std::uint32_t pop_free() {
+    std::uint64_t head = free_head_.load(std::memory_order_acquire);
+    for (;;) {
+      const auto index = static_cast<std::uint32_t>(head);
+      if (index == 0) return 0;
+      const std::uint64_t next = next_free(&slots_[index]).load(std::memory_order_relaxed);
+      if (free_head_.compare_exchange_weak(head, ((head >> 32) + 1) << 32 | next,
+                                           std::memory_order_acquire)) {
+        return index;
+      }
+    }
+  }
+  static void push_free(std::uint32_t index) {
+    std::uint64_t head = free_head_.load(std::memory_order_relaxed);
+    do {
+      next_free(&slots_[index]).store(static_cast<std::uint32_t>(head), std::memory_order_relaxed);
+    } while (!free_head_.compare_exchange_weak(head, ((head >> 32) + 1) << 32 | index,
+                                               std::memory_order_release,
+                                               std::memory_order_relaxed));
+  }
 
   static inline Slot slots_[kSlots];  // zero: no handle names a slot before insert
-  static constinit inline Forever shared_;
+  // Trivially destructible: threads may still close sockets during exit.
+  static constinit inline std::atomic<std::uint64_t> free_head_{0};
+  static constinit inline std::atomic<std::uint32_t> used_{0};  // slots ever issued
 };
 
 }  // namespace polysock
