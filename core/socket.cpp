@@ -310,11 +310,14 @@ int Socket::accept(std::unique_ptr<Socket> *out, Address *peer, bool nowait) {
   const Nanos t = default_timeout();
   const int flags = SOCK_CLOEXEC | (t >= 0 ? SOCK_NONBLOCK : 0);
   ssize_t conn = -1;
+  // No peer wanted: the kernel need not write it out (as C's accept(fd, NULL, NULL)).
+  sockaddr *const addr = peer != nullptr ? sa.get() : nullptr;
+  socklen_t *const addr_len = peer != nullptr ? &sa.len : nullptr;
   int st = io(
       POLLIN, false, mode,
       [&](int fd, int) -> ssize_t {  // the descriptor's O_NONBLOCK follows the mode
         sa.len = sizeof sa.storage;
-        return ::accept4(fd, sa.get(), &sa.len, flags);
+        return ::accept4(fd, addr, addr_len, flags);
       },
       &conn);
   if (st != kOk) return st;
