@@ -102,14 +102,14 @@ verdict() {  # verdict NAME FIGURE: against the committed figure
     else if (p < c * 0.90) print "ok (10% below: refresh with --update)";
     else print "ok" }'
 }
-printf '%-14s %10s %10s %10s %10s  %s\n' path raw polysock extra committed verdict
-for path in eagain recv send poll; do
+printf '%-16s %10s %10s %10s %10s  %s\n' path raw polysock extra committed verdict
+for path in eagain recv send blocking-recv blocking-sendall poll; do
   raw=$(per_call $path raw)
   ours=$(per_call $path polysock)
   extra=$(awk -v r="$raw" -v p="$ours" 'BEGIN { printf "%.1f", p - r }')
   v=$(verdict $path "$ours")
   [[ "$v" == FAIL* ]] && failed=1
-  printf '%-14s %10s %10s %10s %10s  %s\n' $path "$raw" "$ours" "$extra" "${figure[$path]:--}" "$v"
+  printf '%-16s %10s %10s %10s %10s  %s\n' $path "$raw" "$ours" "$extra" "${figure[$path]:--}" "$v"
   out+="$path $ours  # raw C: $raw"$'\n'
 done
 
@@ -123,7 +123,7 @@ bindings=(
   "go.eagain|polysock.dev/polysock.(*Socket).RecvInto|sock_recv|$build/bench/suite_go eagain polysock calls=20000"
 )
 export GODEBUG=asyncpreemptoff=1  # Go's preemption signals trip callgrind's toggling
-printf '%-14s %10s %10s %10s %10s  %s\n' binding "C ABI" binding "on top" committed verdict
+printf '%-16s %10s %10s %10s %10s  %s\n' binding "C ABI" binding "on top" committed verdict
 for entry in "${bindings[@]}"; do
   IFS='|' read -r name fn capi command <<<"$entry"
   read -r -a argv <<<"$command"
@@ -132,7 +132,7 @@ for entry in "${bindings[@]}"; do
   v=$(verdict "$name" "$top")
   [[ "$v" == FAIL* ]] && failed=1
   total=$(awk -v a="$top" -v b="$inner" 'BEGIN { printf "%.1f", a + b }')
-  printf '%-14s %10s %10s %10s %10s  %s\n' "$name" "$inner" "$total" "$top" "${figure[$name]:--}" "$v"
+  printf '%-16s %10s %10s %10s %10s  %s\n' "$name" "$inner" "$total" "$top" "${figure[$name]:--}" "$v"
   out+="$name $top  # on top of the C ABI's $inner ($capi)"$'\n'
 done
 

@@ -7,6 +7,8 @@
  *   recv     a recv of one byte that is there (the peer's raw send of it is counted
  *            on both sides, so the difference is polysock's recv alone)
  *   send     a send of one byte (the peer's raw recv of it counted on both sides)
+ *   blocking-recv     recv and sendall in blocking mode, the calls that may wait in the
+ *   blocking-sendall  kernel (as recv and send, with the byte there or the room for it)
  *   poll     a poller wait with one ready socket (raw: epoll_wait) */
 #include <polysock/polysock.h>
 #include <stdio.h>
@@ -16,7 +18,9 @@
 #include <sys/socket.h>
 
 static int usage(void) {
-  fprintf(stderr, "usage: hot_calls eagain|recv|send|poll raw|polysock COUNT\n");
+  fprintf(stderr,
+          "usage: hot_calls eagain|recv|send|blocking-recv|blocking-sendall|poll "
+          "raw|polysock COUNT\n");
   return 2;
 }
 
@@ -60,6 +64,24 @@ int main(int argc, char **argv) {
         ok += sock_send(a, "x", 1, 0, &got) == SOCK_OK && got == 1;
       }
       recv(fb, buf, sizeof buf, 0);
+    }
+  } else if (strcmp(path, "blocking-recv") == 0) { /* b is in blocking mode */
+    for (long i = 0; i < count; i++) {
+      send(fa, "x", 1, MSG_NOSIGNAL);
+      if (raw) {
+        ok += recv(fb, buf, sizeof buf, 0) == 1;
+      } else {
+        ok += sock_recv(b, buf, sizeof buf, 0, &got) == SOCK_OK && got == 1;
+      }
+    }
+  } else if (strcmp(path, "blocking-sendall") == 0) {
+    for (long i = 0; i < count; i++) {
+      if (raw) {
+        ok += send(fb, "x", 1, MSG_NOSIGNAL) == 1;
+      } else {
+        ok += sock_sendall(b, "x", 1, 0, &got) == SOCK_OK && got == 1;
+      }
+      recv(fa, buf, sizeof buf, MSG_DONTWAIT);
     }
   } else if (strcmp(path, "poll") == 0) {
     send(fb, "x", 1, MSG_NOSIGNAL);  // stays unread: a is ready on every wait
