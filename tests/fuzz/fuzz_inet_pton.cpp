@@ -1,6 +1,8 @@
 // libFuzzer target: net_inet_pton. The first byte picks the family (AF_INET,
 // AF_INET6 or an arbitrary number), the rest is the text. A success must give 4 or
 // 16 bytes that print and parse back to the same bytes; a failure must be Python's.
+// IPv4 text is parsed by polysock itself: it must agree with libc's inet_pton.
+#include <arpa/inet.h>
 #include <polysock/polysock.h>
 
 #include <cstdint>
@@ -15,6 +17,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   unsigned char packed[16];
   std::size_t n = 0;
   const int st = net_inet_pton(af, text.c_str(), packed, sizeof packed, &n);
+  if (af == NET_AF_INET) {  // polysock's own dotted-quad parser against libc's
+    unsigned char libc[4];
+    const bool libc_ok = inet_pton(AF_INET, text.c_str(), libc) == 1;
+    if (libc_ok != (st == SOCK_OK) || (libc_ok && std::memcmp(libc, packed, 4) != 0)) std::abort();
+  }
   if (st != SOCK_OK) {
     const bool known = af == NET_AF_INET || af == NET_AF_INET6;
     const bool illegal =
