@@ -106,8 +106,13 @@ type op struct {
 	ancbuf   []byte
 	fds      []int32
 	hostNull int
-	fn       func(uintptr) bool // the RawConn Read/Write callback
-	ctl      func(uintptr)      // the RawConn Control callback (non-blocking mode)
+	// A plain read (probeable) whose last one had to wait at its first attempt
+	// (waited) asks the kernel whether anything is there before its native call
+	// (probe, readableNow); tries counts the callback's calls in the operation.
+	probeable, probe, waited bool
+	tries                    int
+	fn                       func(uintptr) bool // the RawConn Read/Write callback
+	ctl                      func(uintptr)      // the RawConn Control callback (non-blocking mode)
 	*opC
 }
 
@@ -129,10 +134,26 @@ func newOps(h uint64) (r, w *op) {
 	for i := range ops {
 		o := &ops[i]
 		o.h, o.opC = h, &cs[i]
-		o.fn = func(uintptr) bool { return o.once() }
+		o.fn = o.attempt
 		o.ctl = func(uintptr) { o.once() }
 	}
 	return &ops[0], &ops[1]
+}
+
+// attempt is the RawConn callback: the native call, or at the first try of a probing
+// read, nothing at all when the kernel says nothing is there (false: park).
+func (o *op) attempt(fd uintptr) bool {
+	o.tries++
+	if o.tries > 1 || !o.probeable {
+		return o.once()
+	}
+	if o.probe && !readableNow(fd) {
+		o.waited = true
+		return false
+	}
+	done := o.once()
+	o.waited = !done
+	return done
 }
 
 // once makes the one non-blocking native call; false means "would block": park.
@@ -540,6 +561,23 @@ func (s *Socket) run(o *op, write bool, setDeadline bool) (int, error) {
 		} else {
 			s.setSideDeadline(write, o.deadline)
 		}
+	}
+	// A read on a socket whose last read had to wait (a request-response exchange, as
+	// a round trip is) will likely wait again, and a call into C that only says EAGAIN
+	// costs about 450 instructions of cgo's and the C ABI's (180 ns here) more than
+	// a raw poll (docs/benchmarks.md), so such a read first asks the kernel directly
+	// (readableNow: poll, nothing consumed) and parks at once if nothing is there. Only
+	// plain receives of at least a byte: not on TLS, whose library can hold decrypted
+	// bytes that no poll sees, nor with flags (MSG_OOB's data is no POLLIN), nor for a
+	// 0-byte read, which returns at once. Any other call on the read side (accept,
+	// recvmsg, ...) clears waited: a listener polls unreadable while a recv on it
+	// fails at once.
+	o.tries = 0
+	o.probeable = !write && (o.call == callRecv || o.call == callRecvfrom) && o.flags == 0 &&
+		len(o.buf) > 0 && s.tls.Load() == nil
+	o.probe = o.probeable && o.waited
+	if !o.probeable {
+		o.waited = false
 	}
 	first := write
 	var err error
