@@ -205,20 +205,24 @@ def markdown(values, medians, benches, comparisons, machine, plot_path, page_pat
     out.append("### Ratios and targets")
     out.append("")
     out.append("Speed ratio of polysock over the other side (above 1.00: polysock faster), the "
-               "median of the per-round ratios, with the range over the rounds.")
+               "median of the per-round ratios, with the range over the rounds; for a target, "
+               "in how many rounds the ratio reached it (a median just under its target with "
+               "rounds on both sides of it is this machine's noise as much as a verdict).")
     out.append("")
-    out.append("| benchmark | language | polysock | against | ratio | range | target | |")
-    out.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    out.append("| benchmark | language | polysock | against | ratio | range | target | rounds at it | |")
+    out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for bench, lang, impl, other, ratio, per_round, goal in comparisons:
         against = OWN_NAMES.get(other, f"{LANG_NAMES[other[0]]} {other[1]}")
         spread = f"{min(per_round):.2f}-{max(per_round):.2f}" if per_round else ""
         verdict = ""
+        reached = ""
         if goal is not None and ratio is not None:
             verdict = "met" if ratio >= goal else "**missed**"
+            reached = f"{sum(r >= goal for r in per_round)}/{len(per_round)}"
         shown = "failed" if ratio is None else f"{ratio:.2f}x"
         goal_text = "" if goal is None else ">= " + f"{goal:.3f}".rstrip("0").rstrip(".") + "x"
         out.append(f"| {bench} | {LANG_NAMES[lang]} | {impl} | {against} | {shown} | {spread} | "
-                   f"{goal_text} | {verdict} |")
+                   f"{goal_text} | {reached} | {verdict} |")
     out.append("")
     out.append("### Medians")
     out.append("")
