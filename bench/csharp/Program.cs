@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
@@ -277,20 +278,31 @@ internal static class Program
     // A sync transfer: send(piece) on a thread that notes the time of its first call;
     // recv(buffer) here until total bytes came. The time from that first send to the last byte.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double SyncTransfer(long total, int chunk, Action<ReadOnlySpan<byte>> send, Func<byte[], int> recv)
+    // The transfer buffers: page-aligned pinned arrays, the same for every implementation.
+    // Where a plain new byte[64 KiB] lands in the GC heap differs between one implementation's
+    // run and another's, and the kernel's copy into and out of it moved with that by up to a
+    // fifth (docs/benchmarks.md, "C# bulk: the buffers' alignment").
+    private static Memory<byte> TransferBuffer(int n)
+    {
+        byte[] a = GC.AllocateArray<byte>(n + 4096, pinned: true);
+        int skip = (int)(-Marshal.UnsafeAddrOfPinnedArrayElement(a, 0).ToInt64() & 4095);
+        return a.AsMemory(skip, n);
+    }
+
+    private static double SyncTransfer(long total, int chunk, Action<ReadOnlySpan<byte>> send, Func<Memory<byte>, int> recv)
     {
         long start = 0;
         var sender = new Thread([MethodImpl(MethodImplOptions.AggressiveOptimization)] () =>
         {
-            var data = new byte[chunk];
+            Memory<byte> data = TransferBuffer(chunk);
             Volatile.Write(ref start, Stopwatch.GetTimestamp());
             for (long sent = 0; sent < total; sent += chunk)
             {
-                send(data.AsSpan(0, ChunkAt(sent, total, chunk)));
+                send(data.Span[..ChunkAt(sent, total, chunk)]);
             }
         });
         sender.Start();
-        var buffer = new byte[chunk];
+        Memory<byte> buffer = TransferBuffer(chunk);
         for (long got = 0; got < total;)
         {
             int n = recv(buffer);
@@ -310,14 +322,14 @@ internal static class Program
         long start = 0;
         Task sender = Task.Run(async () =>
         {
-            var data = new byte[chunk];
+            Memory<byte> data = TransferBuffer(chunk);
             Volatile.Write(ref start, Stopwatch.GetTimestamp());
             for (long sent = 0; sent < total; sent += chunk)
             {
-                await send(data.AsMemory(0, ChunkAt(sent, total, chunk)));
+                await send(data[..ChunkAt(sent, total, chunk)]);
             }
         });
-        var buffer = new byte[chunk];
+        Memory<byte> buffer = TransferBuffer(chunk);
         for (long got = 0; got < total;)
         {
             int n = await recv(buffer);
@@ -338,7 +350,7 @@ internal static class Program
         using (client)
         using (server)
         {
-            return SyncTransfer(total, chunk, d => client.SendAll(d), b => server.RecvInto(b));
+            return SyncTransfer(total, chunk, d => client.SendAll(d), b => server.RecvInto(b.Span));
         }
     }
 
@@ -358,7 +370,7 @@ internal static class Program
         using (client)
         using (server)
         {
-            return SyncTransfer(total, chunk, d => SendAll(client, d), b => server.Receive(b));
+            return SyncTransfer(total, chunk, d => SendAll(client, d), b => server.Receive(b.Span));
         }
     }
 
@@ -656,7 +668,7 @@ internal static class Program
             }
             result = async
                 ? await AsyncTransfer(total, chunk, d => client.SendAllAsync(d), b => server.RecvIntoAsync(b))
-                : SyncTransfer(total, chunk, d => client.SendAll(d), b => server.RecvInto(b));
+                : SyncTransfer(total, chunk, d => client.SendAll(d), b => server.RecvInto(b.Span));
         }
         return result;
     }
@@ -712,7 +724,7 @@ internal static class Program
             }
             result = async
                 ? await AsyncTransfer(total, chunk, d => client.WriteAsync(d), b => server.ReadAsync(b))
-                : SyncTransfer(total, chunk, d => client.Write(d), b => server.Read(b));
+                : SyncTransfer(total, chunk, d => client.Write(d), b => server.Read(b.Span));
         }
         return result;
     }
