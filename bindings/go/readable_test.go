@@ -108,7 +108,7 @@ func TestProbingReadTimesOut(t *testing.T) {
 	start := time.Now()
 	var err error
 	within(t, 5*time.Second, "the timed read", func() { _, err = c.Recv(1) })
-	if !isTimeout(err) {
+	if asError(t, err).Kind != TimeoutError {
 		t.Fatalf("want a timeout, got %v", err)
 	}
 	if d := time.Since(start); d < 40*time.Millisecond {
@@ -117,11 +117,6 @@ func TestProbingReadTimesOut(t *testing.T) {
 	if !c.r.probe {
 		t.Fatal("the timed read did not probe")
 	}
-}
-
-func isTimeout(err error) bool {
-	e, ok := err.(*Error)
-	return ok && e.Kind == TimeoutError
 }
 
 // The end of the stream and a close from another goroutine reach a probing read.

@@ -570,8 +570,7 @@ func (s *Socket) run(o *op, write bool, setDeadline bool) (int, error) {
 	// plain receives of at least a byte: not on TLS, whose library can hold decrypted
 	// bytes that no poll sees, nor with flags (MSG_OOB's data is no POLLIN), nor for a
 	// 0-byte read, which returns at once. Any other call on the read side (accept,
-	// recvmsg, ...) clears waited: a listener polls unreadable while a recv on it
-	// fails at once.
+	// recvmsg, ...) clears waited, so that it always tells of the side's last call.
 	o.tries = 0
 	o.probeable = !write && (o.call == callRecv || o.call == callRecvfrom) && o.flags == 0 &&
 		len(o.buf) > 0 && s.tls.Load() == nil
